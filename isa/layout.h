@@ -1,0 +1,117 @@
+// ISA enums expanded from isa/isa.def, and the per-config bit layout of every format and the micro-op.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tessera {
+
+enum class Opcode : uint8_t {
+#define TESSERA_OPCODE(NAME, VAL, FMT, DOC) NAME = VAL,
+#include "isa/isa.def"
+#undef TESSERA_OPCODE
+};
+
+enum class MemType : uint8_t {
+#define TESSERA_MEMTYPE(NAME, VAL, DOC) NAME = VAL,
+#include "isa/isa.def"
+#undef TESSERA_MEMTYPE
+};
+
+enum class AluOp : uint8_t {
+#define TESSERA_ALUOP(NAME, VAL, DOC) NAME = VAL,
+#include "isa/isa.def"
+#undef TESSERA_ALUOP
+};
+
+enum class Field : uint8_t {
+#define TESSERA_FIELD(ID, NAME, SIGNED, DOC) ID,
+#include "isa/isa.def"
+#undef TESSERA_FIELD
+  kCount
+};
+constexpr int kNumFields = static_cast<int>(Field::kCount);
+
+enum class Format : uint8_t { MEM, GEMM, ALU, FINISH, kCount };
+constexpr int kNumFormats = static_cast<int>(Format::kCount);
+
+enum class WidthRule : uint8_t {
+#define TESSERA_WIDTH(RULE, DOC) RULE,
+#include "isa/isa.def"
+#undef TESSERA_WIDTH
+};
+
+// Static descriptions straight from the table (names, docs, signedness), for tools and generators.
+struct FieldInfo {
+  const char* id;
+  const char* asm_name;
+  bool is_signed;
+  const char* doc;
+};
+struct NamedValue {
+  const char* name;
+  int value;
+  const char* doc;
+};
+struct OpcodeInfo {
+  const char* name;
+  int value;
+  Format format;
+  const char* doc;
+};
+struct WidthRuleInfo {
+  const char* name;
+  const char* doc;
+};
+const FieldInfo& field_info(Field f);
+const std::vector<OpcodeInfo>& opcodes();
+const std::vector<NamedValue>& mem_types();
+const std::vector<NamedValue>& alu_ops();
+const std::vector<WidthRuleInfo>& width_rules();
+const char* format_name(Format f);
+// Null when the value is not in the table.
+const OpcodeInfo* find_opcode(int value);
+const char* mem_type_name(int value);
+const char* alu_op_name(int value);
+
+// Derived index widths that width rules refer to.
+struct IndexWidths {
+  int uop = 0, inp = 0, wgt = 0, acc = 0;
+};
+
+// One field's place in an encoded instruction or micro-op.
+struct Slot {
+  Field field;        // for micro-op slots: unused (see UopSlot)
+  WidthRule rule;
+  int rule_arg;
+  int width;          // bits
+  int lsb;            // absolute bit position of the field's LSB
+};
+struct UopSlot {
+  const char* name;
+  const char* doc;
+  WidthRule rule;
+  int rule_arg;
+  int width;
+  int lsb;
+};
+
+// The bit layout of all formats for one config.
+struct IsaLayout {
+  std::array<std::vector<Slot>, kNumFormats> formats;
+  std::array<UopSlot, 3> uop{};  // dst_idx, src_idx, wgt_idx
+  int insn_bits = 0;             // widest format rounded up to 64, never below 128 (VTA's size)
+  int uop_bits = 0;              // rounded up to 32
+  int sram_addr_bits = 0;
+  IndexWidths idx;
+
+  // Slot of a field in a format, or null when the format does not carry the field.
+  const Slot* find(Format fmt, Field f) const;
+  int width_of(WidthRule rule, int arg) const;
+};
+
+IsaLayout compute_layout(const IndexWidths& idx);
+
+}  // namespace tessera
