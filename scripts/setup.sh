@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Idempotent set-up on Debian 12: installs whatever scripts/packages.txt lists and is missing.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+mapfile -t pkgs < <(grep -v '^\s*#' "$root/scripts/packages.txt" | grep -v '^\s*$')
+missing=()
+for p in "${pkgs[@]}"; do
+  dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
+done
+if [ ${#missing[@]} -gt 0 ]; then
+  echo "setup: installing ${missing[*]}"
+  sudo_cmd=""
+  [ "$(id -u)" -eq 0 ] || sudo_cmd="sudo"
+  export DEBIAN_FRONTEND=noninteractive
+  $sudo_cmd apt-get update -qq
+  $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+fi
