@@ -1,0 +1,77 @@
+// Functional simulator: the bit-exact golden model of the ISA, with VTA's dependency-token semantics.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "isa/config.h"
+#include "isa/insn.h"
+
+namespace tessera {
+
+// An instruction that cannot execute (out-of-range SRAM/DRAM access, illegal field combination).
+// The message names the instruction index, its unit, the field and the offending value.
+class FsimError : public std::runtime_error {
+ public:
+  FsimError(const std::string& msg, int64_t insn_index) : std::runtime_error(msg), insn_index(insn_index) {}
+  int64_t insn_index;
+};
+
+// No unit can make progress before FINISH: the message says which unit waits on which token queue,
+// at which instruction, with every queue's token count.
+class DeadlockError : public FsimError {
+ public:
+  using FsimError::FsimError;
+};
+
+// The four token queues, named as VTA does (l2g: load->compute, g2l: compute->load, ...).
+enum class TokenQueue : uint8_t { L2G, G2L, G2S, S2G };
+const char* token_queue_name(TokenQueue q);
+
+struct FsimStats {
+  std::array<uint64_t, kNumUnits> insns{};  // instructions retired per unit
+  std::array<uint64_t, 8> bytes_loaded{};   // DRAM bytes read per memory type
+  uint64_t bytes_stored = 0;                // DRAM bytes written
+  uint64_t gemm_uops = 0;                   // GEMM micro-op executions (not reset)
+  uint64_t gemm_reset_uops = 0;
+  uint64_t alu_uops = 0;
+  uint64_t macs = 0;                        // gemm_uops * BATCH * BLOCK_IN * BLOCK_OUT
+};
+
+// Observer for lockstep co-simulation and tracing; called as instructions retire.
+class FsimObserver {
+ public:
+  virtual ~FsimObserver() = default;
+  virtual void on_retire(int64_t insn_index, Unit unit, const Insn& insn) = 0;
+};
+
+class Fsim {
+ public:
+  explicit Fsim(const DerivedConfig& cfg);
+
+  // Runs a whole program: routes instructions to the three units, honours pop-before/push-after
+  // tokens, stops when FINISH has retired and the other units have drained. `dram` is the device
+  // memory (byte 0 = dram_base 0), read and written in place. Throws FsimError/DeadlockError.
+  FsimStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs = nullptr);
+
+  // Executes one instruction's data effects, ignoring tokens (the lockstep co-simulator replays the
+  // RTL's retire order through this). `index` only labels errors.
+  void execute(const Insn& insn, std::vector<uint8_t>& dram, int64_t index = -1);
+
+  // SRAM state, for tests and co-simulation. Element i of each buffer is a contiguous lane vector.
+  const int8_t* inp(int64_t i) const;    // BATCH x BLOCK_IN
+  const int8_t* wgt(int64_t i) const;    // BLOCK_OUT x BLOCK_IN, row-major [out][in]
+  const int32_t* acc(int64_t i) const;   // BATCH x BLOCK_OUT
+  Uop uop(int64_t i) const;
+  const FsimStats& stats() const { return stats_; }
+  void reset_stats() { stats_ = {}; }
+
+ private:
+  // (implementation-defined members)
+  FsimStats stats_;
+};
+
+}  // namespace tessera
