@@ -1,0 +1,10 @@
+// Sub-command registration for the tessera CLI: each cmd_*.cc adds its sub-commands to the app.
+#pragma once
+
+#include <CLI/CLI.hpp>
+
+namespace tessera::cli {
+
+void add_config_commands(CLI::App& app);
+
+}  // namespace tessera::cli
