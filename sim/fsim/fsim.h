@@ -3,6 +3,7 @@
 
 #include <array>
 #include <cstdint>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -41,16 +42,22 @@ struct FsimStats {
   uint64_t macs = 0;                        // gemm_uops * BATCH * BLOCK_IN * BLOCK_OUT
 };
 
-// Observer for lockstep co-simulation and tracing; called as instructions retire.
+// Observer for lockstep co-simulation and tracing. on_retire is called once an instruction's data
+// effects are complete, before its token pushes, so calls follow the order in which effects happened.
 class FsimObserver {
  public:
   virtual ~FsimObserver() = default;
   virtual void on_retire(int64_t insn_index, Unit unit, const Insn& insn) = 0;
 };
 
+struct FsimSram;
+
 class Fsim {
  public:
   explicit Fsim(const DerivedConfig& cfg);
+  ~Fsim();
+  Fsim(Fsim&&) noexcept;
+  Fsim& operator=(Fsim&&) noexcept;
 
   // Runs a whole program: routes instructions to the three units, honours pop-before/push-after
   // tokens, stops when FINISH has retired and the other units have drained. `dram` is the device
@@ -68,9 +75,18 @@ class Fsim {
   Uop uop(int64_t i) const;
   const FsimStats& stats() const { return stats_; }
   void reset_stats() { stats_ = {}; }
+  const DerivedConfig& config() const { return cfg_; }
+
+  // GEMM inner kernels usable for this config on this CPU, fastest first; the first is the default.
+  // Every kernel computes the same bits; choosing one lets tests and benchmarks compare them.
+  std::vector<std::string> gemm_kernels() const;
+  void use_gemm_kernel(const std::string& name);  // throws std::invalid_argument for an unknown name
+  const std::string& gemm_kernel() const;
 
  private:
-  // (implementation-defined members)
+  DerivedConfig cfg_;
+  IsaCodec codec_;
+  std::unique_ptr<FsimSram> sram_;
   FsimStats stats_;
 };
 

@@ -1,0 +1,80 @@
+// ALU: micro-op driven element-wise integer operations on accumulator vectors.
+#include <algorithm>
+
+#include "sim/fsim/exec.h"
+
+namespace tessera {
+namespace {
+
+// One lane of each operation; int32 arithmetic wraps (done in uint32, which C++ defines).
+template <AluOp OP>
+int32_t alu_lane(int32_t a, int32_t b) {
+  if constexpr (OP == AluOp::MIN) return std::min(a, b);
+  if constexpr (OP == AluOp::MAX) return std::max(a, b);
+  if constexpr (OP == AluOp::ADD) return int32_t(uint32_t(a) + uint32_t(b));
+  if constexpr (OP == AluOp::MUL) return int32_t(uint32_t(a) * uint32_t(b));
+  if constexpr (OP == AluOp::SHR)
+    return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
+}
+
+template <AluOp OP>
+void alu_loop(const GemmLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
+  const int64_t lanes = s.acc_lanes;
+  for (int64_t o = 0; o < l.iter_out; ++o)
+    for (int64_t i = 0; i < l.iter_in; ++i)
+      for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
+        const Uop& u = s.uop[size_t(k)];
+        int32_t* d = &s.acc[size_t((u.dst + o * l.dst_out + i * l.dst_in) * lanes)];
+        if (use_imm) {
+          for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], imm);
+        } else {
+          const int32_t* src = &s.acc[size_t((u.src + o * l.src_out + i * l.src_in) * lanes)];
+          for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], src[j]);
+        }
+      }
+}
+
+}  // namespace
+
+// ALU semantics:
+//
+//   for o < iter_out: for i < iter_in: for k in [uop_bgn, uop_end):
+//     u = uop[k]
+//     d = u.dst + o * dst_factor_out + i * dst_factor_in      // ACC index
+//     s = u.src + o * src_factor_out + i * src_factor_in      // ACC index (not read when use_imm)
+//     if reset: acc[d][l] = 0 for every lane l < BATCH * BLOCK_OUT
+//     else: for l < BATCH * BLOCK_OUT:
+//       a = acc[d][l];  b = use_imm ? imm (sign-extended) : acc[s][l]
+//       acc[d][l] = MIN: min(a, b)   MAX: max(a, b)   ADD: a + b (wrapping)
+//                   SHR: b >= 0 ? a >> min(b, 31) (arithmetic) : a << min(-b, 31) (wrapping)
+//                   MUL: low 32 bits of a * b
+//
+// alu_opcode 5..7 is reserved (an error even with reset). Index checks as for GEMM.
+void exec_alu(const ExecContext& x) {
+  const int64_t op = x.insn[Field::ALU_OPCODE];
+  if (!alu_op_name(int(op))) x.fail("alu_opcode", "reserved ALU opcode " + std::to_string(op));
+  const GemmLoop l = read_uop_loop(x, Field::SRC_FACTOR_OUT, Field::SRC_FACTOR_IN, Field::SRC_FACTOR_OUT,
+                                   Field::SRC_FACTOR_IN);
+  const UopOperand dst{"dst", &Uop::dst, l.dst_out, l.dst_in, "ACC", x.cfg.acc.depth};
+  const UopOperand src{"src", &Uop::src, l.src_out, l.src_in, "ACC", x.cfg.acc.depth};
+  const bool reset = x.insn[Field::RESET] != 0, use_imm = x.insn[Field::USE_IMM] != 0;
+  if (reset || use_imm) check_uop_operands(x, l, {dst});
+  else check_uop_operands(x, l, {dst, src});
+
+  FsimSram& s = x.sram;
+  const auto imm = int32_t(x.insn[Field::IMM]);
+  if (reset) {
+    reset_accumulators(l, s);
+  } else {
+    switch (static_cast<AluOp>(op)) {
+      case AluOp::MIN: alu_loop<AluOp::MIN>(l, s, use_imm, imm); break;
+      case AluOp::MAX: alu_loop<AluOp::MAX>(l, s, use_imm, imm); break;
+      case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm); break;
+      case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm); break;
+      case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm); break;
+    }
+  }
+  x.stats.alu_uops += uint64_t(l.iter_out * l.iter_in * (l.uop_end - l.uop_bgn));
+}
+
+}  // namespace tessera

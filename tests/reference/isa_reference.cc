@@ -1,0 +1,178 @@
+// Plain-loop oracle of LOAD, STORE, GEMM and ALU: one element and one lane at a time.
+#include "tests/reference/isa_reference.h"
+
+#include <stdexcept>
+
+namespace tessera::reference {
+namespace {
+
+int64_t f(const Insn& i, Field x) { return i[x]; }
+
+template <typename T>
+T& at(std::vector<T>& v, int64_t i) {
+  if (i < 0 || i >= int64_t(v.size())) throw std::out_of_range("reference: index " + std::to_string(i));
+  return v[size_t(i)];
+}
+
+uint8_t byte_at(const std::vector<uint8_t>& dram, int64_t i) {
+  if (i < 0 || i >= int64_t(dram.size())) throw std::out_of_range("reference: DRAM byte " + std::to_string(i));
+  return dram[size_t(i)];
+}
+
+}  // namespace
+
+Machine::Machine(const DerivedConfig& c)
+    : cfg(c), codec(c.layout), B(c.hw.batch), I(c.hw.block_in), O(c.hw.block_out),
+      inp(size_t(c.inp.depth), std::vector<std::vector<int8_t>>(size_t(B), std::vector<int8_t>(size_t(I)))),
+      wgt(size_t(c.wgt.depth), std::vector<std::vector<int8_t>>(size_t(O), std::vector<int8_t>(size_t(I)))),
+      acc(size_t(c.acc.depth), std::vector<std::vector<int32_t>>(size_t(B), std::vector<int32_t>(size_t(O)))),
+      uop(size_t(c.uop.depth)) {}
+
+void Machine::run(const std::vector<Insn>& program, std::vector<uint8_t>& dram) {
+  for (const Insn& insn : program) {
+    step(insn, dram);
+    if (insn.opcode() == Opcode::FINISH) return;
+  }
+}
+
+void Machine::step(const Insn& insn, std::vector<uint8_t>& dram) {
+  switch (insn.opcode()) {
+    case Opcode::LOAD: load(insn, dram); break;
+    case Opcode::STORE: store(insn, dram); break;
+    case Opcode::GEMM: gemm(insn); break;
+    case Opcode::ALU: alu(insn); break;
+    case Opcode::FINISH: break;
+  }
+}
+
+void Machine::load(const Insn& in, const std::vector<uint8_t>& dram) {
+  const int m = int(f(in, Field::MEMORY_TYPE));
+  if (f(in, Field::X_SIZE) == 0) return;
+  const int64_t eb = cfg.elem_bytes(m);
+  // Element e of the SRAM gets DRAM element `src` (or zero when src < 0).
+  auto put = [&](int64_t e, int64_t src) {
+    const int64_t p = src * eb;
+    switch (static_cast<MemType>(m)) {
+      case MemType::UOP: {
+        std::vector<uint8_t> bytes(size_t(eb), 0);
+        if (src >= 0)
+          for (int64_t j = 0; j < eb; ++j) bytes[size_t(j)] = byte_at(dram, p + j);
+        at(uop, e) = codec.decode_uop(bytes.data());
+        break;
+      }
+      case MemType::INP:
+        for (int b = 0; b < B; ++b)
+          for (int k = 0; k < I; ++k) at(inp, e)[b][k] = src < 0 ? 0 : int8_t(byte_at(dram, p + b * I + k));
+        break;
+      case MemType::WGT:
+        for (int n = 0; n < O; ++n)
+          for (int k = 0; k < I; ++k) at(wgt, e)[n][k] = src < 0 ? 0 : int8_t(byte_at(dram, p + n * I + k));
+        break;
+      case MemType::ACC:
+        for (int b = 0; b < B; ++b)
+          for (int n = 0; n < O; ++n) {
+            uint32_t v = 0;
+            if (src >= 0)
+              for (int j = 0; j < 4; ++j) v |= uint32_t(byte_at(dram, p + (b * O + n) * 4 + j)) << (8 * j);
+            at(acc, e)[b][n] = int32_t(v);
+          }
+        break;
+      case MemType::ACC_8BIT:
+        for (int b = 0; b < B; ++b)
+          for (int n = 0; n < O; ++n) at(acc, e)[b][n] = src < 0 ? 0 : int32_t(int8_t(byte_at(dram, p + b * O + n)));
+        break;
+      default: throw std::invalid_argument("reference: LOAD of memory type " + std::to_string(m));
+    }
+  };
+  const int64_t row = f(in, Field::X_PAD_0) + f(in, Field::X_SIZE) + f(in, Field::X_PAD_1);
+  int64_t e = f(in, Field::SRAM_BASE);
+  for (int64_t y = 0; y < f(in, Field::Y_PAD_0); ++y)
+    for (int64_t x = 0; x < row; ++x) put(e++, -1);
+  for (int64_t y = 0; y < f(in, Field::Y_SIZE); ++y) {
+    for (int64_t x = 0; x < f(in, Field::X_PAD_0); ++x) put(e++, -1);
+    for (int64_t x = 0; x < f(in, Field::X_SIZE); ++x)
+      put(e++, f(in, Field::DRAM_BASE) + y * f(in, Field::X_STRIDE) + x);
+    for (int64_t x = 0; x < f(in, Field::X_PAD_1); ++x) put(e++, -1);
+  }
+  for (int64_t y = 0; y < f(in, Field::Y_PAD_1); ++y)
+    for (int64_t x = 0; x < row; ++x) put(e++, -1);
+}
+
+void Machine::store(const Insn& in, std::vector<uint8_t>& dram) {
+  for (int64_t y = 0; y < f(in, Field::Y_SIZE); ++y)
+    for (int64_t x = 0; x < f(in, Field::X_SIZE); ++x) {
+      const auto& a = at(acc, f(in, Field::SRAM_BASE) + y * f(in, Field::X_SIZE) + x);
+      const int64_t p = (f(in, Field::DRAM_BASE) + y * f(in, Field::X_STRIDE) + x) * B * O;
+      for (int b = 0; b < B; ++b)
+        for (int n = 0; n < O; ++n) {
+          byte_at(dram, p + b * O + n);  // bounds check
+          dram[size_t(p + b * O + n)] = uint8_t(a[b][n] & 0xff);
+        }
+    }
+}
+
+void Machine::gemm(const Insn& in) {
+  for (int64_t o = 0; o < f(in, Field::ITER_OUT); ++o)
+    for (int64_t i = 0; i < f(in, Field::ITER_IN); ++i)
+      for (int64_t k = f(in, Field::UOP_BGN); k < f(in, Field::UOP_END); ++k) {
+        const Uop u = at(uop, k);
+        const int64_t d = u.dst + o * f(in, Field::DST_FACTOR_OUT) + i * f(in, Field::DST_FACTOR_IN);
+        const int64_t s = u.src + o * f(in, Field::SRC_FACTOR_OUT) + i * f(in, Field::SRC_FACTOR_IN);
+        const int64_t w = u.wgt + o * f(in, Field::WGT_FACTOR_OUT) + i * f(in, Field::WGT_FACTOR_IN);
+        for (int b = 0; b < B; ++b)
+          for (int n = 0; n < O; ++n) {
+            if (f(in, Field::RESET)) {
+              at(acc, d)[b][n] = 0;
+              continue;
+            }
+            int64_t sum = at(acc, d)[b][n];
+            for (int j = 0; j < I; ++j) sum += int64_t(at(inp, s)[b][j]) * at(wgt, w)[n][j];
+            at(acc, d)[b][n] = int32_t(uint32_t(uint64_t(sum)));
+          }
+      }
+}
+
+int32_t alu_lane(int op, int32_t a, int32_t b) {
+  switch (static_cast<AluOp>(op)) {
+    case AluOp::MIN: return a < b ? a : b;
+    case AluOp::MAX: return a > b ? a : b;
+    case AluOp::ADD: return int32_t(uint32_t(int64_t(a) + int64_t(b)));
+    case AluOp::MUL: return int32_t(uint32_t(uint64_t(int64_t(a) * int64_t(b))));
+    case AluOp::SHR:
+      if (b >= 0) return int32_t(int64_t(a) >> (b > 31 ? 31 : b));
+      return int32_t(uint32_t(uint64_t(int64_t(a)) << (-int64_t(b) > 31 ? 31 : -int64_t(b))));
+  }
+  throw std::invalid_argument("reference: ALU opcode " + std::to_string(op));
+}
+
+void Machine::alu(const Insn& in) {
+  for (int64_t o = 0; o < f(in, Field::ITER_OUT); ++o)
+    for (int64_t i = 0; i < f(in, Field::ITER_IN); ++i)
+      for (int64_t k = f(in, Field::UOP_BGN); k < f(in, Field::UOP_END); ++k) {
+        const Uop u = at(uop, k);
+        const int64_t d = u.dst + o * f(in, Field::DST_FACTOR_OUT) + i * f(in, Field::DST_FACTOR_IN);
+        const int64_t s = u.src + o * f(in, Field::SRC_FACTOR_OUT) + i * f(in, Field::SRC_FACTOR_IN);
+        for (int b = 0; b < B; ++b)
+          for (int n = 0; n < O; ++n) {
+            if (f(in, Field::RESET)) {
+              at(acc, d)[b][n] = 0;
+              continue;
+            }
+            const int32_t rhs = f(in, Field::USE_IMM) ? int32_t(f(in, Field::IMM)) : at(acc, s)[b][n];
+            at(acc, d)[b][n] = alu_lane(int(f(in, Field::ALU_OPCODE)), at(acc, d)[b][n], rhs);
+          }
+      }
+}
+
+std::vector<int32_t> matmul_nt(const std::vector<int8_t>& a, const std::vector<int8_t>& w, int m, int n, int k) {
+  std::vector<int32_t> c(size_t(m) * size_t(n), 0);
+  for (int r = 0; r < m; ++r)
+    for (int col = 0; col < n; ++col) {
+      int64_t sum = 0;
+      for (int j = 0; j < k; ++j) sum += int64_t(a[size_t(r * k + j)]) * w[size_t(col * k + j)];
+      c[size_t(r * n + col)] = int32_t(uint32_t(uint64_t(sum)));
+    }
+  return c;
+}
+
+}  // namespace tessera::reference
