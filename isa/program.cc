@@ -1,0 +1,546 @@
+// .tsp serialization, bounds-checked parsing and validation, and the initial DRAM image.
+#include "isa/program.h"
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <fstream>
+#include <iterator>
+#include <limits>
+
+namespace tessera {
+namespace {
+
+constexpr uint8_t kMagic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
+constexpr uint32_t kVersion = 1;
+constexpr uint64_t kHeaderBytes = 48;
+constexpr uint64_t kChecksumOffset = 40;
+constexpr uint64_t kSectionEntryBytes = 24;
+constexpr int kMaxRank = 8;
+constexpr size_t kMaxNameBytes = 255;
+
+enum SectionKind : uint32_t { CONFIG = 1, INSNS = 2, UOPS = 3, CONSTANTS = 4, TENSORS = 5 };
+constexpr uint32_t kNumSectionKinds = 5;
+const char* section_name(uint32_t kind) {
+  static constexpr const char* kNames[] = {"?", "config", "insns", "uops", "constants", "tensors"};
+  return kind >= 1 && kind <= kNumSectionKinds ? kNames[kind] : "?";
+}
+
+// FNV-1a 64 over the file, with the checksum field itself read as zeros.
+uint64_t checksum(const std::vector<uint8_t>& bytes) {
+  uint64_t h = 14695981039346656037ull;
+  for (size_t i = 0; i < bytes.size(); ++i) {
+    const uint8_t b = i >= kChecksumOffset && i < kChecksumOffset + 8 ? 0 : bytes[i];
+    h = (h ^ b) * 1099511628211ull;
+  }
+  return h;
+}
+
+bool add_overflows(uint64_t a, uint64_t b, uint64_t* sum) { return __builtin_add_overflow(a, b, sum); }
+
+// Names and layouts travel through the assembly text, so they must be single whitespace-free tokens.
+bool is_token(const std::string& s) {
+  if (s.empty() || s.size() > kMaxNameBytes) return false;
+  return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127 && c != '#' && c != '=' && c != '"'; });
+}
+
+class Writer {
+ public:
+  void u8(uint8_t v) { out.push_back(v); }
+  void u32(uint32_t v) { le(v, 4); }
+  void u64(uint64_t v) { le(v, 8); }
+  void f64(double v) {
+    uint64_t bits;
+    std::memcpy(&bits, &v, 8);
+    u64(bits);
+  }
+  void str(const std::string& s) {
+    u32(uint32_t(s.size()));
+    out.insert(out.end(), s.begin(), s.end());
+  }
+  void raw(const uint8_t* p, size_t n) { out.insert(out.end(), p, p + n); }
+  std::vector<uint8_t> out;
+
+ private:
+  void le(uint64_t v, int n) {
+    for (int i = 0; i < n; ++i) out.push_back(uint8_t(v >> (8 * i)));
+  }
+};
+
+// Reads little-endian values from [pos, end) of the file; every overrun names the field and offset.
+class Reader {
+ public:
+  Reader(const std::vector<uint8_t>& file, uint64_t begin, uint64_t end, const std::string& origin, std::string where)
+      : f_(file), pos_(begin), end_(end), origin_(origin), where_(std::move(where)) {}
+  uint64_t pos() const { return pos_; }
+  uint64_t remaining() const { return end_ - pos_; }
+  uint8_t u8(const std::string& field) { return uint8_t(le(1, field)); }
+  uint32_t u32(const std::string& field) { return uint32_t(le(4, field)); }
+  uint64_t u64(const std::string& field) { return le(8, field); }
+  double f64(const std::string& field) {
+    const uint64_t bits = le(8, field);
+    double v;
+    std::memcpy(&v, &bits, 8);
+    return v;
+  }
+  const uint8_t* take(uint64_t n, const std::string& field) {
+    need(n, field);
+    const uint8_t* p = f_.data() + pos_;
+    pos_ += n;
+    return p;
+  }
+  std::string str(const std::string& field, size_t max_len) {
+    const uint64_t at = pos_;
+    const uint32_t n = u32(field + " length");
+    if (n > max_len) fail(at, field, "length " + std::to_string(n) + " exceeds the limit of " + std::to_string(max_len));
+    const uint8_t* p = take(n, field);
+    return std::string(reinterpret_cast<const char*>(p), n);
+  }
+  void expect_end() const {
+    if (pos_ != end_) fail(pos_, "end", std::to_string(end_ - pos_) + " unexpected trailing bytes");
+  }
+  [[noreturn]] void fail(uint64_t at, const std::string& field, const std::string& why) const {
+    throw ProgramError(origin_ + ": byte " + std::to_string(at) + ": " + where_ + (where_.empty() ? "" : " ") + field +
+                       ": " + why);
+  }
+
+ private:
+  void need(uint64_t n, const std::string& field) const {
+    if (n > remaining())
+      fail(pos_, field, "truncated (needs " + std::to_string(n) + " bytes, " + std::to_string(remaining()) + " left)");
+  }
+  uint64_t le(int n, const std::string& field) {
+    const uint8_t* p = take(n, field);
+    uint64_t v = 0;
+    for (int i = 0; i < n; ++i) v |= uint64_t(p[i]) << (8 * i);
+    return v;
+  }
+  const std::vector<uint8_t>& f_;
+  uint64_t pos_, end_;
+  const std::string& origin_;
+  std::string where_;
+};
+
+struct Section {
+  uint64_t offset = 0, size = 0;
+  bool present = false;
+};
+
+// Byte offsets of each entry, so validation issues found after parsing can still name a place in the file.
+struct EntryOffsets {
+  uint64_t header = 0, uops = 0;
+  std::vector<uint64_t> insns, constants, tensors;
+  uint64_t of(const ProgramIssue& is) const {
+    auto at = [&](const std::vector<uint64_t>& v) { return is.index < v.size() ? v[is.index] : header; };
+    switch (is.part) {
+      case ProgramPart::HEADER: return header;
+      case ProgramPart::INSNS: return at(insns);
+      case ProgramPart::UOPS: return uops;
+      case ProgramPart::CONSTANTS: return at(constants);
+      case ProgramPart::TENSORS: return at(tensors);
+    }
+    return header;
+  }
+};
+
+const char* part_name(ProgramPart p) {
+  static constexpr const char* kNames[] = {"header", "insns", "uops", "constants", "tensors"};
+  return kNames[static_cast<int>(p)];
+}
+
+std::string issue_label(const ProgramIssue& is) {
+  std::string s = part_name(is.part);
+  if (is.part != ProgramPart::HEADER && is.part != ProgramPart::UOPS) s += "[" + std::to_string(is.index) + "]";
+  return s;
+}
+
+bool in_dram(uint64_t offset, uint64_t bytes, uint64_t dram_bytes) {
+  uint64_t end;
+  return !add_overflows(offset, bytes, &end) && end <= dram_bytes;
+}
+
+void check_tensor(const TensorInfo& t, uint64_t dram_bytes, std::vector<std::string>* why) {
+  if (!is_token(t.name)) why->push_back("name '" + t.name + "' must be 1-255 printable characters without space, #, = or \"");
+  if (!is_token(t.layout)) why->push_back("layout '" + t.layout + "' must be 1-255 printable characters without space, #, = or \"");
+  if (t.dir != TensorDir::INPUT && t.dir != TensorDir::OUTPUT) why->push_back("unknown direction");
+  if (int(t.dtype) > int(DType::INT32)) why->push_back("unknown dtype");
+  if (t.shape.empty() || t.shape.size() > size_t(kMaxRank))
+    why->push_back("rank " + std::to_string(t.shape.size()) + " outside [1, " + std::to_string(kMaxRank) + "]");
+  uint64_t need = uint64_t(dtype_bytes(t.dtype));
+  bool positive = true, overflow = false;
+  for (int64_t d : t.shape) {
+    positive &= d >= 1;
+    overflow |= d >= 1 && __builtin_mul_overflow(need, uint64_t(d), &need);
+  }
+  if (!positive) why->push_back("every dimension must be at least 1");
+  else if (overflow) why->push_back("shape has more elements than a 64-bit size can count");
+  else if (need > t.bytes)
+    why->push_back("bytes " + std::to_string(t.bytes) + " is less than the " + std::to_string(need) +
+                   " its shape and dtype need");
+  if (!in_dram(t.dram_offset, t.bytes, dram_bytes))
+    why->push_back("bytes [" + std::to_string(t.dram_offset) + ", +" + std::to_string(t.bytes) +
+                   ") exceed dram_bytes " + std::to_string(dram_bytes));
+  if (!(std::isfinite(t.scale) && t.scale > 0)) why->push_back("scale must be finite and positive");
+  const int64_t zlo = t.dtype == DType::UINT8 ? 0 : t.dtype == DType::INT8 ? -128 : std::numeric_limits<int32_t>::min();
+  const int64_t zhi = t.dtype == DType::UINT8 ? 255 : t.dtype == DType::INT8 ? 127 : std::numeric_limits<int32_t>::max();
+  if (t.zero_point < zlo || t.zero_point > zhi)
+    why->push_back("zero_point " + std::to_string(t.zero_point) + " outside the " + dtype_name(t.dtype) + " range");
+}
+
+}  // namespace
+
+const char* tensor_dir_name(TensorDir d) { return d == TensorDir::INPUT ? "input" : "output"; }
+
+const char* dtype_name(DType t) {
+  switch (t) {
+    case DType::INT8: return "int8";
+    case DType::UINT8: return "uint8";
+    case DType::INT32: return "int32";
+  }
+  return "?";
+}
+
+int dtype_bytes(DType t) { return t == DType::INT32 ? 4 : 1; }
+
+bool parse_tensor_dir(const std::string& name, TensorDir* out) {
+  for (TensorDir d : {TensorDir::INPUT, TensorDir::OUTPUT})
+    if (name == tensor_dir_name(d)) return *out = d, true;
+  return false;
+}
+
+bool parse_dtype(const std::string& name, DType* out) {
+  for (DType t : {DType::INT8, DType::UINT8, DType::INT32})
+    if (name == dtype_name(t)) return *out = t, true;
+  return false;
+}
+
+bool TensorInfo::operator==(const TensorInfo& o) const {
+  return name == o.name && dir == o.dir && dtype == o.dtype && shape == o.shape && layout == o.layout &&
+         scale == o.scale && zero_point == o.zero_point && dram_offset == o.dram_offset && bytes == o.bytes;
+}
+
+bool Program::operator==(const Program& o) const {
+  return canonical_json(config) == canonical_json(o.config) && insns == o.insns && uops == o.uops &&
+         uop_dram_offset == o.uop_dram_offset && constants == o.constants && tensors == o.tensors &&
+         dram_bytes == o.dram_bytes;
+}
+
+std::vector<ProgramIssue> program_issues(const Program& p, const DerivedConfig& cfg) {
+  std::vector<ProgramIssue> out;
+  auto add = [&](ProgramPart part, size_t i, const std::string& m) { out.push_back({part, i, m}); };
+  if (canonical_json(p.config, false) != canonical_json(cfg.hw, false))
+    add(ProgramPart::HEADER, 0, "program config differs from the config it is checked against (" + cfg.hw.name + ")");
+  if (p.dram_bytes > kMaxProgramDramBytes)
+    add(ProgramPart::HEADER, 0, "dram_bytes " + std::to_string(p.dram_bytes) + " exceeds the limit of 2^40");
+
+  const IsaCodec codec(cfg.layout);
+  std::vector<uint64_t> words(codec.insn_words());
+  for (size_t i = 0; i < p.insns.size(); ++i) {
+    try {
+      codec.encode(p.insns[i], words.data());
+    } catch (const EncodeError& e) {
+      add(ProgramPart::INSNS, i, e.what());
+    }
+  }
+
+  const uint64_t ub = uint64_t(cfg.uop_bytes());
+  const uint64_t uop_span = uint64_t(p.uops.size()) * ub;
+  if (p.uop_dram_offset % ub != 0)
+    add(ProgramPart::UOPS, 0, "uop_dram_offset " + std::to_string(p.uop_dram_offset) +
+                                  " is not a multiple of the micro-op size " + std::to_string(ub));
+  if (!in_dram(p.uop_dram_offset, uop_span, p.dram_bytes))
+    add(ProgramPart::UOPS, 0, std::to_string(p.uops.size()) + " micro-ops at byte " + std::to_string(p.uop_dram_offset) +
+                                  " exceed dram_bytes " + std::to_string(p.dram_bytes));
+  std::vector<uint8_t> ubuf(ub);
+  for (size_t i = 0; i < p.uops.size(); ++i) {
+    try {
+      codec.encode_uop(p.uops[i], ubuf.data());
+    } catch (const EncodeError& e) {
+      add(ProgramPart::UOPS, 0, "micro-op " + std::to_string(i) + ": " + e.what());
+    }
+  }
+
+  // Constant segments may not overlap each other or the micro-op block: the image would be ambiguous.
+  struct Span {
+    uint64_t lo, hi;
+    size_t index;  // SIZE_MAX for the micro-op block
+  };
+  std::vector<Span> spans;
+  if (uop_span) spans.push_back({p.uop_dram_offset, p.uop_dram_offset + uop_span, SIZE_MAX});
+  for (size_t i = 0; i < p.constants.size(); ++i) {
+    const auto& s = p.constants[i];
+    if (s.bytes.empty()) add(ProgramPart::CONSTANTS, i, "empty segment");
+    if (!in_dram(s.offset, s.bytes.size(), p.dram_bytes))
+      add(ProgramPart::CONSTANTS, i, "bytes [" + std::to_string(s.offset) + ", +" + std::to_string(s.bytes.size()) +
+                                         ") exceed dram_bytes " + std::to_string(p.dram_bytes));
+    else if (!s.bytes.empty())
+      spans.push_back({s.offset, s.offset + s.bytes.size(), i});
+  }
+  std::sort(spans.begin(), spans.end(), [](const Span& a, const Span& b) { return a.lo < b.lo; });
+  for (size_t k = 1; k < spans.size(); ++k) {
+    if (spans[k].lo >= spans[k - 1].hi) continue;
+    const Span& a = spans[k - 1];
+    const Span& b = spans[k];
+    const Span& seg = b.index == SIZE_MAX ? a : b;
+    const Span& other = b.index == SIZE_MAX ? b : a;
+    add(ProgramPart::CONSTANTS, seg.index,
+        "overlaps " + (other.index == SIZE_MAX ? std::string("the micro-op block")
+                                               : "constant segment " + std::to_string(other.index)));
+  }
+
+  for (size_t i = 0; i < p.tensors.size(); ++i) {
+    std::vector<std::string> why;
+    check_tensor(p.tensors[i], p.dram_bytes, &why);
+    for (size_t j = 0; j < i; ++j)
+      if (p.tensors[j].name == p.tensors[i].name) why.push_back("duplicate name '" + p.tensors[i].name + "'");
+    for (const auto& w : why) add(ProgramPart::TENSORS, i, w);
+  }
+  return out;
+}
+
+std::vector<uint8_t> write_program(const Program& p, const std::string& origin) {
+  const DerivedConfig cfg = derive(p.config, origin + " config");
+  const auto issues = program_issues(p, cfg);
+  if (!issues.empty()) throw ProgramError(origin + ": " + issue_label(issues[0]) + ": " + issues[0].message);
+  const IsaCodec codec(cfg.layout);
+
+  std::vector<Writer> sec(kNumSectionKinds + 1);
+  const std::string json = canonical_json(p.config);
+  sec[CONFIG].raw(reinterpret_cast<const uint8_t*>(json.data()), json.size());
+
+  sec[INSNS].u64(p.insns.size());
+  std::vector<uint8_t> buf(std::max(codec.insn_bytes(), codec.uop_bytes()));
+  for (const auto& insn : p.insns) {
+    codec.encode_bytes(insn, buf.data());
+    sec[INSNS].raw(buf.data(), codec.insn_bytes());
+  }
+
+  sec[UOPS].u64(p.uop_dram_offset);
+  sec[UOPS].u64(p.uops.size());
+  for (const auto& u : p.uops) {
+    codec.encode_uop(u, buf.data());
+    sec[UOPS].raw(buf.data(), codec.uop_bytes());
+  }
+
+  sec[CONSTANTS].u64(p.constants.size());
+  for (const auto& s : p.constants) {
+    sec[CONSTANTS].u64(s.offset);
+    sec[CONSTANTS].u64(s.bytes.size());
+    sec[CONSTANTS].raw(s.bytes.data(), s.bytes.size());
+  }
+
+  Writer& t = sec[TENSORS];
+  t.u32(uint32_t(p.tensors.size()));
+  for (const auto& x : p.tensors) {
+    t.str(x.name);
+    t.u8(uint8_t(x.dir));
+    t.u8(uint8_t(x.dtype));
+    t.u8(uint8_t(x.shape.size()));
+    t.u8(0);
+    t.str(x.layout);
+    for (int64_t d : x.shape) t.u64(uint64_t(d));
+    t.f64(x.scale);
+    t.u32(uint32_t(x.zero_point));
+    t.u64(x.dram_offset);
+    t.u64(x.bytes);
+  }
+
+  Writer w;
+  w.raw(kMagic, sizeof kMagic);
+  w.u32(kVersion);
+  w.u32(kNumSectionKinds);
+  w.u64(cfg.hash);
+  w.u32(uint32_t(codec.insn_bytes()));
+  w.u32(uint32_t(codec.uop_bytes()));
+  w.u64(p.dram_bytes);
+  w.u64(0);  // checksum, filled in last
+  uint64_t pos = kHeaderBytes + kSectionEntryBytes * kNumSectionKinds;
+  for (uint32_t k = 1; k <= kNumSectionKinds; ++k) {
+    pos = (pos + 7) / 8 * 8;  // 8-byte aligned sections
+    w.u32(k);
+    w.u32(0);
+    w.u64(pos);
+    w.u64(sec[k].out.size());
+    pos += sec[k].out.size();
+  }
+  for (uint32_t k = 1; k <= kNumSectionKinds; ++k) {
+    w.out.resize((w.out.size() + 7) / 8 * 8, 0);
+    w.raw(sec[k].out.data(), sec[k].out.size());
+  }
+  const uint64_t sum = checksum(w.out);
+  for (int i = 0; i < 8; ++i) w.out[kChecksumOffset + i] = uint8_t(sum >> (8 * i));
+  return w.out;
+}
+
+Program read_program(const std::vector<uint8_t>& file, const std::string& origin) {
+  Reader h(file, 0, file.size(), origin, "header");
+  const uint8_t* magic = h.take(sizeof kMagic, "magic");
+  if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) h.fail(0, "magic", "not a tessera program (.tsp) file");
+  const uint32_t version = h.u32("version");
+  if (version != kVersion)
+    h.fail(8, "version", "format version " + std::to_string(version) + " is not supported (this reader reads " +
+                             std::to_string(kVersion) + ")");
+  const uint32_t nsec = h.u32("section_count");
+  const uint64_t hash = h.u64("config_hash");
+  const uint32_t insn_bytes = h.u32("insn_bytes");
+  const uint32_t uop_bytes = h.u32("uop_bytes");
+  Program p;
+  p.dram_bytes = h.u64("dram_bytes");
+  const uint64_t sum = h.u64("checksum");
+  if (sum != checksum(file)) h.fail(kChecksumOffset, "checksum", "does not match the file contents (corrupted file)");
+  if (nsec != kNumSectionKinds)
+    h.fail(12, "section_count", std::to_string(nsec) + " sections, expected " + std::to_string(kNumSectionKinds));
+
+  std::vector<Section> sections(kNumSectionKinds + 1);
+  const uint64_t table_end = kHeaderBytes + kSectionEntryBytes * nsec;
+  for (uint32_t i = 0; i < nsec; ++i) {
+    const uint64_t at = h.pos();
+    const uint32_t kind = h.u32("section kind");
+    const uint32_t flags = h.u32("section flags");
+    Section s{h.u64("section offset"), h.u64("section size"), true};
+    if (kind < 1 || kind > kNumSectionKinds) h.fail(at, "section kind", "unknown section kind " + std::to_string(kind));
+    if (sections[kind].present) h.fail(at, "section kind", std::string("duplicate ") + section_name(kind) + " section");
+    if (flags != 0) h.fail(at + 4, "section flags", "must be 0");
+    uint64_t end;
+    if (s.offset < table_end || add_overflows(s.offset, s.size, &end) || end > file.size())
+      h.fail(at + 8, std::string(section_name(kind)) + " section",
+             "bytes [" + std::to_string(s.offset) + ", +" + std::to_string(s.size) + ") lie outside the file body [" +
+                 std::to_string(table_end) + ", " + std::to_string(file.size()) + ")");
+    sections[kind] = s;
+  }
+  std::vector<Section> sorted(sections.begin() + 1, sections.end());
+  std::sort(sorted.begin(), sorted.end(), [](const Section& a, const Section& b) { return a.offset < b.offset; });
+  for (size_t i = 1; i < sorted.size(); ++i)
+    if (sorted[i].offset < sorted[i - 1].offset + sorted[i - 1].size)
+      h.fail(sorted[i].offset, "section table", "sections overlap");
+  auto reader = [&](uint32_t kind) {
+    return Reader(file, sections[kind].offset, sections[kind].offset + sections[kind].size, origin,
+                  section_name(kind));
+  };
+
+  const Section& cs = sections[CONFIG];
+  const std::string json(reinterpret_cast<const char*>(file.data() + cs.offset), cs.size);
+  DerivedConfig cfg;
+  try {
+    p.config = parse_config(json, "embedded config");
+    cfg = derive(p.config, "embedded config");
+  } catch (const ConfigError& e) {
+    reader(CONFIG).fail(cs.offset, "json", e.what());
+  }
+  if (cfg.hash != hash)
+    h.fail(16, "config_hash", "header says " + std::to_string(hash) + " but the embedded config hashes to " +
+                                  std::to_string(cfg.hash) + " (" + cfg.hash_hex() + ")");
+  if (insn_bytes != uint32_t(cfg.insn_bytes()))
+    h.fail(24, "insn_bytes", std::to_string(insn_bytes) + " but the config's instructions are " +
+                                 std::to_string(cfg.insn_bytes()) + " bytes");
+  if (uop_bytes != uint32_t(cfg.uop_bytes()))
+    h.fail(28, "uop_bytes", std::to_string(uop_bytes) + " but the config's micro-ops are " +
+                                std::to_string(cfg.uop_bytes()) + " bytes");
+  const IsaCodec codec(cfg.layout);
+  EntryOffsets where;
+  where.header = 32;
+
+  Reader ri = reader(INSNS);
+  const uint64_t ni = ri.u64("count");
+  if (ni > ri.remaining() / insn_bytes)
+    ri.fail(ri.pos() - 8, "count", std::to_string(ni) + " instructions do not fit the section");
+  p.insns.reserve(ni);
+  for (uint64_t i = 0; i < ni; ++i) {
+    const uint64_t at = ri.pos();
+    const uint8_t* b = ri.take(insn_bytes, "instruction");
+    try {
+      p.insns.push_back(codec.decode_bytes(b));
+    } catch (const EncodeError& e) {
+      ri.fail(at, "[" + std::to_string(i) + "]", e.what());
+    }
+    where.insns.push_back(at);
+  }
+  ri.expect_end();
+
+  Reader ru = reader(UOPS);
+  where.uops = ru.pos();
+  p.uop_dram_offset = ru.u64("dram_offset");
+  const uint64_t nu = ru.u64("count");
+  if (nu > ru.remaining() / uop_bytes) ru.fail(ru.pos() - 8, "count", std::to_string(nu) + " micro-ops do not fit the section");
+  p.uops.reserve(nu);
+  for (uint64_t i = 0; i < nu; ++i) p.uops.push_back(codec.decode_uop(ru.take(uop_bytes, "micro-op")));
+  ru.expect_end();
+
+  Reader rc = reader(CONSTANTS);
+  const uint64_t nc = rc.u64("count");
+  if (nc > rc.remaining() / 16) rc.fail(rc.pos() - 8, "count", std::to_string(nc) + " segments do not fit the section");
+  for (uint64_t i = 0; i < nc; ++i) {
+    const std::string f = "[" + std::to_string(i) + "]";
+    where.constants.push_back(rc.pos());
+    DramSegment s;
+    s.offset = rc.u64(f + ".offset");
+    const uint64_t n = rc.u64(f + ".size");
+    const uint8_t* b = rc.take(n, f + ".bytes");
+    s.bytes.assign(b, b + n);
+    p.constants.push_back(std::move(s));
+  }
+  rc.expect_end();
+
+  Reader rt = reader(TENSORS);
+  const uint32_t nt = rt.u32("count");
+  for (uint32_t i = 0; i < nt; ++i) {
+    const std::string f = "[" + std::to_string(i) + "]";
+    where.tensors.push_back(rt.pos());
+    TensorInfo t;
+    t.name = rt.str(f + ".name", kMaxNameBytes);
+    const uint64_t at = rt.pos();
+    const uint8_t dir = rt.u8(f + ".dir"), dtype = rt.u8(f + ".dtype"), rank = rt.u8(f + ".rank");
+    if (dir > uint8_t(TensorDir::OUTPUT)) rt.fail(at, f + ".dir", "unknown direction " + std::to_string(dir));
+    if (dtype > uint8_t(DType::INT32)) rt.fail(at + 1, f + ".dtype", "unknown dtype " + std::to_string(dtype));
+    if (rank < 1 || rank > kMaxRank) rt.fail(at + 2, f + ".rank", "rank " + std::to_string(rank) + " outside [1, 8]");
+    if (rt.u8(f + ".reserved") != 0) rt.fail(at + 3, f + ".reserved", "must be 0");
+    t.dir = TensorDir(dir);
+    t.dtype = DType(dtype);
+    t.layout = rt.str(f + ".layout", kMaxNameBytes);
+    for (int d = 0; d < rank; ++d) {
+      const uint64_t dim = rt.u64(f + ".shape");
+      if (dim < 1 || dim > uint64_t(INT64_MAX)) rt.fail(rt.pos() - 8, f + ".shape", "dimension " + std::to_string(dim) + " is not a positive int64");
+      t.shape.push_back(int64_t(dim));
+    }
+    t.scale = rt.f64(f + ".scale");
+    t.zero_point = int32_t(rt.u32(f + ".zero_point"));
+    t.dram_offset = rt.u64(f + ".dram_offset");
+    t.bytes = rt.u64(f + ".bytes");
+    p.tensors.push_back(std::move(t));
+  }
+  rt.expect_end();
+
+  const auto issues = program_issues(p, cfg);
+  if (!issues.empty())
+    throw ProgramError(origin + ": byte " + std::to_string(where.of(issues[0])) + ": " + issue_label(issues[0]) + ": " +
+                       issues[0].message);
+  return p;
+}
+
+void write_program_file(const Program& p, const std::string& path) {
+  const auto bytes = write_program(p, path);
+  std::ofstream f(path, std::ios::binary);
+  if (!f) throw ProgramError(path + ": cannot open for writing");
+  f.write(reinterpret_cast<const char*>(bytes.data()), std::streamsize(bytes.size()));
+  if (!f) throw ProgramError(path + ": write failed");
+}
+
+Program read_program_file(const std::string& path) {
+  std::ifstream f(path, std::ios::binary);
+  if (!f) throw ProgramError(path + ": cannot open for reading");
+  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  return read_program(bytes, path);
+}
+
+std::vector<uint8_t> initial_dram(const Program& p, const DerivedConfig& cfg) {
+  const auto issues = program_issues(p, cfg);
+  if (!issues.empty()) throw ProgramError("initial_dram: " + issue_label(issues[0]) + ": " + issues[0].message);
+  std::vector<uint8_t> dram(p.dram_bytes, 0);
+  const IsaCodec codec(cfg.layout);
+  for (size_t i = 0; i < p.uops.size(); ++i)
+    codec.encode_uop(p.uops[i], dram.data() + p.uop_dram_offset + i * codec.uop_bytes());
+  for (const auto& s : p.constants) std::copy(s.bytes.begin(), s.bytes.end(), dram.begin() + s.offset);
+  return dram;
+}
+
+}  // namespace tessera

@@ -1,0 +1,86 @@
+// The .tsp program container: a self-describing compiled program (docs/program-format.md).
+#pragma once
+
+#include <cstdint>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+#include "isa/config.h"
+#include "isa/insn.h"
+
+namespace tessera {
+
+// A rejected program: the message names the file, the byte offset (when reading) and the field.
+class ProgramError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
+
+enum class TensorDir : uint8_t { INPUT = 0, OUTPUT = 1 };
+enum class DType : uint8_t { INT8 = 0, UINT8 = 1, INT32 = 2 };
+const char* tensor_dir_name(TensorDir d);
+const char* dtype_name(DType t);
+int dtype_bytes(DType t);
+// Name lookups for text formats; false when the name is unknown.
+bool parse_tensor_dir(const std::string& name, TensorDir* out);
+bool parse_dtype(const std::string& name, DType* out);
+
+// A named input or output of the program and where it lives in device DRAM.
+struct TensorInfo {
+  std::string name;
+  TensorDir dir = TensorDir::INPUT;
+  DType dtype = DType::INT8;
+  std::vector<int64_t> shape;  // logical shape, every dimension >= 1
+  std::string layout;          // how the logical shape is laid out in DRAM, e.g. "NCHW" or "NCHW1n16c"
+  double scale = 1.0;          // real value = scale * (q - zero_point)
+  int32_t zero_point = 0;
+  uint64_t dram_offset = 0;    // byte offset in device DRAM
+  uint64_t bytes = 0;          // DRAM bytes the layout occupies (>= elements * dtype size)
+  bool operator==(const TensorInfo& o) const;
+};
+
+// Constant bytes placed in DRAM before the program runs (packed weights, biases, multipliers).
+struct DramSegment {
+  uint64_t offset = 0;
+  std::vector<uint8_t> bytes;
+  bool operator==(const DramSegment& o) const { return offset == o.offset && bytes == o.bytes; }
+};
+
+struct Program {
+  HwConfig config;              // the accelerator the program was compiled for
+  std::vector<Insn> insns;
+  std::vector<Uop> uops;        // micro-op block, placed contiguously at uop_dram_offset
+  uint64_t uop_dram_offset = 0; // byte offset; a multiple of the micro-op size
+  std::vector<DramSegment> constants;
+  std::vector<TensorInfo> tensors;
+  uint64_t dram_bytes = 0;      // device DRAM the program needs, in bytes
+  bool operator==(const Program& o) const;
+};
+
+// Largest DRAM a program may claim (2^40 bytes); keeps a hostile file from requesting absurd memory.
+constexpr uint64_t kMaxProgramDramBytes = uint64_t{1} << 40;
+
+// One inconsistency found by program_issues(): which part of the program and which entry.
+enum class ProgramPart : uint8_t { HEADER, INSNS, UOPS, CONSTANTS, TENSORS };
+struct ProgramIssue {
+  ProgramPart part;
+  size_t index;  // entry within the part (instruction, segment or tensor); 0 for HEADER/UOPS
+  std::string message;
+};
+// Checks placement and naming against the config: everything inside dram_bytes, micro-op block
+// aligned, constant segments and micro-ops disjoint, tensor names unique, sizes consistent, every
+// instruction encodable. Empty when the program is sound.
+std::vector<ProgramIssue> program_issues(const Program& p, const DerivedConfig& cfg);
+
+// Serialize; throws ProgramError (naming `origin`) when program_issues() reports anything.
+std::vector<uint8_t> write_program(const Program& p, const std::string& origin = "<program>");
+void write_program_file(const Program& p, const std::string& path);
+// Parse and fully validate; every failure is a ProgramError naming origin, byte offset and field.
+Program read_program(const std::vector<uint8_t>& bytes, const std::string& origin);
+Program read_program_file(const std::string& path);
+
+// The device DRAM before execution: dram_bytes long, micro-ops and constants placed, the rest zero.
+std::vector<uint8_t> initial_dram(const Program& p, const DerivedConfig& cfg);
+
+}  // namespace tessera
