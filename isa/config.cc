@@ -1,12 +1,12 @@
 // Strict JSON config loading (no defaults, no aliases), derivation of all parameters, canonical hash.
 #include "isa/config.h"
 
-#include <cmath>
+#include <cctype>
+#include <cstdint>
 #include <cstdio>
 #include <fstream>
-#include <functional>
-#include <map>
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <set>
 #include <sstream>
 
@@ -39,10 +39,13 @@ class StrictObject {
     if (it == j_.end()) fail(origin_, path_ + "/" + key, "missing required key");
     return *it;
   }
-  std::string str(const std::string& key) {
+  std::string str(const std::string& key, bool identifier) {
     const json& v = get(key);
     if (!v.is_string()) fail(origin_, path_ + "/" + key, "expected a string, got " + std::string(v.type_name()));
-    return v.get<std::string>();
+    std::string x = v.get<std::string>();
+    if (identifier && (x.empty() || x.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos))
+      fail(origin_, path_ + "/" + key, "must be a non-empty identifier of [a-z0-9_] (it names generated files)");
+    return x;
   }
   int64_t integer(const std::string& key, int64_t lo, int64_t hi, bool pow2) {
     const json& v = get(key);
@@ -80,6 +83,43 @@ class StrictObject {
   std::set<std::string> seen_;
 };
 
+// Opens each section of the schema when its first key is read and checks it for unknown keys as soon
+// as the table moves on, so the first error reported is the first one in file order.
+class SectionCursor {
+ public:
+  explicit SectionCursor(StrictObject& root) : root_(root) {}
+  StrictObject& at(const std::string& section) {
+    if (open_ && name_ != section) close();
+    if (section.empty()) return root_;
+    if (!open_) {
+      open_.emplace(root_.child(section));
+      name_ = section;
+    }
+    return *open_;
+  }
+  void close() {
+    if (open_) open_->finish();
+    open_.reset();
+  }
+
+ private:
+  StrictObject& root_;
+  std::optional<StrictObject> open_;
+  std::string name_;
+};
+
+// One reader per schema type (the TYPE column of isa/config_schema.def).
+void read_STRING(StrictObject& o, const char* key, int, int, bool identifier, std::string& out) {
+  out = o.str(key, identifier);
+}
+template <typename T>
+void read_INT(StrictObject& o, const char* key, int64_t lo, int64_t hi, bool pow2, T& out) {
+  out = static_cast<T>(o.integer(key, lo, hi, pow2));
+}
+void read_NUMBER(StrictObject& o, const char* key, double lo, double hi, bool, double& out) {
+  out = o.number(key, lo, hi);
+}
+
 json parse_json_text(const std::string& text, const std::string& origin) {
   try {
     return json::parse(text);
@@ -104,23 +144,14 @@ std::string read_file(const std::string& path) {
   return ss.str();
 }
 
-// Insertion-ordered so written configs keep the configs/ key order.
+// Insertion-ordered so written configs keep the configs/ key order. Strings are labels, not hardware.
 nlohmann::ordered_json hw_json(const HwConfig& c, bool include_names) {
   nlohmann::ordered_json j;
-  if (include_names) {
-    j["name"] = c.name;
-    j["description"] = c.description;
-  }
-  j["gemm"] = {{"batch", c.batch}, {"block_in", c.block_in}, {"block_out", c.block_out}};
-  j["datatypes"] = {{"inp_bits", c.inp_bits}, {"wgt_bits", c.wgt_bits}, {"acc_bits", c.acc_bits}};
-  j["sram_bytes"] = {{"uop", c.uop_bytes}, {"inp", c.inp_bytes}, {"wgt", c.wgt_bytes}, {"acc", c.acc_bytes}};
-  j["dram"] = {{"bus_bits", c.dram_bus_bits},
-               {"bytes_per_cycle", c.dram_bytes_per_cycle},
-               {"latency_cycles", c.dram_latency_cycles},
-               {"max_outstanding", c.dram_max_outstanding},
-               {"max_burst_beats", c.dram_max_burst_beats}};
-  j["queues"] = {{"command_depth", c.command_queue_depth}, {"token_depth", c.token_queue_depth}};
-  j["clock_mhz"] = c.clock_mhz;
+  auto put = [&j](const char* section, const char* key, const auto& value) { (*section ? j[section] : j)[key] = value; };
+#define TESSERA_CONFIG_KEY(SEC, KEY, MEMBER, TYPE, LO, HI, FLAG, DOC) \
+  if (include_names || std::string(#TYPE) != "STRING") put(#SEC, #KEY, c.MEMBER);
+#include "isa/config_schema.def"
+#undef TESSERA_CONFIG_KEY
   return j;
 }
 
@@ -142,51 +173,18 @@ HwConfig parse_config(const std::string& json_text, const std::string& origin) {
   const json j = parse_json_text(json_text, origin);
   HwConfig c;
   StrictObject root(j, origin, "");
-  c.name = root.str("name");
-  if (c.name.empty() || c.name.find_first_not_of("abcdefghijklmnopqrstuvwxyz0123456789_") != std::string::npos)
-    fail(origin, "/name", "must be a non-empty identifier of [a-z0-9_] (it names generated files)");
-  c.description = root.str("description");
+  SectionCursor in(root);
+#define TESSERA_CONFIG_KEY(SEC, KEY, MEMBER, TYPE, LO, HI, FLAG, DOC) read_##TYPE(in.at(#SEC), #KEY, LO, HI, FLAG, c.MEMBER);
+#include "isa/config_schema.def"
+#undef TESSERA_CONFIG_KEY
+  in.close();
+  root.finish();
 
-  auto gemm = root.child("gemm");
-  c.batch = int(gemm.integer("batch", 1, 64, true));
-  c.block_in = int(gemm.integer("block_in", 2, 256, true));
-  c.block_out = int(gemm.integer("block_out", 2, 256, true));
-  gemm.finish();
-
-  auto dt = root.child("datatypes");
-  // The datapath, packing and DMA are written for int8 x int8 -> int32, as every VTA deployment is.
-  c.inp_bits = int(dt.integer("inp_bits", 8, 8, true));
-  c.wgt_bits = int(dt.integer("wgt_bits", 8, 8, true));
-  c.acc_bits = int(dt.integer("acc_bits", 32, 32, true));
-  dt.finish();
-
-  auto sr = root.child("sram_bytes");
-  const int64_t kMaxSram = int64_t{1} << 26;
-  c.uop_bytes = sr.integer("uop", 8, kMaxSram, true);
-  c.inp_bytes = sr.integer("inp", 8, kMaxSram, true);
-  c.wgt_bytes = sr.integer("wgt", 8, kMaxSram, true);
-  c.acc_bytes = sr.integer("acc", 8, kMaxSram, true);
-  sr.finish();
-
-  auto dr = root.child("dram");
-  c.dram_bus_bits = int(dr.integer("bus_bits", 32, 1024, true));
-  c.dram_bytes_per_cycle = int(dr.integer("bytes_per_cycle", 1, 128, true));
-  c.dram_latency_cycles = int(dr.integer("latency_cycles", 1, 100000, false));
-  c.dram_max_outstanding = int(dr.integer("max_outstanding", 1, 256, false));
-  c.dram_max_burst_beats = int(dr.integer("max_burst_beats", 1, 256, true));  // AXI4 INCR limit
-  dr.finish();
+  // Rules across keys (listed as TESSERA_CONFIG_RULE in the schema for the docs).
   if (c.dram_bytes_per_cycle > c.dram_bus_bits / 8)
     fail(origin, "/dram/bytes_per_cycle",
          std::to_string(c.dram_bytes_per_cycle) + " exceeds the bus width of " + std::to_string(c.dram_bus_bits / 8) +
              " bytes per cycle");
-
-  auto q = root.child("queues");
-  c.command_queue_depth = int(q.integer("command_depth", 2, 65536, true));
-  c.token_queue_depth = int(q.integer("token_depth", 1, 255, false));
-  q.finish();
-
-  c.clock_mhz = root.number("clock_mhz", 1.0, 2000.0);
-  root.finish();
   return c;
 }
 
