@@ -1,0 +1,238 @@
+// The token scheduler: double-buffered streams, syncs, deadlock shapes, illegal flags, FINISH rules, stats.
+#include <gmock/gmock.h>
+
+#include <algorithm>
+
+#include "tests/fsim/fsim_fixture.h"
+
+namespace tessera {
+namespace {
+
+using ::testing::AllOf;
+using ::testing::HasSubstr;
+using namespace programs;
+
+using FsimTokens = FsimTest;
+
+// Records retire order, to check that tokens really order the units.
+struct Recorder : FsimObserver {
+  std::vector<int64_t> order;
+  void on_retire(int64_t index, Unit, const Insn&) override { order.push_back(index); }
+  size_t position(int64_t index) const { return size_t(std::find(order.begin(), order.end(), index) - order.begin()); }
+};
+
+// Runs a program without appending FINISH and returns the DeadlockError message ("" if none).
+std::string deadlock_of(Fsim& sim, const std::vector<Insn>& prog, std::vector<uint8_t>& dram) {
+  try {
+    sim.run(prog, dram);
+  } catch (const DeadlockError& e) {
+    return e.what();
+  }
+  return "";
+}
+
+// A two-thread (double-buffered) GEMM pipeline over `tiles` tiles: tile t loads INP into half h = t % 2,
+// resets and accumulates ACC half h, and stores it. Micro-ops 4h..4h+3 address half h, so load,
+// compute and store of neighbouring tiles overlap while tokens keep each half from being reused early.
+std::vector<Insn> double_buffered_stream(const DerivedConfig& cfg, int tiles, int64_t uop_dram) {
+  const int64_t inp_dram = 4096 / cfg.inp.elem_bytes, out_dram = 8192 / cfg.out.elem_bytes;
+  std::vector<Insn> p;
+  p.push_back(load(MemType::UOP, 0, uop_dram, 1, 8, 8));
+  p.push_back(load(MemType::WGT, 0, 0, 1, 4, 4));
+  // Both halves start free: two g2l tokens for the loader, two s2g tokens for compute.
+  for (int k = 0; k < 2; ++k) p.push_back(sync(Unit::COMPUTE, Tokens{false, false, true, false}));
+  for (int k = 0; k < 2; ++k) p.push_back(sync(Unit::STORE, Tokens{false, false, true, false}));
+  for (int t = 0; t < tiles; ++t) {
+    const int64_t h = t % 2;
+    p.push_back(load(MemType::INP, h * 4, inp_dram + t * 4, 1, 4, 4, {}, Tokens{false, true, false, true}));
+    p.push_back(gemm(Loop{h * 4, h * 4 + 4}, true, Tokens{true, true, false, false}));
+    p.push_back(gemm(Loop{h * 4, h * 4 + 4}, false, Tokens{false, false, true, true}));
+    p.push_back(store(h * 4, out_dram + t * 4, 1, 4, 4, Tokens{true, false, true, false}));
+  }
+  p.push_back(finish());
+  return p;
+}
+
+class FsimStreams : public FsimTest {
+ protected:
+  int64_t uop_dram() const { return int64_t(dram.size() / 2) / cfg.elem_bytes(int(MemType::UOP)); }
+  std::vector<Insn> stream(int tiles) {
+    std::vector<Uop> uops;
+    for (uint32_t k = 0; k < 8; ++k) uops.push_back({k, k, k % 4});
+    put_uops(dram, cfg, uop_dram(), uops);
+    return double_buffered_stream(cfg, tiles, uop_dram());
+  }
+  static int64_t nth(const std::vector<Insn>& prog, Opcode op, int n) {
+    for (size_t k = 0; k < prog.size(); ++k)
+      if (prog[k].opcode() == op && prog[k][Field::X_SIZE] > 0 && prog[k][Field::MEMORY_TYPE] != int(MemType::UOP) &&
+          prog[k][Field::MEMORY_TYPE] != int(MemType::WGT) && n-- == 0)
+        return int64_t(k);
+    return -1;
+  }
+};
+
+TEST_P(FsimStreams, DoubleBufferedStreamMatchesReferenceAndOverlaps) {
+  const auto prog = stream(6);
+  std::vector<uint8_t> ref_dram = dram;
+  Recorder rec;
+  const FsimStats stats = sim.run(prog, dram, &rec);
+  ref.run(prog, ref_dram);
+  EXPECT_TRUE(dram == ref_dram);
+  expect_srams_match();
+  ASSERT_EQ(rec.order.size(), prog.size());
+  // The loader ran ahead: tile 1's input arrived before tile 0 was stored.
+  EXPECT_LT(rec.position(nth(prog, Opcode::LOAD, 1)), rec.position(nth(prog, Opcode::STORE, 0)));
+  // Tokens ordered every tile: load before its GEMM, GEMM before its store.
+  for (int t = 0; t < 6; ++t) {
+    const int64_t ld = nth(prog, Opcode::LOAD, t), st = nth(prog, Opcode::STORE, t);
+    EXPECT_LT(rec.position(ld), rec.position(ld + 2));
+    EXPECT_LT(rec.position(ld + 2), rec.position(st));
+  }
+  EXPECT_EQ(stats.insns[int(Unit::LOAD)], 7u);
+  EXPECT_EQ(stats.insns[int(Unit::COMPUTE)], 1u + 2u + 12u + 1u);
+  EXPECT_EQ(stats.insns[int(Unit::STORE)], 2u + 6u);
+  EXPECT_EQ(stats.gemm_uops, 24u);
+  EXPECT_EQ(stats.gemm_reset_uops, 24u);
+  EXPECT_EQ(stats.macs, 24u * uint64_t(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out));
+  EXPECT_EQ(stats.bytes_loaded[int(MemType::INP)], uint64_t(24 * cfg.inp.elem_bytes));
+  EXPECT_EQ(stats.bytes_loaded[int(MemType::WGT)], uint64_t(4 * cfg.wgt.elem_bytes));
+  EXPECT_EQ(stats.bytes_loaded[int(MemType::UOP)], uint64_t(8 * cfg.uop.elem_bytes));
+  EXPECT_EQ(stats.bytes_stored, uint64_t(24 * cfg.out.elem_bytes));
+}
+
+TEST_P(FsimStreams, SchedulingIsDeterministic) {
+  const auto prog = stream(5);
+  std::vector<uint8_t> d1 = dram, d2 = dram;
+  Recorder a, b;
+  Fsim(cfg).run(prog, d1, &a);
+  Fsim(cfg).run(prog, d2, &b);
+  EXPECT_EQ(a.order, b.order);
+  EXPECT_TRUE(d1 == d2);
+}
+
+TEST_P(FsimStreams, WithoutTheFreeBufferGrantsTheStreamDeadlocks) {
+  auto prog = stream(3);
+  prog.erase(prog.begin() + 2, prog.begin() + 6);  // drop the four initial grants
+  const std::string msg = deadlock_of(sim, prog, dram);
+  EXPECT_THAT(msg, AllOf(HasSubstr("load waits on g2l (pop_next) at instruction 2 (LOAD)"),
+                         HasSubstr("compute waits on l2g (pop_prev) at instruction 3 (GEMM)"),
+                         HasSubstr("store waits on g2s (pop_prev) at instruction 5 (STORE)"),
+                         HasSubstr("FINISH not retired"), HasSubstr("l2g=0 g2l=0 g2s=0 s2g=0")));
+}
+
+TEST_P(FsimTokens, SyncInstructionsCarryTokensAcrossAllUnits) {
+  Recorder rec;
+  const std::vector<Insn> prog = {
+      sync(Unit::STORE, Tokens{true, false, true, false}),     // 0: waits for compute, then frees it
+      sync(Unit::LOAD, Tokens{false, false, false, true}),     // 1: l2g
+      sync(Unit::COMPUTE, Tokens{true, false, false, true}),   // 2: l2g -> g2s
+      finish(Tokens{false, true, false, false}),               // 3: waits on s2g
+  };
+  sim.run(prog, dram, &rec);
+  EXPECT_EQ(rec.order, (std::vector<int64_t>{1, 2, 0, 3}));
+  EXPECT_EQ(sim.stats().insns[int(Unit::COMPUTE)], 2u);
+}
+
+TEST_P(FsimTokens, MissingPushDeadlocksWithUnitStates) {
+  const std::string msg = deadlock_of(sim, {gemm(Loop{}, false, Tokens{true}), finish()}, dram);
+  EXPECT_THAT(msg, AllOf(HasSubstr("deadlock"), HasSubstr("compute waits on l2g (pop_prev) at instruction 0 (GEMM), 1 more queued"),
+                         HasSubstr("load is idle"), HasSubstr("store is idle"),
+                         HasSubstr("fetch has dispatched all 2 instructions"), HasSubstr("l2g=0 g2l=0 g2s=0 s2g=0")));
+}
+
+TEST_P(FsimTokens, PushIntoFullTokenQueueStallsAndDeadlocks) {
+  std::vector<Insn> prog;
+  const int depth = cfg.hw.token_queue_depth;
+  for (int k = 0; k <= depth; ++k) prog.push_back(sync(Unit::LOAD, Tokens{false, false, false, true}));
+  prog.push_back(finish());
+  std::string msg;
+  try {
+    sim.run(prog, dram);
+  } catch (const DeadlockError& e) {
+    msg = e.what();
+    EXPECT_EQ(e.insn_index, depth);
+  }
+  EXPECT_THAT(msg, AllOf(HasSubstr("load cannot push to full l2g (push_next) after instruction " + std::to_string(depth) + " (LOAD)"),
+                         HasSubstr("FINISH retired"), HasSubstr("l2g=" + std::to_string(depth)),
+                         HasSubstr("(depth " + std::to_string(depth) + ")")));
+  // With one pop on the consumer side the same stream completes.
+  prog.back() = finish(Tokens{true});
+  Fsim fresh(cfg);
+  EXPECT_NO_THROW(fresh.run(prog, dram));
+}
+
+TEST_P(FsimTokens, FullCommandQueueStallsFetchAndCanDeadlock) {
+  DerivedConfig small = cfg;
+  small.hw.command_queue_depth = 2;
+  Fsim sim2(small);
+  // Compute waits for a token that only instruction 4 (on the load unit) would push, but fetch
+  // cannot reach it: the compute queue holds 2 more instructions and fetch stops at the third.
+  std::vector<Insn> prog = {gemm(Loop{}, false, Tokens{true}), gemm(Loop{}), gemm(Loop{}), gemm(Loop{}),
+                            sync(Unit::LOAD, Tokens{false, false, false, true}), finish()};
+  EXPECT_THAT(deadlock_of(sim2, prog, dram),
+              AllOf(HasSubstr("compute waits on l2g (pop_prev) at instruction 0 (GEMM), 2 more queued"),
+                    HasSubstr("fetch stalled at instruction 3 (GEMM) on the full compute command queue (2/2)")));
+  // The same program with the token producer first runs fine: the stall is about order, not content.
+  std::swap(prog[0], prog[4]);
+  std::rotate(prog.begin(), prog.begin() + 4, prog.begin() + 5);
+  Fsim sim3(small);
+  EXPECT_NO_THROW(sim3.run(prog, dram));
+}
+
+TEST_P(FsimTokens, IllegalTokenFlagsPerUnitAreErrors) {
+  struct Case {
+    Insn insn;
+    const char* flag;
+    const char* unit;
+  } cases[] = {
+      {sync(Unit::LOAD, Tokens{true}), "pop_prev", "load"},
+      {sync(Unit::LOAD, Tokens{false, false, true}), "push_prev", "load"},
+      {sync(Unit::STORE, Tokens{false, true}), "pop_next", "store"},
+      {sync(Unit::STORE, Tokens{false, false, false, true}), "push_next", "store"},
+  };
+  for (const Case& c : cases)
+    EXPECT_THAT(run_error({gemm(Loop{}), c.insn}),
+                AllOf(HasSubstr("instruction 1"), HasSubstr(std::string(c.flag) + " must be 0 on the " + c.unit + " unit")));
+  Insn two = gemm(Loop{});
+  two[Field::PUSH_NEXT] = 2;
+  EXPECT_THAT(run_error({two}), AllOf(HasSubstr("instruction 0 (GEMM)"), HasSubstr("push_next is 2")));
+}
+
+TEST_P(FsimTokens, FinishRules) {
+  EXPECT_EQ(run_error({}), "") << "FINISH alone is a complete program";
+  std::string msg;
+  try {
+    sim.run({gemm(Loop{})}, dram);
+  } catch (const FsimError& e) {
+    msg = e.what();
+  }
+  EXPECT_THAT(msg, HasSubstr("has no FINISH"));
+  msg.clear();
+  try {
+    sim.run({finish(), sync(Unit::LOAD, {}), gemm(Loop{})}, dram);
+  } catch (const FsimError& e) {
+    msg = e.what();
+    EXPECT_EQ(e.insn_index, 2);
+  }
+  EXPECT_THAT(msg, HasSubstr("instruction 2 (GEMM) follows FINISH (instruction 0) in the compute queue"));
+  // Load and store work after FINISH still drains before run() returns.
+  Recorder rec;
+  Fsim fresh(cfg);
+  fresh.run({finish(), load(MemType::INP, 0, 0, 1, 1, 1), store(0, 0, 1, 1, 1)}, dram, &rec);
+  EXPECT_EQ(rec.order.size(), 3u);
+  EXPECT_EQ(fresh.stats().insns[int(Unit::STORE)], 1u);
+}
+
+TEST_P(FsimTokens, UndefinedOpcodeIsAnError) {
+  Insn bad;
+  bad[Field::OPCODE] = 6;
+  EXPECT_THAT(run_error({bad}), AllOf(HasSubstr("instruction 0"), HasSubstr("opcode 6 is not defined")));
+  std::vector<uint8_t> d(16);
+  EXPECT_THROW(sim.execute(bad, d, 3), FsimError);
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, FsimStreams, ::testing::ValuesIn(test_configs()));
+INSTANTIATE_TEST_SUITE_P(Configs, FsimTokens, ::testing::ValuesIn(test_configs()));
+
+}  // namespace
+}  // namespace tessera
