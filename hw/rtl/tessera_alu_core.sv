@@ -1,0 +1,34 @@
+// ALU datapath of one micro-op over BATCH x BLOCK_OUT accumulator lanes, a = acc[dst], b = operand:
+// MIN, MAX, ADD (wrap), SHR (b >= 0: a >>> min(b, 31); b < 0: a << min(-b, 31)), MUL (low bits).
+// Opcodes the ISA table leaves unused keep a unchanged.
+module tessera_alu_core (
+  input  logic [2:0] op_i,
+  input  logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] a_i,
+  input  logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] b_i,
+  output logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] y_o
+);
+  localparam int Lanes   = tessera_params_pkg::BATCH * tessera_params_pkg::BLOCK_OUT;
+  localparam int AccBits = tessera_params_pkg::ACC_BITS;
+  localparam int MaxShift = AccBits - 1;
+
+  always_comb begin
+    for (int l = 0; l < Lanes; l++) begin : lane
+      logic signed [AccBits-1:0] a, b, y;
+      logic [AccBits-1:0] amount;
+      a = $signed(a_i[l*AccBits +: AccBits]);
+      b = $signed(b_i[l*AccBits +: AccBits]);
+      // Clamp before negating, so the most negative b cannot overflow.
+      if (b >= 0) amount = b > AccBits'(MaxShift) ? AccBits'(MaxShift) : b;
+      else amount = b < -AccBits'(MaxShift) ? AccBits'(MaxShift) : -b;
+      unique case (op_i)
+        tessera_isa_pkg::ALU_MIN: y = a < b ? a : b;
+        tessera_isa_pkg::ALU_MAX: y = a > b ? a : b;
+        tessera_isa_pkg::ALU_ADD: y = a + b;
+        tessera_isa_pkg::ALU_SHR: y = b >= 0 ? a >>> amount : a << amount;
+        tessera_isa_pkg::ALU_MUL: y = a * b;
+        default: y = a;
+      endcase
+      y_o[l*AccBits +: AccBits] = y;
+    end
+  end
+endmodule

@@ -1,0 +1,96 @@
+// Read arbiter onto the single AXI master: round-robin over the requesters' AR channels, the
+// requester's port number as ARID, read data routed back by RID, and at most AXI_MAX_OUTSTANDING
+// bursts in flight in total. The AR output is registered, so a granted request stays stable until
+// the slave accepts it, as AXI requires.
+`include "tessera_assert.svh"
+
+module tessera_axi_rd_arb #(
+  parameter int Ports = 3
+) (
+  input  logic                   clk_i,
+  input  logic                   rst_ni,
+  input  logic [Ports-1:0]       req_valid_i,
+  input  logic [Ports-1:0][63:0] req_addr_i,
+  input  logic [Ports-1:0][7:0]  req_len_i,
+  output logic [Ports-1:0]       req_ready_o,
+  output logic [Ports-1:0]       r_valid_o,
+  input  logic [Ports-1:0]       r_ready_i,
+  output logic [63:0]            m_araddr_o,
+  output logic [7:0]             m_arlen_o,
+  output logic [1:0]             m_arid_o,
+  output logic                   m_arvalid_o,
+  input  logic                   m_arready_i,
+  input  logic [1:0]             m_rid_i,
+  input  logic                   m_rlast_i,
+  input  logic                   m_rvalid_i,
+  output logic                   m_rready_o
+);
+  `TESSERA_STATIC_ASSERT(g_ports, Ports >= 1 && Ports <= 4, "tessera_axi_rd_arb: 2-bit IDs allow 1..4 ports")
+  localparam int MaxOut  = tessera_params_pkg::AXI_MAX_OUTSTANDING;
+  localparam int OutBits = $clog2(MaxOut + 1);
+
+  logic ar_valid_q;
+  logic [63:0] ar_addr_q;
+  logic [7:0] ar_len_q;
+  logic [1:0] ar_id_q, last_q, grant;
+  logic [OutBits-1:0] outstanding_q;
+  logic can_issue, granted, r_done;
+
+  assign can_issue = (!ar_valid_q || m_arready_i) && outstanding_q != OutBits'(MaxOut);
+
+  // Round robin: the first valid requester after the last one granted.
+  always_comb begin
+    grant = last_q;
+    granted = 1'b0;
+    for (int off = Ports; off >= 1; off--) begin
+      if (req_valid_i[(32'(last_q) + off) % Ports]) begin
+        grant = 2'((32'(last_q) + off) % Ports);
+        granted = 1'b1;
+      end
+    end
+  end
+
+  always_comb begin
+    req_ready_o = '0;
+    if (can_issue && granted) req_ready_o[grant] = 1'b1;
+  end
+
+  assign r_done = m_rvalid_i && m_rready_o && m_rlast_i;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      ar_valid_q    <= 1'b0;
+      ar_addr_q     <= '0;
+      ar_len_q      <= '0;
+      ar_id_q       <= '0;
+      last_q        <= 2'(Ports - 1);
+      outstanding_q <= '0;
+    end else begin
+      if (m_arready_i) ar_valid_q <= 1'b0;
+      if (can_issue && granted) begin
+        ar_valid_q <= 1'b1;
+        ar_addr_q  <= req_addr_i[grant];
+        ar_len_q   <= req_len_i[grant];
+        ar_id_q    <= grant;
+        last_q     <= grant;
+      end
+      outstanding_q <= outstanding_q + OutBits'(can_issue && granted) - OutBits'(r_done);
+    end
+  end
+
+  assign m_araddr_o  = ar_addr_q;
+  assign m_arlen_o   = ar_len_q;
+  assign m_arid_o    = ar_id_q;
+  assign m_arvalid_o = ar_valid_q;
+
+  always_comb begin
+    r_valid_o  = '0;
+    m_rready_o = 1'b1;  // data for an ID nobody uses is drained
+    for (int p = 0; p < Ports; p++) begin
+      if (m_rid_i == 2'(p)) begin
+        r_valid_o[p] = m_rvalid_i;
+        m_rready_o   = r_ready_i[p];
+      end
+    end
+  end
+endmodule
