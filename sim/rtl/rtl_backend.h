@@ -61,6 +61,7 @@ struct RtlStats {
   double gemm_utilization = 0;                  // gemm_uops / cycles
   uint64_t bytes_read = 0, bytes_written = 0;   // DRAM traffic, all IDs
   DramTraffic traffic;                          // per AXI ID (0 fetch, 1 load, 2 compute, 3 store)
+  std::array<uint32_t, 4> final_tokens{};       // token counts at the end (l2g, g2l, g2s, s2g)
   double wall_seconds = 0;
 };
 

@@ -288,6 +288,7 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
     st.bytes_read += st.traffic.bytes_read[id];
     st.bytes_written += st.traffic.bytes_written[id];
   }
+  for (int q = 0; q < 4; ++q) st.final_tokens[q] = out_.obs_tokens >> (8 * q) & 0xff;
   if (trace) trace->finish(cycle_);
   st.sim_cycles = cycle_;
   st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
