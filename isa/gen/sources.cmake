@@ -2,6 +2,9 @@
 set(TESSERA_GEN_SOURCES
   main.cc
   derived_params.cc
+  docs.cc
+  docs_isa.cc
+  docs_params.cc
   generated_file.cc
   hw_packages.cc
   regs_table.cc

@@ -1,23 +1,20 @@
 // The generated SV packages and register header, read back and compared with DerivedConfig and
 // hw/regs.def, for every shipped config; plus Verilator -Wall lint and a Yosys read of the packages.
 #include <gtest/gtest.h>
-#include <unistd.h>
 
 #include <algorithm>
-#include <cstdio>
-#include <filesystem>
 #include <fstream>
 #include <map>
 #include <regex>
-#include <sstream>
 
 #include "isa/config.h"
+#include "tests/isa/gen/gen_test_util.h"
 #include "tessera_regs.h"  // generated for config "default" by tessera_generate()
 
 namespace tessera {
 namespace {
 
-namespace fs = std::filesystem;
+using namespace gen_test;
 const std::string kSource = TESSERA_SOURCE_DIR;
 const char* kPackages[] = {"tessera_params_pkg.sv", "tessera_isa_pkg.sv", "tessera_regs_pkg.sv"};
 
@@ -29,30 +26,6 @@ std::vector<std::string> shipped_configs() {
   return v;
 }
 
-struct CmdResult {
-  int rc;
-  std::string output;
-};
-CmdResult run(const std::string& cmd) {
-  CmdResult r{-1, ""};
-  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
-  if (!p) return r;
-  char buf[4096];
-  size_t n;
-  while ((n = fread(buf, 1, sizeof buf, p)) > 0) r.output.append(buf, n);
-  r.rc = pclose(p);
-  return r;
-}
-
-// This process's scratch directory, removed when the test binary exits.
-const fs::path& scratch() {
-  static const struct Scratch {
-    fs::path path = fs::temp_directory_path() / ("tessera_gen_test_" + std::to_string(getpid()));
-    ~Scratch() { fs::remove_all(path); }
-  } s;
-  return s.path;
-}
-
 // Runs tessera_gen for a config into a fresh directory and returns that directory.
 std::string generate(const std::string& cfg) {
   const fs::path dir = scratch() / cfg;
@@ -61,13 +34,6 @@ std::string generate(const std::string& cfg) {
                           ".json --out " + dir.string());
   EXPECT_EQ(r.rc, 0) << r.output;
   return dir.string();
-}
-
-std::string slurp(const std::string& path) {
-  std::ifstream in(path);
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
 }
 
 // name -> value of every localparam, read with an independent parser of the SV literal forms used.
