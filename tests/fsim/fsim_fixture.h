@@ -11,7 +11,7 @@ namespace tessera {
 
 // Configs every semantic test runs on: VTA's default and three shapes that stress other block sizes.
 inline const std::vector<std::string>& test_configs() {
-  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16"};
+  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16", "tiny"};
   return k;
 }
 
