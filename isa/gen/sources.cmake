@@ -1,4 +1,4 @@
-# Sources of tessera_gen, shared by the main build and the configure-time bootstrap build.
+# Sources of tessera_gen, built by the nested bootstrap build (see isa/gen/CMakeLists.txt).
 set(TESSERA_GEN_SOURCES
   main.cc
   derived_params.cc
@@ -9,5 +9,5 @@ set(TESSERA_GEN_SOURCES
   hw_packages.cc
   regs_table.cc
 )
-# The parts of tessera_isa the tool needs; the bootstrap build compiles them itself.
+# The parts of isa/ the tool needs (the bootstrap build does not see the tessera_isa target).
 set(TESSERA_GEN_ISA_SOURCES config.cc layout.cc)
