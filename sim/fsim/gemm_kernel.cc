@@ -14,8 +14,9 @@ namespace {
 
 // Calls body(d, s, w) for every micro-op of the loop nest, in the semantic loop order.
 template <typename Body>
-inline __attribute__((always_inline)) void for_each_uop(const GemmLoop& l, const FsimSram& s, Body body) {
-  const Uop* uops = s.uop.data();
+inline __attribute__((always_inline)) void for_each_uop(const GemmLoop& loop, const FsimSram& s, Body body) {
+  const GemmLoop l = loop;  // a local copy: stores into the ACC SRAM cannot alias it
+  const Uop* const uops = s.uop.data();
   for (int64_t o = 0; o < l.iter_out; ++o)
     for (int64_t i = 0; i < l.iter_in; ++i) {
       const int64_t db = o * l.dst_out + i * l.dst_in, sb = o * l.src_out + i * l.src_in,
@@ -39,22 +40,31 @@ void gemm_scalar(const GemmLoop& l, FsimSram& s) {
   });
 }
 
-// KP = BLOCK_IN / 2 when known at compile time (full unrolling), 0 when read at run time.
-template <int KP>
+// Template arguments fix BATCH, BLOCK_IN / 2 and BLOCK_OUT at compile time for common shapes (full
+// unrolling, no spills); 0 means "read at run time", which serves every other shape.
+struct Shape {
+  int batch, pairs, out;
+};
+template <int B_, int KP_, int O_>
+inline Shape shape_of(const FsimSram& s) {
+  return {B_ ? B_ : s.batch, KP_ ? KP_ : s.block_in / 2, O_ ? O_ : s.block_out};
+}
+
+template <int B_, int KP_, int O_>
 __attribute__((target("avx2"))) void gemm_avx2(const GemmLoop& l, FsimSram& s) {
-  const int B = s.batch, O = s.block_out, kp_n = KP ? KP : s.block_in / 2;
-  const int32_t* inp = s.inp_pairs.data();
-  const int32_t* wgt = s.wgt_pairs.data();
-  int32_t* acc_base = s.acc.data();
-  for_each_uop(l, s, [&](int64_t d, int64_t src, int64_t w) __attribute__((target("avx2"))) {
-    const int32_t* wp = wgt + w * kp_n * O;
-    for (int b = 0; b < B; ++b) {
-      const int32_t* ip = inp + (src * B + b) * kp_n;
-      int32_t* acc = acc_base + d * s.acc_lanes + b * O;
-      for (int n = 0; n < O; n += 8) {
+  const Shape sh = shape_of<B_, KP_, O_>(s);
+  const int32_t* const inp = s.inp_pairs.data();
+  const int32_t* const wgt = s.wgt_pairs.data();
+  int32_t* const acc_base = s.acc.data();
+  for_each_uop(l, s, [=](int64_t d, int64_t src, int64_t w) __attribute__((target("avx2"))) {
+    const int32_t* wp = wgt + w * sh.pairs * sh.out;
+    for (int b = 0; b < sh.batch; ++b) {
+      const int32_t* ip = inp + (src * sh.batch + b) * sh.pairs;
+      int32_t* acc = acc_base + (d * sh.batch + b) * sh.out;
+      for (int n = 0; n < sh.out; n += 8) {
         __m256i sum = _mm256_setzero_si256();
-        for (int kp = 0; kp < kp_n; ++kp) {
-          const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + kp * O + n));
+        for (int kp = 0; kp < sh.pairs; ++kp) {
+          const __m256i wv = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(wp + kp * sh.out + n));
           sum = _mm256_add_epi32(sum, _mm256_madd_epi16(wv, _mm256_set1_epi32(ip[kp])));
         }
         __m256i* a = reinterpret_cast<__m256i*>(acc + n);
@@ -64,44 +74,59 @@ __attribute__((target("avx2"))) void gemm_avx2(const GemmLoop& l, FsimSram& s) {
   });
 }
 
-template <int KP>
+template <int B_, int KP_, int O_>
 __attribute__((target("avx512f,avx512bw,avx512vnni"))) void gemm_avx512(const GemmLoop& l, FsimSram& s) {
-  const int B = s.batch, O = s.block_out, kp_n = KP ? KP : s.block_in / 2;
-  const int32_t* inp = s.inp_pairs.data();
-  const int32_t* wgt = s.wgt_pairs.data();
-  int32_t* acc_base = s.acc.data();
-  for_each_uop(l, s, [&](int64_t d, int64_t src, int64_t w) __attribute__((target("avx512f,avx512bw,avx512vnni"))) {
-    const int32_t* wp = wgt + w * kp_n * O;
-    for (int b = 0; b < B; ++b) {
-      const int32_t* ip = inp + (src * B + b) * kp_n;
-      int32_t* acc = acc_base + d * s.acc_lanes + b * O;
-      for (int n = 0; n < O; n += 16) {
-        // Two chains halve the dependency on the multiply-add latency.
-        __m512i even = _mm512_loadu_si512(acc + n), odd = _mm512_setzero_si512();
-        int kp = 0;
-        for (; kp + 1 < kp_n; kp += 2) {
-          even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(wp + kp * O + n), _mm512_set1_epi32(ip[kp]));
-          odd = _mm512_dpwssd_epi32(odd, _mm512_loadu_si512(wp + (kp + 1) * O + n), _mm512_set1_epi32(ip[kp + 1]));
-        }
-        if (kp < kp_n)
-          even = _mm512_dpwssd_epi32(even, _mm512_loadu_si512(wp + kp * O + n), _mm512_set1_epi32(ip[kp]));
-        _mm512_storeu_si512(acc + n, _mm512_add_epi32(even, odd));
+  const Shape sh = shape_of<B_, KP_, O_>(s);
+  const int32_t* const inp = s.inp_pairs.data();
+  const int32_t* const wgt = s.wgt_pairs.data();
+  int32_t* const acc_base = s.acc.data();
+  for_each_uop(l, s, [=](int64_t d, int64_t src, int64_t w) __attribute__((target("avx512f,avx512bw,avx512vnni"))) {
+    const int32_t* wp = wgt + w * sh.pairs * sh.out;
+    for (int b = 0; b < sh.batch; ++b) {
+      const int32_t* ip = inp + (src * sh.batch + b) * sh.pairs;
+      int32_t* acc = acc_base + (d * sh.batch + b) * sh.out;
+      for (int n = 0; n < sh.out; n += 16) {
+        // Products go to four chains that start from zero, so the only dependency between
+        // micro-ops hitting the same accumulator (common in conv kernels) is one load-add-store.
+        __m512i p[4] = {_mm512_setzero_si512(), _mm512_setzero_si512(), _mm512_setzero_si512(),
+                        _mm512_setzero_si512()};
+        for (int kp = 0; kp < sh.pairs; ++kp)
+          p[kp % 4] = _mm512_dpwssd_epi32(p[kp % 4], _mm512_loadu_si512(wp + kp * sh.out + n),
+                                          _mm512_set1_epi32(ip[kp]));
+        const __m512i sum = _mm512_add_epi32(_mm512_add_epi32(p[0], p[1]), _mm512_add_epi32(p[2], p[3]));
+        _mm512_storeu_si512(acc + n, _mm512_add_epi32(_mm512_loadu_si512(acc + n), sum));
       }
     }
   });
 }
 
+// The kernel instantiation for a shape: specialized for the shipped block shapes, generic otherwise.
+template <template <int, int, int> class K>
+GemmKernelFn pick(int batch, int block_in, int block_out) {
+  if (batch == 1 && block_in == 16 && block_out == 16) return K<1, 8, 16>::run;
+  if (batch == 1 && block_in == 32 && block_out == 32) return K<1, 16, 32>::run;
+  if (batch == 4 && block_in == 8 && block_out == 8) return K<4, 4, 8>::run;
+  return K<0, 0, 0>::run;
+}
+template <int B_, int KP_, int O_>
+struct Avx2 {
+  static constexpr GemmKernelFn run = gemm_avx2<B_, KP_, O_>;
+};
+template <int B_, int KP_, int O_>
+struct Avx512 {
+  static constexpr GemmKernelFn run = gemm_avx512<B_, KP_, O_>;
+};
+
 }  // namespace
 
 std::vector<GemmKernel> gemm_kernels_for(int batch, int block_in, int block_out) {
-  (void)batch;  // every kernel loops over BATCH at run time
   std::vector<GemmKernel> k;
   const bool pairs = block_in % 2 == 0;
   if (pairs && block_out % 16 == 0 && __builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512bw") &&
       __builtin_cpu_supports("avx512vnni"))
-    k.push_back({"avx512vnni", block_in == 16 ? gemm_avx512<8> : gemm_avx512<0>});
+    k.push_back({"avx512vnni", pick<Avx512>(batch, block_in, block_out)});
   if (pairs && block_out % 8 == 0 && __builtin_cpu_supports("avx2"))
-    k.push_back({"avx2", block_in == 16 ? gemm_avx2<8> : gemm_avx2<0>});
+    k.push_back({"avx2", pick<Avx2>(batch, block_in, block_out)});
   k.push_back({"scalar", gemm_scalar});
   return k;
 }

@@ -9,9 +9,9 @@
 
 namespace tessera {
 
-// Configs every semantic test runs on: VTA's default and three shapes that stress other block sizes.
+// Configs every semantic test runs on: VTA's default and shapes that reach every GEMM kernel instantiation.
 inline const std::vector<std::string>& test_configs() {
-  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16", "tiny"};
+  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16", "tiny", "large_1x32x32"};
   return k;
 }
 
