@@ -3,7 +3,8 @@
 // One binary serves every config whose model was built (CMake: tessera_rtl_model(<cfg>), library
 // tessera_rtl). make_rtl_sim() picks the model by config hash. run() behaves like Fsim::run(): the
 // harness places the encoded program at RtlOptions::insn_addr, maps `dram` at data_addr, programs the
-// control registers like a host driver, waits for done and reads the hardware counters.
+// control registers like a host driver, waits for done and reads the hardware counters. Every run
+// starts from a freshly constructed model (SRAMs zero, as in the fsim); peek() sees the last run's state.
 #pragma once
 
 #include <array>

@@ -40,7 +40,7 @@ std::string describe(const Insn& insn) {
 
 class RtlSimImpl final : public RtlSim {
  public:
-  RtlSimImpl(const DerivedConfig& cfg, std::unique_ptr<RtlModel> model) : cfg_(cfg), m_(std::move(model)) {}
+  RtlSimImpl(const DerivedConfig& cfg, std::unique_ptr<RtlModel> (*make)()) : cfg_(cfg), make_(make), m_(make()) {}
   const DerivedConfig& config() const override { return cfg_; }
   RtlStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RtlOptions& opt,
                RtlObserver* obs) override;
@@ -55,6 +55,7 @@ class RtlSimImpl final : public RtlSim {
   std::string report(const std::string& headline) const;
 
   DerivedConfig cfg_;
+  std::unique_ptr<RtlModel> (*make_)();
   std::unique_ptr<RtlModel> m_;
   // State of the current run.
   const RtlOptions* opt_ = nullptr;
@@ -182,6 +183,11 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
                          RtlObserver* obs) {
   const auto t0 = std::chrono::steady_clock::now();
   if (program.empty()) throw RtlError("RTL run: the program has no instructions");
+  // A fresh model per run: SRAMs start at zero like the fsim's, whatever an earlier run left there.
+  if (cycle_ != 0) {
+    m_.reset();  // first: a dying model unregisters its scopes from the current thread context
+    m_ = make_();
+  }
   if (m_->data_bits() != cfg_.hw.dram_bus_bits)
     throw RtlError("RTL model for '" + cfg_.hw.name + "' has a " + std::to_string(m_->data_bits()) +
                    "-bit AXI bus, the config says " + std::to_string(cfg_.hw.dram_bus_bits));
@@ -317,7 +323,7 @@ std::vector<uint8_t> RtlSimImpl::peek(const std::string& path, int64_t index) co
 std::unique_ptr<RtlSim> make_rtl_sim(const DerivedConfig& cfg) {
   for (const RtlModelEntry& e : rtl_model_entries())
     if (derive(parse_config(e.config_json, e.config_name), e.config_name).hash == cfg.hash)
-      return std::make_unique<RtlSimImpl>(cfg, e.make());
+      return std::make_unique<RtlSimImpl>(cfg, e.make);
   std::string built;
   for (const std::string& n : built_rtl_configs()) built += (built.empty() ? "" : ", ") + n;
   throw RtlError("no RTL model for config '" + cfg.hw.name + "' (hash " + cfg.hash_hex() +
