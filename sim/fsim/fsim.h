@@ -62,6 +62,8 @@ class Fsim {
   // Runs a whole program: routes instructions to the three units, honours pop-before/push-after
   // tokens, stops when FINISH has retired and the other units have drained. `dram` is the device
   // memory (byte 0 = dram_base 0), read and written in place. Throws FsimError/DeadlockError.
+  // SRAM contents persist across calls, as on the device; the returned stats accumulate until
+  // reset_stats(). Token and command queues start empty on every call.
   FsimStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs = nullptr);
 
   // Executes one instruction's data effects, ignoring tokens (the lockstep co-simulator replays the

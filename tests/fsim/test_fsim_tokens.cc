@@ -231,6 +231,29 @@ TEST_P(FsimTokens, UndefinedOpcodeIsAnError) {
   EXPECT_THROW(sim.execute(bad, d, 3), FsimError);
 }
 
+TEST_P(FsimTokens, ExecuteAppliesDataEffectsIgnoringTokens) {
+  // The co-simulator replays retire order through execute(): a pop with no token must not block.
+  const Insn ld = load(MemType::ACC_8BIT, 3, 5, 1, 2, 2, {}, Tokens{true, true, true, true});
+  sim.execute(ld, dram, 17);
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_out;
+  for (int64_t l = 0; l < lanes; ++l) EXPECT_EQ(sim.acc(4)[l], int32_t(int8_t(dram[size_t(6 * lanes + l)])));
+  EXPECT_EQ(sim.stats().insns[int(Unit::COMPUTE)], 1u);
+  EXPECT_EQ(sim.stats().bytes_loaded[int(MemType::ACC_8BIT)], uint64_t(2 * lanes));
+  try {
+    sim.execute(load(MemType::ACC, cfg.acc.depth, 0, 1, 1, 1), dram, 17);
+    ADD_FAILURE() << "no error";
+  } catch (const FsimError& e) {
+    EXPECT_EQ(e.insn_index, 17);
+    EXPECT_THAT(e.what(), HasSubstr("instruction 17 (LOAD, compute unit): sram_base"));
+  }
+  // State persists across run() calls, as SRAM does on the device; stats accumulate until reset.
+  sim.run({finish()}, dram);
+  EXPECT_EQ(sim.acc(4)[0], int32_t(int8_t(dram[size_t(6 * lanes)])));
+  EXPECT_EQ(sim.stats().insns[int(Unit::COMPUTE)], 2u);
+  sim.reset_stats();
+  EXPECT_EQ(sim.stats().insns[int(Unit::COMPUTE)], 0u);
+}
+
 INSTANTIATE_TEST_SUITE_P(Configs, FsimStreams, ::testing::ValuesIn(test_configs()));
 INSTANTIATE_TEST_SUITE_P(Configs, FsimTokens, ::testing::ValuesIn(test_configs()));
 
