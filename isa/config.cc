@@ -133,6 +133,8 @@ json parse_json_text(const std::string& text, const std::string& origin) {
     const auto p = msg.find("parse error");
     throw ConfigError(origin + ":" + std::to_string(line) + ":" + std::to_string(col) + ": invalid JSON: " +
                       (p == std::string::npos ? msg : msg.substr(p)));
+  } catch (const json::exception& e) {  // e.g. out_of_range 406: a number literal beyond double's range
+    throw ConfigError(origin + ": invalid JSON: " + e.what());
   }
 }
 
