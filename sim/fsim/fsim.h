@@ -21,8 +21,9 @@ class FsimError : public std::runtime_error {
   int64_t insn_index;
 };
 
-// No unit can make progress before FINISH: the message says which unit waits on which token queue,
-// at which instruction, with every queue's token count.
+// No unit can make progress before FINISH has retired and load/store have drained: the message says
+// what each unit waits on (token queue and flag, full token queue, idle), whether fetch is stalled on
+// a full command queue, and every token count. insn_index is the earliest blocked instruction.
 class DeadlockError : public FsimError {
  public:
   using FsimError::FsimError;
