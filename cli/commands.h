@@ -6,5 +6,7 @@
 namespace tessera::cli {
 
 void add_config_commands(CLI::App& app);
+void add_program_commands(CLI::App& app);
+void add_run_command(CLI::App& app);
 
 }  // namespace tessera::cli

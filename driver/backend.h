@@ -1,0 +1,48 @@
+// The execution-backend interface the driver runs programs on: fsim, rtl (Verilator), later xrt.
+#pragma once
+
+#include <array>
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include <nlohmann/json.hpp>
+
+#include "isa/config.h"
+#include "isa/insn.h"
+
+namespace tessera {
+
+struct RunOptions {
+  std::string vcd_path, fst_path, trace_path;  // waveforms and unit-activity trace (timed backends)
+  uint64_t max_cycles = 0;                     // 0 = the backend's default limit
+};
+
+// What a backend reports after a run; counters a backend cannot observe stay 0.
+struct RunReport {
+  std::string backend;
+  uint64_t cycles = 0;                                // accelerator cycles (0 on untimed backends)
+  std::array<uint64_t, kNumUnits> insns{}, busy{}, stall{};
+  uint64_t gemm_uops = 0, alu_uops = 0, macs = 0;
+  uint64_t bytes_read = 0, bytes_written = 0;
+  std::array<uint64_t, 8> bytes_loaded_by_type{};    // per memory type (fsim)
+  double wall_seconds = 0;
+
+  nlohmann::ordered_json to_json(const DerivedConfig& cfg) const;
+  std::string to_text(const DerivedConfig& cfg) const;
+};
+
+class Backend {
+ public:
+  virtual ~Backend() = default;
+  virtual std::string name() const = 0;
+  // Runs the instruction stream against device memory `dram` (byte 0 = dram_base 0), in place.
+  virtual RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) = 0;
+};
+
+// "fsim" or "rtl"; throws std::runtime_error naming the available backends for anything else.
+std::unique_ptr<Backend> make_backend(const std::string& name, const DerivedConfig& cfg);
+std::vector<std::string> backend_names();
+
+}  // namespace tessera

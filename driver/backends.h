@@ -1,0 +1,15 @@
+// Factories of the concrete backends (internal to the driver; use make_backend()).
+#pragma once
+
+#include <memory>
+
+#include "driver/backend.h"
+
+namespace tessera {
+
+std::unique_ptr<Backend> make_fsim_backend(const DerivedConfig& cfg);
+#ifdef TESSERA_HAVE_RTL
+std::unique_ptr<Backend> make_rtl_backend(const DerivedConfig& cfg);
+#endif
+
+}  // namespace tessera

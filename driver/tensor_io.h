@@ -1,0 +1,18 @@
+// Host-side placement of named tensors into device DRAM and back, following the program's I/O table.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "isa/npy.h"
+#include "isa/program.h"
+
+namespace tessera {
+
+// Writes `a` into `dram` where `t` says; throws std::runtime_error naming the tensor when the array's
+// dtype, shape or the tensor's layout does not fit.
+void place_tensor(const NpyArray& a, const TensorInfo& t, std::vector<uint8_t>& dram);
+// Reads tensor `t` out of `dram` as an array of its logical shape.
+NpyArray fetch_tensor(const TensorInfo& t, const std::vector<uint8_t>& dram);
+
+}  // namespace tessera
