@@ -127,11 +127,7 @@ class Lockstep final : public RtlObserver {
   std::vector<uint8_t> expected(Buf b, int64_t e) const {
     const int B = cfg_.hw.batch, I = cfg_.hw.block_in, O = cfg_.hw.block_out;
     switch (b) {
-      case B_UOP: {
-        std::vector<uint8_t> v(size_t(codec_.uop_bytes()));
-        codec_.encode_uop(replay_.uop(e), v.data());
-        return v;
-      }
+      case B_UOP: return std::vector<uint8_t>(size_t(codec_.uop_bytes()));  // compared field by field
       case B_INP: return {reinterpret_cast<const uint8_t*>(replay_.inp(e)), reinterpret_cast<const uint8_t*>(replay_.inp(e)) + B * I};
       case B_WGT: return {reinterpret_cast<const uint8_t*>(replay_.wgt(e)), reinterpret_cast<const uint8_t*>(replay_.wgt(e)) + O * I};
       default: {
@@ -149,12 +145,20 @@ class Lockstep final : public RtlObserver {
     if (got.size() < want.size())
       diverge(std::string(kBufNames[b]) + " SRAM '" + paths_[b] + "' holds " + std::to_string(got.size()) +
               " bytes per element, expected " + std::to_string(want.size()));
+    if (b == B_UOP) {  // only the micro-op's fields are state; spare bits of the element are not
+      const Uop w = replay_.uop(e), g = codec_.decode_uop(got.data());
+      if (!(w == g))
+        diverge("UOP element " + std::to_string(e) + ": expected dst/src/wgt " + std::to_string(w.dst) + "/" +
+                std::to_string(w.src) + "/" + std::to_string(w.wgt) + ", actual " + std::to_string(g.dst) + "/" +
+                std::to_string(g.src) + "/" + std::to_string(g.wgt));
+      return;
+    }
     if (std::memcmp(got.data(), want.data(), want.size()) == 0) return;
-    const int lane_bytes = b == B_ACC ? 4 : b == B_UOP ? int(want.size()) : 1;
+    const int lane_bytes = b == B_ACC ? 4 : 1;
     for (size_t l = 0; l < want.size(); l += size_t(lane_bytes)) {
       int64_t w = 0, g = 0;
-      std::memcpy(&w, &want[l], size_t(std::min(lane_bytes, 8)));
-      std::memcpy(&g, &got[l], size_t(std::min(lane_bytes, 8)));
+      std::memcpy(&w, &want[l], size_t(lane_bytes));
+      std::memcpy(&g, &got[l], size_t(lane_bytes));
       if (lane_bytes == 4) w = int32_t(w), g = int32_t(g);
       if (lane_bytes == 1) w = int8_t(w), g = int8_t(g);
       if (w != g)

@@ -1,0 +1,184 @@
+// Instruction-level scenarios on the RTL in lockstep with the fsim, plus watchdog, waveform and trace checks.
+#include <gtest/gtest.h>
+#include <nlohmann/json.hpp>
+
+#include <cstdio>
+#include <fstream>
+#include <sstream>
+
+#include "sim/cosim/lockstep.h"
+#include "tests/fsim/programs.h"
+
+namespace tessera {
+namespace {
+
+using namespace programs;
+
+class RtlScenario : public ::testing::TestWithParam<std::string> {
+ protected:
+  DerivedConfig cfg = config(GetParam());
+  std::unique_ptr<RtlSim> rtl = make_rtl_sim(cfg);
+  std::vector<uint8_t> dram = std::vector<uint8_t>(1 << 16);
+  int64_t out_elem = (1 << 15) / cfg.elem_bytes(int(MemType::OUT));  // stores go to the upper half
+
+  RtlScenario() {
+    fill_random(dram, 99);
+    // Micro-ops at UOP element 0; dst repeats on the next and the next-but-one micro-op (RAW hazards).
+    put_uops(dram, cfg, 0, {{0, 0, 0}, {0, 1, 1}, {1, 2, 0}, {0, 3, 2}, {2, 0, 1}});
+  }
+
+  CosimResult lockstep(std::vector<Insn> prog, const CosimOptions& opt = {}) {
+    prog.push_back(finish());
+    CosimResult r = run_lockstep(*rtl, prog, dram, opt);
+    EXPECT_TRUE(r.ok) << r.divergence;
+    EXPECT_EQ(r.checked_insns, int64_t(prog.size()));
+    return r;
+  }
+
+  // LOAD INP/WGT on the load unit, handed to compute with a token.
+  std::vector<Insn> operands() {
+    return {load(MemType::INP, 0, 0, 2, 4, 5, {1, 0, 1, 1}),
+            load(MemType::WGT, 0, 3, 2, 3, 4, {0, 1, 0, 1}, {false, false, false, true}),
+            load(MemType::UOP, 0, 0, 1, 5, 5)};
+  }
+};
+
+TEST_P(RtlScenario, LoadPaddingOnEveryMemoryType) {
+  lockstep({load(MemType::INP, 3, 5, 3, 2, 7, {2, 1, 1, 2}), load(MemType::WGT, 1, 2, 2, 2, 3, {1, 2, 2, 1}),
+            load(MemType::UOP, 7, 1, 2, 2, 3, {1, 1, 1, 1}), load(MemType::ACC, 2, 4, 2, 3, 5, {1, 1, 2, 0}),
+            load(MemType::ACC_8BIT, 20, 9, 3, 2, 2, {0, 2, 1, 1}),
+            load(MemType::INP, 40, 100, 0, 3, 3, {2, 1, 0, 0})});  // y_size 0: padding rows only
+}
+
+TEST_P(RtlScenario, GemmTwoLevelLoopsWithAccumulatorHazards) {
+  std::vector<Insn> p = operands();
+  p.push_back(gemm({0, 5, 2, 3, 4, 1, 0, 0, 0, 0}, true));  // reset
+  p.push_back(gemm({0, 5, 2, 3, 4, 1, 5, 2, 3, 1}, false, {true, false, false, false}));
+  p.push_back(gemm({1, 4, 1, 1}));  // back-to-back micro-ops on the same accumulator
+  p.push_back(gemm({0, 5, 1, 2, 0, 0, 1, 1, 1, 0}, false, {false, false, false, true}));
+  p.push_back(store(0, out_elem, 3, 4, 6, {true, false, false, false}));
+  const CosimResult r = lockstep(p);
+  Fsim f(cfg);
+  std::vector<uint8_t> d = dram;
+  p.push_back(finish());
+  const FsimStats fs = f.run(p, d);
+  EXPECT_EQ(r.rtl.gemm_uops, fs.gemm_uops);  // MAC steps; reset micro-ops are not counted
+  for (int u = 0; u < kNumUnits; ++u) EXPECT_EQ(r.rtl.units[u].insns, fs.insns[u]) << unit_name(Unit(u));
+  EXPECT_GT(r.rtl.units[1].busy, 0u);
+}
+
+TEST_P(RtlScenario, EveryAluOperationWithImmediateAndVector) {
+  std::vector<Insn> p = {load(MemType::UOP, 0, 0, 1, 5, 5), load(MemType::ACC, 0, 10, 2, 4, 4),
+                         load(MemType::ACC_8BIT, 8, 30, 1, 4, 4)};
+  const Loop l{0, 3, 2, 2, 1, 2, 3, 1};
+  for (const NamedValue& op : alu_ops()) {
+    p.push_back(alu(AluOp(op.value), l, false));
+    p.push_back(alu(AluOp(op.value), l, true, -7));
+    p.push_back(alu(AluOp(op.value), l, true, 12345));
+  }
+  for (int64_t shift : {-40, -31, -1, 0, 1, 31, 40, -32768, 32767}) p.push_back(alu(AluOp::SHR, l, true, shift));
+  p.push_back(alu_reset({2, 3, 1, 2, 0, 3}));
+  p.back()[Field::PUSH_NEXT] = 1;
+  p.push_back(store(0, out_elem, 3, 4, 5, {true, false, false, false}));  // truncating store
+  lockstep(p);
+}
+
+TEST_P(RtlScenario, PollingGivesTheSameResultAsTheInterrupt) {
+  std::vector<Insn> p = operands();
+  p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
+  CosimOptions opt;
+  opt.rtl.poll = true;
+  lockstep(p, opt);
+}
+
+TEST_P(RtlScenario, SlowNarrowDramStillMatches) {
+  std::vector<Insn> p = operands();
+  p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, true}));
+  p.push_back(store(0, out_elem, 2, 3, 3, {true, false, false, false}));
+  CosimOptions opt;
+  opt.rtl.dram_latency_cycles = 3;
+  opt.rtl.dram_bytes_per_cycle = 1;
+  opt.rtl.dram_max_outstanding = 1;
+  lockstep(p, opt);
+}
+
+TEST_P(RtlScenario, WatchdogNamesTheWaitingUnitQueueAndIndex) {
+  const std::vector<Insn> p = {load(MemType::INP, 0, 0, 1, 1, 1), gemm({0, 1}, false, {true, false, false, false}),
+                               finish()};
+  RtlOptions opt;
+  opt.watchdog_cycles = 3000;
+  try {
+    rtl->run(p, dram, opt);
+    FAIL() << "a GEMM popping an empty l2g queue must not finish";
+  } catch (const WatchdogError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("compute: stalled waiting on token queue l2g at program index 1"), std::string::npos) << m;
+    EXPECT_NE(m.find("load: all 1 instructions retired"), std::string::npos) << m;
+    EXPECT_LT(e.cycle, 10000u);
+  }
+}
+
+TEST_P(RtlScenario, CycleLimitStopsTheRun) {
+  std::vector<Insn> p = operands();
+  p.push_back(finish());
+  RtlOptions opt;
+  opt.max_cycles = 50;
+  EXPECT_THROW(rtl->run(p, dram, opt), WatchdogError);
+}
+
+TEST_P(RtlScenario, WaveformAndTraceFiles) {
+  std::vector<Insn> p = operands();
+  p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
+  p.push_back(finish());
+  const std::string base = ::testing::TempDir() + "tessera_rtl_" + GetParam();
+  RtlOptions opt;
+  opt.vcd_path = base + ".vcd";
+  opt.trace_path = base + ".json";
+  rtl->run(p, dram, opt);
+  std::ifstream vcd(opt.vcd_path);
+  std::stringstream vs;
+  vs << vcd.rdbuf();
+  EXPECT_NE(vs.str().find("$enddefinitions"), std::string::npos);
+  EXPECT_NE(vs.str().find("obs_retire_o"), std::string::npos);
+  std::ifstream tj(opt.trace_path);
+  const nlohmann::json j = nlohmann::json::parse(tj);
+  size_t retires = 0, busy = 0;
+  for (const auto& ev : j.at("traceEvents")) {
+    const std::string name = ev.value("name", "");
+    retires += name.rfind("retire ", 0) == 0;
+    busy += name == "busy";
+  }
+  EXPECT_EQ(retires, p.size());
+  EXPECT_GT(busy, 0u);
+  std::remove(opt.vcd_path.c_str());
+  std::remove(opt.trace_path.c_str());
+}
+
+TEST_P(RtlScenario, CheckerCatchesAWrongSram) {
+  // Not vacuous: reading the truncated output copy instead of the accumulators must diverge.
+  std::vector<Insn> p = operands();
+  p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
+  p.push_back(finish());
+  CosimOptions opt;
+  opt.paths.acc = "u_compute.u_out_sram.mem_q";
+  const CosimResult r = run_lockstep(*rtl, p, dram, opt);
+  EXPECT_FALSE(r.ok);
+  EXPECT_NE(r.divergence.find("program index 3"), std::string::npos) << r.divergence;
+}
+
+INSTANTIATE_TEST_SUITE_P(Configs, RtlScenario, ::testing::Values("default", "tiny", "vta_4x8x8"));
+
+TEST(RtlBackend, MissingModelSaysHowToBuildIt) {
+  const DerivedConfig cfg = config("rect_1x16x32");
+  try {
+    make_rtl_sim(cfg);
+    FAIL() << "rect_1x16x32 is not among TESSERA_RTL_CONFIGS";
+  } catch (const RtlError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("rect_1x16x32"), std::string::npos) << m;
+    EXPECT_NE(m.find("TESSERA_RTL_CONFIGS"), std::string::npos) << m;
+  }
+}
+
+}  // namespace
+}  // namespace tessera
