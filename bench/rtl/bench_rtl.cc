@@ -1,0 +1,64 @@
+// RTL figures: GEMM stream utilization (long loops and back-to-back short GEMMs) and simulation speed.
+#include <cstdio>
+#include <ctime>
+#include <string>
+
+#include "sim/rtl/rtl_backend.h"
+#include "tests/fsim/programs.h"
+
+using namespace tessera;
+using namespace tessera::programs;
+
+namespace {
+
+struct Figures {
+  RtlStats st;
+  uint64_t uops = 0;
+};
+
+// Operands loaded once, then `insns` GEMMs of `io` x `ii` x `nuops` micro-ops each.
+Figures gemm_stream(RtlSim& rtl, const DerivedConfig& cfg, int insns, int io, int ii, int nuops) {
+  std::vector<uint8_t> dram(1 << 20);
+  fill_random(dram, 7);
+  std::vector<Uop> uops;
+  for (int k = 0; k < nuops; ++k) uops.push_back({uint32_t(k), uint32_t(k), uint32_t(k)});
+  put_uops(dram, cfg, 0, uops);
+  // The load unit's INP and WGT loads hand one token to compute, whose UOP load waits for it.
+  std::vector<Insn> p = {load(MemType::INP, 0, 0, 1, 64, 64),
+                         load(MemType::WGT, 0, 0, 1, 64, 64, {}, {false, false, false, true}),
+                         load(MemType::UOP, 0, 0, 1, nuops, nuops, {}, {true, false, false, false}),
+                         gemm({0, nuops, io, ii, 1, 1, 1, 1, 1, 1})};
+  for (int i = 1; i < insns; ++i) p.push_back(gemm({0, nuops, io, ii, 1, 1, 1, 1, 1, 1}));
+  p.push_back(finish());
+  Figures f;
+  f.st = rtl.run(p, dram);
+  f.uops = uint64_t(insns) * io * ii * nuops;
+  return f;
+}
+
+void report(const char* what, const Figures& f) {
+  std::printf("%-44s %9llu uops %9llu cycles  utilization %.4f (compute busy %llu, stall %llu)\n", what,
+              static_cast<unsigned long long>(f.st.gemm_uops), static_cast<unsigned long long>(f.st.cycles),
+              f.st.gemm_utilization, static_cast<unsigned long long>(f.st.units[1].busy),
+              static_cast<unsigned long long>(f.st.units[1].stall));
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  const std::string name = argc > 1 ? argv[1] : "default";
+  const DerivedConfig cfg = config(name);
+  auto rtl = make_rtl_sim(cfg);
+  std::printf("RTL benchmark, config %s (%dx%dx%d)\n", name.c_str(), cfg.hw.batch, cfg.hw.block_in, cfg.hw.block_out);
+  report("GEMM stream: 64 insns x 16x16 loops x 16 uops", gemm_stream(*rtl, cfg, 64, 16, 16, 16));
+  report("GEMM stream: 4096 insns x 1 uop (back-to-back)", gemm_stream(*rtl, cfg, 4096, 1, 1, 1));
+  report("GEMM stream: 1024 insns x 2x2 loops x 4 uops", gemm_stream(*rtl, cfg, 1024, 2, 2, 4));
+  const std::clock_t c0 = std::clock();
+  const Figures speed = gemm_stream(*rtl, cfg, 256, 16, 16, 16);
+  const double cpu = double(std::clock() - c0) / CLOCKS_PER_SEC;
+  std::printf("simulation speed: %llu cycles in %.3f s wall = %.0f cycles/s; %.3f s CPU = %.0f cycles/s "
+              "(single thread, no waveform open)\n",
+              static_cast<unsigned long long>(speed.st.sim_cycles), speed.st.wall_seconds,
+              double(speed.st.sim_cycles) / speed.st.wall_seconds, cpu, double(speed.st.sim_cycles) / cpu);
+  return 0;
+}
