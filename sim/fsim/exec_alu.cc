@@ -17,21 +17,38 @@ int32_t alu_lane(int32_t a, int32_t b) {
     return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
 }
 
-template <AluOp OP>
-void alu_loop(const GemmLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
+// The operand choice is a template argument so each lane loop is branch-free and vectorizes.
+template <AluOp OP, bool IMM>
+inline __attribute__((always_inline)) void alu_loop(const GemmLoop& l, FsimSram& s, int32_t imm) {
   const int64_t lanes = s.acc_lanes;
+  int32_t* const acc = s.acc.data();
+  const Uop* const uops = s.uop.data();
   for (int64_t o = 0; o < l.iter_out; ++o)
     for (int64_t i = 0; i < l.iter_in; ++i)
       for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
-        const Uop& u = s.uop[size_t(k)];
-        int32_t* d = &s.acc[size_t((u.dst + o * l.dst_out + i * l.dst_in) * lanes)];
-        if (use_imm) {
-          for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], imm);
-        } else {
-          const int32_t* src = &s.acc[size_t((u.src + o * l.src_out + i * l.src_in) * lanes)];
-          for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], src[j]);
-        }
+        int32_t* d = acc + (uops[k].dst + o * l.dst_out + i * l.dst_in) * lanes;
+        const int32_t* src = IMM ? nullptr : acc + (uops[k].src + o * l.src_out + i * l.src_in) * lanes;
+        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], IMM ? imm : src[j]);
       }
+}
+
+template <AluOp OP>
+inline __attribute__((always_inline)) void alu_loop(const GemmLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
+  if (use_imm) alu_loop<OP, true>(l, s, imm);
+  else alu_loop<OP, false>(l, s, imm);
+}
+
+// Cloned per ISA level (resolved once at load time), so per-lane variable shifts and min/max use
+// AVX2/AVX-512 where the CPU has them while the binary still runs on any x86-64.
+__attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp op, const GemmLoop& l, FsimSram& s,
+                                                                          bool use_imm, int32_t imm) {
+  switch (op) {
+    case AluOp::MIN: alu_loop<AluOp::MIN>(l, s, use_imm, imm); break;
+    case AluOp::MAX: alu_loop<AluOp::MAX>(l, s, use_imm, imm); break;
+    case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm); break;
+    case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm); break;
+    case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm); break;
+  }
 }
 
 }  // namespace
@@ -63,17 +80,8 @@ void exec_alu(const ExecContext& x) {
 
   FsimSram& s = x.sram;
   const auto imm = int32_t(x.insn[Field::IMM]);
-  if (reset) {
-    reset_accumulators(l, s);
-  } else {
-    switch (static_cast<AluOp>(op)) {
-      case AluOp::MIN: alu_loop<AluOp::MIN>(l, s, use_imm, imm); break;
-      case AluOp::MAX: alu_loop<AluOp::MAX>(l, s, use_imm, imm); break;
-      case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm); break;
-      case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm); break;
-      case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm); break;
-    }
-  }
+  if (reset) reset_accumulators(l, s);
+  else alu_ops(static_cast<AluOp>(op), l, s, use_imm, imm);
   x.stats.alu_uops += uint64_t(l.iter_out * l.iter_in * (l.uop_end - l.uop_bgn));
 }
 

@@ -25,6 +25,7 @@ FsimSram::FsimSram(const DerivedConfig& cfg)
   if (block_in % 2 == 0) {
     inp_pairs.resize(inp.size() / 2);
     wgt_pairs.resize(wgt.size() / 2);
+    wgt_row16.resize(size_t(block_in));
   }
 }
 
@@ -42,10 +43,13 @@ void FsimSram::set_wgt(int64_t i, const int8_t* src) {
   if (src) std::memcpy(dst, src, size_t(wgt_lanes));
   else std::memset(dst, 0, size_t(wgt_lanes));
   if (wgt_pairs.empty()) return;
+  // Widen each weight row once, then scatter its int16 pairs (as int32) down column n.
   int32_t* p = &wgt_pairs[size_t(i * wgt_lanes / 2)];
-  for (int kp = 0; kp < block_in / 2; ++kp)
-    for (int n = 0; n < block_out; ++n)
-      p[kp * block_out + n] = pack_pair(dst[n * block_in + 2 * kp], dst[n * block_in + 2 * kp + 1]);
+  int16_t* wide = wgt_row16.data();
+  for (int n = 0; n < block_out; ++n) {
+    for (int k = 0; k < block_in; ++k) wide[k] = dst[n * block_in + k];
+    for (int kp = 0; kp < block_in / 2; ++kp) std::memcpy(&p[kp * block_out + n], &wide[2 * kp], sizeof(int32_t));
+  }
 }
 
 }  // namespace tessera

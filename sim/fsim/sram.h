@@ -42,6 +42,7 @@ struct FsimSram {
   // of an input pair meets BLOCK_OUT weight pairs.
   std::vector<int32_t> inp_pairs;
   std::vector<int32_t> wgt_pairs;
+  std::vector<int16_t> wgt_row16;  // set_wgt's scratch row
 
   GemmKernel gemm;
 
