@@ -10,8 +10,8 @@ module tessera_axi_rd_arb #(
   input  logic                   clk_i,
   input  logic                   rst_ni,
   input  logic [Ports-1:0]       req_valid_i,
-  input  logic [Ports-1:0][63:0] req_addr_i,
-  input  logic [Ports-1:0][7:0]  req_len_i,
+  input  logic [Ports*64-1:0]    req_addr_i,  // port p at [64p +: 64]
+  input  logic [Ports*8-1:0]     req_len_i,   // port p at [8p +: 8]
   output logic [Ports-1:0]       req_ready_o,
   output logic [Ports-1:0]       r_valid_o,
   input  logic [Ports-1:0]       r_ready_i,
@@ -69,8 +69,8 @@ module tessera_axi_rd_arb #(
       if (m_arready_i) ar_valid_q <= 1'b0;
       if (can_issue && granted) begin
         ar_valid_q <= 1'b1;
-        ar_addr_q  <= req_addr_i[grant];
-        ar_len_q   <= req_len_i[grant];
+        ar_addr_q  <= req_addr_i[32'(grant)*64 +: 64];
+        ar_len_q   <= req_len_i[32'(grant)*8 +: 8];
         ar_id_q    <= grant;
         last_q     <= grant;
       end

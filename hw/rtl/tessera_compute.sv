@@ -204,8 +204,8 @@ module tessera_compute (
 
   // engine e: 0 UOP, 1 ACC, 2 ACC_8BIT
   logic [2:0] ld_sel, ld_start, ld_done, ld_bus_wait, ld_ar_valid, ld_r_ready, ld_we;
-  logic [2:0][63:0] ld_ar_addr;
-  logic [2:0][7:0] ld_ar_len;
+  logic [3*64-1:0] ld_ar_addr;  // engine e at [64e +: 64]
+  logic [3*8-1:0] ld_ar_len;
   logic [UopIdx-1:0] uop_ld_waddr;
   logic [AccIdx-1:0] acc_ld_waddr, acc8_ld_waddr;
   logic [tessera_params_pkg::UOP_BITS-1:0] uop_ld_wdata;
@@ -224,8 +224,8 @@ module tessera_compute (
     .x_size_i(ld_x_size), .x_stride_i(ld_x_stride), .y_pad_0_i(ld_y_pad_0), .y_pad_1_i(ld_y_pad_1),
     .x_pad_0_i(ld_x_pad_0), .x_pad_1_i(ld_x_pad_1),
     .done_o(ld_done[0]), .bus_wait_o(ld_bus_wait[0]),
-    .ar_valid_o(ld_ar_valid[0]), .ar_ready_i(ar_ready_i && ld_sel[0]), .ar_addr_o(ld_ar_addr[0]),
-    .ar_len_o(ld_ar_len[0]), .r_valid_i(r_valid_i && ld_sel[0]), .r_data_i, .r_ready_o(ld_r_ready[0]),
+    .ar_valid_o(ld_ar_valid[0]), .ar_ready_i(ar_ready_i && ld_sel[0]), .ar_addr_o(ld_ar_addr[0 +: 64]),
+    .ar_len_o(ld_ar_len[0 +: 8]), .r_valid_i(r_valid_i && ld_sel[0]), .r_data_i, .r_ready_o(ld_r_ready[0]),
     .we_o(ld_we[0]), .waddr_o(uop_ld_waddr), .wdata_o(uop_ld_wdata)
   );
 
@@ -236,8 +236,8 @@ module tessera_compute (
     .x_size_i(ld_x_size), .x_stride_i(ld_x_stride), .y_pad_0_i(ld_y_pad_0), .y_pad_1_i(ld_y_pad_1),
     .x_pad_0_i(ld_x_pad_0), .x_pad_1_i(ld_x_pad_1),
     .done_o(ld_done[1]), .bus_wait_o(ld_bus_wait[1]),
-    .ar_valid_o(ld_ar_valid[1]), .ar_ready_i(ar_ready_i && ld_sel[1]), .ar_addr_o(ld_ar_addr[1]),
-    .ar_len_o(ld_ar_len[1]), .r_valid_i(r_valid_i && ld_sel[1]), .r_data_i, .r_ready_o(ld_r_ready[1]),
+    .ar_valid_o(ld_ar_valid[1]), .ar_ready_i(ar_ready_i && ld_sel[1]), .ar_addr_o(ld_ar_addr[64 +: 64]),
+    .ar_len_o(ld_ar_len[8 +: 8]), .r_valid_i(r_valid_i && ld_sel[1]), .r_data_i, .r_ready_o(ld_r_ready[1]),
     .we_o(ld_we[1]), .waddr_o(acc_ld_waddr), .wdata_o(acc_ld_wdata)
   );
 
@@ -248,8 +248,8 @@ module tessera_compute (
     .x_size_i(ld_x_size), .x_stride_i(ld_x_stride), .y_pad_0_i(ld_y_pad_0), .y_pad_1_i(ld_y_pad_1),
     .x_pad_0_i(ld_x_pad_0), .x_pad_1_i(ld_x_pad_1),
     .done_o(ld_done[2]), .bus_wait_o(ld_bus_wait[2]),
-    .ar_valid_o(ld_ar_valid[2]), .ar_ready_i(ar_ready_i && ld_sel[2]), .ar_addr_o(ld_ar_addr[2]),
-    .ar_len_o(ld_ar_len[2]), .r_valid_i(r_valid_i && ld_sel[2]), .r_data_i, .r_ready_o(ld_r_ready[2]),
+    .ar_valid_o(ld_ar_valid[2]), .ar_ready_i(ar_ready_i && ld_sel[2]), .ar_addr_o(ld_ar_addr[128 +: 64]),
+    .ar_len_o(ld_ar_len[16 +: 8]), .r_valid_i(r_valid_i && ld_sel[2]), .r_data_i, .r_ready_o(ld_r_ready[2]),
     .we_o(ld_we[2]), .waddr_o(acc8_ld_waddr), .wdata_o(acc8_ld_wdata)
   );
 
@@ -261,8 +261,8 @@ module tessera_compute (
     for (int e = 0; e < 3; e++) begin
       if (ld_sel[e]) begin
         ar_valid_o = ld_ar_valid[e];
-        ar_addr_o  = ld_ar_addr[e];
-        ar_len_o   = ld_ar_len[e];
+        ar_addr_o  = ld_ar_addr[e*64 +: 64];
+        ar_len_o   = ld_ar_len[e*8 +: 8];
         r_ready_o  = ld_r_ready[e];
       end
     end

@@ -42,7 +42,7 @@ module tessera_ctrl_regs (
   logic [1:0] ier_q, isr_q;
   logic [31:0] insn_count_q;
   logic [63:0] insn_addr_q, data_addr_q, cycles_q;
-  logic [2:0][31:0] busy_q, stall_q;
+  logic [3*32-1:0] busy_q, stall_q;  // unit u at [32u +: 32]
   logic [31:0] gemm_uops_q, alu_uops_q;
   logic bvalid_q, rvalid_q;
   logic [31:0] rdata_q, wmask, rdata_d;
@@ -68,11 +68,11 @@ module tessera_ctrl_regs (
 
   function automatic logic [31:0] merge(input logic [31:0] old, input logic [31:0] data,
                                         input logic [31:0] mask);
-    return (old & ~mask) | (data & mask);
+    merge = (old & ~mask) | (data & mask);
   endfunction
 
   function automatic logic is_reg(input logic [AddrBits-1:0] addr, input logic [AddrBits-1:0] offset);
-    return addr == offset;
+    is_reg = addr == offset;
   endfunction
 
   always_comb begin
@@ -100,12 +100,12 @@ module tessera_ctrl_regs (
       rdata_d = {16'(tessera_regs_pkg::VERSION_MAJOR), 16'(tessera_regs_pkg::VERSION_MINOR)};
     if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_CYCLES_LO_OFFSET))) rdata_d = cycles_q[31:0];
     if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_CYCLES_HI_OFFSET))) rdata_d = cycles_q[63:32];
-    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_LOAD_BUSY_OFFSET))) rdata_d = busy_q[0];
-    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_LOAD_STALL_OFFSET))) rdata_d = stall_q[0];
-    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_COMPUTE_BUSY_OFFSET))) rdata_d = busy_q[1];
-    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_COMPUTE_STALL_OFFSET))) rdata_d = stall_q[1];
-    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_STORE_BUSY_OFFSET))) rdata_d = busy_q[2];
-    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_STORE_STALL_OFFSET))) rdata_d = stall_q[2];
+    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_LOAD_BUSY_OFFSET))) rdata_d = busy_q[31:0];
+    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_LOAD_STALL_OFFSET))) rdata_d = stall_q[31:0];
+    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_COMPUTE_BUSY_OFFSET))) rdata_d = busy_q[63:32];
+    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_COMPUTE_STALL_OFFSET))) rdata_d = stall_q[63:32];
+    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_STORE_BUSY_OFFSET))) rdata_d = busy_q[95:64];
+    if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_STORE_STALL_OFFSET))) rdata_d = stall_q[95:64];
     if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_GEMM_UOPS_OFFSET))) rdata_d = gemm_uops_q;
     if (is_reg(araddr_i, AddrBits'(tessera_regs_pkg::REG_ALU_UOPS_OFFSET))) rdata_d = alu_uops_q;
   end
@@ -178,8 +178,8 @@ module tessera_ctrl_regs (
       end else if (running_q) begin
         cycles_q <= cycles_q + 64'd1;
         for (int u = 0; u < 3; u++) begin
-          busy_q[u]  <= busy_q[u] + 32'(busy_i[u]);
-          stall_q[u] <= stall_q[u] + 32'(stall_i[u]);
+          busy_q[u*32 +: 32]  <= busy_q[u*32 +: 32] + 32'(busy_i[u]);
+          stall_q[u*32 +: 32] <= stall_q[u*32 +: 32] + 32'(stall_i[u]);
         end
         gemm_uops_q <= gemm_uops_q + 32'(gemm_uop_i);
         alu_uops_q  <= alu_uops_q + 32'(alu_uop_i);

@@ -30,7 +30,7 @@ module tessera_dma_wr (
   localparam int OutBits  = $clog2(MaxOut + 1);
 
   logic issue, burst_busy, len_full, len_valid, w_fire, b_fire;
-  logic [8:0] issue_beats, len_head;
+  logic [8:0] len_head;
   logic [7:0] beat_q;
   logic [OutBits-1:0] outstanding_q;
 
@@ -43,7 +43,7 @@ module tessera_dma_wr (
     .req_beats_i,
     .space_i      ((len_full || outstanding_q == OutBits'(MaxOut)) ? 32'd0 : '1),
     .issue_o      (issue),
-    .issue_beats_o(issue_beats),
+    .issue_beats_o(),
     .ax_valid_o   (aw_valid_o),
     .ax_ready_i   (aw_ready_i),
     .ax_addr_o    (aw_addr_o),
@@ -51,12 +51,13 @@ module tessera_dma_wr (
     .busy_o       (burst_busy)
   );
 
-  // Burst lengths in issue order, so W knows where each burst ends.
+  // Burst lengths in AW order, so W knows where each burst ends. A length enters when its AW is
+  // accepted, so W data never precedes its address (simple slaves rely on that).
   tessera_fifo #(.Width(9), .Depth(LenDepth)) u_lens (
     .clk_i,
     .rst_ni,
-    .push_i (issue),
-    .wdata_i(issue_beats),
+    .push_i (aw_valid_o && aw_ready_i),
+    .wdata_i(9'(aw_len_o) + 9'd1),
     .full_o (len_full),
     .pop_i  (w_fire && w_last_o),
     .rdata_o(len_head),

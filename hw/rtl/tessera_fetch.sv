@@ -26,12 +26,10 @@ module tessera_fetch (
 );
   // Greatest common divisor of a and b, for b a power of two.
   function automatic int gcd_pow2(input int a, input int b);
-    int g;
-    g = 1;
+    gcd_pow2 = 1;
     for (int c = 1; c <= b; c = c * 2) begin
-      if (a % c == 0) g = c;
+      if (a % c == 0) gcd_pow2 = c;
     end
-    return g;
   endfunction
 
   localparam int InsnBits     = tessera_params_pkg::INSN_BITS;

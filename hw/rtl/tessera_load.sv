@@ -68,8 +68,8 @@ module tessera_load (
 
   // engine e: 0 INP, 1 WGT (fetch routes only these two memory types here)
   logic [1:0] sel, done_e, bus_wait_e, ar_valid_e, r_ready_e, we_e;
-  logic [1:0][63:0] ar_addr_e;
-  logic [1:0][7:0] ar_len_e;
+  logic [127:0] ar_addr_e;  // engine e at [64e +: 64]
+  logic [15:0] ar_len_e;
   logic [InpIdx-1:0] inp_waddr;
   logic [WgtIdx-1:0] wgt_waddr;
   logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0] inp_wdata;
@@ -86,8 +86,8 @@ module tessera_load (
     .x_size_i(x_size), .x_stride_i(x_stride), .y_pad_0_i(y_pad_0), .y_pad_1_i(y_pad_1),
     .x_pad_0_i(x_pad_0), .x_pad_1_i(x_pad_1),
     .done_o(done_e[0]), .bus_wait_o(bus_wait_e[0]),
-    .ar_valid_o(ar_valid_e[0]), .ar_ready_i(ar_ready_i && sel[0]), .ar_addr_o(ar_addr_e[0]),
-    .ar_len_o(ar_len_e[0]), .r_valid_i(r_valid_i && sel[0]), .r_data_i, .r_ready_o(r_ready_e[0]),
+    .ar_valid_o(ar_valid_e[0]), .ar_ready_i(ar_ready_i && sel[0]), .ar_addr_o(ar_addr_e[63:0]),
+    .ar_len_o(ar_len_e[7:0]), .r_valid_i(r_valid_i && sel[0]), .r_data_i, .r_ready_o(r_ready_e[0]),
     .we_o(we_e[0]), .waddr_o(inp_waddr), .wdata_o(inp_wdata)
   );
 
@@ -98,14 +98,14 @@ module tessera_load (
     .x_size_i(x_size), .x_stride_i(x_stride), .y_pad_0_i(y_pad_0), .y_pad_1_i(y_pad_1),
     .x_pad_0_i(x_pad_0), .x_pad_1_i(x_pad_1),
     .done_o(done_e[1]), .bus_wait_o(bus_wait_e[1]),
-    .ar_valid_o(ar_valid_e[1]), .ar_ready_i(ar_ready_i && sel[1]), .ar_addr_o(ar_addr_e[1]),
-    .ar_len_o(ar_len_e[1]), .r_valid_i(r_valid_i && sel[1]), .r_data_i, .r_ready_o(r_ready_e[1]),
+    .ar_valid_o(ar_valid_e[1]), .ar_ready_i(ar_ready_i && sel[1]), .ar_addr_o(ar_addr_e[127:64]),
+    .ar_len_o(ar_len_e[15:8]), .r_valid_i(r_valid_i && sel[1]), .r_data_i, .r_ready_o(r_ready_e[1]),
     .we_o(we_e[1]), .waddr_o(wgt_waddr), .wdata_o(wgt_wdata)
   );
 
   assign ar_valid_o = sel[1] ? ar_valid_e[1] : ar_valid_e[0];
-  assign ar_addr_o  = sel[1] ? ar_addr_e[1] : ar_addr_e[0];
-  assign ar_len_o   = sel[1] ? ar_len_e[1] : ar_len_e[0];
+  assign ar_addr_o  = sel[1] ? ar_addr_e[127:64] : ar_addr_e[63:0];
+  assign ar_len_o   = sel[1] ? ar_len_e[15:8] : ar_len_e[7:0];
   assign r_ready_o  = sel[1] ? r_ready_e[1] : r_ready_e[0];
 
   tessera_sram #(.Width(tessera_params_pkg::INP_ELEM_BYTES * 8), .Depth(tessera_params_pkg::INP_DEPTH))

@@ -111,8 +111,8 @@ module tessera_top (
 
   // ---- read arbiter: port 0 fetch, 1 load, 2 compute -------------------------------------------
   logic [2:0] rd_req_valid, rd_req_ready, rd_r_valid, rd_r_ready;
-  logic [2:0][63:0] rd_req_addr;
-  logic [2:0][7:0] rd_req_len;
+  logic [3*64-1:0] rd_req_addr;  // port p at [64p +: 64]
+  logic [3*8-1:0] rd_req_len;
 
   tessera_axi_rd_arb #(.Ports(3)) u_rd_arb (
     .clk_i, .rst_ni,
@@ -132,13 +132,13 @@ module tessera_top (
   logic fetch_idle;
   logic [2:0] q_push, q_full, q_valid, q_pop;
   logic [EntryBits-1:0] q_wdata;
-  logic [2:0][EntryBits-1:0] q_head;
+  logic [3*EntryBits-1:0] q_head;  // queue u at [EntryBits*u +: EntryBits]
 
   tessera_fetch u_fetch (
     .clk_i, .rst_ni,
     .start_i(start), .insn_count_i(insn_count), .insn_addr_i(insn_addr), .idle_o(fetch_idle),
-    .ar_valid_o(rd_req_valid[0]), .ar_ready_i(rd_req_ready[0]), .ar_addr_o(rd_req_addr[0]),
-    .ar_len_o(rd_req_len[0]), .r_valid_i(rd_r_valid[0]), .r_data_i(m_axi_rdata_i),
+    .ar_valid_o(rd_req_valid[0]), .ar_ready_i(rd_req_ready[0]), .ar_addr_o(rd_req_addr[0 +: 64]),
+    .ar_len_o(rd_req_len[0 +: 8]), .r_valid_i(rd_r_valid[0]), .r_data_i(m_axi_rdata_i),
     .r_ready_o(rd_r_ready[0]), .q_push_o(q_push), .q_data_o(q_wdata), .q_full_i(q_full)
   );
 
@@ -146,22 +146,20 @@ module tessera_top (
     tessera_fifo #(.Width(EntryBits), .Depth(tessera_params_pkg::CMD_QUEUE_DEPTH)) u_queue (
       .clk_i, .rst_ni,
       .push_i(q_push[u]), .wdata_i(q_wdata), .full_o(q_full[u]),
-      .pop_i(q_pop[u]), .rdata_o(q_head[u]), .valid_o(q_valid[u]), .count_o()
+      .pop_i(q_pop[u]), .rdata_o(q_head[u*EntryBits +: EntryBits]), .valid_o(q_valid[u]), .count_o()
     );
   end
 
   // ---- dependency-token queues: 0 l2g, 1 g2l, 2 g2s, 3 s2g -------------------------------------
   logic [3:0] tok_push, tok_pop, tok_avail, tok_space;
-  logic [3:0][7:0] tok_count;
 
   for (genvar q = 0; q < 4; q++) begin : g_token_queue
     tessera_dep_queue #(.Depth(tessera_params_pkg::TOKEN_QUEUE_DEPTH)) u_queue (
       .clk_i, .rst_ni, .clr_i(start),
       .push_i(tok_push[q]), .pop_i(tok_pop[q]), .avail_o(tok_avail[q]), .space_o(tok_space[q]),
-      .count_o(tok_count[q])
+      .count_o(obs_tokens_o[q*8 +: 8])
     );
   end
-  assign obs_tokens_o = tok_count;
 
   // ---- units -----------------------------------------------------------------------------------
   logic [tessera_params_pkg::INP_IDX_BITS-1:0] inp_raddr;
@@ -170,44 +168,47 @@ module tessera_top (
   logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0] wgt_rdata;
   logic [tessera_params_pkg::ACC_IDX_BITS-1:0] out_raddr;
   logic [tessera_params_pkg::OUT_ELEM_BYTES*8-1:0] out_rdata;
-  logic [2:0][3:0] unit_wait;  // per unit: [0] pop prev, [1] pop next, [2] push prev, [3] push next
+  logic [11:0] unit_wait;  // unit u at [4u +: 4]: [0] pop prev, [1] pop next, [2] push prev, [3] push next
   logic [2:0] unit_idle;
   logic finish;
 
   tessera_load u_load (
     .clk_i, .rst_ni, .data_addr_i(data_addr),
-    .cmd_valid_i(q_valid[0]), .cmd_insn_i(q_head[0][InsnBits-1:0]), .cmd_idx_i(q_head[0][EntryBits-1:InsnBits]),
+    .cmd_valid_i(q_valid[0]), .cmd_insn_i(q_head[0*EntryBits +: InsnBits]),
+    .cmd_idx_i(q_head[0*EntryBits+InsnBits +: 32]),
     .cmd_pop_o(q_pop[0]),
     .next_avail_i(tok_avail[1]), .next_space_i(tok_space[0]), .pop_next_o(tok_pop[1]),
     .push_next_o(tok_push[0]),
-    .ar_valid_o(rd_req_valid[1]), .ar_ready_i(rd_req_ready[1]), .ar_addr_o(rd_req_addr[1]),
-    .ar_len_o(rd_req_len[1]), .r_valid_i(rd_r_valid[1]), .r_data_i(m_axi_rdata_i),
+    .ar_valid_o(rd_req_valid[1]), .ar_ready_i(rd_req_ready[1]), .ar_addr_o(rd_req_addr[64 +: 64]),
+    .ar_len_o(rd_req_len[8 +: 8]), .r_valid_i(rd_r_valid[1]), .r_data_i(m_axi_rdata_i),
     .r_ready_o(rd_r_ready[1]),
     .inp_raddr_i(inp_raddr), .inp_rdata_o(inp_rdata), .wgt_raddr_i(wgt_raddr), .wgt_rdata_o(wgt_rdata),
     .busy_o(obs_busy_o[0]), .stall_o(obs_stall_o[0]), .retire_o(obs_retire_o[0]),
-    .retire_idx_o(obs_retire_idx_o[31:0]), .wait_o(unit_wait[0]), .idle_o(unit_idle[0])
+    .retire_idx_o(obs_retire_idx_o[31:0]), .wait_o(unit_wait[3:0]), .idle_o(unit_idle[0])
   );
 
   tessera_compute u_compute (
     .clk_i, .rst_ni, .data_addr_i(data_addr),
-    .cmd_valid_i(q_valid[1]), .cmd_insn_i(q_head[1][InsnBits-1:0]), .cmd_idx_i(q_head[1][EntryBits-1:InsnBits]),
+    .cmd_valid_i(q_valid[1]), .cmd_insn_i(q_head[1*EntryBits +: InsnBits]),
+    .cmd_idx_i(q_head[1*EntryBits+InsnBits +: 32]),
     .cmd_pop_o(q_pop[1]),
     .prev_avail_i(tok_avail[0]), .next_avail_i(tok_avail[3]), .prev_space_i(tok_space[1]),
     .next_space_i(tok_space[2]), .pop_prev_o(tok_pop[0]), .pop_next_o(tok_pop[3]),
     .push_prev_o(tok_push[1]), .push_next_o(tok_push[2]),
-    .ar_valid_o(rd_req_valid[2]), .ar_ready_i(rd_req_ready[2]), .ar_addr_o(rd_req_addr[2]),
-    .ar_len_o(rd_req_len[2]), .r_valid_i(rd_r_valid[2]), .r_data_i(m_axi_rdata_i),
+    .ar_valid_o(rd_req_valid[2]), .ar_ready_i(rd_req_ready[2]), .ar_addr_o(rd_req_addr[128 +: 64]),
+    .ar_len_o(rd_req_len[16 +: 8]), .r_valid_i(rd_r_valid[2]), .r_data_i(m_axi_rdata_i),
     .r_ready_o(rd_r_ready[2]),
     .inp_raddr_o(inp_raddr), .inp_rdata_i(inp_rdata), .wgt_raddr_o(wgt_raddr), .wgt_rdata_i(wgt_rdata),
     .out_raddr_i(out_raddr), .out_rdata_o(out_rdata),
     .busy_o(obs_busy_o[1]), .stall_o(obs_stall_o[1]), .retire_o(obs_retire_o[1]),
-    .retire_idx_o(obs_retire_idx_o[63:32]), .wait_o(unit_wait[1]), .idle_o(unit_idle[1]),
+    .retire_idx_o(obs_retire_idx_o[63:32]), .wait_o(unit_wait[7:4]), .idle_o(unit_idle[1]),
     .finish_o(finish), .gemm_uop_o(gemm_uop), .alu_uop_o(alu_uop)
   );
 
   tessera_store u_store (
     .clk_i, .rst_ni, .data_addr_i(data_addr),
-    .cmd_valid_i(q_valid[2]), .cmd_insn_i(q_head[2][InsnBits-1:0]), .cmd_idx_i(q_head[2][EntryBits-1:InsnBits]),
+    .cmd_valid_i(q_valid[2]), .cmd_insn_i(q_head[2*EntryBits +: InsnBits]),
+    .cmd_idx_i(q_head[2*EntryBits+InsnBits +: 32]),
     .cmd_pop_o(q_pop[2]),
     .prev_avail_i(tok_avail[2]), .prev_space_i(tok_space[3]), .pop_prev_o(tok_pop[2]),
     .push_prev_o(tok_push[3]),
@@ -217,13 +218,15 @@ module tessera_top (
     .w_data_o(m_axi_wdata_o), .w_strb_o(m_axi_wstrb_o), .w_last_o(m_axi_wlast_o),
     .b_valid_i(m_axi_bvalid_i), .b_ready_o(m_axi_bready_o),
     .busy_o(obs_busy_o[2]), .stall_o(obs_stall_o[2]), .retire_o(obs_retire_o[2]),
-    .retire_idx_o(obs_retire_idx_o[95:64]), .wait_o(unit_wait[2]), .idle_o(unit_idle[2])
+    .retire_idx_o(obs_retire_idx_o[95:64]), .wait_o(unit_wait[11:8]), .idle_o(unit_idle[2])
   );
 
   // Unit wait flags onto the token queues they name.
-  assign obs_wait_o[3:0]  = {1'b0, 1'b0, unit_wait[0][1], unit_wait[0][3]};
-  assign obs_wait_o[7:4]  = {unit_wait[1][1], unit_wait[1][3], unit_wait[1][2], unit_wait[1][0]};
-  assign obs_wait_o[11:8] = {unit_wait[2][2], unit_wait[2][0], 1'b0, 1'b0};
+  // load: pop next = g2l, push next = l2g; compute: pop prev = l2g, pop next = s2g, push prev = g2l,
+  // push next = g2s; store: pop prev = g2s, push prev = s2g.
+  assign obs_wait_o[3:0]  = {1'b0, 1'b0, unit_wait[1], unit_wait[3]};
+  assign obs_wait_o[7:4]  = {unit_wait[5], unit_wait[7], unit_wait[6], unit_wait[4]};
+  assign obs_wait_o[11:8] = {unit_wait[10], unit_wait[8], 1'b0, 1'b0};
 
   // ---- completion: FINISH retired, every instruction fetched and every unit drained ---------------
   assign done = running_q && finish_seen_q && fetch_idle && q_valid == 3'b000 && unit_idle == 3'b111;
@@ -242,6 +245,6 @@ module tessera_top (
   end
 
   logic unused_axi_status;
-  assign unused_axi_status = ^{m_axi_rresp_i, m_axi_bresp_i, m_axi_bid_i, unit_wait[0][0], unit_wait[0][2],
-                               unit_wait[2][1], unit_wait[2][3]};
+  assign unused_axi_status = ^{m_axi_rresp_i, m_axi_bresp_i, m_axi_bid_i, unit_wait[0], unit_wait[2],
+                               unit_wait[9], unit_wait[11]};
 endmodule
