@@ -36,13 +36,14 @@ struct UopOperand {
   const char* sram;   // the SRAM it indexes, for messages
   int64_t depth;
 };
-// Reads uop_bgn/uop_end/iter_*/factors and checks the micro-op range against the UOP depth.
-GemmLoop read_uop_loop(const ExecContext& x, Field src_out, Field src_in, Field wgt_out, Field wgt_in);
+// Reads uop_bgn/uop_end/iter_*/factors (wgt factors are 0 for ALU, whose format has none) and checks
+// the micro-op range against the UOP depth.
+UopLoop read_uop_loop(const ExecContext& x);
 // Throws naming the first (o, i, micro-op) in loop order whose operand index reaches its depth.
-void check_uop_operands(const ExecContext& x, const GemmLoop& l, std::initializer_list<UopOperand> ops);
+void check_uop_operands(const ExecContext& x, const UopLoop& l, std::initializer_list<UopOperand> ops);
 
 // acc[d] = 0 for every d of the loop nest (GEMM and ALU reset), after check_uop_operands on dst.
-void reset_accumulators(const GemmLoop& l, FsimSram& s);
+void reset_accumulators(const UopLoop& l, FsimSram& s);
 
 void exec_load(const ExecContext& x);
 void exec_store(const ExecContext& x);

@@ -19,7 +19,7 @@ int32_t alu_lane(int32_t a, int32_t b) {
 
 // The operand choice is a template argument so each lane loop is branch-free and vectorizes.
 template <AluOp OP, bool IMM>
-inline __attribute__((always_inline)) void alu_loop(const GemmLoop& l, FsimSram& s, int32_t imm) {
+inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, int32_t imm) {
   const int64_t lanes = s.acc_lanes;
   int32_t* const acc = s.acc.data();
   const Uop* const uops = s.uop.data();
@@ -33,14 +33,14 @@ inline __attribute__((always_inline)) void alu_loop(const GemmLoop& l, FsimSram&
 }
 
 template <AluOp OP>
-inline __attribute__((always_inline)) void alu_loop(const GemmLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
+inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
   if (use_imm) alu_loop<OP, true>(l, s, imm);
   else alu_loop<OP, false>(l, s, imm);
 }
 
 // Cloned per ISA level (resolved once at load time), so per-lane variable shifts and min/max use
 // AVX2/AVX-512 where the CPU has them while the binary still runs on any x86-64.
-__attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp op, const GemmLoop& l, FsimSram& s,
+__attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp op, const UopLoop& l, FsimSram& s,
                                                                           bool use_imm, int32_t imm) {
   switch (op) {
     case AluOp::MIN: alu_loop<AluOp::MIN>(l, s, use_imm, imm); break;
@@ -70,8 +70,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
 void exec_alu(const ExecContext& x) {
   const int64_t op = x.insn[Field::ALU_OPCODE];
   if (!alu_op_name(int(op))) x.fail("alu_opcode", "reserved ALU opcode " + std::to_string(op));
-  const GemmLoop l = read_uop_loop(x, Field::SRC_FACTOR_OUT, Field::SRC_FACTOR_IN, Field::SRC_FACTOR_OUT,
-                                   Field::SRC_FACTOR_IN);
+  const UopLoop l = read_uop_loop(x);
   const UopOperand dst{"dst", &Uop::dst, l.dst_out, l.dst_in, "ACC", x.cfg.acc.depth};
   const UopOperand src{"src", &Uop::src, l.src_out, l.src_in, "ACC", x.cfg.acc.depth};
   const bool reset = x.insn[Field::RESET] != 0, use_imm = x.insn[Field::USE_IMM] != 0;

@@ -21,11 +21,13 @@ int64_t ExecContext::dram_offset(int64_t elem, int64_t elem_bytes, const char* f
   return off;
 }
 
-GemmLoop read_uop_loop(const ExecContext& x, Field src_out, Field src_in, Field wgt_out, Field wgt_in) {
+UopLoop read_uop_loop(const ExecContext& x) {
   const Insn& in = x.insn;
-  GemmLoop l{in[Field::UOP_BGN],        in[Field::UOP_END],       in[Field::ITER_OUT], in[Field::ITER_IN],
-             in[Field::DST_FACTOR_OUT], in[Field::DST_FACTOR_IN], in[src_out],         in[src_in],
-             in[wgt_out],               in[wgt_in]};
+  const bool gemm = in.opcode() == Opcode::GEMM;
+  const UopLoop l{in[Field::UOP_BGN],        in[Field::UOP_END],       in[Field::ITER_OUT],
+                  in[Field::ITER_IN],        in[Field::DST_FACTOR_OUT], in[Field::DST_FACTOR_IN],
+                  in[Field::SRC_FACTOR_OUT], in[Field::SRC_FACTOR_IN],  gemm ? in[Field::WGT_FACTOR_OUT] : 0,
+                  gemm ? in[Field::WGT_FACTOR_IN] : 0};
   if (l.uop_bgn > l.uop_end)
     x.fail("uop_bgn", std::to_string(l.uop_bgn) + " is past uop_end " + std::to_string(l.uop_end));
   if (l.uop_end > x.cfg.uop.depth)
@@ -33,7 +35,7 @@ GemmLoop read_uop_loop(const ExecContext& x, Field src_out, Field src_in, Field 
   return l;
 }
 
-void check_uop_operands(const ExecContext& x, const GemmLoop& l, std::initializer_list<UopOperand> ops) {
+void check_uop_operands(const ExecContext& x, const UopLoop& l, std::initializer_list<UopOperand> ops) {
   if (l.uop_bgn == l.uop_end || l.iter_out == 0 || l.iter_in == 0) return;
   const Uop* u = x.sram.uop.data();
   for (const UopOperand& op : ops) {
@@ -53,7 +55,7 @@ void check_uop_operands(const ExecContext& x, const GemmLoop& l, std::initialize
   }
 }
 
-void reset_accumulators(const GemmLoop& l, FsimSram& s) {
+void reset_accumulators(const UopLoop& l, FsimSram& s) {
   for (int64_t o = 0; o < l.iter_out; ++o)
     for (int64_t i = 0; i < l.iter_in; ++i)
       for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {

@@ -17,8 +17,7 @@ namespace tessera {
 // uop_bgn <= uop_end <= UOP depth, and every d, s, w below its SRAM depth (checked before any write;
 // the error names the first offending micro-op in loop order). Reset reads neither s nor w.
 void exec_gemm(const ExecContext& x) {
-  const GemmLoop l = read_uop_loop(x, Field::SRC_FACTOR_OUT, Field::SRC_FACTOR_IN, Field::WGT_FACTOR_OUT,
-                                   Field::WGT_FACTOR_IN);
+  const UopLoop l = read_uop_loop(x);
   const UopOperand dst{"dst", &Uop::dst, l.dst_out, l.dst_in, "ACC", x.cfg.acc.depth};
   const uint64_t n = uint64_t(l.iter_out * l.iter_in * (l.uop_end - l.uop_bgn));
   FsimSram& s = x.sram;

@@ -14,8 +14,8 @@ namespace {
 
 // Calls body(d, s, w) for every micro-op of the loop nest, in the semantic loop order.
 template <typename Body>
-inline __attribute__((always_inline)) void for_each_uop(const GemmLoop& loop, const FsimSram& s, Body body) {
-  const GemmLoop l = loop;  // a local copy: stores into the ACC SRAM cannot alias it
+inline __attribute__((always_inline)) void for_each_uop(const UopLoop& loop, const FsimSram& s, Body body) {
+  const UopLoop l = loop;  // a local copy: stores into the ACC SRAM cannot alias it
   const Uop* const uops = s.uop.data();
   for (int64_t o = 0; o < l.iter_out; ++o)
     for (int64_t i = 0; i < l.iter_in; ++i) {
@@ -25,7 +25,7 @@ inline __attribute__((always_inline)) void for_each_uop(const GemmLoop& loop, co
     }
 }
 
-void gemm_scalar(const GemmLoop& l, FsimSram& s) {
+void gemm_scalar(const UopLoop& l, FsimSram& s) {
   const int B = s.batch, I = s.block_in, O = s.block_out;
   for_each_uop(l, s, [&](int64_t d, int64_t src, int64_t w) {
     int32_t* acc = &s.acc[size_t(d * s.acc_lanes)];
@@ -51,7 +51,7 @@ inline Shape shape_of(const FsimSram& s) {
 }
 
 template <int B_, int KP_, int O_>
-__attribute__((target("avx2"))) void gemm_avx2(const GemmLoop& l, FsimSram& s) {
+__attribute__((target("avx2"))) void gemm_avx2(const UopLoop& l, FsimSram& s) {
   const Shape sh = shape_of<B_, KP_, O_>(s);
   const int32_t* const inp = s.inp_pairs.data();
   const int32_t* const wgt = s.wgt_pairs.data();
@@ -75,7 +75,7 @@ __attribute__((target("avx2"))) void gemm_avx2(const GemmLoop& l, FsimSram& s) {
 }
 
 template <int B_, int KP_, int O_>
-__attribute__((target("avx512f,avx512bw,avx512vnni"))) void gemm_avx512(const GemmLoop& l, FsimSram& s) {
+__attribute__((target("avx512f,avx512bw,avx512vnni"))) void gemm_avx512(const UopLoop& l, FsimSram& s) {
   const Shape sh = shape_of<B_, KP_, O_>(s);
   const int32_t* const inp = s.inp_pairs.data();
   const int32_t* const wgt = s.wgt_pairs.data();

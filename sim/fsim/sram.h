@@ -12,12 +12,13 @@ namespace tessera {
 
 struct FsimSram;
 
-// One GEMM instruction's loop nest after its bounds have been checked: every index it forms is in range.
-struct GemmLoop {
+// One GEMM or ALU instruction's micro-op loop nest, read from its fields; once check_uop_operands
+// has passed, every index it forms is in range. ALU leaves the wgt factors unused.
+struct UopLoop {
   int64_t uop_bgn, uop_end, iter_out, iter_in;
   int64_t dst_out, dst_in, src_out, src_in, wgt_out, wgt_in;  // the six factors
 };
-using GemmKernelFn = void (*)(const GemmLoop&, FsimSram&);
+using GemmKernelFn = void (*)(const UopLoop&, FsimSram&);
 
 struct GemmKernel {
   std::string name;

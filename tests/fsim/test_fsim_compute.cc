@@ -93,7 +93,7 @@ TEST_P(FsimCompute, ResetZeroesExactlyTheAddressedAccumulators) {
   EXPECT_EQ(sim.stats().macs, 0u);
 }
 
-TEST_P(FsimCompute, TwoLevelGemmLoopsOnEveryKernelMatchReference) {
+TEST_P(FsimCompute, TwoLevelUopLoopsOnEveryKernelMatchReference) {
   for (const std::string& kernel : sim.gemm_kernels()) {
     SCOPED_TRACE(kernel);
     sim = Fsim(cfg);
