@@ -72,6 +72,7 @@ class Lockstep final : public RtlObserver {
       diverge(std::string("the functional simulator rejects it: ") + e.what());
     }
     ++result.checked_insns;
+    check_tokens(unit, insn);
     const Effects fx = effects_of(cfg_, replay_, insn);
     std::set<int64_t> later;  // elements that in-flight successors of the same unit may have overwritten
     auto& mine = unit_insns_[static_cast<int>(unit)];
@@ -90,6 +91,29 @@ class Lockstep final : public RtlObserver {
         if (rtl_dram_[size_t(b)] != replay_dram_[size_t(b)])
           diverge("DRAM byte offset " + std::to_string(b) + ": expected " + std::to_string(replay_dram_[size_t(b)]) +
                   ", actual " + std::to_string(rtl_dram_[size_t(b)]));
+  }
+
+  // A pop may not retire unless a push to that queue retired first, allowing for the producer's next
+  // instruction, which pushes before it signals retire.
+  void check_tokens(Unit unit, const Insn& insn) {
+    const TokenWiring& w = token_wiring(unit);
+    if (w.push_prev >= 0 && insn[Field::PUSH_PREV]) ++pushes_[size_t(w.push_prev)];
+    if (w.push_next >= 0 && insn[Field::PUSH_NEXT]) ++pushes_[size_t(w.push_next)];
+    for (auto [flag, q] : {std::pair{Field::POP_PREV, w.pop_prev}, std::pair{Field::POP_NEXT, w.pop_next}}) {
+      if (q < 0 || !insn[flag]) continue;
+      ++pops_[size_t(q)];
+      int64_t slack = 0;
+      for (int p = 0; p < kNumUnits; ++p) {
+        const TokenWiring& pw = token_wiring(Unit(p));
+        if (next_[size_t(p)] >= unit_insns_[size_t(p)].size()) continue;
+        const Insn& pending = prog_[size_t(unit_insns_[size_t(p)][next_[size_t(p)]])];
+        slack += (pw.push_prev == q && pending[Field::PUSH_PREV]) || (pw.push_next == q && pending[Field::PUSH_NEXT]);
+      }
+      if (pops_[size_t(q)] > pushes_[size_t(q)] + slack)
+        diverge(std::string("pop #") + std::to_string(pops_[size_t(q)]) + " of token queue " +
+                token_queue_name(TokenQueue(q)) + " retired, but only " + std::to_string(pushes_[size_t(q)]) +
+                " pushes to it have retired");
+    }
   }
 
   void check_final(const RtlSim& rtl) {
@@ -176,7 +200,8 @@ class Lockstep final : public RtlObserver {
   const CosimOptions& opt_;
   std::string paths_[kNumBufs];
   std::array<std::vector<int64_t>, kNumUnits> unit_insns_;
-  std::array<size_t, kNumUnits> next_{};
+  std::array<size_t, kNumUnits> next_{};  // per unit: how many of its instructions retired
+  std::array<int64_t, 4> pushes_{}, pops_{};
   std::array<std::set<int64_t>, kNumBufs> written_;
 };
 
