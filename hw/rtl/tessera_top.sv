@@ -169,7 +169,8 @@ module tessera_top (
   logic [tessera_params_pkg::ACC_IDX_BITS-1:0] out_raddr;
   logic [tessera_params_pkg::OUT_ELEM_BYTES*8-1:0] out_rdata;
   logic [11:0] unit_wait;  // unit u at [4u +: 4]: [0] pop prev, [1] pop next, [2] push prev, [3] push next
-  logic [2:0] unit_idle;
+  logic [2:0] unit_idle, retire;
+  logic [95:0] retire_idx;
   logic finish;
 
   tessera_load u_load (
@@ -183,8 +184,8 @@ module tessera_top (
     .ar_len_o(rd_req_len[8 +: 8]), .r_valid_i(rd_r_valid[1]), .r_data_i(m_axi_rdata_i),
     .r_ready_o(rd_r_ready[1]),
     .inp_raddr_i(inp_raddr), .inp_rdata_o(inp_rdata), .wgt_raddr_i(wgt_raddr), .wgt_rdata_o(wgt_rdata),
-    .busy_o(obs_busy_o[0]), .stall_o(obs_stall_o[0]), .retire_o(obs_retire_o[0]),
-    .retire_idx_o(obs_retire_idx_o[31:0]), .wait_o(unit_wait[3:0]), .idle_o(unit_idle[0])
+    .busy_o(obs_busy_o[0]), .stall_o(obs_stall_o[0]), .retire_o(retire[0]),
+    .retire_idx_o(retire_idx[31:0]), .wait_o(unit_wait[3:0]), .idle_o(unit_idle[0])
   );
 
   tessera_compute u_compute (
@@ -200,8 +201,8 @@ module tessera_top (
     .r_ready_o(rd_r_ready[2]),
     .inp_raddr_o(inp_raddr), .inp_rdata_i(inp_rdata), .wgt_raddr_o(wgt_raddr), .wgt_rdata_i(wgt_rdata),
     .out_raddr_i(out_raddr), .out_rdata_o(out_rdata),
-    .busy_o(obs_busy_o[1]), .stall_o(obs_stall_o[1]), .retire_o(obs_retire_o[1]),
-    .retire_idx_o(obs_retire_idx_o[63:32]), .wait_o(unit_wait[7:4]), .idle_o(unit_idle[1]),
+    .busy_o(obs_busy_o[1]), .stall_o(obs_stall_o[1]), .retire_o(retire[1]),
+    .retire_idx_o(retire_idx[63:32]), .wait_o(unit_wait[7:4]), .idle_o(unit_idle[1]),
     .finish_o(finish), .gemm_uop_o(gemm_uop), .alu_uop_o(alu_uop)
   );
 
@@ -217,8 +218,8 @@ module tessera_top (
     .aw_len_o(m_axi_awlen_o), .w_valid_o(m_axi_wvalid_o), .w_ready_i(m_axi_wready_i),
     .w_data_o(m_axi_wdata_o), .w_strb_o(m_axi_wstrb_o), .w_last_o(m_axi_wlast_o),
     .b_valid_i(m_axi_bvalid_i), .b_ready_o(m_axi_bready_o),
-    .busy_o(obs_busy_o[2]), .stall_o(obs_stall_o[2]), .retire_o(obs_retire_o[2]),
-    .retire_idx_o(obs_retire_idx_o[95:64]), .wait_o(unit_wait[11:8]), .idle_o(unit_idle[2])
+    .busy_o(obs_busy_o[2]), .stall_o(obs_stall_o[2]), .retire_o(retire[2]),
+    .retire_idx_o(retire_idx[95:64]), .wait_o(unit_wait[11:8]), .idle_o(unit_idle[2])
   );
 
   // Unit wait flags onto the token queues they name.
@@ -227,6 +228,19 @@ module tessera_top (
   assign obs_wait_o[3:0]  = {1'b0, 1'b0, unit_wait[1], unit_wait[3]};
   assign obs_wait_o[7:4]  = {unit_wait[5], unit_wait[7], unit_wait[6], unit_wait[4]};
   assign obs_wait_o[11:8] = {unit_wait[10], unit_wait[8], 1'b0, 1'b0};
+
+  // Retires are reported one cycle late: in the first cycle in which every effect of the instruction
+  // (SRAM writes, token pushes, acknowledged DRAM writes) is visible, and before any effect of the
+  // unit's next instruction other than its token pops.
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      obs_retire_o     <= '0;
+      obs_retire_idx_o <= '0;
+    end else begin
+      obs_retire_o     <= retire;
+      obs_retire_idx_o <= retire_idx;
+    end
+  end
 
   // ---- completion: FINISH retired, every instruction fetched and every unit drained ---------------
   assign done = running_q && finish_seen_q && fetch_idle && q_valid == 3'b000 && unit_idle == 3'b111;
