@@ -12,10 +12,14 @@ int main(int argc, char** argv) {
   uint64_t seed = 1;
   int64_t count = 100;
   bool keep_going = false;
+  std::string style = "mixed";
   app.add_option("--config", config, "config name (configs/<name>.json) or path to a config file");
   app.add_option("--seed", seed, "seed of the first program; program k uses seed + k");
   app.add_option("--count", count, "number of programs");
   app.add_flag("--keep-going", keep_going, "continue after a failing program");
+  app.add_option("--style", style, "random: free-form programs; pipeline: double-buffered tiles; mixed: every "
+                                   "fourth program (k % 4 == 3) is a pipeline")
+      ->check(CLI::IsMember({"random", "pipeline", "mixed"}));
   CLI11_PARSE(app, argc, argv);
 
   using namespace tessera;
@@ -29,7 +33,8 @@ int main(int argc, char** argv) {
     uint64_t cycles = 0;
     const auto t0 = std::chrono::steady_clock::now();
     for (int64_t k = 0; k < count; ++k) {
-      const RandomProgram p = random_program(cfg, seed + uint64_t(k));
+      const bool pipeline = style == "pipeline" || (style == "mixed" && k % 4 == 3);
+      const RandomProgram p = pipeline ? pipeline_program(cfg, seed + uint64_t(k)) : random_program(cfg, seed + uint64_t(k));
       std::string error;
       try {
         const CosimResult r = run_lockstep(*rtl, p.insns, p.dram);
@@ -40,8 +45,9 @@ int main(int argc, char** argv) {
       }
       if (!error.empty()) {
         ++failures;
-        std::printf("FAIL config %s seed %llu (%zu instructions): %s\n", cfg.hw.name.c_str(),
-                    static_cast<unsigned long long>(seed + uint64_t(k)), p.insns.size(), error.c_str());
+        std::printf("FAIL config %s --style %s --seed %llu (%zu instructions): %s\n", cfg.hw.name.c_str(),
+                    pipeline ? "pipeline" : "random", static_cast<unsigned long long>(seed + uint64_t(k)),
+                    p.insns.size(), error.c_str());
         if (!keep_going) break;
       }
     }

@@ -29,4 +29,10 @@ struct RandomProgram {
 // with at least one writing, is ordered by a token chain; STOREs never write DRAM that anything reads.
 RandomProgram random_program(const DerivedConfig& cfg, uint64_t seed, const RandomProgramOptions& opt = {});
 
+// A VTA-style double-buffered pipeline of 2..8 tiles with random shapes, padding, strides and ALU
+// epilogues: per tile, load INP/WGT into buffer slot t % 2, compute reset + GEMM (every micro-op of a
+// tile accumulates into the same accumulators: back-to-back hazards) + ALU ops, store; the four token
+// queues carry the slot hand-offs exactly as a compiler emits them. Same guarantees as random_program().
+RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed);
+
 }  // namespace tessera

@@ -10,13 +10,14 @@
 namespace tessera {
 namespace {
 
-void run_seeds(const std::string& config, uint64_t first, int count, const CosimOptions& opt = {}) {
+void run_seeds(const std::string& config, uint64_t first, int count, const CosimOptions& opt = {},
+               bool pipeline = false) {
   const DerivedConfig cfg = programs::config(config);
   auto rtl = make_rtl_sim(cfg);
   int failures = 0;
   for (int k = 0; k < count && failures < 3; ++k) {
     const uint64_t seed = first + uint64_t(k);
-    const RandomProgram p = random_program(cfg, seed);
+    const RandomProgram p = pipeline ? pipeline_program(cfg, seed) : random_program(cfg, seed);
     try {
       const CosimResult r = run_lockstep(*rtl, p.insns, p.dram, opt);
       if (!r.ok) ++failures, ADD_FAILURE() << config << " seed " << seed << ": " << r.divergence;
@@ -37,6 +38,10 @@ TEST(CosimRandom, TinyWithABackpressuredDram50Programs) {
   opt.rtl.dram_max_outstanding = 1;
   run_seeds("tiny", 3001, 50, opt);
 }
+
+TEST(CosimPipeline, Default100DoubleBufferedPipelines) { run_seeds("default", 4001, 100, {}, true); }
+TEST(CosimPipeline, Tiny50DoubleBufferedPipelines) { run_seeds("tiny", 5001, 50, {}, true); }
+TEST(CosimPipeline, Vta4x8x8With50DoubleBufferedPipelines) { run_seeds("vta_4x8x8", 6001, 50, {}, true); }
 
 // The generator must reach every instruction kind and the corner fields the brief lists.
 TEST(RandomProgram, CoversTheIsa) {
