@@ -1,0 +1,50 @@
+// Quantized layer descriptors: what the importers (ONNX, JSON) produce and the lowering consumes.
+//
+// Quantization follows ONNX QLinearConv: real = scale * (q - zero_point). Weights are int8 and
+// symmetric (zero point 0), with one scale per tensor or per output channel; bias is int32 with
+// scale x_scale * w_scale[k] and zero point 0. A conv/dense output is
+//   y = saturate(round_half_to_even(acc * x_scale * w_scale[k] / y_scale) + y_zero_point)
+// where acc = bias[k] + sum (x - x_zero_point) * w, then max(y, y_zero_point) when relu is set.
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <vector>
+
+namespace tessera::compiler {
+
+enum class ElemType : uint8_t { INT8, UINT8 };
+
+// A quantized activation tensor at a layer boundary. Shapes are NCHW for conv/pool, NC for dense.
+struct QTensor {
+  std::string name;
+  ElemType type = ElemType::INT8;
+  std::vector<int64_t> shape;
+  double scale = 1.0;
+  int32_t zero_point = 0;
+};
+
+enum class LayerKind : uint8_t { CONV2D, DENSE, ADD, MAX_POOL, GLOBAL_AVG_POOL };
+
+struct Layer {
+  std::string name;  // node name in the source model, for error messages and listings
+  LayerKind kind = LayerKind::CONV2D;
+  std::vector<QTensor> inputs;  // one, or two for ADD
+  QTensor output;
+  // Geometry of CONV2D and MAX_POOL (dilation 1, group 1).
+  int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
+  int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
+  // CONV2D and DENSE parameters.
+  std::vector<int8_t> weights;        // K x C x R x S (DENSE: K x C), C order
+  std::vector<double> weight_scales;  // size 1 (per tensor) or K (per output channel)
+  std::vector<int32_t> bias;          // size K, or empty for no bias
+  bool relu = false;                  // fused ReLU (clamp at the output zero point)
+};
+
+// A model as the importers deliver it: layers in execution order (one layer for now; networks later).
+struct Model {
+  std::string source;  // file it came from
+  std::vector<Layer> layers;
+};
+
+}  // namespace tessera::compiler
