@@ -1,5 +1,5 @@
 // Disassembler: canonical text for programs, single instructions and raw instruction streams.
-#include <cstdio>
+#include <algorithm>
 
 #include "isa/asm.h"
 #include "isa/asm_syntax.h"
