@@ -200,6 +200,10 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
       throw RtlError("RTL run: instruction " + std::to_string(i) + " does not encode: " + e.what());
     }
   }
+  const uint64_t bus_bytes = uint64_t(cfg_.hw.dram_bus_bits / 8);
+  if (opt.insn_addr % bus_bytes || opt.data_addr % bus_bytes)
+    throw RtlError("RTL run: INSN_ADDR and DATA_ADDR must be aligned to the " + std::to_string(bus_bytes) +
+                   "-byte bus (hw/rtl/README.md)");
   const uint64_t insn_end = opt.insn_addr + insn_mem.size(), data_end = opt.data_addr + dram.size();
   if (opt.insn_addr < data_end && opt.data_addr < insn_end)
     throw RtlError("RTL run: the instruction region overlaps the data region");
