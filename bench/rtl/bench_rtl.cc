@@ -37,10 +37,12 @@ Figures gemm_stream(RtlSim& rtl, const DerivedConfig& cfg, int insns, int io, in
 }
 
 void report(const char* what, const Figures& f) {
-  std::printf("%-44s %9llu uops %9llu cycles  utilization %.4f (compute busy %llu, stall %llu)\n", what,
-              static_cast<unsigned long long>(f.st.gemm_uops), static_cast<unsigned long long>(f.st.cycles),
-              f.st.gemm_utilization, static_cast<unsigned long long>(f.st.units[1].busy),
-              static_cast<unsigned long long>(f.st.units[1].stall));
+  const double busy = double(f.st.units[1].busy);
+  std::printf("%-46s %7llu uops %7llu cycles  utilization %.4f, %.4f of compute-busy cycles; "
+              "instruction fetch %.2f B/cycle\n",
+              what, static_cast<unsigned long long>(f.st.gemm_uops), static_cast<unsigned long long>(f.st.cycles),
+              f.st.gemm_utilization, busy > 0 ? double(f.st.gemm_uops) / busy : 0.0,
+              double(f.st.traffic.bytes_read[0]) / double(f.st.cycles));
 }
 
 }  // namespace
