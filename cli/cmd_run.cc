@@ -38,6 +38,7 @@ void add_run_command(CLI::App& app) {
   run->add_option("--fst", opt.fst_path, "rtl: write an FST waveform (model built with TESSERA_RTL_TRACE=FST)");
   run->add_option("--trace", opt.trace_path, "rtl: write a Perfetto/Chrome trace of unit activity");
   run->add_option("--max-cycles", opt.max_cycles, "rtl: stop after this many cycles");
+  run->add_option("--xclbin", opt.xclbin_path, "xrt: FPGA bitstream holding the tessera kernel");
   run->callback([] {
     const Program p = read_program_file(program);
     const DerivedConfig cfg = cfg_file.empty() ? derive(p.config, program) : load_derived(cfg_file);

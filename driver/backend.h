@@ -17,6 +17,8 @@ namespace tessera {
 struct RunOptions {
   std::string vcd_path, fst_path, trace_path;  // waveforms and unit-activity trace (timed backends)
   uint64_t max_cycles = 0;                     // 0 = the backend's default limit
+  std::string xclbin_path;                     // xrt: the FPGA bitstream with the tessera kernel
+  unsigned timeout_ms = 0;                     // xrt: how long to wait for done (0 = 60 s)
 };
 
 // What a backend reports after a run; counters a backend cannot observe stay 0.
@@ -41,7 +43,7 @@ class Backend {
   virtual RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) = 0;
 };
 
-// "fsim" or "rtl"; throws std::runtime_error naming the available backends for anything else.
+// "fsim", "rtl" or "xrt" (those built in); throws std::runtime_error naming the available backends for anything else.
 std::unique_ptr<Backend> make_backend(const std::string& name, const DerivedConfig& cfg);
 std::vector<std::string> backend_names();
 
