@@ -1,0 +1,182 @@
+// Single-layer ONNX writer: the layer's tensors become initializers of one quantized node.
+#include "compiler/import/onnx_export.h"
+
+#include <cstring>
+#include <fstream>
+
+#include <onnx/onnx_pb.h>
+
+#include "compiler/import/import_error.h"
+
+namespace tessera::compiler {
+
+namespace {
+
+using onnx::TensorProto;
+
+int32_t onnx_type(ElemType t) { return t == ElemType::UINT8 ? TensorProto::UINT8 : TensorProto::INT8; }
+
+template <typename T, typename V>
+void add_initializer(onnx::GraphProto& g, const std::string& name, int32_t type, const std::vector<V>& values,
+                     const std::vector<int64_t>& dims) {
+  TensorProto* t = g.add_initializer();
+  t->set_name(name);
+  t->set_data_type(type);
+  for (int64_t d : dims) t->add_dims(d);
+  std::string raw(values.size() * sizeof(T), '\0');
+  for (size_t i = 0; i < values.size(); ++i) {
+    const T v = static_cast<T>(values[i]);
+    std::memcpy(&raw[i * sizeof(T)], &v, sizeof(T));
+  }
+  t->set_raw_data(raw);
+}
+
+void add_scale(onnx::GraphProto& g, const std::string& name, const std::vector<double>& s, bool as_vector) {
+  add_initializer<float>(g, name, TensorProto::FLOAT, s, as_vector ? std::vector<int64_t>{int64_t(s.size())}
+                                                                   : std::vector<int64_t>{});
+}
+
+void add_zero_point(onnx::GraphProto& g, const std::string& name, ElemType type, std::vector<int32_t> zp,
+                    bool as_vector) {
+  const std::vector<int64_t> dims = as_vector ? std::vector<int64_t>{int64_t(zp.size())} : std::vector<int64_t>{};
+  if (type == ElemType::UINT8) add_initializer<uint8_t>(g, name, TensorProto::UINT8, zp, dims);
+  else add_initializer<int8_t>(g, name, TensorProto::INT8, zp, dims);
+}
+
+void add_value_info(onnx::ValueInfoProto* vi, const QTensor& q) {
+  vi->set_name(q.name);
+  auto* tt = vi->mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(onnx_type(q.type));
+  for (int64_t d : q.shape) tt->mutable_shape()->add_dim()->set_dim_value(d);
+}
+
+// Scale and zero point initializers of an activation; returns their names.
+std::pair<std::string, std::string> add_quantization(onnx::GraphProto& g, const QTensor& q) {
+  add_scale(g, q.name + "_scale", {q.scale}, false);
+  add_zero_point(g, q.name + "_zero_point", q.type, {q.zero_point}, false);
+  return {q.name + "_scale", q.name + "_zero_point"};
+}
+
+onnx::NodeProto* add_node(onnx::GraphProto& g, const std::string& name, const char* op,
+                          const std::vector<std::string>& inputs, const std::string& output) {
+  onnx::NodeProto* n = g.add_node();
+  n->set_name(name);
+  n->set_op_type(op);
+  for (const auto& i : inputs) n->add_input(i);
+  n->add_output(output);
+  return n;
+}
+
+void add_ints(onnx::NodeProto* n, const char* name, const std::vector<int64_t>& v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INTS);
+  for (int64_t x : v) a->add_ints(x);
+}
+
+void add_window(onnx::NodeProto* n, const Layer& l) {
+  add_ints(n, "kernel_shape", {l.kernel_h, l.kernel_w});
+  add_ints(n, "strides", {l.stride_h, l.stride_w});
+  add_ints(n, "pads", {l.pad_top, l.pad_left, l.pad_bottom, l.pad_right});
+}
+
+// Weights, their scales and zero zero points; `dims` is how the op wants the weight tensor.
+std::vector<std::string> add_weights(onnx::GraphProto& g, const Layer& l, const std::vector<int8_t>& w,
+                                     const std::vector<int64_t>& dims) {
+  const std::string base = l.name + "_w";
+  add_initializer<int8_t>(g, base, TensorProto::INT8, w, dims);
+  const bool per_channel = l.weight_scales.size() > 1;
+  add_scale(g, base + "_scale", l.weight_scales, per_channel);
+  add_zero_point(g, base + "_zero_point", ElemType::INT8, std::vector<int32_t>(l.weight_scales.size(), 0), per_channel);
+  return {base, base + "_scale", base + "_zero_point"};
+}
+
+// The node computing the layer, writing `out`.
+void add_layer_node(onnx::GraphProto& g, const Layer& l, const std::string& out) {
+  const std::string& x = l.inputs.at(0).name;
+  if (l.kind == LayerKind::MAX_POOL) {  // works on quantized values directly, keeping their quantization
+    add_window(add_node(g, l.name, "MaxPool", {x}, out), l);
+    return;
+  }
+  const auto [xs, xz] = add_quantization(g, l.inputs[0]);
+  QTensor y = l.output;
+  y.name = l.name + "_y";
+  const auto [ys, yz] = add_quantization(g, y);
+  switch (l.kind) {
+    case LayerKind::CONV2D: {
+      const int64_t c = l.inputs[0].shape.at(1);
+      const int64_t k = static_cast<int64_t>(l.weights.size()) / (c * l.kernel_h * l.kernel_w);
+      const auto w = add_weights(g, l, l.weights, {k, c, l.kernel_h, l.kernel_w});
+      std::vector<std::string> in = {x, xs, xz, w[0], w[1], w[2], ys, yz};
+      if (!l.bias.empty()) {
+        add_initializer<int32_t>(g, l.name + "_bias", TensorProto::INT32, l.bias, {k});
+        in.push_back(l.name + "_bias");
+      }
+      add_window(add_node(g, l.name, "QLinearConv", in, out), l);
+      return;
+    }
+    case LayerKind::DENSE: {
+      if (!l.bias.empty()) throw ImportError(l.name + ": QLinearMatMul cannot carry a bias");
+      const int64_t c = l.inputs[0].shape.at(1);
+      const int64_t k = static_cast<int64_t>(l.weights.size()) / c;
+      std::vector<int8_t> b(l.weights.size());  // ONNX wants [C, K]
+      for (int64_t i = 0; i < k; ++i)
+        for (int64_t j = 0; j < c; ++j) b[j * k + i] = l.weights[i * c + j];
+      const auto w = add_weights(g, l, b, {c, k});
+      add_node(g, l.name, "QLinearMatMul", {x, xs, xz, w[0], w[1], w[2], ys, yz}, out);
+      return;
+    }
+    case LayerKind::ADD: {
+      const auto [bs, bz] = add_quantization(g, l.inputs.at(1));
+      add_node(g, l.name, "QLinearAdd", {x, xs, xz, l.inputs[1].name, bs, bz, ys, yz}, out)
+          ->set_domain("com.microsoft");
+      return;
+    }
+    case LayerKind::GLOBAL_AVG_POOL:
+      add_node(g, l.name, "QLinearGlobalAveragePool", {x, xs, xz, ys, yz}, out)->set_domain("com.microsoft");
+      return;
+    case LayerKind::MAX_POOL: return;
+  }
+}
+
+}  // namespace
+
+std::vector<uint8_t> export_onnx(const Layer& l) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.set_producer_name("tessera");
+  auto* opset = model.add_opset_import();
+  opset->set_version(13);
+  if (l.kind == LayerKind::ADD || l.kind == LayerKind::GLOBAL_AVG_POOL) {
+    auto* ms = model.add_opset_import();
+    ms->set_domain("com.microsoft");
+    ms->set_version(1);
+  }
+  onnx::GraphProto& g = *model.mutable_graph();
+  g.set_name(l.name);
+  for (const QTensor& in : l.inputs) add_value_info(g.add_input(), in);
+  add_value_info(g.add_output(), l.output);
+  if (!l.relu) {
+    add_layer_node(g, l, l.output.name);
+  } else {
+    // ReLU in the QDQ style onnxruntime fuses: dequantize, Relu, quantize with the same parameters.
+    const std::string pre = l.name + "_prerelu";
+    add_layer_node(g, l, pre);
+    const std::string ys = l.name + "_y_scale", yz = l.name + "_y_zero_point";
+    add_node(g, l.name + "_dequantize", "DequantizeLinear", {pre, ys, yz}, pre + "_real");
+    add_node(g, l.name + "_relu", "Relu", {pre + "_real"}, l.name + "_relu_real");
+    add_node(g, l.name + "_quantize", "QuantizeLinear", {l.name + "_relu_real", ys, yz}, l.output.name);
+  }
+  std::string bytes;
+  model.SerializeToString(&bytes);
+  return {bytes.begin(), bytes.end()};
+}
+
+void write_onnx_file(const Layer& layer, const std::string& path) {
+  const auto bytes = export_onnx(layer);
+  std::ofstream f(path, std::ios::binary);
+  f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
+  if (!f) throw ImportError(path + ": cannot write file");
+}
+
+}  // namespace tessera::compiler

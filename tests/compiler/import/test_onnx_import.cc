@@ -1,0 +1,224 @@
+// ONNX importer: exported layers import back unchanged; bad models give ImportError naming the problem.
+#include <gtest/gtest.h>
+
+#include <onnx/onnx_pb.h>
+
+#include <functional>
+#include <random>
+
+#include "compiler/import/onnx_export.h"
+#include "compiler/import/onnx_import.h"
+#include "compiler/import/random_layer.h"
+
+namespace tessera::compiler {
+namespace {
+
+double as_float(double v) { return static_cast<float>(v); }  // ONNX stores scales as float
+
+void expect_same_tensor(const QTensor& got, const QTensor& want) {
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.type, want.type);
+  EXPECT_EQ(got.shape, want.shape);
+  EXPECT_EQ(got.scale, as_float(want.scale));
+  EXPECT_EQ(got.zero_point, want.zero_point);
+}
+
+void expect_same_layer(const Layer& got, const Layer& want) {
+  EXPECT_EQ(got.name, want.name);
+  EXPECT_EQ(got.kind, want.kind);
+  ASSERT_EQ(got.inputs.size(), want.inputs.size());
+  for (size_t i = 0; i < got.inputs.size(); ++i) expect_same_tensor(got.inputs[i], want.inputs[i]);
+  expect_same_tensor(got.output, want.output);
+  EXPECT_EQ(got.kernel_h, want.kernel_h);
+  EXPECT_EQ(got.kernel_w, want.kernel_w);
+  EXPECT_EQ(got.stride_h, want.stride_h);
+  EXPECT_EQ(got.stride_w, want.stride_w);
+  EXPECT_EQ(got.pad_top, want.pad_top);
+  EXPECT_EQ(got.pad_left, want.pad_left);
+  EXPECT_EQ(got.pad_bottom, want.pad_bottom);
+  EXPECT_EQ(got.pad_right, want.pad_right);
+  EXPECT_EQ(got.weights, want.weights);
+  ASSERT_EQ(got.weight_scales.size(), want.weight_scales.size());
+  for (size_t i = 0; i < got.weight_scales.size(); ++i) EXPECT_EQ(got.weight_scales[i], as_float(want.weight_scales[i]));
+  EXPECT_EQ(got.bias, want.bias);
+  EXPECT_EQ(got.relu, want.relu);
+}
+
+Layer conv_layer(bool relu = false, bool per_channel = true) {
+  RandomLayerSpec s;
+  s.c = 5;
+  s.k = 6;
+  s.h = 9;
+  s.w = 7;
+  s.kernel = 3;
+  s.stride = 2;
+  s.pad = 1;
+  s.relu = relu;
+  s.per_channel = per_channel;
+  return random_layer(s, 7);
+}
+
+TEST(OnnxImport, ExportedLayersImportUnchanged) {
+  std::mt19937_64 rng(3);
+  for (int i = 0; i < 24; ++i) {
+    RandomLayerSpec s;
+    s.kind = i % 4 == 3 ? LayerKind::DENSE : i % 4 == 2 ? LayerKind::ADD : LayerKind::CONV2D;
+    if (i % 8 == 6) s.kind = LayerKind::GLOBAL_AVG_POOL;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.c = 1 + i;
+    s.k = 2 + (i * 7) % 19;
+    s.kernel = 1 + 2 * (i % 4);
+    s.h = s.w = s.kernel + i % 5;
+    s.stride = 1 + i % 2;
+    s.pad = i % 4;
+    s.per_channel = i % 3 == 0;
+    s.bias = s.kind == LayerKind::CONV2D && i % 5 != 0;
+    s.relu = (s.kind == LayerKind::CONV2D || s.kind == LayerKind::DENSE) && i % 2 == 0;
+    const Layer layer = random_layer(s, 100 + i);
+    SCOPED_TRACE("case " + std::to_string(i));
+    const Model m = import_onnx(export_onnx(layer), "case.onnx");
+    EXPECT_EQ(m.source, "case.onnx");
+    ASSERT_EQ(m.layers.size(), 1u);
+    expect_same_layer(m.layers[0], layer);
+  }
+}
+
+// Imports `layer` after `edit` changed its exported model; returns the ImportError message.
+std::string import_error(const Layer& layer, const std::function<void(onnx::ModelProto&)>& edit) {
+  onnx::ModelProto model;
+  const auto bytes = export_onnx(layer);
+  EXPECT_TRUE(model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  edit(model);
+  std::string edited;
+  model.SerializeToString(&edited);
+  try {
+    import_onnx({edited.begin(), edited.end()}, "model.onnx");
+  } catch (const ImportError& e) {
+    return e.what();
+  }
+  return "no error";
+}
+
+onnx::AttributeProto* attribute(onnx::NodeProto* node, const std::string& name) {
+  for (auto& a : *node->mutable_attribute())
+    if (a.name() == name) return &a;
+  auto* a = node->add_attribute();
+  a->set_name(name);
+  return a;
+}
+
+onnx::TensorProto* initializer(onnx::ModelProto& m, const std::string& name) {
+  for (auto& t : *m.mutable_graph()->mutable_initializer())
+    if (t.name() == name) return &t;
+  ADD_FAILURE() << "no initializer " << name;
+  return m.mutable_graph()->add_initializer();
+}
+
+TEST(OnnxImport, UnsupportedAttributesAreNamed) {
+  const Layer l = conv_layer();
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              auto* a = attribute(m.mutable_graph()->mutable_node(0), "dilations");
+              a->set_type(onnx::AttributeProto::INTS);
+              a->add_ints(2);
+              a->add_ints(2);
+            }),
+            "model.onnx: node 'layer' (QLinearConv): attribute 'dilations' = [2,2] is not supported (only 1)");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              auto* a = attribute(m.mutable_graph()->mutable_node(0), "group");
+              a->set_type(onnx::AttributeProto::INT);
+              a->set_i(5);
+            }),
+            "model.onnx: node 'layer' (QLinearConv): attribute 'group' = 5 is not supported (only 1)");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              auto* a = attribute(m.mutable_graph()->mutable_node(0), "fancy");
+              a->set_type(onnx::AttributeProto::INT);
+            }),
+            "model.onnx: node 'layer' (QLinearConv): attribute 'fancy' is not supported");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              attribute(m.mutable_graph()->mutable_node(0), "kernel_shape")->set_ints(0, 5);
+            }),
+            "model.onnx: node 'layer' (QLinearConv): attribute 'kernel_shape' = [5,3] does not match the weights' [3,3]");
+}
+
+TEST(OnnxImport, UnsupportedOperatorsAndTypesAreNamed) {
+  const Layer l = conv_layer();
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { m.mutable_graph()->mutable_node(0)->set_op_type("ConvInteger"); }),
+            "model.onnx: node 'layer' (ConvInteger): operator is not supported here (supported: QLinearConv [+ "
+            "DequantizeLinear->Relu->QuantizeLinear], QLinearMatMul, QDQ Conv, QLinearAdd, QLinearGlobalAveragePool, "
+            "MaxPool after a layer)");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { initializer(m, "layer_w")->set_data_type(onnx::TensorProto::UINT8); }),
+            "model.onnx: node 'layer' (QLinearConv): w 'layer_w' has type uint8 (expected int8)");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              initializer(m, "layer_w_zero_point")->mutable_raw_data()->at(2) = 3;
+            }),
+            "model.onnx: node 'layer' (QLinearConv): w_zero_point holds 3 (only symmetric weights, zero point 0)");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { initializer(m, "layer_w")->set_name("elsewhere"); }),
+            "model.onnx: node 'layer' (QLinearConv): w 'layer_w' must be an initializer (a constant)");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { initializer(m, "layer_w")->mutable_raw_data()->pop_back(); }),
+            "model.onnx: node 'layer' (QLinearConv): w 'layer_w' holds 269 raw bytes for 270 elements of int8");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              auto* d = m.mutable_graph()->mutable_input(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(0);
+              d->set_dim_param("batch");
+            }),
+            "model.onnx: node 'layer' (QLinearConv): graph input 'x' has symbolic dimension 'batch'; a static shape is required");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              m.mutable_graph()->mutable_output(0)->mutable_type()->mutable_tensor_type()->mutable_shape()->mutable_dim(2)->set_dim_value(9);
+            }),
+            "model.onnx: node 'layer' (QLinearConv): graph output 'y' is declared [1,6,9,4] but the layer produces [1,6,5,4]");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { initializer(m, "layer_y_scale")->mutable_raw_data()->assign(4, '\0'); }),
+            "model.onnx: node 'layer' (QLinearConv): y_scale must be positive, is 0.000000");
+}
+
+TEST(OnnxImport, ReluWithDifferentRequantizationIsNotFused) {
+  // DequantizeLinear -> Relu -> QuantizeLinear with a new scale is not a plain fused ReLU.
+  const std::string err = import_error(conv_layer(true), [](onnx::ModelProto& m) {
+    auto* q = m.mutable_graph()->mutable_node(3);
+    q->set_input(1, "x_scale");
+  });
+  EXPECT_EQ(err, "model.onnx: node 'layer_dequantize' (DequantizeLinear): operator is not supported here (supported: "
+                 "QLinearConv [+ DequantizeLinear->Relu->QuantizeLinear], QLinearMatMul, QDQ Conv, QLinearAdd, "
+                 "QLinearGlobalAveragePool, MaxPool after a layer)");
+}
+
+TEST(OnnxImport, GarbageAndMissingFilesAreErrors) {
+  EXPECT_THROW(import_onnx({}, "empty.onnx"), ImportError);
+  EXPECT_THROW(import_onnx({0xff, 0xff, 0xff, 0xff, 0x0f}, "junk.onnx"), ImportError);
+  EXPECT_THROW(import_onnx_file("/nonexistent/model.onnx"), ImportError);
+  try {
+    import_onnx({0x0a, 0x05, 0x01}, "short.onnx");
+    FAIL() << "no error";
+  } catch (const ImportError& e) {
+    EXPECT_EQ(std::string(e.what()).rfind("short.onnx: ", 0), 0u) << e.what();
+  }
+}
+
+// Truncated and bit-flipped models either import or throw ImportError; nothing else escapes.
+TEST(OnnxImport, TruncatedAndBitFlippedModelsNeverCrash) {
+  for (const Layer& layer : {conv_layer(true, true), conv_layer(false, false)}) {
+    const auto good = export_onnx(layer);
+    size_t errors = 0, imported = 0;
+    auto attempt = [&](const std::vector<uint8_t>& bytes) {
+      try {
+        const Model m = import_onnx(bytes, "fuzz.onnx");
+        ++imported;
+        for (const Layer& l : m.layers) EXPECT_FALSE(l.output.shape.empty());
+      } catch (const ImportError& e) {
+        ++errors;
+        EXPECT_EQ(std::string(e.what()).rfind("fuzz.onnx: ", 0), 0u) << e.what();
+      }
+    };
+    for (size_t n = 0; n < good.size(); n += 1 + n / 64) attempt({good.begin(), good.begin() + n});
+    std::mt19937_64 rng(11);
+    for (int i = 0; i < 3000; ++i) {
+      auto bad = good;
+      for (int flips = 1 + i % 3; flips > 0; --flips)
+        bad[rng() % bad.size()] ^= static_cast<uint8_t>(1u << (rng() % 8));
+      attempt(bad);
+    }
+    EXPECT_GT(errors, 100u);
+    EXPECT_GT(imported, 100u);  // most flips land in weight bytes and still form a valid model
+  }
+}
+
+}  // namespace
+}  // namespace tessera::compiler

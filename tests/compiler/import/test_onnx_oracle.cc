@@ -1,0 +1,183 @@
+// Random single-layer ONNX models run on onnxruntime (CPU) and on the plain-loop reference must agree.
+#include <gtest/gtest.h>
+
+#include <cstdlib>
+#include <filesystem>
+#include <random>
+#include <string>
+
+#include "compiler/import/onnx_export.h"
+#include "compiler/import/random_layer.h"
+#include "isa/npy.h"
+#include "tests/reference/quantized_ops.h"
+
+namespace tessera::compiler {
+namespace {
+
+namespace fs = std::filesystem;
+
+const std::string kScript = std::string(TESSERA_SOURCE_DIR) + "/tests/onnx/run_onnx.js";
+
+// Why onnxruntime cannot run here, or "" when it can.
+std::string oracle_unavailable() {
+  const std::string node = TESSERA_NODE;
+  if (node.empty() || node.find("NOTFOUND") != std::string::npos) return "node is not installed";
+  if (!fs::exists(std::string(TESSERA_SOURCE_DIR) + "/node_modules/onnxruntime-node"))
+    return "onnxruntime-node is not installed (scripts/setup.sh installs it)";
+  return "";
+}
+
+NpyArray to_npy(const QTensor& t, const std::vector<int32_t>& v) {
+  NpyArray a;
+  a.dtype = t.type == ElemType::UINT8 ? NpyDType::UINT8 : NpyDType::INT8;
+  a.shape = t.shape;
+  for (int32_t x : v) a.data.push_back(static_cast<uint8_t>(x));
+  return a;
+}
+
+std::vector<int32_t> from_npy(const NpyArray& a) {
+  std::vector<int32_t> v;
+  for (uint8_t b : a.data) v.push_back(a.dtype == NpyDType::INT8 ? static_cast<int8_t>(b) : b);
+  return v;
+}
+
+class OnnxOracle : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    const std::string why = oracle_unavailable();
+    if (!why.empty()) GTEST_SKIP() << why;
+    dir_ = fs::temp_directory_path() / ("tessera_oracle_" + std::to_string(::getpid()));
+    fs::create_directories(dir_);
+  }
+  void TearDown() override {
+    if (!dir_.empty()) fs::remove_all(dir_);
+  }
+
+  // Runs `layer` on onnxruntime and on the reference; expects <= 1 LSB on <= 0.1% of elements.
+  void check(const Layer& layer, uint64_t seed, const std::string& label) {
+    SCOPED_TRACE(label);
+    const std::string model = (dir_ / "model.onnx").string(), out = (dir_ / "out.npy").string();
+    write_onnx_file(layer, model);
+    std::vector<std::vector<int32_t>> inputs;
+    std::string cmd = std::string(TESSERA_NODE) + " " + kScript + " " + model;
+    for (size_t i = 0; i < layer.inputs.size(); ++i) {
+      const QTensor& t = layer.inputs[i];
+      int64_t count = 1;
+      for (int64_t d : t.shape) count *= d;
+      inputs.push_back(random_values(t.type, static_cast<size_t>(count), seed * 7 + i));
+      const std::string path = (dir_ / ("in" + std::to_string(i) + ".npy")).string();
+      write_npy_file(to_npy(t, inputs.back()), path);
+      cmd += " " + path;
+    }
+    cmd += " " + out;
+    ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
+    const NpyArray got_npy = read_npy_file(out);
+    ASSERT_EQ(got_npy.shape, layer.output.shape);
+    const std::vector<int32_t> got = from_npy(got_npy);
+    const std::vector<int32_t> want = reference::run_layer(layer, inputs);
+    ASSERT_EQ(got.size(), want.size());
+    size_t off_by_one = 0, distinct = 0;
+    for (size_t i = 0; i < got.size(); ++i) {
+      const int32_t diff = std::abs(got[i] - want[i]);
+      ASSERT_LE(diff, 1) << "element " << i << ": onnxruntime " << got[i] << ", reference " << want[i];
+      off_by_one += diff;
+      if (i && want[i] != want[0]) ++distinct;
+    }
+    EXPECT_LE(off_by_one * 1000, got.size()) << off_by_one << " of " << got.size() << " elements differ by 1";
+    EXPECT_GT(distinct, 0u) << "degenerate test: every output is the same";
+  }
+
+  fs::path dir_;
+};
+
+RandomLayerSpec random_conv_spec(std::mt19937_64& rng) {
+  auto pick = [&](int lo, int hi) { return std::uniform_int_distribution<int>(lo, hi)(rng); };
+  const int kernels[] = {1, 3, 5, 7};
+  RandomLayerSpec s;
+  s.type = pick(0, 1) ? ElemType::UINT8 : ElemType::INT8;
+  s.kernel = kernels[pick(0, 3)];
+  s.stride = pick(1, 2);
+  s.pad = pick(0, 3);
+  s.n = pick(1, 2);
+  s.c = pick(1, 37);
+  s.k = pick(1, 37);
+  s.h = pick(std::max(1, s.kernel - 2 * s.pad), 19);
+  s.w = pick(std::max(1, s.kernel - 2 * s.pad), 19);
+  s.per_channel = pick(0, 1);
+  s.bias = pick(0, 3) != 0;
+  s.relu = pick(0, 1);
+  return s;
+}
+
+std::string describe(const RandomLayerSpec& s) {
+  return std::string(s.type == ElemType::UINT8 ? "uint8" : "int8") + " n" + std::to_string(s.n) + " c" +
+         std::to_string(s.c) + " " + std::to_string(s.h) + "x" + std::to_string(s.w) + " k" + std::to_string(s.k) +
+         " kernel " + std::to_string(s.kernel) + " stride " + std::to_string(s.stride) + " pad " + std::to_string(s.pad) +
+         (s.per_channel ? " per-channel" : " per-tensor") + (s.bias ? " bias" : "") + (s.relu ? " relu" : "");
+}
+
+TEST_F(OnnxOracle, RandomConvLayersAgree) {
+  std::mt19937_64 rng(20261122);
+  for (int i = 0; i < 48; ++i) {
+    const RandomLayerSpec s = random_conv_spec(rng);
+    check(random_layer(s, 1000 + i), 1000 + i, "case " + std::to_string(i) + ": " + describe(s));
+  }
+}
+
+TEST_F(OnnxOracle, EveryKernelStridePaddingAndType) {
+  uint64_t seed = 1;
+  for (int kernel : {1, 3, 5, 7})
+    for (int stride : {1, 2})
+      for (ElemType type : {ElemType::INT8, ElemType::UINT8}) {
+        RandomLayerSpec s;
+        s.type = type;
+        s.kernel = kernel;
+        s.stride = stride;
+        s.pad = static_cast<int>(seed % 4);
+        s.c = 17;
+        s.k = 19;
+        s.h = 11;
+        s.w = 13;
+        s.per_channel = seed % 2;
+        check(random_layer(s, seed), seed, describe(s));
+        ++seed;
+      }
+}
+
+TEST_F(OnnxOracle, DenseLayersAgree) {
+  for (int i = 0; i < 8; ++i) {
+    RandomLayerSpec s;
+    s.kind = LayerKind::DENSE;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.n = 1 + i % 3;
+    s.c = 7 + 29 * i;
+    s.k = 5 + 13 * i;
+    s.bias = false;  // QLinearMatMul has no bias input
+    s.per_channel = i % 4 >= 2;
+    s.relu = i % 3 == 0;
+    check(random_layer(s, 50 + i), 50 + i, describe(s));
+  }
+}
+
+TEST_F(OnnxOracle, AddMaxPoolAndGlobalAveragePoolAgree) {
+  for (int i = 0; i < 6; ++i) {
+    RandomLayerSpec s;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.n = 1 + i % 2;
+    s.c = 3 + 5 * i;
+    s.h = 5 + 3 * i;
+    s.w = 4 + 2 * i;
+    s.kind = LayerKind::ADD;
+    check(random_layer(s, 70 + i), 70 + i, "add " + describe(s));
+    s.kind = LayerKind::GLOBAL_AVG_POOL;
+    check(random_layer(s, 80 + i), 80 + i, "global average pool " + describe(s));
+    s.kind = LayerKind::MAX_POOL;
+    s.kernel = 2 + i % 2;
+    s.stride = 1 + i % 2;
+    s.pad = i % 2;
+    check(random_layer(s, 90 + i), 90 + i, "max pool " + describe(s));
+  }
+}
+
+}  // namespace
+}  // namespace tessera::compiler
