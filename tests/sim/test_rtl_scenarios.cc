@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
+#include <algorithm>
 #include <cstdio>
 #include <fstream>
 #include <sstream>
@@ -71,7 +72,7 @@ TEST_P(RtlScenario, EveryAluOperationWithImmediateAndVector) {
   std::vector<Insn> p = {load(MemType::UOP, 0, 0, 1, 5, 5), load(MemType::ACC, 0, 10, 2, 4, 4),
                          load(MemType::ACC_8BIT, 8, 30, 1, 4, 4)};
   const Loop l{0, 3, 2, 2, 1, 2, 3, 1};
-  for (const NamedValue& op : alu_ops()) {
+  for (const NamedValue& op : vta_alu_ops()) {
     p.push_back(alu(AluOp(op.value), l, false));
     p.push_back(alu(AluOp(op.value), l, true, -7));
     p.push_back(alu(AluOp(op.value), l, true, 12345));
@@ -118,6 +119,62 @@ TEST_P(RtlScenario, WatchdogNamesTheWaitingUnitQueueAndIndex) {
   }
 }
 
+TEST_P(RtlScenario, SyncsCarryTokensAroundAllUnits) {
+  // load -> compute -> store -> compute -> load, with data only at the ends of the chain.
+  lockstep({load(MemType::INP, 0, 0, 1, 2, 2, {}, {false, false, false, true}),
+            sync(Unit::COMPUTE, {true, false, false, true}), sync(Unit::STORE, {true, false, true, false}),
+            sync(Unit::COMPUTE, {false, true, true, false}), load(MemType::WGT, 0, 1, 1, 2, 2, {}, {false, true, false, false}),
+            gemm({0, 1}, false, {false, false, false, false})});
+}
+
+TEST_P(RtlScenario, FinishFirstStillDrainsLoadAndStore) {
+  std::vector<Insn> p = {finish(), load(MemType::INP, 0, 0, 1, 3, 3), store(0, out_elem, 1, 2, 2)};
+  const CosimResult r = run_lockstep(*rtl, p, dram);
+  EXPECT_TRUE(r.ok) << r.divergence;
+  EXPECT_EQ(r.checked_insns, 3);
+}
+
+TEST_P(RtlScenario, PushIntoAFullTokenQueueStalls) {
+  const int depth = cfg.hw.token_queue_depth;
+  std::vector<Insn> p;
+  for (int k = 0; k <= depth; ++k) p.push_back(sync(Unit::LOAD, {false, false, false, true}));
+  p.push_back(finish());
+  RtlOptions opt;
+  opt.watchdog_cycles = 3000;
+  try {
+    rtl->run(p, dram, opt);
+    FAIL() << "the load unit cannot push token " << depth + 1 << " into l2g";
+  } catch (const WatchdogError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("load: stalled waiting on token queue l2g at program index " + std::to_string(depth)),
+              std::string::npos) << m;
+    EXPECT_NE(m.find("l2g=" + std::to_string(depth)), std::string::npos) << m;
+  }
+  p.back() = sync(Unit::COMPUTE, {true, false, false, false});  // one pop on the consumer side frees a slot
+  lockstep(p);
+}
+
+TEST_P(RtlScenario, FullCommandQueueStallsFetch) {
+  // Compute waits for a token that only the last LOAD pushes, but fetch cannot reach that LOAD past
+  // a full compute command queue: a deadlock of order, not of content.
+  const int depth = cfg.hw.command_queue_depth;
+  std::vector<Insn> p = {gemm({0, 1}, false, {true, false, false, false})};
+  for (int k = 0; k < depth + 1; ++k) p.push_back(gemm({0, 1}));
+  p.push_back(sync(Unit::LOAD, {false, false, false, true}));
+  p.push_back(finish());
+  RtlOptions opt;
+  opt.watchdog_cycles = 3000;
+  try {
+    rtl->run(p, dram, opt);
+    FAIL() << "fetch must stall on the full compute queue";
+  } catch (const WatchdogError& e) {
+    EXPECT_NE(std::string(e.what()).find("compute: stalled waiting on token queue l2g at program index 0"),
+              std::string::npos) << e.what();
+  }
+  std::rotate(p.begin(), p.end() - 2, p.end() - 1);  // the producer first: now it runs
+  lockstep({p.begin(), p.end() - 1});
+}
+
 TEST_P(RtlScenario, CycleLimitStopsTheRun) {
   std::vector<Insn> p = operands();
   p.push_back(finish());
@@ -152,6 +209,25 @@ TEST_P(RtlScenario, WaveformAndTraceFiles) {
   EXPECT_GT(busy, 0u);
   std::remove(opt.vcd_path.c_str());
   std::remove(opt.trace_path.c_str());
+}
+
+TEST_P(RtlScenario, FstWaveformOnlyFromAnFstModel) {
+  const std::vector<Insn> p = {load(MemType::INP, 0, 0, 1, 2, 2), finish()};
+  RtlOptions opt;
+  opt.fst_path = ::testing::TempDir() + "tessera_rtl_" + GetParam() + ".fst";
+  if (TESSERA_RTL_TRACE_FST) {
+    rtl->run(p, dram, opt);
+    std::ifstream f(opt.fst_path, std::ios::binary | std::ios::ate);
+    EXPECT_GT(int64_t(f.tellg()), 0);
+    std::remove(opt.fst_path.c_str());
+  } else {
+    try {
+      rtl->run(p, dram, opt);
+      FAIL() << "a VCD model cannot write FST";
+    } catch (const RtlError& e) {
+      EXPECT_NE(std::string(e.what()).find("-DTESSERA_RTL_TRACE=FST"), std::string::npos) << e.what();
+    }
+  }
 }
 
 TEST_P(RtlScenario, CheckerCatchesAWrongSram) {
