@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string_view>
 
 namespace tessera {
 namespace {
@@ -64,10 +65,20 @@ const std::vector<NamedValue>& mem_types() {
 
 const std::vector<NamedValue>& alu_ops() {
   static const std::vector<NamedValue> v = {
-#define TESSERA_ALUOP(NAME, VAL, DOC) {#NAME, VAL, DOC},
+#define TESSERA_ALUOP(NAME, VAL, ORIGIN, DOC) {#NAME, VAL, DOC, std::string_view(#ORIGIN) == "EXT"},
 #include "isa/isa.def"
 #undef TESSERA_ALUOP
   };
+  return v;
+}
+
+const std::vector<NamedValue>& vta_alu_ops() {
+  static const std::vector<NamedValue> v = [] {
+    std::vector<NamedValue> r;
+    for (const auto& a : alu_ops())
+      if (!a.extension) r.push_back(a);
+    return r;
+  }();
   return v;
 }
 

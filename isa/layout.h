@@ -21,7 +21,7 @@ enum class MemType : uint8_t {
 };
 
 enum class AluOp : uint8_t {
-#define TESSERA_ALUOP(NAME, VAL, DOC) NAME = VAL,
+#define TESSERA_ALUOP(NAME, VAL, ORIGIN, DOC) NAME = VAL,
 #include "isa/isa.def"
 #undef TESSERA_ALUOP
 };
@@ -54,6 +54,7 @@ struct NamedValue {
   const char* name;
   int value;
   const char* doc;
+  bool extension = false;  // a tessera extension VTA does not have (ALU ops only)
 };
 struct OpcodeInfo {
   const char* name;
@@ -69,6 +70,8 @@ const FieldInfo& field_info(Field f);
 const std::vector<OpcodeInfo>& opcodes();
 const std::vector<NamedValue>& mem_types();
 const std::vector<NamedValue>& alu_ops();
+// The ALU ops VTA has (no extensions): what `--isa vta` may emit and the random RTL generators draw.
+const std::vector<NamedValue>& vta_alu_ops();
 const std::vector<WidthRuleInfo>& width_rules();
 const char* format_name(Format f);
 // Null when the value is not in the table.

@@ -65,8 +65,9 @@ void tables_section(std::ostringstream& os) {
   MdTable mt({"value", "name", "meaning"});
   for (const auto& m : mem_types()) mt.row({std::to_string(m.value), code(m.name), m.doc});
   os << mt.str() << "## ALU operations (`alu_op`)\n\n";
-  MdTable alu({"value", "name", "semantics"});
-  for (const auto& a : alu_ops()) alu.row({std::to_string(a.value), code(a.name), a.doc});
+  MdTable alu({"value", "name", "origin", "semantics"});
+  for (const auto& a : alu_ops())
+    alu.row({std::to_string(a.value), code(a.name), a.extension ? "tessera extension" : "VTA", a.doc});
   os << alu.str();
 }
 

@@ -204,10 +204,10 @@ class Generator {
       i[fi[k]] = f[k][1];
     }
     if (!gemm) {
-      const int64_t alu = pick(0, int64_t(alu_ops().size()) - 1);
-      i[Field::ALU_OPCODE] = alu_ops()[size_t(alu)].value;
+      const int64_t alu = pick(0, int64_t(vta_alu_ops().size()) - 1);
+      i[Field::ALU_OPCODE] = vta_alu_ops()[size_t(alu)].value;
       i[Field::USE_IMM] = chance(0.5);
-      const bool shift = alu_ops()[size_t(alu)].value == int(AluOp::SHR);
+      const bool shift = vta_alu_ops()[size_t(alu)].value == int(AluOp::SHR);
       i[Field::IMM] = chance(0.7) ? pick(shift ? -40 : -300, shift ? 40 : 300) : pick(-32768, 32767);
     }
     for (int64_t o = 0; o < io; ++o)

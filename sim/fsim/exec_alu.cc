@@ -1,5 +1,6 @@
 // ALU: micro-op driven element-wise integer operations on accumulator vectors.
 #include <algorithm>
+#include <cstdint>
 
 #include "sim/fsim/exec.h"
 
@@ -15,6 +16,8 @@ int32_t alu_lane(int32_t a, int32_t b) {
   if constexpr (OP == AluOp::MUL) return int32_t(uint32_t(a) * uint32_t(b));
   if constexpr (OP == AluOp::SHR)
     return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
+  if constexpr (OP == AluOp::MULHR)  // only INT32_MIN * INT32_MIN exceeds int32 after the shift
+    return int32_t(std::min((int64_t(a) * b + (int64_t{1} << 30)) >> 31, int64_t{INT32_MAX}));
 }
 
 // The operand choice is a template argument so each lane loop is branch-free and vectorizes.
@@ -48,6 +51,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
     case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm); break;
     case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm); break;
     case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm); break;
+    case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, int32_t(uint32_t(imm) << 16)); break;
   }
 }
 
@@ -65,8 +69,10 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
 //       acc[d][l] = MIN: min(a, b)   MAX: max(a, b)   ADD: a + b (wrapping)
 //                   SHR: b >= 0 ? a >> min(b, 31) (arithmetic) : a << min(-b, 31) (wrapping)
 //                   MUL: low 32 bits of a * b
+//                   MULHR (extension): min((a * b + 2^30) >> 31, INT32_MAX) in 64-bit arithmetic,
+//                          with the immediate read as Q15: b = imm * 2^16
 //
-// alu_opcode 5..7 is reserved (an error even with reset). Index checks as for GEMM.
+// alu_opcode values the table does not define are reserved (an error even with reset). Index checks as for GEMM.
 void exec_alu(const ExecContext& x) {
   const int64_t op = x.insn[Field::ALU_OPCODE];
   if (!alu_op_name(int(op))) x.fail("alu_opcode", "reserved ALU opcode " + std::to_string(op));

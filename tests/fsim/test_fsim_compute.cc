@@ -42,7 +42,7 @@ class FsimCompute : public FsimTest {
   }
 };
 
-constexpr AluOp kAluOps[] = {AluOp::MIN, AluOp::MAX, AluOp::ADD, AluOp::SHR, AluOp::MUL};
+constexpr AluOp kAluOps[] = {AluOp::MIN, AluOp::MAX, AluOp::ADD, AluOp::SHR, AluOp::MUL, AluOp::MULHR};
 
 TEST_P(FsimCompute, EveryAluOpWithImmediateAndVectorMatchesReference) {
   put_small_acc_values();
@@ -74,8 +74,25 @@ TEST_P(FsimCompute, ShiftAmountsFollowTheSpec) {
   EXPECT_EQ(sim.acc(0)[0], INT32_MIN) << "a negative shift wraps into the sign bit";
 }
 
+TEST_P(FsimCompute, RoundingHighMultiplyFollowsTheSpec) {
+  struct Case {
+    int32_t a, b;
+    bool imm;
+    int32_t want;
+  } cases[] = {{1000, 1 << 30, false, 500},         {1001, 1 << 30, false, 501},  // 500.5 rounds up
+               {-1001, 1 << 30, false, -500},       {-1003, 1 << 30, false, -501},  // -500.5 up, -501.5 up
+               {INT32_MIN, INT32_MIN, false, INT32_MAX}, {INT32_MIN, INT32_MAX, false, -INT32_MAX},
+               {12345, 16384, true, 6173},          {-7, -32768, true, 7}};  // Q15 0.5 and -1.0
+  for (const Case& c : cases) {
+    std::memcpy(&dram[0], &c.a, 4);
+    std::memcpy(&dram[size_t(4 * cfg.hw.batch * cfg.hw.block_out)], &c.b, 4);
+    run_both({load(MemType::ACC, 0, 0, 1, 2, 2), load_uops({{0, 1, 0}}), alu(AluOp::MULHR, Loop{}, c.imm, c.imm ? c.b : 0)});
+    EXPECT_EQ(sim.acc(0)[0], c.want) << c.a << " mulhr " << c.b << (c.imm ? " (imm)" : "");
+  }
+}
+
 TEST_P(FsimCompute, ReservedAluOpcodeIsAnError) {
-  for (int op = 5; op < 8; ++op)
+  for (int op = 6; op < 8; ++op)
     EXPECT_THAT(run_error({load_uops({{0, 0, 0}}), alu(AluOp(op), Loop{})}),
                 AllOf(HasSubstr("instruction 1 (ALU, compute unit)"), HasSubstr("reserved ALU opcode " + std::to_string(op))));
 }

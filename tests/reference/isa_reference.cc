@@ -141,6 +141,11 @@ int32_t alu_lane(int op, int32_t a, int32_t b) {
     case AluOp::SHR:
       if (b >= 0) return int32_t(int64_t(a) >> (b > 31 ? 31 : b));
       return int32_t(uint32_t(uint64_t(int64_t(a)) << (-int64_t(b) > 31 ? 31 : -int64_t(b))));
+    case AluOp::MULHR: {  // round half up at 2^-31, then saturate
+      const int64_t q = (int64_t(a) * int64_t(b) + (int64_t{1} << 30)) / (int64_t{1} << 31);
+      const int64_t floor_q = q - (((int64_t(a) * int64_t(b) + (int64_t{1} << 30)) % (int64_t{1} << 31)) < 0);
+      return floor_q > INT32_MAX ? INT32_MAX : int32_t(floor_q);
+    }
   }
   throw std::invalid_argument("reference: ALU opcode " + std::to_string(op));
 }
@@ -158,7 +163,9 @@ void Machine::alu(const Insn& in) {
               at(acc, d)[b][n] = 0;
               continue;
             }
-            const int32_t rhs = f(in, Field::USE_IMM) ? int32_t(f(in, Field::IMM)) : at(acc, s)[b][n];
+            const bool q15 = f(in, Field::ALU_OPCODE) == int64_t(AluOp::MULHR);  // its immediate is Q15
+            const int32_t imm = int32_t(f(in, Field::IMM) * (q15 ? 65536 : 1));
+            const int32_t rhs = f(in, Field::USE_IMM) ? imm : at(acc, s)[b][n];
             at(acc, d)[b][n] = alu_lane(int(f(in, Field::ALU_OPCODE)), at(acc, d)[b][n], rhs);
           }
       }
