@@ -15,3 +15,12 @@ if [ ${#missing[@]} -gt 0 ]; then
   $sudo_cmd apt-get update -qq
   $sudo_cmd apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
 fi
+# onnxruntime (CPU binaries bundled) is the compiler tests' second oracle; postinstall scripts only fetch GPU parts.
+if [ ! -d "$root/node_modules/onnxruntime-node" ]; then
+  if command -v npm >/dev/null; then
+    echo "setup: installing onnxruntime-node into $root/node_modules"
+    (cd "$root" && npm install --ignore-scripts --no-audit --no-fund >/dev/null)
+  else
+    echo "setup: npm not found; the onnxruntime oracle tests will be skipped" >&2
+  fi
+fi
