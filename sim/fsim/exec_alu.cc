@@ -7,22 +7,25 @@
 namespace tessera {
 namespace {
 
-// One lane of each operation; int32 arithmetic wraps (done in uint32, which C++ defines).
+// One lane of each operation; int32 arithmetic wraps (done in uint32, which C++ defines). `shift`
+// is MULHR's right shift (31 + imm for a vector operand, 15 for a Q15 immediate).
 template <AluOp OP>
-int32_t alu_lane(int32_t a, int32_t b) {
+int32_t alu_lane(int32_t a, int32_t b, [[maybe_unused]] int shift) {
   if constexpr (OP == AluOp::MIN) return std::min(a, b);
   if constexpr (OP == AluOp::MAX) return std::max(a, b);
   if constexpr (OP == AluOp::ADD) return int32_t(uint32_t(a) + uint32_t(b));
   if constexpr (OP == AluOp::MUL) return int32_t(uint32_t(a) * uint32_t(b));
   if constexpr (OP == AluOp::SHR)
     return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
-  if constexpr (OP == AluOp::MULHR)  // only INT32_MIN * INT32_MIN exceeds int32 after the shift
-    return int32_t(std::min((int64_t(a) * b + (int64_t{1} << 30)) >> 31, int64_t{INT32_MAX}));
+  if constexpr (OP == AluOp::MULHR) {  // |a * b| <= 2^62, so adding half of 2^shift (<= 2^61) cannot overflow
+    const int64_t q = (int64_t(a) * b + (int64_t{1} << (shift - 1))) >> shift;
+    return int32_t(std::clamp(q, int64_t{INT32_MIN}, int64_t{INT32_MAX}));
+  }
 }
 
 // The operand choice is a template argument so each lane loop is branch-free and vectorizes.
 template <AluOp OP, bool IMM>
-inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, int32_t imm) {
+inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, int32_t imm, int shift) {
   const int64_t lanes = s.acc_lanes;
   int32_t* const acc = s.acc.data();
   const Uop* const uops = s.uop.data();
@@ -31,14 +34,14 @@ inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& 
       for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
         int32_t* d = acc + (uops[k].dst + o * l.dst_out + i * l.dst_in) * lanes;
         const int32_t* src = IMM ? nullptr : acc + (uops[k].src + o * l.src_out + i * l.src_in) * lanes;
-        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], IMM ? imm : src[j]);
+        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], IMM ? imm : src[j], shift);
       }
 }
 
 template <AluOp OP>
 inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
-  if (use_imm) alu_loop<OP, true>(l, s, imm);
-  else alu_loop<OP, false>(l, s, imm);
+  if (use_imm) alu_loop<OP, true>(l, s, imm, 15);
+  else alu_loop<OP, false>(l, s, imm, 31 + imm);
 }
 
 // Cloned per ISA level (resolved once at load time), so per-lane variable shifts and min/max use
@@ -51,7 +54,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
     case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm); break;
     case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm); break;
     case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm); break;
-    case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, int32_t(uint32_t(imm) << 16)); break;
+    case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, imm); break;
   }
 }
 
@@ -69,13 +72,18 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
 //       acc[d][l] = MIN: min(a, b)   MAX: max(a, b)   ADD: a + b (wrapping)
 //                   SHR: b >= 0 ? a >> min(b, 31) (arithmetic) : a << min(-b, 31) (wrapping)
 //                   MUL: low 32 bits of a * b
-//                   MULHR (extension): min((a * b + 2^30) >> 31, INT32_MAX) in 64-bit arithmetic,
-//                          with the immediate read as Q15: b = imm * 2^16
+//                   MULHR (extension), in 64-bit arithmetic, saturated to int32:
+//                          vector: (a * acc[s][l] + 2^(30+imm)) >> (31 + imm), imm in 0..31
+//                          use_imm: (a * imm + 2^14) >> 15 (a Q15 multiplier)
+//                          i.e. one rounding (half up) of a * b / 2^shift: a requantization step
 //
 // alu_opcode values the table does not define are reserved (an error even with reset). Index checks as for GEMM.
 void exec_alu(const ExecContext& x) {
   const int64_t op = x.insn[Field::ALU_OPCODE];
   if (!alu_op_name(int(op))) x.fail("alu_opcode", "reserved ALU opcode " + std::to_string(op));
+  if (op == int64_t(AluOp::MULHR) && !x.insn[Field::USE_IMM] && (x.insn[Field::IMM] < 0 || x.insn[Field::IMM] > 31))
+    x.fail("imm", "MULHR with a vector operand shifts by 31 + imm; imm " + std::to_string(x.insn[Field::IMM]) +
+                      " is outside 0..31");
   const UopLoop l = read_uop_loop(x);
   const UopOperand dst{"dst", &Uop::dst, l.dst_out, l.dst_in, "ACC", x.cfg.acc.depth};
   const UopOperand src{"src", &Uop::src, l.src_out, l.src_in, "ACC", x.cfg.acc.depth};

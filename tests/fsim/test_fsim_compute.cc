@@ -52,7 +52,7 @@ TEST_P(FsimCompute, EveryAluOpWithImmediateAndVectorMatchesReference) {
       for (int64_t imm : {int64_t{-40}, int64_t{-3}, int64_t{5}, int64_t{37}, int64_t{-32768}, int64_t{32767}}) {
         SCOPED_TRACE(std::string(alu_op_name(int(op))) + (use_imm ? " imm " + std::to_string(imm) : " vector"));
         run_both({load(MemType::ACC, 64, 100, 1, 40, 40), load(MemType::ACC, 0, 0, 1, 64, 64),
-                  load_uops(random_uops(3, 24, 24, 1)), alu(op, l, use_imm, imm)});
+                  load_uops(random_uops(3, 24, 24, 1)), alu(op, l, use_imm, use_imm || op != AluOp::MULHR ? imm : 7)});
         if (!use_imm) break;
       }
 }
@@ -74,21 +74,27 @@ TEST_P(FsimCompute, ShiftAmountsFollowTheSpec) {
   EXPECT_EQ(sim.acc(0)[0], INT32_MIN) << "a negative shift wraps into the sign bit";
 }
 
-TEST_P(FsimCompute, RoundingHighMultiplyFollowsTheSpec) {
+TEST_P(FsimCompute, RequantizingMultiplyFollowsTheSpec) {
   struct Case {
     int32_t a, b;
     bool imm;
+    int64_t shift_or_imm;
     int32_t want;
-  } cases[] = {{1000, 1 << 30, false, 500},         {1001, 1 << 30, false, 501},  // 500.5 rounds up
-               {-1001, 1 << 30, false, -500},       {-1003, 1 << 30, false, -501},  // -500.5 up, -501.5 up
-               {INT32_MIN, INT32_MIN, false, INT32_MAX}, {INT32_MIN, INT32_MAX, false, -INT32_MAX},
-               {12345, 16384, true, 6173},          {-7, -32768, true, 7}};  // Q15 0.5 and -1.0
+  } cases[] = {{1000, 1 << 30, false, 0, 500},  {1001, 1 << 30, false, 0, 501},  // 500.5 rounds up
+               {-1001, 1 << 30, false, 0, -500}, {-1003, 1 << 30, false, 0, -501},  // -500.5, -501.5 round up
+               {1001, 1 << 30, false, 3, 63},    {-1000, 1 << 30, false, 3, -62},   // 62.5625, -62.5 (a tie)
+               {INT32_MIN, INT32_MIN, false, 0, INT32_MAX}, {INT32_MIN, INT32_MAX, false, 0, -INT32_MAX},
+               {INT32_MAX, INT32_MAX, false, 31, 1},  // 2^62 scale: (2^31-1)^2 / 2^62 rounds to 1
+               {12345, 0, true, 16384, 6173},         {-7, 0, true, -32768, 7}};  // Q15 0.5 and -1.0
   for (const Case& c : cases) {
     std::memcpy(&dram[0], &c.a, 4);
     std::memcpy(&dram[size_t(4 * cfg.hw.batch * cfg.hw.block_out)], &c.b, 4);
-    run_both({load(MemType::ACC, 0, 0, 1, 2, 2), load_uops({{0, 1, 0}}), alu(AluOp::MULHR, Loop{}, c.imm, c.imm ? c.b : 0)});
-    EXPECT_EQ(sim.acc(0)[0], c.want) << c.a << " mulhr " << c.b << (c.imm ? " (imm)" : "");
+    run_both({load(MemType::ACC, 0, 0, 1, 2, 2), load_uops({{0, 1, 0}}), alu(AluOp::MULHR, Loop{}, c.imm, c.shift_or_imm)});
+    EXPECT_EQ(sim.acc(0)[0], c.want) << c.a << " mulhr " << c.b << " imm " << c.shift_or_imm;
   }
+  for (int64_t bad : {-1, 32})
+    EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::MULHR, Loop{}, false, bad)}),
+                HasSubstr("outside 0..31"));
 }
 
 TEST_P(FsimCompute, ReservedAluOpcodeIsAnError) {

@@ -141,13 +141,17 @@ int32_t alu_lane(int op, int32_t a, int32_t b) {
     case AluOp::SHR:
       if (b >= 0) return int32_t(int64_t(a) >> (b > 31 ? 31 : b));
       return int32_t(uint32_t(uint64_t(int64_t(a)) << (-int64_t(b) > 31 ? 31 : -int64_t(b))));
-    case AluOp::MULHR: {  // round half up at 2^-31, then saturate
-      const int64_t q = (int64_t(a) * int64_t(b) + (int64_t{1} << 30)) / (int64_t{1} << 31);
-      const int64_t floor_q = q - (((int64_t(a) * int64_t(b) + (int64_t{1} << 30)) % (int64_t{1} << 31)) < 0);
-      return floor_q > INT32_MAX ? INT32_MAX : int32_t(floor_q);
-    }
+    case AluOp::MULHR: break;  // needs the shift: mulhr()
   }
   throw std::invalid_argument("reference: ALU opcode " + std::to_string(op));
+}
+
+// Rounds a * b / 2^shift half up (floor of the value plus one half) and saturates to int32.
+int32_t mulhr(int32_t a, int32_t b, int shift) {
+  const int64_t num = int64_t(a) * int64_t(b) + (int64_t{1} << (shift - 1)), den = int64_t{1} << shift;
+  int64_t q = num / den;
+  if (num % den != 0 && num < 0) --q;  // C++ division truncates toward zero; floor is wanted
+  return q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : int32_t(q);
 }
 
 void Machine::alu(const Insn& in) {
@@ -163,9 +167,12 @@ void Machine::alu(const Insn& in) {
               at(acc, d)[b][n] = 0;
               continue;
             }
-            const bool q15 = f(in, Field::ALU_OPCODE) == int64_t(AluOp::MULHR);  // its immediate is Q15
-            const int32_t imm = int32_t(f(in, Field::IMM) * (q15 ? 65536 : 1));
-            const int32_t rhs = f(in, Field::USE_IMM) ? imm : at(acc, s)[b][n];
+            const int32_t rhs = f(in, Field::USE_IMM) ? int32_t(f(in, Field::IMM)) : at(acc, s)[b][n];
+            if (f(in, Field::ALU_OPCODE) == int64_t(AluOp::MULHR)) {
+              const int shift = f(in, Field::USE_IMM) ? 15 : 31 + int(f(in, Field::IMM));
+              at(acc, d)[b][n] = mulhr(at(acc, d)[b][n], rhs, shift);
+              continue;
+            }
             at(acc, d)[b][n] = alu_lane(int(f(in, Field::ALU_OPCODE)), at(acc, d)[b][n], rhs);
           }
       }
