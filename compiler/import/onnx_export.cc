@@ -139,9 +139,51 @@ void add_layer_node(onnx::GraphProto& g, const Layer& l, const std::string& out)
   }
 }
 
+void add_int_attribute(onnx::NodeProto* n, const char* name, int64_t v) {
+  auto* a = n->add_attribute();
+  a->set_name(name);
+  a->set_type(onnx::AttributeProto::INT);
+  a->set_i(v);
+}
+
+// DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv [-> Relu] -> QuantizeLinear.
+void add_qdq_conv(onnx::GraphProto& g, const Layer& l) {
+  if (l.kind != LayerKind::CONV2D) throw ImportError(l.name + ": the QDQ form is written for conv2d layers only");
+  const QTensor& x = l.inputs.at(0);
+  const auto [xs, xz] = add_quantization(g, x);
+  add_node(g, l.name + "_dq_x", "DequantizeLinear", {x.name, xs, xz}, x.name + "_real");
+  const int64_t c = x.shape.at(1);
+  const int64_t k = static_cast<int64_t>(l.weights.size()) / (c * l.kernel_h * l.kernel_w);
+  const auto w = add_weights(g, l, l.weights, {k, c, l.kernel_h, l.kernel_w});
+  const bool per_channel = l.weight_scales.size() > 1;
+  auto* dq_w = add_node(g, l.name + "_dq_w", "DequantizeLinear", {w[0], w[1], w[2]}, w[0] + "_real");
+  if (per_channel) add_int_attribute(dq_w, "axis", 0);
+  std::vector<std::string> conv_in = {x.name + "_real", w[0] + "_real"};
+  if (!l.bias.empty()) {
+    const std::string b = l.name + "_bias";
+    add_initializer<int32_t>(g, b, TensorProto::INT32, l.bias, {k});
+    std::vector<double> bias_scales;
+    for (double ws : l.weight_scales) bias_scales.push_back(static_cast<float>(x.scale) * static_cast<float>(ws));
+    add_scale(g, b + "_scale", bias_scales, per_channel);
+    auto* dq_b = add_node(g, l.name + "_dq_b", "DequantizeLinear", {b, b + "_scale"}, b + "_real");
+    if (per_channel) add_int_attribute(dq_b, "axis", 0);
+    conv_in.push_back(b + "_real");
+  }
+  add_window(add_node(g, l.name, "Conv", conv_in, l.name + "_real"), l);
+  std::string real = l.name + "_real";
+  if (l.relu) {
+    add_node(g, l.name + "_relu", "Relu", {real}, l.name + "_relu_real");
+    real = l.name + "_relu_real";
+  }
+  QTensor y = l.output;
+  y.name = l.name + "_y";
+  const auto [ys, yz] = add_quantization(g, y);
+  add_node(g, l.name + "_quantize", "QuantizeLinear", {real, ys, yz}, l.output.name);
+}
+
 }  // namespace
 
-std::vector<uint8_t> export_onnx(const Layer& l) {
+std::vector<uint8_t> export_onnx(const Layer& l, OnnxForm form) {
   onnx::ModelProto model;
   model.set_ir_version(8);
   model.set_producer_name("tessera");
@@ -156,7 +198,9 @@ std::vector<uint8_t> export_onnx(const Layer& l) {
   g.set_name(l.name);
   for (const QTensor& in : l.inputs) add_value_info(g.add_input(), in);
   add_value_info(g.add_output(), l.output);
-  if (!l.relu) {
+  if (form == OnnxForm::QDQ) {
+    add_qdq_conv(g, l);
+  } else if (!l.relu) {
     add_layer_node(g, l, l.output.name);
   } else {
     // ReLU in the QDQ style onnxruntime fuses: dequantize, Relu, quantize with the same parameters.
@@ -172,8 +216,8 @@ std::vector<uint8_t> export_onnx(const Layer& l) {
   return {bytes.begin(), bytes.end()};
 }
 
-void write_onnx_file(const Layer& layer, const std::string& path) {
-  const auto bytes = export_onnx(layer);
+void write_onnx_file(const Layer& layer, const std::string& path, OnnxForm form) {
+  const auto bytes = export_onnx(layer, form);
   std::ofstream f(path, std::ios::binary);
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (!f) throw ImportError(path + ": cannot write file");

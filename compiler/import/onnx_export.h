@@ -10,8 +10,12 @@
 
 namespace tessera::compiler {
 
-// Throws ImportError for a layer ONNX cannot express this way (a dense layer with a bias).
-std::vector<uint8_t> export_onnx(const Layer& layer);
-void write_onnx_file(const Layer& layer, const std::string& path);
+// QLINEAR uses the QLinear* operators; QDQ (conv2d only) writes DequantizeLinear -> Conv [-> Relu]
+// -> QuantizeLinear, the form onnxruntime's quantization tools produce.
+enum class OnnxForm { QLINEAR, QDQ };
+
+// Throws ImportError for a layer the form cannot express (a dense layer with a bias; QDQ non-conv).
+std::vector<uint8_t> export_onnx(const Layer& layer, OnnxForm form = OnnxForm::QLINEAR);
+void write_onnx_file(const Layer& layer, const std::string& path, OnnxForm form = OnnxForm::QLINEAR);
 
 }  // namespace tessera::compiler

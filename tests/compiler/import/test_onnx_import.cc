@@ -83,6 +83,27 @@ TEST(OnnxImport, ExportedLayersImportUnchanged) {
   }
 }
 
+TEST(OnnxImport, QdqConvImportsLikeQLinearConv) {
+  for (int i = 0; i < 8; ++i) {
+    RandomLayerSpec s;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.c = 3 + i;
+    s.k = 4 + 3 * i;
+    s.kernel = 1 + 2 * (i % 4);
+    s.h = s.w = 9;
+    s.stride = 1 + i % 2;
+    s.pad = i % 3;
+    s.per_channel = i % 4 < 2;
+    s.bias = i % 3 != 2;
+    s.relu = i % 2 == 0;
+    const Layer layer = random_layer(s, 300 + i);
+    SCOPED_TRACE("case " + std::to_string(i));
+    const Model m = import_onnx(export_onnx(layer, OnnxForm::QDQ), "qdq.onnx");
+    ASSERT_EQ(m.layers.size(), 1u);
+    expect_same_layer(m.layers[0], layer);
+  }
+}
+
 // Imports `layer` after `edit` changed its exported model; returns the ImportError message.
 std::string import_error(const Layer& layer, const std::function<void(onnx::ModelProto&)>& edit) {
   onnx::ModelProto model;

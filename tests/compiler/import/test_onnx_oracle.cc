@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <iostream>
 #include <random>
 #include <string>
 
@@ -50,14 +51,16 @@ class OnnxOracle : public ::testing::Test {
     fs::create_directories(dir_);
   }
   void TearDown() override {
-    if (!dir_.empty()) fs::remove_all(dir_);
+    if (dir_.empty()) return;
+    fs::remove_all(dir_);
+    std::cout << "onnxruntime vs reference: " << off_by_one_ << " of " << elements_ << " elements differ by 1 LSB\n";
   }
 
   // Runs `layer` on onnxruntime and on the reference; expects <= 1 LSB on <= 0.1% of elements.
-  void check(const Layer& layer, uint64_t seed, const std::string& label) {
+  void check(const Layer& layer, uint64_t seed, const std::string& label, OnnxForm form = OnnxForm::QLINEAR) {
     SCOPED_TRACE(label);
     const std::string model = (dir_ / "model.onnx").string(), out = (dir_ / "out.npy").string();
-    write_onnx_file(layer, model);
+    write_onnx_file(layer, model, form);
     std::vector<std::vector<int32_t>> inputs;
     std::string cmd = std::string(TESSERA_NODE) + " " + kScript + " " + model;
     for (size_t i = 0; i < layer.inputs.size(); ++i) {
@@ -83,11 +86,14 @@ class OnnxOracle : public ::testing::Test {
       off_by_one += diff;
       if (i && want[i] != want[0]) ++distinct;
     }
+    off_by_one_ += off_by_one;
+    elements_ += got.size();
     EXPECT_LE(off_by_one * 1000, got.size()) << off_by_one << " of " << got.size() << " elements differ by 1";
     EXPECT_GT(distinct, 0u) << "degenerate test: every output is the same";
   }
 
   fs::path dir_;
+  size_t off_by_one_ = 0, elements_ = 0;
 };
 
 RandomLayerSpec random_conv_spec(std::mt19937_64& rng) {
@@ -142,6 +148,14 @@ TEST_F(OnnxOracle, EveryKernelStridePaddingAndType) {
         check(random_layer(s, seed), seed, describe(s));
         ++seed;
       }
+}
+
+TEST_F(OnnxOracle, QdqConvLayersAgree) {
+  std::mt19937_64 rng(77);
+  for (int i = 0; i < 12; ++i) {
+    const RandomLayerSpec s = random_conv_spec(rng);
+    check(random_layer(s, 500 + i), 500 + i, "QDQ case " + std::to_string(i) + ": " + describe(s), OnnxForm::QDQ);
+  }
 }
 
 TEST_F(OnnxOracle, DenseLayersAgree) {
