@@ -52,8 +52,15 @@ std::vector<int64_t> windowed_shape(const Layer& l, int64_t out_channels, const 
 std::vector<int64_t> layer_output_shape(const Layer& l, const std::string& where) {
   const size_t want_inputs = l.kind == LayerKind::ADD ? 2 : 1;
   require(l.inputs.size() == want_inputs, where, "expects " + std::to_string(want_inputs) + " input(s)");
-  for (const auto& t : l.inputs)
-    for (int64_t d : t.shape) require(d >= 1, where, "input '" + t.name + "' has shape " + shape_string(t.shape));
+  constexpr int64_t kMaxElements = int64_t{1} << 31;  // keeps every size and offset computation in range
+  for (const auto& t : l.inputs) {
+    int64_t elements = 1;
+    for (int64_t d : t.shape) {
+      require(d >= 1 && d <= kMaxElements && elements * d <= kMaxElements, where,
+              "input '" + t.name + "' has shape " + shape_string(t.shape) + " (1 to 2^31 elements allowed)");
+      elements *= d;
+    }
+  }
   const auto& in = l.inputs[0].shape;
   switch (l.kind) {
     case LayerKind::CONV2D: {

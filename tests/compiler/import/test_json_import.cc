@@ -4,6 +4,7 @@
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <random>
 
 #include "compiler/import/json_import.h"
 #include "isa/npy.h"
@@ -166,6 +167,38 @@ TEST_F(JsonImport, InvalidJsonAndUnknownFormatsAreErrors) {
   EXPECT_THROW(import_layer_json_file(path), ImportError);
   EXPECT_THROW(import_model_file((dir_ / "model.txt").string()), ImportError);
   EXPECT_THROW(import_layer_json_file((dir_ / "none.json").string()), ImportError);
+}
+
+TEST_F(JsonImport, HugeShapesAndCorruptWeightFilesAreErrors) {
+  json c = conv();
+  c["inputs"][0]["shape"] = {16777216, 3, 16777216, 16777216};
+  EXPECT_EQ(error(json::array({c})),
+            "F: /layers/0: input 'x' has shape [16777216,3,16777216,16777216] (1 to 2^31 elements allowed)");
+  std::ofstream((dir_ / "w.npy").string(), std::ios::trunc) << "\x93NUMPY garbage";
+  EXPECT_EQ(error(json::array({conv()})).rfind("F: /layers/0/weights: D/w.npy", 0), 0u) << error(json::array({conv()}));
+}
+
+// Truncated and byte-mutated descriptions either import or throw ImportError; nothing else escapes.
+TEST_F(JsonImport, MutatedDescriptionsNeverCrash) {
+  const std::string good = json{{"layers", {conv()}}}.dump();
+  std::mt19937_64 rng(5);
+  const char replacements[] = "{}[]\":,0123456789-.e truefalsn";
+  size_t errors = 0;
+  for (int i = 0; i < 2000; ++i) {
+    std::string text = good;
+    if (i % 4 == 0) {
+      text.resize(rng() % text.size());
+    } else {
+      for (int n = 1 + i % 3; n > 0; --n) text[rng() % text.size()] = replacements[rng() % (sizeof replacements - 1)];
+    }
+    try {
+      import_layer_json(text, "fuzz.json", dir_.string());
+    } catch (const ImportError& e) {
+      ++errors;
+      EXPECT_EQ(std::string(e.what()).rfind("fuzz.json: ", 0), 0u) << e.what();
+    }
+  }
+  EXPECT_GT(errors, 1000u);
 }
 
 }  // namespace

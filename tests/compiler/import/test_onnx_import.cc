@@ -201,6 +201,49 @@ TEST(OnnxImport, ReluWithDifferentRequantizationIsNotFused) {
                  "QLinearGlobalAveragePool, MaxPool after a layer)");
 }
 
+// Adds MaxPool(y) -> "pooled" as the new graph output.
+void append_max_pool(onnx::ModelProto& m) {
+  auto* g = m.mutable_graph();
+  auto* pool = g->add_node();
+  pool->set_name("pool");
+  pool->set_op_type("MaxPool");
+  pool->add_input(g->output(0).name());
+  pool->add_output("pooled");
+  auto* k = attribute(pool, "kernel_shape");
+  k->set_type(onnx::AttributeProto::INTS);
+  k->add_ints(2);
+  k->add_ints(2);
+  g->mutable_output(0)->set_name("pooled");
+  g->mutable_output(0)->mutable_type()->mutable_tensor_type()->clear_shape();
+}
+
+TEST(OnnxImport, MaxPoolFollowsALayerAndKeepsItsQuantization) {
+  const Layer conv = conv_layer(true);
+  onnx::ModelProto model;
+  const auto bytes = export_onnx(conv);
+  ASSERT_TRUE(model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  append_max_pool(model);
+  std::string chained;
+  model.SerializeToString(&chained);
+  const Model m = import_onnx({chained.begin(), chained.end()}, "chain.onnx");
+  ASSERT_EQ(m.layers.size(), 2u);
+  expect_same_layer(m.layers[0], conv);
+  const Layer& pool = m.layers[1];
+  EXPECT_EQ(pool.kind, LayerKind::MAX_POOL);
+  EXPECT_EQ(pool.kernel_h, 2);
+  EXPECT_EQ(pool.inputs.at(0).name, "y");
+  EXPECT_EQ(pool.output.name, "pooled");
+  EXPECT_EQ(pool.output.scale, m.layers[0].output.scale);
+  EXPECT_EQ(pool.output.zero_point, m.layers[0].output.zero_point);
+  EXPECT_EQ(pool.output.shape, (std::vector<int64_t>{1, 6, 4, 3}));
+
+  EXPECT_EQ(import_error(conv_layer(), [](onnx::ModelProto& m) {
+              m.mutable_graph()->mutable_node(0)->set_op_type("MaxPool");
+              m.mutable_graph()->mutable_node(0)->clear_attribute();
+            }),
+            "model.onnx: node 'layer' (MaxPool): input must be the output of a quantized layer (it carries no scale)");
+}
+
 TEST(OnnxImport, GarbageAndMissingFilesAreErrors) {
   EXPECT_THROW(import_onnx({}, "empty.onnx"), ImportError);
   EXPECT_THROW(import_onnx({0xff, 0xff, 0xff, 0xff, 0x0f}, "junk.onnx"), ImportError);
