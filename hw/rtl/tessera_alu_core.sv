@@ -1,8 +1,11 @@
 // ALU datapath of one micro-op over BATCH x BLOCK_OUT accumulator lanes, a = acc[dst], b = operand:
-// MIN, MAX, ADD (wrap), SHR (b >= 0: a >>> min(b, 31); b < 0: a << min(-b, 31)), MUL (low bits).
+// MIN, MAX, ADD (wrap), SHR (b >= 0: a >>> min(b, 31); b < 0: a << min(-b, 31)), MUL (low bits),
+// MULHR (extension: a * b rounded half up by 2^shift, saturated; shift = 31 + imm for a vector
+// operand, 15 for a Q15 immediate, chosen by the caller). MUL and MULHR share each lane's multiplier.
 // Opcodes the ISA table leaves unused keep a unchanged.
 module tessera_alu_core (
   input  logic [2:0] op_i,
+  input  logic [5:0] mulhr_shift_i,  // 15..62
   input  logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] a_i,
   input  logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] b_i,
   output logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] y_o
@@ -10,22 +13,35 @@ module tessera_alu_core (
   localparam int Lanes   = tessera_params_pkg::BATCH * tessera_params_pkg::BLOCK_OUT;
   localparam int AccBits = tessera_params_pkg::ACC_BITS;
   localparam int MaxShift = AccBits - 1;
+  localparam int ProdBits = 2 * AccBits;
+
+  logic signed [ProdBits-1:0] round_half;
+  assign round_half = ProdBits'(1) <<< (mulhr_shift_i - 6'd1);
 
   always_comb begin
     for (int l = 0; l < Lanes; l++) begin : lane
       logic signed [AccBits-1:0] a, b, y;
       logic [AccBits-1:0] amount;
+      logic signed [ProdBits-1:0] prod, scaled;
       a = $signed(a_i[l*AccBits +: AccBits]);
       b = $signed(b_i[l*AccBits +: AccBits]);
       // Clamp before negating, so the most negative b cannot overflow.
       if (b >= 0) amount = b > AccBits'(MaxShift) ? AccBits'(MaxShift) : b;
       else amount = b < -AccBits'(MaxShift) ? AccBits'(MaxShift) : -b;
+      // |a * b| <= 2^62, so adding half of 2^shift (<= 2^61) cannot overflow 64 bits.
+      prod = ProdBits'(a) * ProdBits'(b);
+      scaled = (prod + round_half) >>> mulhr_shift_i;
       unique case (op_i)
         tessera_isa_pkg::ALU_MIN: y = a < b ? a : b;
         tessera_isa_pkg::ALU_MAX: y = a > b ? a : b;
         tessera_isa_pkg::ALU_ADD: y = a + b;
         tessera_isa_pkg::ALU_SHR: y = b >= 0 ? a >>> amount : a << amount;
-        tessera_isa_pkg::ALU_MUL: y = a * b;
+        tessera_isa_pkg::ALU_MUL: y = prod[AccBits-1:0];
+        tessera_isa_pkg::ALU_MULHR: begin
+          if (scaled > ProdBits'($signed({1'b0, {(AccBits-1){1'b1}}}))) y = {1'b0, {(AccBits-1){1'b1}}};
+          else if (scaled < -ProdBits'($signed({1'b0, {(AccBits-1){1'b1}}})) - 1) y = {1'b1, {(AccBits-1){1'b0}}};
+          else y = scaled[AccBits-1:0];
+        end
         default: y = a;
       endcase
       y_o[l*AccBits +: AccBits] = y;
