@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // Runs an ONNX model on onnxruntime's CPU provider: run_onnx.js MODEL.onnx IN.npy [IN2.npy ...] OUT.npy
-// (inputs bind to the model's inputs in order; the first output is written).
+// (inputs bind to the model's inputs in order; the first output is written). run_onnx.js --batch LIST
+// runs every line of LIST as such an argument list in one process, saving node's start-up per model.
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -45,8 +46,8 @@ function writeNpy(path, tensor) {
   fs.writeFileSync(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(d.buffer, d.byteOffset, d.byteLength)]));
 }
 
-async function main(args) {
-  if (args.length < 3) throw new Error('usage: run_onnx.js MODEL.onnx IN.npy [IN2.npy ...] OUT.npy');
+async function runModel(args) {
+  if (args.length < 3) throw new Error('usage: run_onnx.js MODEL.onnx IN.npy [IN2.npy ...] OUT.npy | --batch LIST');
   const session = await ort.InferenceSession.create(args[0], { executionProviders: ['cpu'], logSeverityLevel: 3 });
   const inputs = args.slice(1, -1);
   if (inputs.length !== session.inputNames.length)
@@ -55,6 +56,13 @@ async function main(args) {
   session.inputNames.forEach((name, i) => { feeds[name] = readNpy(inputs[i]); });
   const results = await session.run(feeds);
   writeNpy(args[args.length - 1], results[session.outputNames[0]]);
+}
+
+async function main(args) {
+  if (args[0] !== '--batch') return runModel(args);
+  if (args.length !== 2) throw new Error('usage: run_onnx.js --batch LIST');
+  const lines = fs.readFileSync(args[1], 'latin1').split('\n').filter((l) => l.trim());
+  for (const line of lines) await runModel(line.trim().split(/\s+/));
 }
 
 main(process.argv.slice(2)).catch((e) => { console.error(`run_onnx: ${e.message}`); process.exit(1); });

@@ -3,6 +3,7 @@
 
 #include <cstdlib>
 #include <filesystem>
+#include <fstream>
 #include <iostream>
 #include <random>
 #include <string>
@@ -44,6 +45,12 @@ std::vector<int32_t> from_npy(const NpyArray& a) {
 
 class OnnxOracle : public ::testing::Test {
  protected:
+  struct Case {
+    Layer layer;
+    std::vector<std::vector<int32_t>> inputs;
+    std::string label, out;
+  };
+
   void SetUp() override {
     const std::string why = oracle_unavailable();
     if (!why.empty()) GTEST_SKIP() << why;
@@ -56,28 +63,42 @@ class OnnxOracle : public ::testing::Test {
     std::cout << "onnxruntime vs reference: " << off_by_one_ << " of " << elements_ << " elements differ by 1 LSB\n";
   }
 
-  // Runs `layer` on onnxruntime and on the reference; expects <= 1 LSB on <= 0.1% of elements.
-  void check(const Layer& layer, uint64_t seed, const std::string& label, OnnxForm form = OnnxForm::QLINEAR) {
-    SCOPED_TRACE(label);
-    const std::string model = (dir_ / "model.onnx").string(), out = (dir_ / "out.npy").string();
-    write_onnx_file(layer, model, form);
-    std::vector<std::vector<int32_t>> inputs;
-    std::string cmd = std::string(TESSERA_NODE) + " " + kScript + " " + model;
+  // Writes `layer`'s model and random inputs; run_and_compare() runs every added case.
+  void add(const Layer& layer, uint64_t seed, const std::string& label, OnnxForm form = OnnxForm::QLINEAR) {
+    const fs::path d = dir_ / ("case" + std::to_string(cases_.size()));
+    fs::create_directories(d);
+    Case c{layer, {}, label, (d / "out.npy").string()};
+    write_onnx_file(layer, (d / "model.onnx").string(), form);
+    batch_ += (d / "model.onnx").string();
     for (size_t i = 0; i < layer.inputs.size(); ++i) {
       const QTensor& t = layer.inputs[i];
       int64_t count = 1;
       for (int64_t d : t.shape) count *= d;
-      inputs.push_back(random_values(t.type, static_cast<size_t>(count), seed * 7 + i));
-      const std::string path = (dir_ / ("in" + std::to_string(i) + ".npy")).string();
-      write_npy_file(to_npy(t, inputs.back()), path);
-      cmd += " " + path;
+      c.inputs.push_back(random_values(t.type, static_cast<size_t>(count), seed * 7 + i));
+      const std::string path = (d / ("in" + std::to_string(i) + ".npy")).string();
+      write_npy_file(to_npy(t, c.inputs.back()), path);
+      batch_ += " " + path;
     }
-    cmd += " " + out;
+    batch_ += " " + c.out + "\n";
+    cases_.push_back(std::move(c));
+  }
+
+  // Runs all cases on onnxruntime in one node process, then compares each with the reference:
+  // at most 1 LSB apart, on at most 0.1% of the elements.
+  void run_and_compare() {
+    const std::string list = (dir_ / "batch.txt").string();
+    std::ofstream(list) << batch_;
+    const std::string cmd = std::string(TESSERA_NODE) + " " + kScript + " --batch " + list;
     ASSERT_EQ(std::system(cmd.c_str()), 0) << cmd;
-    const NpyArray got_npy = read_npy_file(out);
-    ASSERT_EQ(got_npy.shape, layer.output.shape);
+    for (const Case& c : cases_) compare(c);
+  }
+
+  void compare(const Case& c) {
+    SCOPED_TRACE(c.label);
+    const NpyArray got_npy = read_npy_file(c.out);
+    ASSERT_EQ(got_npy.shape, c.layer.output.shape);
     const std::vector<int32_t> got = from_npy(got_npy);
-    const std::vector<int32_t> want = reference::run_layer(layer, inputs);
+    const std::vector<int32_t> want = reference::run_layer(c.layer, c.inputs);
     ASSERT_EQ(got.size(), want.size());
     size_t off_by_one = 0, distinct = 0;
     for (size_t i = 0; i < got.size(); ++i) {
@@ -92,6 +113,8 @@ class OnnxOracle : public ::testing::Test {
     EXPECT_GT(distinct, 0u) << "degenerate test: every output is the same";
   }
 
+  std::vector<Case> cases_;
+  std::string batch_;  // run_onnx.js --batch lines
   fs::path dir_;
   size_t off_by_one_ = 0, elements_ = 0;
 };
@@ -126,8 +149,9 @@ TEST_F(OnnxOracle, RandomConvLayersAgree) {
   std::mt19937_64 rng(20261122);
   for (int i = 0; i < 48; ++i) {
     const RandomLayerSpec s = random_conv_spec(rng);
-    check(random_layer(s, 1000 + i), 1000 + i, "case " + std::to_string(i) + ": " + describe(s));
+    add(random_layer(s, 1000 + i), 1000 + i, "case " + std::to_string(i) + ": " + describe(s));
   }
+  run_and_compare();
 }
 
 TEST_F(OnnxOracle, EveryKernelStridePaddingAndType) {
@@ -145,17 +169,19 @@ TEST_F(OnnxOracle, EveryKernelStridePaddingAndType) {
         s.h = 11;
         s.w = 13;
         s.per_channel = seed % 2;
-        check(random_layer(s, seed), seed, describe(s));
+        add(random_layer(s, seed), seed, describe(s));
         ++seed;
       }
+  run_and_compare();
 }
 
 TEST_F(OnnxOracle, QdqConvLayersAgree) {
   std::mt19937_64 rng(77);
   for (int i = 0; i < 12; ++i) {
     const RandomLayerSpec s = random_conv_spec(rng);
-    check(random_layer(s, 500 + i), 500 + i, "QDQ case " + std::to_string(i) + ": " + describe(s), OnnxForm::QDQ);
+    add(random_layer(s, 500 + i), 500 + i, "QDQ case " + std::to_string(i) + ": " + describe(s), OnnxForm::QDQ);
   }
+  run_and_compare();
 }
 
 TEST_F(OnnxOracle, DenseLayersAgree) {
@@ -169,8 +195,9 @@ TEST_F(OnnxOracle, DenseLayersAgree) {
     s.bias = false;  // QLinearMatMul has no bias input
     s.per_channel = i % 4 >= 2;
     s.relu = i % 3 == 0;
-    check(random_layer(s, 50 + i), 50 + i, describe(s));
+    add(random_layer(s, 50 + i), 50 + i, describe(s));
   }
+  run_and_compare();
 }
 
 TEST_F(OnnxOracle, AddMaxPoolAndGlobalAveragePoolAgree) {
@@ -182,15 +209,16 @@ TEST_F(OnnxOracle, AddMaxPoolAndGlobalAveragePoolAgree) {
     s.h = 5 + 3 * i;
     s.w = 4 + 2 * i;
     s.kind = LayerKind::ADD;
-    check(random_layer(s, 70 + i), 70 + i, "add " + describe(s));
+    add(random_layer(s, 70 + i), 70 + i, "add " + describe(s));
     s.kind = LayerKind::GLOBAL_AVG_POOL;
-    check(random_layer(s, 80 + i), 80 + i, "global average pool " + describe(s));
+    add(random_layer(s, 80 + i), 80 + i, "global average pool " + describe(s));
     s.kind = LayerKind::MAX_POOL;
     s.kernel = 2 + i % 2;
     s.stride = 1 + i % 2;
     s.pad = i % 2;
-    check(random_layer(s, 90 + i), 90 + i, "max pool " + describe(s));
+    add(random_layer(s, 90 + i), 90 + i, "max pool " + describe(s));
   }
+  run_and_compare();
 }
 
 }  // namespace
