@@ -252,6 +252,7 @@ Match match_qlinear_add(const Context& cx, const NodeProto& node) {
   m.layer.inputs = {activation(cx, node, 0, 1, 2, "a"), activation(cx, node, 3, 4, 5, "b")};
   m.layer.output = output_tensor(cx, node, "", 6, 7);
   m.layer.output.name = node.output(0);
+  fuse_dq_relu_q(cx, m);
   return m;
 }
 

@@ -43,7 +43,7 @@ Layer random_layer(const RandomLayerSpec& s, uint64_t seed) {
   Layer l;
   l.name = "layer";
   l.kind = s.kind;
-  l.relu = s.relu;
+  l.relu = s.relu && (s.kind == LayerKind::CONV2D || s.kind == LayerKind::DENSE || s.kind == LayerKind::ADD);
   QTensor x = random_activation(rng, "x", s.type);
   x.shape = s.kind == LayerKind::DENSE ? std::vector<int64_t>{s.n, s.c} : std::vector<int64_t>{s.n, s.c, s.h, s.w};
   l.inputs = {x};

@@ -14,7 +14,8 @@ struct RandomLayerSpec {
   int64_t n = 1, c = 3, h = 8, w = 8;     // input shape (DENSE uses n x c)
   int64_t k = 4;                          // output channels of CONV2D/DENSE
   int kernel = 3, stride = 1, pad = 0;    // square windows, equal padding on all sides
-  bool per_channel = false, bias = true, relu = false;
+  bool per_channel = false, bias = true;
+  bool relu = false;  // for CONV2D, DENSE and ADD
 };
 
 // Tensor names are "x" (and "x2" for ADD) in, "y" out; the layer is called "layer". Output scales

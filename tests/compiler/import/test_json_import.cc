@@ -6,7 +6,9 @@
 #include <nlohmann/json.hpp>
 #include <random>
 
+#include "compiler/import/json_export.h"
 #include "compiler/import/json_import.h"
+#include "compiler/import/random_layer.h"
 #include "isa/npy.h"
 
 namespace tessera::compiler {
@@ -116,6 +118,64 @@ TEST_F(JsonImport, LayersChainByTensorName) {
   EXPECT_EQ(m.layers[4].output.shape, (std::vector<int64_t>{2, 5}));
   EXPECT_EQ(m.layers[4].weight_scales, std::vector<double>{0.125});
   EXPECT_TRUE(m.layers[4].bias.empty());
+}
+
+// Every kind of layer written by write_layer_json reads back unchanged, chained by tensor name.
+TEST_F(JsonImport, WrittenModelsReadBackUnchanged) {
+  Model model;
+  for (LayerKind kind : {LayerKind::CONV2D, LayerKind::DENSE, LayerKind::ADD, LayerKind::MAX_POOL,
+                         LayerKind::GLOBAL_AVG_POOL}) {
+    RandomLayerSpec s;
+    s.kind = kind;
+    s.type = kind == LayerKind::DENSE ? ElemType::INT8 : ElemType::UINT8;
+    s.c = 5;
+    s.k = 7;
+    s.h = 9;
+    s.w = 6;
+    s.stride = 2;
+    s.pad = 1;
+    s.per_channel = kind == LayerKind::CONV2D;
+    s.relu = kind == LayerKind::CONV2D || kind == LayerKind::DENSE;
+    Layer l = random_layer(s, 40 + static_cast<int>(kind));
+    l.name = std::string("layer/") + std::to_string(static_cast<int>(kind));
+    for (auto& t : l.inputs) t.name += std::to_string(static_cast<int>(kind));
+    l.output.name += std::to_string(static_cast<int>(kind));
+    model.layers.push_back(l);
+  }
+  // The pool after the conv reads the conv's output by name.
+  model.layers[3].inputs = {model.layers[0].output};
+  model.layers[3].output = model.layers[0].output;
+  model.layers[3].output.name = "pooled";
+  model.layers[3].output.shape = {1, 7, 3, 2};
+  const std::string path = (dir_ / "written.json").string();
+  write_layer_json(model, path);
+  const Model back = import_layer_json_file(path);
+  ASSERT_EQ(back.layers.size(), model.layers.size());
+  for (size_t i = 0; i < model.layers.size(); ++i) {
+    SCOPED_TRACE("layer " + std::to_string(i));
+    const Layer &a = back.layers[i], &b = model.layers[i];
+    EXPECT_EQ(a.name, b.name);
+    EXPECT_EQ(a.kind, b.kind);
+    ASSERT_EQ(a.inputs.size(), b.inputs.size());
+    for (size_t t = 0; t < a.inputs.size(); ++t) {
+      EXPECT_EQ(a.inputs[t].name, b.inputs[t].name);
+      EXPECT_EQ(a.inputs[t].shape, b.inputs[t].shape);
+      EXPECT_EQ(a.inputs[t].scale, b.inputs[t].scale);
+      EXPECT_EQ(a.inputs[t].zero_point, b.inputs[t].zero_point);
+    }
+    EXPECT_EQ(a.output.name, b.output.name);
+    EXPECT_EQ(a.output.type, b.output.type);
+    EXPECT_EQ(a.output.shape, b.output.shape);
+    EXPECT_EQ(a.output.scale, b.output.scale);
+    EXPECT_EQ(a.output.zero_point, b.output.zero_point);
+    EXPECT_EQ(a.kernel_h, b.kernel_h);
+    EXPECT_EQ(a.stride_w, b.stride_w);
+    EXPECT_EQ(a.pad_bottom, b.pad_bottom);
+    EXPECT_EQ(a.weights, b.weights);
+    EXPECT_EQ(a.weight_scales, b.weight_scales);
+    EXPECT_EQ(a.bias, b.bias);
+    EXPECT_EQ(a.relu, b.relu);
+  }
 }
 
 TEST_F(JsonImport, BadFilesNameTheFileJsonPathAndReason) {

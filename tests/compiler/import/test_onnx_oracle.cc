@@ -209,8 +209,10 @@ TEST_F(OnnxOracle, AddMaxPoolAndGlobalAveragePoolAgree) {
     s.h = 5 + 3 * i;
     s.w = 4 + 2 * i;
     s.kind = LayerKind::ADD;
+    s.relu = i % 3 == 0;
     add(random_layer(s, 70 + i), 70 + i, "add " + describe(s));
     s.kind = LayerKind::GLOBAL_AVG_POOL;
+    s.relu = false;
     add(random_layer(s, 80 + i), 80 + i, "global average pool " + describe(s));
     s.kind = LayerKind::MAX_POOL;
     s.kernel = 2 + i % 2;
