@@ -1,0 +1,36 @@
+// The compiler's entry point: a quantized model and a config in, a Program and its listing out.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/layer.h"
+#include "compiler/requant.h"
+#include "compiler/schedule.h"
+#include "isa/config.h"
+#include "isa/program.h"
+
+namespace tessera::compiler {
+
+struct CompileOptions {
+  IsaTarget isa = IsaTarget::TESSERA;
+  std::optional<Schedule> schedule;  // none: default_schedule()
+};
+
+struct Compiled {
+  Program program;
+  Schedule schedule;                // the schedule used
+  std::vector<std::string> notes;   // per instruction: layer, tile and loop it belongs to
+};
+
+// Lowers a single-layer model (CONV2D or DENSE). Throws CompileError naming the layer and the
+// reason: an unsupported kind, a scale the target cannot express, or every limit an illegal
+// schedule breaks.
+Compiled compile_model(const Model& model, const DerivedConfig& cfg, const CompileOptions& opt = {});
+
+// Assembly text of the program (accepted by the assembler) with each instruction preceded by a
+// comment naming its layer, tile and loop.
+std::string listing(const Compiled& c, const DerivedConfig& cfg);
+
+}  // namespace tessera::compiler

@@ -1,0 +1,197 @@
+// Conv/dense lowering: packed constants, then per tile: loads, GEMMs, requantization, stores.
+#include "compiler/lower_conv.h"
+
+#include <cstring>
+
+#include "compiler/compile_error.h"
+
+namespace tessera::compiler {
+namespace {
+
+void put_i32(std::vector<uint8_t>& v, size_t at, int32_t x) { std::memcpy(&v[at], &x, 4); }
+
+// Weights as WGT elements [kb][cb][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
+std::vector<uint8_t> pack_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
+  const int64_t bo = cfg.hw.block_out, bi = cfg.hw.block_in, eb = bo * bi;
+  std::vector<uint8_t> out(size_t(g.kb * g.cb * g.r * g.s * eb), 0);
+  for (int64_t k = 0; k < g.k; ++k)
+    for (int64_t c = 0; c < g.c; ++c)
+      for (int64_t y = 0; y < g.r; ++y)
+        for (int64_t x = 0; x < g.s; ++x) {
+          const int64_t elem = (((k / bo) * g.cb + c / bi) * g.r + y) * g.s + x;
+          out[size_t(elem * eb + (k % bo) * bi + c % bi)] = uint8_t(l.weights[size_t(((k * g.c + c) * g.r + y) * g.s + x)]);
+        }
+  return out;
+}
+
+// One ACC vector per output-channel block, each value replicated over the batch lanes.
+std::vector<uint8_t> pack_channel_vectors(const std::vector<int32_t>& v, const ConvGeometry& g, const DerivedConfig& cfg) {
+  const int64_t bo = cfg.hw.block_out, lanes = cfg.hw.batch * bo;
+  std::vector<uint8_t> out(size_t(g.kb * lanes * 4), 0);
+  for (int64_t k = 0; k < g.k; ++k)
+    for (int64_t b = 0; b < cfg.hw.batch; ++b) put_i32(out, size_t(((k / bo) * lanes + b * bo + k % bo) * 4), v[size_t(k)]);
+  return out;
+}
+
+DType dtype_of(ElemType t) { return t == ElemType::UINT8 ? DType::UINT8 : DType::INT8; }
+
+std::string range(int64_t a, int64_t n) { return std::to_string(a) + ".." + std::to_string(a + n - 1); }
+
+}  // namespace
+
+std::string blocked_layout(bool dense, int batch, int block, const ConvGeometry* halo) {
+  std::string s = std::string(dense ? "NC" : "NCHW") + std::to_string(batch) + "n" + std::to_string(block) + "c";
+  if (halo && (halo->pad_top || halo->pad_left || halo->pad_bottom || halo->pad_right))
+    s += "_pad" + std::to_string(halo->pad_top) + "_" + std::to_string(halo->pad_left) + "_" +
+         std::to_string(halo->pad_bottom) + "_" + std::to_string(halo->pad_right);
+  return s;
+}
+
+void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const RequantPlan& q, IsaTarget isa,
+                ProgramBuilder& b) {
+  const DerivedConfig& cfg = b.cfg();
+  const bool dense = l.kind == LayerKind::DENSE;
+  const int64_t inp_eb = cfg.elem_bytes(int(MemType::INP)), wgt_eb = cfg.elem_bytes(int(MemType::WGT));
+  const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), out_eb = cfg.elem_bytes(int(MemType::OUT));
+
+  // DRAM: input (padded, plus one tile row of slack: edge tiles read whole-width rows), output, constants.
+  const int64_t TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
+  TensorInfo in;
+  in.name = l.inputs[0].name, in.dir = TensorDir::INPUT, in.dtype = dtype_of(l.inputs[0].type);
+  in.shape = l.inputs[0].shape, in.scale = l.inputs[0].scale, in.zero_point = l.inputs[0].zero_point;
+  in.layout = blocked_layout(dense, cfg.hw.batch, cfg.hw.block_in, &g);
+  in.bytes = uint64_t(g.nb * g.cb * g.hp * g.wp * inp_eb);
+  in.dram_offset = b.reserve(in.bytes + uint64_t(IW * inp_eb), uint64_t(inp_eb));
+  TensorInfo out;
+  out.name = l.output.name, out.dir = TensorDir::OUTPUT, out.dtype = dtype_of(l.output.type);
+  out.shape = l.output.shape, out.scale = l.output.scale, out.zero_point = l.output.zero_point;
+  out.layout = blocked_layout(dense, cfg.hw.batch, cfg.hw.block_out, nullptr);
+  out.bytes = uint64_t(g.nb * g.kb * g.oh * g.ow * out_eb);
+  out.dram_offset = b.reserve(out.bytes, uint64_t(out_eb));
+  const int64_t in_base = int64_t(in.dram_offset) / inp_eb, out_base = int64_t(out.dram_offset) / out_eb;
+  b.add_tensor(in);
+  b.add_tensor(out);
+  const int64_t wgt_base = int64_t(b.add_constant(pack_weights(l, g, cfg), uint64_t(wgt_eb))) / wgt_eb;
+  const int64_t bias_dram = int64_t(b.add_constant(pack_channel_vectors(q.bias, g, cfg), uint64_t(acc_eb))) / acc_eb;
+  const bool vta = isa == IsaTarget::VTA;
+  const int64_t mult_dram =
+      vta ? 0 : int64_t(b.add_constant(pack_channel_vectors(q.multiplier, g, cfg), uint64_t(acc_eb))) / acc_eb;
+
+  // ACC SRAM: [bias kb][multipliers kb][tile buffers]; INP/WGT SRAM: one buffer per virtual thread.
+  const int64_t bufs = s.oc_nthread * s.h_nthread, bias_sram = 0, mult_sram = g.kb;
+  const int64_t acc_tile = s.tile_co * TH * TW, acc0 = resident_acc_vectors(g, !vta);
+  const int64_t inp_buf = s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const std::string who = "layer '" + l.name + "'";
+  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, bias_sram, bias_dram, 1, g.kb, g.kb), who + ": per-channel biases");
+  if (!vta)
+    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, mult_sram, mult_dram, 1, g.kb, g.kb), who + ": per-channel multipliers");
+
+  // Tile list in the schedule's loop order (batch outermost).
+  struct Tile { int64_t n, co, co_t, oh, th, ow, tw; };
+  std::vector<Tile> tiles;
+  const int64_t extent[3] = {g.kb, g.oh, g.ow}, step[3] = {s.tile_co, TH, TW};
+  int64_t pos[3];
+  for (int64_t n = 0; n < g.nb; ++n)
+    for (pos[int(s.order[0])] = 0; pos[int(s.order[0])] < extent[int(s.order[0])]; pos[int(s.order[0])] += step[int(s.order[0])])
+      for (pos[int(s.order[1])] = 0; pos[int(s.order[1])] < extent[int(s.order[1])]; pos[int(s.order[1])] += step[int(s.order[1])])
+        for (pos[int(s.order[2])] = 0; pos[int(s.order[2])] < extent[int(s.order[2])]; pos[int(s.order[2])] += step[int(s.order[2])])
+          tiles.push_back({n, pos[0], std::min(s.tile_co, g.kb - pos[0]), pos[1], std::min(TH, g.oh - pos[1]), pos[2],
+                           std::min(TW, g.ow - pos[2])});
+  const int64_t ci_steps = (g.cb + s.tile_ci - 1) / s.tile_ci;
+  const int64_t n_steps = int64_t(tiles.size()) * ci_steps, n_tiles = int64_t(tiles.size());
+
+  int64_t gstep = 0;
+  for (int64_t t = 0; t < n_tiles; ++t) {
+    const Tile& T = tiles[size_t(t)];
+    const int64_t acc_base = acc0 + (t % bufs) * acc_tile;
+    const std::string where = who + " tile " + std::to_string(t) + " (n " + std::to_string(T.n) + ", co blocks " +
+                              range(T.co, T.co_t) + ", oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
+    // Clear the accumulators; waits until the store of the tile that last used this buffer is done.
+    std::vector<Uop> reset_uops;
+    for (int64_t co = 0; co < T.co_t; ++co) reset_uops.push_back({uint32_t(acc_base + co * TH * TW), 0, 0});
+    UopLoopSpec rl;
+    rl.uop_bgn = b.kernel(reset_uops), rl.uop_end = rl.uop_bgn + T.co_t;
+    rl.iter_out = T.th, rl.iter_in = T.tw, rl.dst_out = TW, rl.dst_in = 1;
+    const size_t reset = b.emit(gemm_insn(rl, true), where + ": clear accumulators");
+    if (t >= bufs) b.insn(reset)[Field::POP_NEXT] = 1;
+
+    for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
+      const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cb - ci0);
+      const int64_t inp_sram = (gstep % bufs) * inp_buf, wgt_sram = (gstep % bufs) * wgt_buf;
+      const std::string at = where + " ci blocks " + range(ci0, ci_t);
+      size_t first = b.size();
+      for (int64_t c = 0; c < ci_t; ++c) {
+        const int64_t row0 = ((T.n * g.cb + ci0 + c) * g.hp + T.oh * g.stride_h) * g.wp + T.ow * g.stride_w;
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + c * IH * IW, in_base + row0, g.in_rows(T.th), IW, g.wp),
+               at + ": input block " + std::to_string(ci0 + c));
+      }
+      const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cb + ci0) * g.r * g.s,
+                                          T.co_t, ci_t * g.r * g.s, g.cb * g.r * g.s),
+                                 at + ": weights");
+      if (gstep >= bufs) b.insn(first)[Field::POP_NEXT] = 1;
+      b.insn(last)[Field::PUSH_NEXT] = 1;
+
+      std::vector<Uop> uops;
+      for (int64_t co = 0; co < T.co_t; ++co)
+        for (int64_t c = 0; c < ci_t; ++c)
+          for (int64_t y = 0; y < g.r; ++y)
+            for (int64_t x = 0; x < g.s; ++x)
+              uops.push_back({uint32_t(acc_base + co * TH * TW), uint32_t(inp_sram + c * IH * IW + y * IW + x),
+                              uint32_t(wgt_sram + ((co * ci_t + c) * g.r + y) * g.s + x)});
+      UopLoopSpec gl;
+      gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
+      gl.iter_out = T.th, gl.iter_in = T.tw, gl.dst_out = TW, gl.dst_in = 1;
+      gl.src_out = g.stride_h * IW, gl.src_in = g.stride_w;
+      const size_t gemm = b.emit(gemm_insn(gl, false), at + ": multiply-accumulate");
+      b.insn(gemm)[Field::POP_PREV] = 1;
+      if (gstep + bufs < n_steps) b.insn(gemm)[Field::PUSH_PREV] = 1;
+    }
+
+    // Requantize the whole tile buffer (columns past an edge tile's width are computed and never stored).
+    UopLoopSpec per_channel;  // dst walks [co][TH*TW], src the channel vector
+    per_channel.iter_out = T.co_t, per_channel.iter_in = TH * TW, per_channel.dst_out = TH * TW, per_channel.dst_in = 1;
+    per_channel.src_out = 1;
+    const auto channel_op = [&](int64_t vec_sram, AluOp op, int64_t imm, const std::string& what) {
+      UopLoopSpec l = per_channel;
+      l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
+      return b.emit(alu_insn(l, op, false, imm), where + ": " + what);
+    };
+    UopLoopSpec whole;
+    whole.iter_in = acc_tile, whole.dst_in = 1;
+    whole.uop_bgn = b.kernel({{uint32_t(acc_base), 0, 0}}), whole.uop_end = whole.uop_bgn + 1;
+    const auto imm_op = [&](AluOp op, int64_t imm, const std::string& what) {
+      return b.emit(alu_insn(whole, op, true, imm), where + ": " + what);
+    };
+    channel_op(bias_sram, AluOp::ADD, 0, "add bias");
+    if (vta) {
+      if (q.vta_shift > 0) {
+        imm_op(AluOp::ADD, int64_t{1} << (q.vta_shift - 1), "round half up");
+        imm_op(AluOp::SHR, q.vta_shift, "scale by 2^-" + std::to_string(q.vta_shift));
+      }
+    } else {
+      channel_op(mult_sram, AluOp::MULHR, q.shift, "requantize (x per-channel multiplier / 2^" + std::to_string(31 + q.shift) + ")");
+    }
+    if (q.out_zero_point) imm_op(AluOp::ADD, q.out_zero_point, "add output zero point");
+    imm_op(AluOp::MIN, q.hi, "clamp high");
+    const size_t last_alu = imm_op(AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low");
+    b.insn(last_alu)[Field::PUSH_NEXT] = 1;
+
+    // Store: one 2-D store per channel block, or per row when the tile is narrower than its buffer.
+    const size_t first_store = b.size();
+    for (int64_t co = 0; co < T.co_t; ++co) {
+      const int64_t dst = out_base + ((T.n * g.kb + T.co + co) * g.oh + T.oh) * g.ow + T.ow;
+      const int64_t src = acc_base + co * TH * TW;
+      if (T.tw == TW) {
+        b.emit(mem_insn(Opcode::STORE, MemType::OUT, src, dst, T.th, T.tw, g.ow), where + ": store block " + std::to_string(T.co + co));
+      } else {
+        for (int64_t y = 0; y < T.th; ++y)
+          b.emit(mem_insn(Opcode::STORE, MemType::OUT, src + y * TW, dst + y * g.ow, 1, T.tw, g.ow),
+                 where + ": store block " + std::to_string(T.co + co) + " row " + std::to_string(T.oh + y));
+      }
+    }
+    b.insn(first_store)[Field::POP_PREV] = 1;
+    if (t + bufs < n_tiles) b.insn(b.size() - 1)[Field::PUSH_PREV] = 1;
+  }
+}
+
+}  // namespace tessera::compiler

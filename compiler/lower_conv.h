@@ -1,0 +1,21 @@
+// Lowering of one conv or dense layer, with a given legal schedule, into a ProgramBuilder.
+#pragma once
+
+#include "compiler/conv_geometry.h"
+#include "compiler/program_builder.h"
+#include "compiler/requant.h"
+#include "compiler/schedule.h"
+
+namespace tessera::compiler {
+
+// Places the packed input/output tensors, weights, biases and multipliers and emits the
+// double-buffered tile pipeline (see docs/compiler.md). The schedule must be legal
+// (schedule_issues() empty); the builder's finish() checks the micro-op buffer and tokens.
+void lower_conv(const Layer& layer, const ConvGeometry& g, const Schedule& s, const RequantPlan& q, IsaTarget isa,
+                ProgramBuilder& b);
+
+// Blocked layout names written to the I/O table: "NCHW<batch>n<block>c", a dense layer's
+// "NC<batch>n<block>c", and a "_pad<top>_<left>_<bottom>_<right>" suffix for a halo.
+std::string blocked_layout(bool dense, int batch, int block, const ConvGeometry* halo);
+
+}  // namespace tessera::compiler

@@ -1,0 +1,120 @@
+// Program assembly for the lowering: placement, kernel deduplication, micro-op load, token check.
+#include "compiler/program_builder.h"
+
+#include "compiler/compile_error.h"
+#include "isa/tokens.h"
+
+namespace tessera::compiler {
+namespace {
+
+uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
+
+}  // namespace
+
+ProgramBuilder::ProgramBuilder(const DerivedConfig& cfg) : cfg_(cfg) { p_.config = cfg.hw; }
+
+uint64_t ProgramBuilder::reserve(uint64_t bytes, uint64_t align) {
+  const uint64_t at = round_up(end_, align);
+  end_ = at + bytes;
+  return at;
+}
+
+uint64_t ProgramBuilder::add_constant(std::vector<uint8_t> bytes, uint64_t align) {
+  const uint64_t at = reserve(bytes.size(), align);
+  p_.constants.push_back({at, std::move(bytes)});
+  return at;
+}
+
+int64_t ProgramBuilder::kernel(const std::vector<Uop>& uops) {
+  std::vector<uint32_t> key;
+  for (const Uop& u : uops) key.insert(key.end(), {u.dst, u.src, u.wgt});
+  const auto it = kernels_.find(key);
+  if (it != kernels_.end()) return it->second;
+  const auto at = int64_t(p_.uops.size());
+  p_.uops.insert(p_.uops.end(), uops.begin(), uops.end());
+  kernels_.emplace(std::move(key), at);
+  return at;
+}
+
+size_t ProgramBuilder::emit(const Insn& insn, std::string note) {
+  p_.insns.push_back(insn);
+  notes_.push_back(std::move(note));
+  return p_.insns.size() - 1;
+}
+
+Program ProgramBuilder::finish(const std::string& what, std::vector<std::string>* notes) {
+  const auto n_uops = int64_t(p_.uops.size());
+  if (n_uops > cfg_.uop.depth)
+    throw CompileError(what + ": micro-op buffer needs " + std::to_string(n_uops) + " micro-ops but has " +
+                       std::to_string(cfg_.uop.depth) + " (over by " + std::to_string(n_uops - cfg_.uop.depth) +
+                       "); use smaller tile_co/tile_ci or fewer virtual threads");
+  const uint64_t ub = uint64_t(cfg_.uop_bytes());
+  p_.uop_dram_offset = reserve(uint64_t(n_uops) * ub, ub);
+  p_.dram_bytes = round_up(end_, 64);
+  if (n_uops > 0) {
+    // All kernels stay resident: one load at the start of the compute stream.
+    p_.insns.insert(p_.insns.begin(), mem_insn(Opcode::LOAD, MemType::UOP, 0, int64_t(p_.uop_dram_offset / ub), 1,
+                                               n_uops, n_uops));
+    notes_.insert(notes_.begin(), what + ": all micro-op kernels (" + std::to_string(n_uops) + " micro-ops)");
+  }
+  p_.insns.push_back([] {
+    Insn f;
+    f[Field::OPCODE] = int64_t(Opcode::FINISH);
+    return f;
+  }());
+  notes_.push_back(what + ": done");
+  const auto issues = check_token_balance(p_.insns);
+  if (!issues.empty())
+    throw CompileError(what + ": internal error, unbalanced tokens at instruction " +
+                       std::to_string(issues[0].insn_index) + ": " + issues[0].message);
+  const auto prog = program_issues(p_, cfg_);
+  if (!prog.empty()) throw CompileError(what + ": internal error, inconsistent program: " + prog[0].message);
+  if (notes) *notes = notes_;
+  return p_;
+}
+
+Insn mem_insn(Opcode op, MemType m, int64_t sram, int64_t dram, int64_t y_size, int64_t x_size, int64_t x_stride) {
+  Insn i;
+  i[Field::OPCODE] = int64_t(op);
+  i[Field::MEMORY_TYPE] = int64_t(m);
+  i[Field::SRAM_BASE] = sram;
+  i[Field::DRAM_BASE] = dram;
+  i[Field::Y_SIZE] = y_size;
+  i[Field::X_SIZE] = x_size;
+  i[Field::X_STRIDE] = x_stride;
+  return i;
+}
+
+namespace {
+Insn loop_insn(Opcode op, const UopLoopSpec& l) {
+  Insn i;
+  i[Field::OPCODE] = int64_t(op);
+  i[Field::UOP_BGN] = l.uop_bgn;
+  i[Field::UOP_END] = l.uop_end;
+  i[Field::ITER_OUT] = l.iter_out;
+  i[Field::ITER_IN] = l.iter_in;
+  i[Field::DST_FACTOR_OUT] = l.dst_out;
+  i[Field::DST_FACTOR_IN] = l.dst_in;
+  i[Field::SRC_FACTOR_OUT] = l.src_out;
+  i[Field::SRC_FACTOR_IN] = l.src_in;
+  return i;
+}
+}  // namespace
+
+Insn gemm_insn(const UopLoopSpec& l, bool reset) {
+  Insn i = loop_insn(Opcode::GEMM, l);
+  i[Field::RESET] = reset;
+  i[Field::WGT_FACTOR_OUT] = l.wgt_out;
+  i[Field::WGT_FACTOR_IN] = l.wgt_in;
+  return i;
+}
+
+Insn alu_insn(const UopLoopSpec& l, AluOp op, bool use_imm, int64_t imm) {
+  Insn i = loop_insn(Opcode::ALU, l);
+  i[Field::ALU_OPCODE] = int64_t(op);
+  i[Field::USE_IMM] = use_imm;
+  i[Field::IMM] = imm;
+  return i;
+}
+
+}  // namespace tessera::compiler

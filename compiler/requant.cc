@@ -1,0 +1,59 @@
+// Fixed-point multipliers and folded biases for conv/dense requantization.
+#include "compiler/requant.h"
+
+#include <algorithm>
+#include <cmath>
+#include <string>
+
+#include "compiler/compile_error.h"
+
+namespace tessera::compiler {
+
+int32_t device_value(int32_t q, ElemType t) { return t == ElemType::UINT8 ? q - 128 : q; }
+
+RequantPlan plan_requant(const Layer& l, const ConvGeometry& g, IsaTarget isa) {
+  const auto fail = [&](const std::string& why) { throw CompileError("layer '" + l.name + "': " + why); };
+  RequantPlan p;
+  const QTensor& x = l.inputs[0];
+  const int32_t zx = device_value(x.zero_point, x.type);
+  p.out_zero_point = device_value(l.output.zero_point, l.output.type);
+  p.lo = l.relu ? std::max(p.out_zero_point, -128) : -128;
+  const int64_t taps = g.c * g.r * g.s;
+  p.bias.resize(size_t(g.k));
+  for (int64_t k = 0; k < g.k; ++k) {
+    int64_t wsum = 0;
+    for (int64_t i = 0; i < taps; ++i) wsum += l.weights[size_t(k * taps + i)];
+    const int64_t b = (l.bias.empty() ? 0 : l.bias[size_t(k)]) - int64_t(zx) * wsum;
+    if (b < INT32_MIN || b > INT32_MAX) fail("bias of channel " + std::to_string(k) + " overflows int32 after folding the zero point");
+    p.bias[size_t(k)] = int32_t(b);
+  }
+  std::vector<double> m(size_t(g.k));
+  for (int64_t k = 0; k < g.k; ++k) {
+    m[size_t(k)] = x.scale * l.weight_scales[l.weight_scales.size() == 1 ? 0 : size_t(k)] / l.output.scale;
+    if (!(m[size_t(k)] > 0) || !std::isfinite(m[size_t(k)])) fail("requantization scale of channel " + std::to_string(k) + " is not positive");
+  }
+  const double m_max = *std::max_element(m.begin(), m.end());
+  if (isa == IsaTarget::VTA) {
+    int e = 0;
+    const double frac = std::frexp(m_max, &e);  // m = frac * 2^e, frac in [0.5, 1)
+    p.vta_shift = 1 - e;
+    for (double v : m)
+      if (frac != 0.5 || v != m_max || p.vta_shift < 0 || p.vta_shift > 15)
+        fail("--isa vta requantizes by a shift only: every x_scale * w_scale / y_scale must be the same power of two "
+             "2^-n with n in 0..15, the rounding term being a 16-bit immediate (channel scale " + std::to_string(v) + ")");
+    return p;
+  }
+  if (m_max >= 1.0) fail("requantization scale " + std::to_string(m_max) + " >= 1 is not supported");
+  // The largest shift that keeps every multiplier below 2^31 keeps the most significant bits.
+  int e = 0;
+  std::frexp(m_max, &e);  // m_max < 2^e, e <= 0
+  p.shift = std::min(-e, 31);
+  p.multiplier.resize(size_t(g.k));
+  for (int64_t k = 0; k < g.k; ++k) {
+    const double mk = std::round(std::ldexp(m[size_t(k)], 31 + p.shift));
+    p.multiplier[size_t(k)] = int32_t(std::min(mk, double(INT32_MAX)));
+  }
+  return p;
+}
+
+}  // namespace tessera::compiler

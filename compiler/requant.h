@@ -1,0 +1,37 @@
+// Requantization of int32 accumulators to the output type, planned per output channel.
+//
+// Device bytes are signed: a uint8 tensor is held as q - 128, so its zero point moves by -128 too.
+// The input zero point is folded into the bias (the DRAM halo holds it, so every tap subtracts it):
+//   acc' = sum x' * w + bias[k] - zx' * sum(w[k])  ==  bias[k] + sum (x - zx) * w
+// and the output is clamp(round(acc' * m[k]) + zy', lo, hi) with m[k] = x_scale * w_scale[k] / y_scale.
+#pragma once
+
+#include <cstdint>
+#include <vector>
+
+#include "compiler/conv_geometry.h"
+#include "compiler/layer.h"
+
+namespace tessera::compiler {
+
+enum class IsaTarget : uint8_t { TESSERA, VTA };
+
+struct RequantPlan {
+  std::vector<int32_t> bias;        // per output channel, input zero point folded in
+  // TESSERA: y = MULHR(acc', multiplier[k], shift) = round(acc' * multiplier[k] / 2^(31+shift)).
+  std::vector<int32_t> multiplier;  // per output channel (empty for VTA)
+  int shift = 0;
+  // VTA: every m[k] is 2^-vta_shift; y = (acc' + 2^(vta_shift-1)) >> vta_shift.
+  int vta_shift = 0;
+  int32_t out_zero_point = 0;       // device (signed) zero point of the output
+  int32_t lo = -128, hi = 127;      // device clamp bounds (ReLU raises lo to the zero point)
+};
+
+// The device value of a quantized number of type t (uint8 values shift by -128).
+int32_t device_value(int32_t q, ElemType t);
+
+// Throws CompileError naming the layer when a scale is not representable for the target (VTA:
+// not one shared power of two; TESSERA: a multiplier >= 1 or not positive).
+RequantPlan plan_requant(const Layer& layer, const ConvGeometry& g, IsaTarget isa);
+
+}  // namespace tessera::compiler

@@ -1,0 +1,165 @@
+// Conv/dense lowering on the functional simulator against the plain-loop reference, many schedules.
+#include <gtest/gtest.h>
+
+#include <random>
+
+#include "compiler/compile_error.h"
+#include "compiler/conv_geometry.h"
+#include "isa/asm.h"
+#include "tests/compiler/lowering_harness.h"
+
+namespace tessera::compiler {
+namespace {
+
+using testing::Agreement;
+
+// Up to `want` distinct legal schedules drawn from the knob grid (the default always first).
+std::vector<Schedule> some_schedules(const Layer& l, const DerivedConfig& cfg, size_t want, uint64_t seed) {
+  const ConvGeometry g = conv_geometry(l, cfg);
+  std::vector<Schedule> out{default_schedule(g, cfg, true)};
+  std::mt19937_64 rng(seed);
+  const auto pick = [&](int64_t hi) { return int64_t(rng() % uint64_t(hi)) + 1; };
+  const std::array<LoopAxis, 3> orders[] = {{LoopAxis::CO, LoopAxis::H, LoopAxis::W},
+                                            {LoopAxis::H, LoopAxis::W, LoopAxis::CO},
+                                            {LoopAxis::W, LoopAxis::CO, LoopAxis::H}};
+  for (int tries = 0; tries < 400 && out.size() < want; ++tries) {
+    Schedule s;
+    s.tile_h = pick(g.oh), s.tile_w = pick(g.ow), s.tile_ci = pick(g.cb), s.tile_co = pick(g.kb);
+    s.oc_nthread = pick(2), s.h_nthread = pick(2);
+    if (s.oc_nthread * s.h_nthread > 2) s.h_nthread = 1;
+    s.order = orders[rng() % 3];
+    if (schedule_issues(g, s, cfg, true).empty() && std::find(out.begin(), out.end(), s) == out.end()) out.push_back(s);
+  }
+  return out;
+}
+
+struct Case {
+  const char* config;
+  RandomLayerSpec spec;
+};
+
+class LowerConv : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LowerConv, MatchesReferenceUnderSeveralSchedules) {
+  const Case& c = GetParam();
+  const DerivedConfig cfg = testing::config_named(c.config);
+  Agreement agree;
+  for (uint64_t seed = 1; seed <= 2; ++seed) {
+    const Layer l = random_layer(c.spec, seed * 7919);
+    for (const Schedule& s : some_schedules(l, cfg, 4, seed)) {
+      SCOPED_TRACE("schedule " + schedule_json(s));
+      CompileOptions opt;
+      opt.schedule = s;
+      testing::run_and_compare(l, cfg, opt, "fsim", seed, agree);
+    }
+  }
+  EXPECT_EQ(agree.worse, 0) << "elements off by more than one LSB";
+  EXPECT_LE(agree.off_by_one * 1000, agree.elements) << agree.off_by_one << " of " << agree.elements << " off by one";
+}
+
+RandomLayerSpec conv(ElemType t, int64_t c, int64_t hw, int64_t k, int kernel, int stride, int pad, bool per_channel,
+                     bool relu) {
+  RandomLayerSpec s;
+  s.kind = LayerKind::CONV2D, s.type = t, s.c = c, s.h = hw, s.w = hw + 2, s.k = k;
+  s.kernel = kernel, s.stride = stride, s.pad = pad, s.per_channel = per_channel, s.relu = relu;
+  return s;
+}
+RandomLayerSpec dense(ElemType t, int64_t n, int64_t c, int64_t k, bool per_channel) {
+  RandomLayerSpec s;
+  s.kind = LayerKind::DENSE, s.type = t, s.n = n, s.c = c, s.k = k, s.per_channel = per_channel;
+  return s;
+}
+
+constexpr auto I8 = ElemType::INT8;
+constexpr auto U8 = ElemType::UINT8;
+
+INSTANTIATE_TEST_SUITE_P(
+    Layers, LowerConv,
+    ::testing::Values(Case{"default", conv(I8, 3, 9, 5, 3, 1, 1, false, false)},
+                      Case{"default", conv(U8, 17, 11, 20, 3, 2, 2, true, true)},
+                      Case{"default", conv(I8, 20, 7, 33, 1, 1, 0, true, false)},
+                      Case{"default", conv(U8, 5, 13, 7, 5, 2, 3, false, true)},
+                      Case{"default", conv(I8, 16, 15, 16, 7, 2, 3, true, false)},
+                      Case{"default", conv(U8, 33, 6, 17, 1, 2, 1, true, false)},
+                      Case{"default", dense(I8, 1, 100, 37, true)},
+                      Case{"default", dense(U8, 3, 48, 10, false)},
+                      Case{"tiny", conv(I8, 9, 9, 6, 3, 1, 1, true, true)},
+                      Case{"tiny", conv(U8, 5, 8, 11, 5, 2, 2, false, false)},
+                      Case{"vta_4x8x8", conv(U8, 11, 9, 13, 3, 1, 1, true, true)},
+                      Case{"vta_4x8x8", dense(I8, 6, 30, 9, true)},
+                      Case{"batch2_2x16x16", conv(I8, 7, 7, 18, 3, 2, 1, true, false)},
+                      Case{"large_1x32x32", conv(U8, 40, 9, 36, 3, 1, 1, true, true)},
+                      Case{"rect_1x16x32", conv(I8, 21, 8, 19, 3, 1, 2, false, false)}));
+
+TEST(LowerConvErrors, IllegalScheduleNamesEveryBrokenLimit) {
+  const DerivedConfig cfg = testing::config_named("default");
+  const Layer l = random_layer(conv(I8, 64, 56, 64, 3, 1, 1, false, false), 1);
+  Schedule s;
+  s.tile_h = 56, s.tile_w = 56, s.tile_ci = 4, s.tile_co = 4, s.oc_nthread = 2;
+  Model m;
+  m.layers = {l};
+  CompileOptions opt;
+  opt.schedule = s;
+  try {
+    compile_model(m, cfg, opt);
+    FAIL() << "an oversized schedule compiled";
+  } catch (const CompileError& e) {
+    const std::string msg = e.what();
+    EXPECT_NE(msg.find("INP SRAM"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("ACC SRAM"), std::string::npos) << msg;
+    EXPECT_NE(msg.find("over by"), std::string::npos) << msg;
+  }
+  s = Schedule{};
+  s.tile_h = 57;
+  opt.schedule = s;
+  EXPECT_THROW(compile_model(m, cfg, opt), CompileError);
+}
+
+TEST(LowerConvErrors, VtaTargetRejectsScalesThatAreNotPowersOfTwo) {
+  const DerivedConfig cfg = testing::config_named("default");
+  Model m;
+  m.layers = {random_layer(conv(I8, 3, 8, 4, 3, 1, 1, false, false), 3)};
+  CompileOptions opt;
+  opt.isa = IsaTarget::VTA;
+  try {
+    compile_model(m, cfg, opt);
+    FAIL() << "a non-power-of-two scale compiled for --isa vta";
+  } catch (const CompileError& e) {
+    EXPECT_NE(std::string(e.what()).find("power of two"), std::string::npos) << e.what();
+  }
+}
+
+TEST(LowerConvVta, PowerOfTwoScalesUseOnlyVtaOpsAndMatchTheReference) {
+  const DerivedConfig cfg = testing::config_named("default");
+  Layer l = random_layer(conv(I8, 19, 9, 21, 3, 2, 1, false, true), 5);
+  l.inputs[0].scale = 0.25, l.weight_scales = {1.0 / 64}, l.output.scale = 1.0;  // m = 2^-8
+  Model m;
+  m.layers = {l};
+  CompileOptions opt;
+  opt.isa = IsaTarget::VTA;
+  const Compiled c = compile_model(m, cfg, opt);
+  for (const Insn& i : c.program.insns) {
+    if (i.opcode() == Opcode::ALU) {
+      EXPECT_FALSE(alu_ops()[size_t(i[Field::ALU_OPCODE])].extension);
+    }
+  }
+  Agreement agree;
+  testing::run_and_compare(l, cfg, opt, "fsim", 9, agree);
+  EXPECT_EQ(agree.worse, 0);
+  // Ties round half up here and half to even in ONNX: only ties may differ, by one.
+  EXPECT_LE(agree.off_by_one * 50, agree.elements);
+}
+
+TEST(LowerConvListing, ListingAssemblesToTheSameProgramAndNamesTiles) {
+  const DerivedConfig cfg = testing::config_named("default");
+  Model m;
+  m.layers = {random_layer(conv(I8, 20, 9, 20, 3, 1, 1, true, false), 4)};
+  const Compiled c = compile_model(m, cfg);
+  const std::string text = listing(c, cfg);
+  EXPECT_NE(text.find("# [1] layer 'layer': per-channel biases"), std::string::npos);
+  EXPECT_NE(text.find("tile 0 (n 0, co blocks 0..1"), std::string::npos) << text.substr(0, 2000);
+  EXPECT_EQ(assemble(text, cfg, "listing"), c.program);
+}
+
+}  // namespace
+}  // namespace tessera::compiler
