@@ -1,0 +1,40 @@
+// `tessera compile`: a single-layer ONNX or JSON model to a .tsp program (and an annotated listing).
+#include <fstream>
+#include <iostream>
+
+#include "cli/commands.h"
+#include "compiler/compile.h"
+#include "compiler/import/json_import.h"
+#include "isa/config.h"
+
+namespace tessera::cli {
+
+void add_compile_command(CLI::App& app) {
+  auto* c = app.add_subcommand("compile", "Compile a quantized layer (.onnx or .json) into a .tsp program");
+  static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file;
+  c->add_option("-c,--config", cfg_file, "accelerator config JSON")->required()->check(CLI::ExistingFile);
+  c->add_option("-m,--model", model_file, "layer model: .onnx or .json (docs/layer-format.md)")->required()->check(CLI::ExistingFile);
+  c->add_option("-s,--schedule", schedule_file, "schedule JSON (docs/compiler.md); default: the largest legal tiles")
+      ->check(CLI::ExistingFile);
+  c->add_option("--isa", isa, "tessera (with extensions) or vta (VTA's base ISA only)")
+      ->check(CLI::IsMember({"tessera", "vta"}));
+  c->add_option("-o,--output", out, "program file to write")->required();
+  c->add_option("--listing", listing_file, "also write the program as annotated assembly");
+  c->callback([] {
+    const DerivedConfig cfg = load_derived(cfg_file);
+    compiler::CompileOptions opt;
+    opt.isa = isa == "vta" ? compiler::IsaTarget::VTA : compiler::IsaTarget::TESSERA;
+    if (!schedule_file.empty()) opt.schedule = compiler::load_schedule_file(schedule_file);
+    const compiler::Compiled r = compiler::compile_model(compiler::import_model_file(model_file), cfg, opt);
+    write_program_file(r.program, out);
+    if (!listing_file.empty()) {
+      std::ofstream f(listing_file);
+      f << compiler::listing(r, cfg);
+      if (!f) throw std::runtime_error(listing_file + ": cannot write the listing");
+    }
+    std::cerr << "wrote " << out << ": " << r.program.insns.size() << " instructions, " << r.program.uops.size()
+              << " micro-ops, schedule " << compiler::schedule_json(r.schedule) << "\n";
+  });
+}
+
+}  // namespace tessera::cli
