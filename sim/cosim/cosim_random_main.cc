@@ -13,6 +13,7 @@ int main(int argc, char** argv) {
   int64_t count = 100;
   bool keep_going = false;
   std::string style = "mixed";
+  tessera::CosimOptions opt;
   app.add_option("--config", config, "config name (configs/<name>.json) or path to a config file");
   app.add_option("--seed", seed, "seed of the first program; program k uses seed + k");
   app.add_option("--count", count, "number of programs");
@@ -20,6 +21,8 @@ int main(int argc, char** argv) {
   app.add_option("--style", style, "random: free-form programs; pipeline: double-buffered tiles; mixed: every "
                                    "fourth program (k % 4 == 3) is a pipeline")
       ->check(CLI::IsMember({"random", "pipeline", "mixed"}));
+  app.add_option("--vcd", opt.rtl.vcd_path, "waveform of the (last) program run, to debug one seed");
+  app.add_option("--trace", opt.rtl.trace_path, "Perfetto trace-event JSON of the (last) program run");
   CLI11_PARSE(app, argc, argv);
 
   using namespace tessera;
@@ -37,7 +40,7 @@ int main(int argc, char** argv) {
       const RandomProgram p = pipeline ? pipeline_program(cfg, seed + uint64_t(k)) : random_program(cfg, seed + uint64_t(k));
       std::string error;
       try {
-        const CosimResult r = run_lockstep(*rtl, p.insns, p.dram);
+        const CosimResult r = run_lockstep(*rtl, p.insns, p.dram, opt);
         cycles += r.rtl.sim_cycles;
         if (!r.ok) error = r.divergence;
       } catch (const std::exception& e) {
