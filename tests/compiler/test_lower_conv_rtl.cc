@@ -1,0 +1,57 @@
+// A subset of the lowering tests on the RTL model: same outputs as fsim, within one LSB of the reference.
+#include <gtest/gtest.h>
+
+#include "tests/compiler/lowering_harness.h"
+
+namespace tessera::compiler {
+namespace {
+
+struct RtlCase {
+  const char* config;
+  RandomLayerSpec spec;
+  Schedule schedule;
+};
+
+Schedule tiles(int64_t h, int64_t w, int64_t ci, int64_t co, int64_t threads) {
+  Schedule s;
+  s.tile_h = h, s.tile_w = w, s.tile_ci = ci, s.tile_co = co, s.oc_nthread = threads;
+  s.order = {LoopAxis::H, LoopAxis::CO, LoopAxis::W};
+  return s;
+}
+
+RandomLayerSpec conv(ElemType t, int64_t c, int64_t hw, int64_t k, int kernel, int stride, int pad, bool relu) {
+  RandomLayerSpec s;
+  s.type = t, s.c = c, s.h = hw, s.w = hw + 1, s.k = k, s.kernel = kernel, s.stride = stride, s.pad = pad;
+  s.per_channel = true, s.relu = relu;
+  return s;
+}
+
+class LowerConvRtl : public ::testing::TestWithParam<RtlCase> {};
+
+TEST_P(LowerConvRtl, RtlMatchesFsimAndReference) {
+  const RtlCase& c = GetParam();
+  const DerivedConfig cfg = testing::config_named(c.config);
+  const Layer l = random_layer(c.spec, 11);
+  for (const auto& opt : {CompileOptions{IsaTarget::TESSERA, std::nullopt}, CompileOptions{IsaTarget::TESSERA, c.schedule}}) {
+    testing::Agreement on_rtl, on_fsim;
+    RunReport report;
+    testing::run_and_compare(l, cfg, opt, "rtl", 3, on_rtl, &report);
+    testing::run_and_compare(l, cfg, opt, "fsim", 3, on_fsim);
+    EXPECT_EQ(on_rtl.worse, 0);
+    EXPECT_EQ(on_rtl.off_by_one, on_fsim.off_by_one) << "the RTL and fsim differ";
+    EXPECT_LE(on_rtl.off_by_one * 1000, on_rtl.elements);
+    EXPECT_GT(report.cycles, 0u);
+  }
+}
+
+constexpr auto I8 = ElemType::INT8;
+constexpr auto U8 = ElemType::UINT8;
+
+INSTANTIATE_TEST_SUITE_P(Layers, LowerConvRtl,
+                         ::testing::Values(RtlCase{"default", conv(U8, 19, 9, 21, 3, 2, 1, true), tiles(2, 3, 1, 1, 2)},
+                                           RtlCase{"default", conv(I8, 7, 7, 33, 5, 1, 2, false), tiles(3, 4, 1, 2, 2)},
+                                           RtlCase{"tiny", conv(I8, 6, 6, 9, 3, 1, 1, true), tiles(2, 2, 1, 1, 2)},
+                                           RtlCase{"vta_4x8x8", conv(U8, 11, 7, 13, 1, 2, 1, false), tiles(2, 2, 1, 1, 1)}));
+
+}  // namespace
+}  // namespace tessera::compiler
