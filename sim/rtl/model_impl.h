@@ -58,7 +58,11 @@ class VerilatedTop final : public RtlModel {
   }
   ~VerilatedTop() override {
     close_waves();
+    // A dying model unregisters its scopes from the thread's current context: make that its own, so
+    // destroying one model never breaks SRAM peeking in another that is still alive.
+    Verilated::threadContextp(ctx_.get());
     top_->final();
+    top_.reset();
   }
 
   void cycle(const TopInputs& in, TopOutputs& o) override {

@@ -184,10 +184,7 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
   const auto t0 = std::chrono::steady_clock::now();
   if (program.empty()) throw RtlError("RTL run: the program has no instructions");
   // A fresh model per run: SRAMs start at zero like the fsim's, whatever an earlier run left there.
-  if (cycle_ != 0) {
-    m_.reset();  // first: a dying model unregisters its scopes from the current thread context
-    m_ = make_();
-  }
+  if (cycle_ != 0) m_ = make_();
   if (m_->data_bits() != cfg_.hw.dram_bus_bits)
     throw RtlError("RTL model for '" + cfg_.hw.name + "' has a " + std::to_string(m_->data_bits()) +
                    "-bit AXI bus, the config says " + std::to_string(cfg_.hw.dram_bus_bits));

@@ -246,6 +246,23 @@ TEST_P(RtlScenario, CheckerCatchesAWrongSram) {
 
 INSTANTIATE_TEST_SUITE_P(Configs, RtlScenario, ::testing::Values("default", "tiny", "vta_4x8x8"));
 
+TEST(RtlBackend, ModelsOfSeveralConfigsLiveSideBySide) {
+  std::vector<uint8_t> dram(1 << 16);
+  fill_random(dram, 5);
+  const std::vector<Insn> p = {load(MemType::INP, 2, 0, 1, 2, 2), finish()};
+  auto a = make_rtl_sim(config("tiny"));
+  auto b = make_rtl_sim(config("default"));
+  a->run(p, dram);
+  b->run(p, dram);
+  a->run(p, dram);  // rebuilds a's model while b's is alive
+  b.reset();        // destroying b must not unregister a's SRAMs
+  const DerivedConfig tiny = config("tiny");
+  const std::vector<uint8_t> got = a->peek("u_load.u_inp_sram.mem_q", 3);
+  ASSERT_EQ(int64_t(got.size()), tiny.inp.elem_bytes);
+  for (int64_t k = 0; k < tiny.inp.elem_bytes; ++k)
+    EXPECT_EQ(got[size_t(k)], dram[size_t(tiny.inp.elem_bytes + k)]) << "byte " << k;
+}
+
 TEST(RtlBackend, MissingModelSaysHowToBuildIt) {
   const DerivedConfig cfg = config("rect_1x16x32");
   try {
