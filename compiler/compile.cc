@@ -11,13 +11,33 @@
 
 namespace tessera::compiler {
 
+// A global average pool is an H x W convolution with identity weights and weight scale 1/(H*W):
+// it reuses the GEMM path (C times the necessary MACs, negligible at ResNet's 7x7x512).
+Layer as_gemm_layer(const Layer& gap) {
+  if (gap.kind != LayerKind::GLOBAL_AVG_POOL) return gap;
+  Layer l = gap;
+  const auto& s = gap.inputs.at(0).shape;
+  if (s.size() != 4) throw CompileError("layer '" + gap.name + "': global average pool input must be NCHW");
+  const int64_t c = s[1];
+  l.kind = LayerKind::CONV2D;
+  l.kernel_h = int(s[2]), l.kernel_w = int(s[3]), l.stride_h = l.stride_w = 1;
+  l.pad_top = l.pad_left = l.pad_bottom = l.pad_right = 0;
+  l.weights.assign(size_t(c * c * s[2] * s[3]), 0);
+  for (int64_t k = 0; k < c; ++k)
+    for (int64_t i = 0; i < s[2] * s[3]; ++i) l.weights[size_t((k * c + k) * s[2] * s[3] + i)] = 1;
+  l.weight_scales = {1.0 / double(s[2] * s[3])};
+  l.bias.clear();
+  l.relu = false;
+  return l;
+}
+
 Compiled compile_model(const Model& model, const DerivedConfig& cfg, const CompileOptions& opt) {
   if (model.layers.size() != 1)
     throw CompileError(model.source + ": " + std::to_string(model.layers.size()) +
                        " layers; the compiler lowers single-layer models for now");
-  const Layer& l = model.layers[0];
+  const Layer l = as_gemm_layer(model.layers[0]);
   if (l.kind != LayerKind::CONV2D && l.kind != LayerKind::DENSE)
-    throw CompileError("layer '" + l.name + "': only CONV2D and DENSE layers are lowered so far");
+    throw CompileError("layer '" + l.name + "': only CONV2D, DENSE and GLOBAL_AVG_POOL layers are lowered so far");
   const ConvGeometry g = conv_geometry(l, cfg);
   const RequantPlan q = plan_requant(l, g, opt.isa);
   const bool mult = opt.isa == IsaTarget::TESSERA;

@@ -24,7 +24,11 @@ struct Compiled {
   std::vector<std::string> notes;   // per instruction: layer, tile and loop it belongs to
 };
 
-// Lowers a single-layer model (CONV2D or DENSE). Throws CompileError naming the layer and the
+// The CONV2D/DENSE form the lowering uses: a GLOBAL_AVG_POOL becomes an H x W convolution with
+// identity weights; other layers are returned unchanged.
+Layer as_gemm_layer(const Layer& layer);
+
+// Lowers a single-layer model (CONV2D, DENSE or GLOBAL_AVG_POOL). Throws CompileError naming the layer and the
 // reason: an unsupported kind, a scale the target cannot express, or every limit an illegal
 // schedule breaks.
 Compiled compile_model(const Model& model, const DerivedConfig& cfg, const CompileOptions& opt = {});

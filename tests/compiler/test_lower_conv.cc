@@ -15,7 +15,7 @@ using testing::Agreement;
 
 // Up to `want` distinct legal schedules drawn from the knob grid (the default always first).
 std::vector<Schedule> some_schedules(const Layer& l, const DerivedConfig& cfg, size_t want, uint64_t seed) {
-  const ConvGeometry g = conv_geometry(l, cfg);
+  const ConvGeometry g = conv_geometry(as_gemm_layer(l), cfg);
   std::vector<Schedule> out{default_schedule(g, cfg, true)};
   std::mt19937_64 rng(seed);
   const auto pick = [&](int64_t hi) { return int64_t(rng() % uint64_t(hi)) + 1; };
@@ -64,6 +64,11 @@ RandomLayerSpec conv(ElemType t, int64_t c, int64_t hw, int64_t k, int kernel, i
   s.kernel = kernel, s.stride = stride, s.pad = pad, s.per_channel = per_channel, s.relu = relu;
   return s;
 }
+RandomLayerSpec gap(ElemType t, int64_t c, int64_t h, int64_t w) {
+  RandomLayerSpec s;
+  s.kind = LayerKind::GLOBAL_AVG_POOL, s.type = t, s.c = c, s.h = h, s.w = w;
+  return s;
+}
 RandomLayerSpec dense(ElemType t, int64_t n, int64_t c, int64_t k, bool per_channel) {
   RandomLayerSpec s;
   s.kind = LayerKind::DENSE, s.type = t, s.n = n, s.c = c, s.k = k, s.per_channel = per_channel;
@@ -83,6 +88,8 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"default", conv(U8, 33, 6, 17, 1, 2, 1, true, false)},
                       Case{"default", dense(I8, 1, 100, 37, true)},
                       Case{"default", dense(U8, 3, 48, 10, false)},
+                      Case{"default", gap(U8, 40, 7, 7)},
+                      Case{"default", gap(I8, 17, 5, 9)},
                       Case{"tiny", conv(I8, 9, 9, 6, 3, 1, 1, true, true)},
                       Case{"tiny", conv(U8, 5, 8, 11, 5, 2, 2, false, false)},
                       Case{"vta_4x8x8", conv(U8, 11, 9, 13, 3, 1, 1, true, true)},
