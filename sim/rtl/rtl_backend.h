@@ -60,7 +60,8 @@ struct RtlStats {
   std::array<RtlUnitStats, kNumUnits> units{};  // indexed by Unit
   uint64_t gemm_uops = 0, alu_uops = 0;         // hardware counters
   double gemm_utilization = 0;                  // gemm_uops / cycles
-  uint64_t bytes_read = 0, bytes_written = 0;   // DRAM traffic, all IDs
+  uint64_t bytes_read = 0, bytes_written = 0;   // DRAM data traffic (load, compute, store IDs), whole beats
+  uint64_t bytes_fetched = 0;                   // instruction fetch traffic (ID 0)
   DramTraffic traffic;                          // per AXI ID (0 fetch, 1 load, 2 compute, 3 store)
   std::array<uint32_t, 4> final_tokens{};       // token counts at the end (l2g, g2l, g2s, s2g)
   double wall_seconds = 0;

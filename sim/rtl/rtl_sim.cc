@@ -291,7 +291,8 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
   for (int u = 0; u < kNumUnits; ++u) st.units[u].insns = retired_[u];
   st.gemm_utilization = st.cycles ? double(st.gemm_uops) / double(st.cycles) : 0.0;
   st.traffic = dram_model.traffic();
-  for (int id = 0; id < 4; ++id) {
+  st.bytes_fetched = st.traffic.bytes_read[0];
+  for (int id = 1; id < 4; ++id) {
     st.bytes_read += st.traffic.bytes_read[id];
     st.bytes_written += st.traffic.bytes_written[id];
   }

@@ -66,6 +66,11 @@ TEST_P(RtlScenario, GemmTwoLevelLoopsWithAccumulatorHazards) {
   EXPECT_EQ(r.rtl.gemm_uops, fs.gemm_uops);  // MAC steps; reset micro-ops are not counted
   for (int u = 0; u < kNumUnits; ++u) EXPECT_EQ(r.rtl.units[u].insns, fs.insns[u]) << unit_name(Unit(u));
   EXPECT_GT(r.rtl.units[1].busy, 0u);
+  EXPECT_EQ(r.rtl.bytes_fetched, p.size() * uint64_t(cfg.insn_bytes()));
+  uint64_t loaded = 0;
+  for (uint64_t b : fs.bytes_loaded) loaded += b;
+  EXPECT_GE(r.rtl.bytes_read, loaded);  // whole beats: at least what the program addresses
+  EXPECT_EQ(r.rtl.bytes_written, fs.bytes_stored);
 }
 
 TEST_P(RtlScenario, EveryAluOperationWithImmediateAndVector) {
