@@ -251,6 +251,12 @@ Model import_layer_json(const std::string& text, const std::string& origin, cons
 Model import_layer_json_file(const std::string& path) {
   std::ifstream f(path);
   if (!f) throw ImportError(path + ": cannot open file");
+  constexpr uintmax_t kMaxJsonBytes = uintmax_t{64} << 20;  // weights live in .npy files, so JSON stays small
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxJsonBytes)
+    throw ImportError(path + ": " + std::to_string(size) + " bytes is larger than the " + std::to_string(kMaxJsonBytes) +
+                      "-byte limit for layer descriptions");
   std::stringstream text;
   text << f.rdbuf();
   return import_layer_json(text.str(), path, std::filesystem::path(path).parent_path().string());

@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <filesystem>
 #include <fstream>
 #include <iterator>
 #include <map>
@@ -364,9 +365,17 @@ Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) 
   return model;
 }
 
+// Matches the parser's limit, checked before reading so a huge file is not loaded at all.
+constexpr uintmax_t kMaxModelFileBytes = uintmax_t{1} << 30;
+
 Model import_onnx_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw ImportError(path + ": cannot open file");
+  std::error_code ec;
+  const auto size = std::filesystem::file_size(path, ec);
+  if (!ec && size > kMaxModelFileBytes)
+    throw ImportError(path + ": " + std::to_string(size) + " bytes is larger than the " +
+                      std::to_string(kMaxModelFileBytes) + "-byte limit");
   std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
   return import_onnx(bytes, path);
 }
