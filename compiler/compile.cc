@@ -6,6 +6,7 @@
 #include "compiler/compile_error.h"
 #include "compiler/conv_geometry.h"
 #include "compiler/lower_conv.h"
+#include "compiler/lower_eltwise.h"
 #include "compiler/program_builder.h"
 #include "isa/asm.h"
 
@@ -36,8 +37,15 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
     throw CompileError(model.source + ": " + std::to_string(model.layers.size()) +
                        " layers; the compiler lowers single-layer models for now");
   const Layer l = as_gemm_layer(model.layers[0]);
-  if (l.kind != LayerKind::CONV2D && l.kind != LayerKind::DENSE)
-    throw CompileError("layer '" + l.name + "': only CONV2D, DENSE and GLOBAL_AVG_POOL layers are lowered so far");
+  if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL) {
+    if (opt.schedule) throw CompileError("layer '" + l.name + "': schedules apply to conv, dense and pooling-by-GEMM layers only");
+    ProgramBuilder b(cfg);
+    if (l.kind == LayerKind::ADD) lower_add(l, b);
+    else lower_max_pool(l, b);
+    Compiled c;
+    c.program = b.finish("layer '" + l.name + "'", &c.notes);
+    return c;
+  }
   const ConvGeometry g = conv_geometry(l, cfg);
   const RequantPlan q = plan_requant(l, g, opt.isa);
   const bool mult = opt.isa == IsaTarget::TESSERA;

@@ -3,7 +3,8 @@
 // Blocked layouts ("NCHW<b>n<c>c", "NC<b>n<c>c", optional "_pad<t>_<l>_<b>_<r>" halo) hold the
 // logical tensor as [N/b][C/c][H+t+b][W+l+r][b][c] signed bytes: the accelerator is signed, so a
 // uint8 value q is held as q - 128. Every element outside the logical tensor (channel and batch
-// padding, the halo) holds the tensor's zero point, which is what a convolution's padding means.
+// padding, the halo) holds the tensor's zero point, which is what a convolution's padding means;
+// with "_minpad..." it holds the type's minimum instead (a max-pool's padding never wins).
 #include "driver/tensor_io.h"
 
 #include <cstring>
@@ -39,6 +40,7 @@ std::string shape_text(const std::vector<int64_t>& s) {
 struct Blocked {
   int64_t n = 1, c = 1, h = 1, w = 1, nb = 1, cb = 1;
   int64_t batch = 1, block = 1, top = 0, left = 0, bottom = 0, right = 0;
+  bool fill_min = false;  // "_minpad": padding holds the type's minimum (max-pool), not the zero point
   int64_t hp() const { return h + top + bottom; }
   int64_t wp() const { return w + left + right; }
   uint64_t bytes() const { return uint64_t(nb * cb * hp() * wp() * batch * block); }
@@ -51,7 +53,7 @@ struct Blocked {
 
 // Null for a dense layout; throws naming the tensor when the layout is malformed or does not fit.
 std::unique_ptr<Blocked> blocked(const TensorInfo& t) {
-  static const std::regex re(R"((NCHW|NC)(\d{1,4})n(\d{1,4})c(?:_pad(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2}))?)");
+  static const std::regex re(R"((NCHW|NC)(\d{1,4})n(\d{1,4})c(?:_(min)?pad(\d{1,2})_(\d{1,2})_(\d{1,2})_(\d{1,2}))?)");
   std::smatch m;
   if (!std::regex_match(t.layout, m, re)) return nullptr;
   const auto fail = [&](const std::string& why) {
@@ -64,9 +66,10 @@ std::unique_ptr<Blocked> blocked(const TensorInfo& t) {
   b->n = t.shape[0], b->c = t.shape[1], b->h = nchw ? t.shape[2] : 1, b->w = nchw ? t.shape[3] : 1;
   b->batch = std::stoll(m[2]), b->block = std::stoll(m[3]);
   if (b->batch < 1 || b->block < 1) fail("has an empty block");
-  if (m[4].matched) {
+  if (m[5].matched) {
     if (!nchw) fail("cannot pad a 2-D tensor");
-    b->top = std::stoll(m[4]), b->left = std::stoll(m[5]), b->bottom = std::stoll(m[6]), b->right = std::stoll(m[7]);
+    b->top = std::stoll(m[5]), b->left = std::stoll(m[6]), b->bottom = std::stoll(m[7]), b->right = std::stoll(m[8]);
+    b->fill_min = m[4].matched;
   }
   b->nb = (b->n + b->batch - 1) / b->batch, b->cb = (b->c + b->block - 1) / b->block;
   if (t.bytes != b->bytes())
@@ -106,7 +109,7 @@ void place_tensor(const NpyArray& a, const TensorInfo& t, std::vector<uint8_t>& 
     std::memcpy(base, a.data.data(), t.bytes);
     return;
   }
-  std::memset(base, uint8_t(device_byte(t.zero_point, t.dtype)), t.bytes);
+  std::memset(base, uint8_t(b->fill_min ? int8_t{-128} : device_byte(t.zero_point, t.dtype)), t.bytes);
   int64_t i = 0;
   for (int64_t n = 0; n < b->n; ++n)
     for (int64_t c = 0; c < b->c; ++c)

@@ -53,14 +53,18 @@ inline void run_and_compare(const Layer& layer, const DerivedConfig& cfg, const 
   m.source = "test";
   m.layers = {layer};
   const Compiled c = compile_model(m, cfg, opt);
-  const QTensor& x = layer.inputs[0];
-  size_t count = 1;
-  for (int64_t d : x.shape) count *= size_t(d);
-  const std::vector<int32_t> xs = random_values(x.type, count, seed);
+  std::map<std::string, NpyArray> inputs;
+  std::vector<std::vector<int32_t>> values;
+  for (const QTensor& x : layer.inputs) {
+    size_t count = 1;
+    for (int64_t d : x.shape) count *= size_t(d);
+    values.push_back(random_values(x.type, count, seed + values.size()));
+    inputs[x.name] = to_npy(values.back(), x.type, x.shape);
+  }
   Device dev(cfg, backend);
-  const DeviceRun r = dev.run(c.program, {{x.name, to_npy(xs, x.type, x.shape)}});
+  const DeviceRun r = dev.run(c.program, inputs);
   if (report) *report = r.report;
-  const std::vector<int32_t> want = reference::run_layer(layer, {xs});
+  const std::vector<int32_t> want = reference::run_layer(layer, values);
   agree.add(from_npy(r.outputs.at(layer.output.name)), want);
 }
 

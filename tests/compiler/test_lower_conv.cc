@@ -98,6 +98,40 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"large_1x32x32", conv(U8, 40, 9, 36, 3, 1, 1, true, true)},
                       Case{"rect_1x16x32", conv(I8, 21, 8, 19, 3, 1, 2, false, false)}));
 
+RandomLayerSpec eltwise(LayerKind kind, ElemType t, int64_t n, int64_t c, int64_t h, int64_t w, int kernel, int stride,
+                        int pad, bool relu) {
+  RandomLayerSpec s;
+  s.kind = kind, s.type = t, s.n = n, s.c = c, s.h = h, s.w = w, s.kernel = kernel, s.stride = stride, s.pad = pad;
+  s.relu = relu;
+  return s;
+}
+
+class LowerEltwise : public ::testing::TestWithParam<Case> {};
+
+TEST_P(LowerEltwise, MatchesReferenceOnBothIsaTargets) {
+  const DerivedConfig cfg = testing::config_named(GetParam().config);
+  Agreement agree;
+  for (uint64_t seed = 1; seed <= 3; ++seed)
+    for (IsaTarget isa : {IsaTarget::TESSERA, IsaTarget::VTA}) {
+      CompileOptions opt;
+      opt.isa = isa;
+      testing::run_and_compare(random_layer(GetParam().spec, seed * 31), cfg, opt, "fsim", seed, agree);
+    }
+  EXPECT_EQ(agree.worse, 0);
+  EXPECT_LE(agree.off_by_one * 1000, agree.elements) << agree.off_by_one << " of " << agree.elements;
+}
+
+INSTANTIATE_TEST_SUITE_P(
+    Layers, LowerEltwise,
+    ::testing::Values(Case{"default", eltwise(LayerKind::ADD, U8, 1, 20, 7, 9, 1, 1, 0, true)},
+                      Case{"default", eltwise(LayerKind::ADD, I8, 2, 64, 14, 14, 1, 1, 0, false)},
+                      Case{"tiny", eltwise(LayerKind::ADD, I8, 1, 5, 31, 33, 1, 1, 0, false)},
+                      Case{"default", eltwise(LayerKind::MAX_POOL, U8, 1, 20, 11, 12, 3, 2, 1, false)},
+                      Case{"default", eltwise(LayerKind::MAX_POOL, I8, 1, 7, 9, 9, 2, 2, 0, false)},
+                      Case{"tiny", eltwise(LayerKind::MAX_POOL, I8, 1, 9, 24, 12, 3, 1, 1, false)},
+                      Case{"vta_4x8x8", eltwise(LayerKind::MAX_POOL, U8, 3, 10, 8, 8, 3, 2, 1, false)},
+                      Case{"batch2_2x16x16", eltwise(LayerKind::ADD, U8, 3, 17, 5, 5, 1, 1, 0, true)}));
+
 TEST(LowerConvErrors, IllegalScheduleNamesEveryBrokenLimit) {
   const DerivedConfig cfg = testing::config_named("default");
   const Layer l = random_layer(conv(I8, 64, 56, 64, 3, 1, 1, false, false), 1);

@@ -53,5 +53,23 @@ INSTANTIATE_TEST_SUITE_P(Layers, LowerConvRtl,
                                            RtlCase{"tiny", conv(I8, 6, 6, 9, 3, 1, 1, true), tiles(2, 2, 1, 1, 2)},
                                            RtlCase{"vta_4x8x8", conv(U8, 11, 7, 13, 1, 2, 1, false), tiles(2, 2, 1, 1, 1)}));
 
+TEST(LowerEltwiseRtl, AddAndMaxPoolMatchFsimAndReference) {
+  const DerivedConfig cfg = testing::config_named("default");
+  RandomLayerSpec add;
+  add.kind = LayerKind::ADD, add.type = U8, add.c = 24, add.h = 9, add.w = 7, add.relu = true;
+  RandomLayerSpec pool;
+  pool.kind = LayerKind::MAX_POOL, pool.type = I8, pool.c = 20, pool.h = 11, pool.w = 12, pool.kernel = 3;
+  pool.stride = 2, pool.pad = 1;
+  for (const RandomLayerSpec& spec : {add, pool}) {
+    const Layer l = random_layer(spec, 5);
+    testing::Agreement on_rtl, on_fsim;
+    testing::run_and_compare(l, cfg, {}, "rtl", 4, on_rtl);
+    testing::run_and_compare(l, cfg, {}, "fsim", 4, on_fsim);
+    EXPECT_EQ(on_rtl.worse, 0);
+    EXPECT_EQ(on_rtl.off_by_one, on_fsim.off_by_one);
+    EXPECT_LE(on_rtl.off_by_one * 1000, on_rtl.elements);
+  }
+}
+
 }  // namespace
 }  // namespace tessera::compiler
