@@ -8,7 +8,5 @@ target=tessera_rtl_model_${cfg}
 [ -f "$dir/build.ninja" ] || { echo "time_model_build.sh: $dir is not a configured Ninja build dir" >&2; exit 2; }
 cmake --build "$dir" --target "$target" >/dev/null   # make sure everything it depends on is built
 rm -rf "$dir/sim/rtl/CMakeFiles/$target.dir"          # verilator output and objects of this model only
-start=$(date +%s.%N)
-CCACHE_DISABLE=1 cmake --build "$dir" --target "$target" -j"$(nproc)" >/dev/null
-end=$(date +%s.%N)
-printf 'clean build of %s (verilate + C++ -O3, no ccache, %s jobs): %.1f s\n' "$target" "$(nproc)" "$(echo "$end - $start" | bc)"
+TIMEFORMAT="clean build of $target (verilate + C++ -O3, no ccache, $(nproc) jobs): %R s wall, %U s user + %S s sys"
+time (CCACHE_DISABLE=1 cmake --build "$dir" --target "$target" -j"$(nproc)" >/dev/null)
