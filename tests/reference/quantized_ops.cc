@@ -132,4 +132,16 @@ QValues run_layer(const Layer& l, const std::vector<QValues>& in) {
   throw std::invalid_argument("reference: unknown layer kind");
 }
 
+void run_model(const compiler::Model& model, std::map<std::string, QValues>& tensors) {
+  for (const Layer& l : model.layers) {
+    std::vector<QValues> in;
+    for (const auto& t : l.inputs) {
+      auto it = tensors.find(t.name);
+      if (it == tensors.end()) throw std::invalid_argument("reference: layer '" + l.name + "' input '" + t.name + "' is missing");
+      in.push_back(it->second);
+    }
+    tensors[l.output.name] = run_layer(l, in);
+  }
+}
+
 }  // namespace tessera::reference

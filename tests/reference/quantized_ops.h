@@ -3,6 +3,8 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
+#include <string>
 #include <vector>
 
 #include "compiler/layer.h"
@@ -23,5 +25,9 @@ QValues global_avg_pool(const compiler::Layer& l, const QValues& x);
 
 // Dispatches on l.kind; `inputs` has one tensor, or two for ADD.
 QValues run_layer(const compiler::Layer& l, const std::vector<QValues>& inputs);
+
+// Runs the layers in order; `tensors` starts with the model inputs by name and gains every layer's
+// output. Throws std::invalid_argument when a layer's input is missing.
+void run_model(const compiler::Model& model, std::map<std::string, QValues>& tensors);
 
 }  // namespace tessera::reference

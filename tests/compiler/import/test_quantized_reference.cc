@@ -90,5 +90,27 @@ TEST(QuantizedReference, AddMaxPoolAndGlobalAveragePool) {
   EXPECT_EQ(global_avg_pool(gap, {10, 10, 10, 20, 10, 10, 10, 15}), (QValues{5, 2}));
 }
 
+TEST(QuantizedReference, RunModelChainsLayersByTensorName) {
+  compiler::Model m;
+  Layer pool;
+  pool.name = "pool";
+  pool.kind = LayerKind::MAX_POOL;
+  pool.inputs = {tensor("x", ElemType::INT8, {1, 1, 2, 2}, 1.0, 0)};
+  pool.output = tensor("p", ElemType::INT8, {1, 1, 1, 1}, 1.0, 0);
+  pool.kernel_h = pool.kernel_w = 2;
+  Layer sum;
+  sum.name = "sum";
+  sum.kind = LayerKind::ADD;
+  sum.inputs = {pool.output, tensor("b", ElemType::INT8, {1, 1, 1, 1}, 2.0, 0)};
+  sum.output = tensor("y", ElemType::INT8, {1, 1, 1, 1}, 1.0, 0);
+  m.layers = {pool, sum};
+  std::map<std::string, QValues> t = {{"x", {1, 9, 3, 4}}, {"b", {5}}};
+  run_model(m, t);
+  EXPECT_EQ(t.at("p"), QValues{9});
+  EXPECT_EQ(t.at("y"), QValues{19});  // 9 + 2 * 5
+  t.erase("b");
+  EXPECT_THROW(run_model(m, t), std::invalid_argument);
+}
+
 }  // namespace
 }  // namespace tessera::reference
