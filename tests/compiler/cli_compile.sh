@@ -38,6 +38,14 @@ for spec in "conv2d --type uint8 --shape 1 19 13 15 --out-channels 21 --kernel 3
   compare y$i.npy ort$i.npy
 done
 
+# JSON layer descriptions compile the same way.
+"$random_layer" --kind max_pool --type uint8 --shape 1 20 11 12 --kernel 3 --stride 2 --pad 1 --seed 7 -o pool.json --inputs-dir inp
+"$tessera" compile --config "$cfg" --model pool.json -o pool.tsp
+"$tessera" run --backend "$backend" --program pool.tsp --input x=inp/x.npy --output y=ypool.npy > /dev/null
+"$random_layer" --kind max_pool --type uint8 --shape 1 20 11 12 --kernel 3 --stride 2 --pad 1 --seed 7 -o pool.onnx
+node "$src/tests/onnx/run_onnx.js" pool.onnx inp/x.npy ortpool.npy
+compare ypool.npy ortpool.npy
+
 # An explicit schedule is honoured; an illegal one names the limit it breaks.
 printf '{"tile_b":1,"tile_h":2,"tile_w":3,"tile_ci":1,"tile_co":1,"oc_nthread":2,"h_nthread":1,"loop_order":["h","w","co"]}' > s.json
 "$tessera" compile --config "$cfg" --model l1.onnx --schedule s.json -o ps.tsp

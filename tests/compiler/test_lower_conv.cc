@@ -156,6 +156,43 @@ TEST(LowerConvErrors, IllegalScheduleNamesEveryBrokenLimit) {
   EXPECT_THROW(compile_model(m, cfg, opt), CompileError);
 }
 
+TEST(LowerConvErrors, InconsistentLayersNameTheLayerAndTheProblem) {
+  const DerivedConfig cfg = testing::config_named("default");
+  const Layer good = random_layer(conv(I8, 5, 8, 6, 3, 1, 1, true, false), 2);
+  const auto message = [&](const Layer& l) {
+    Model m;
+    m.layers = {l};
+    try {
+      compile_model(m, cfg);
+    } catch (const CompileError& e) {
+      return std::string(e.what());
+    }
+    return std::string("compiled");
+  };
+  Layer l = good;
+  l.weights.pop_back();
+  EXPECT_NE(message(l).find("layer 'layer': 269 weights are not a multiple of C*R*S = 45"), std::string::npos) << message(l);
+  l = good;
+  l.bias.resize(5);
+  EXPECT_NE(message(l).find("bias has 5 entries for 6 output channels"), std::string::npos) << message(l);
+  l = good;
+  l.output.shape[3] += 1;
+  EXPECT_NE(message(l).find("output shape does not match"), std::string::npos) << message(l);
+  l = good;
+  l.weight_scales = {0.1, 0.2};
+  EXPECT_NE(message(l).find("weight_scales must have 1 or K = 6 entries"), std::string::npos) << message(l);
+  l = good;
+  l.output.scale = 1e-9;
+  EXPECT_NE(message(l).find(">= 1 is not supported"), std::string::npos) << message(l);
+  l = random_layer(eltwise(LayerKind::MAX_POOL, I8, 1, 9, 24, 12, 3, 1, 1, false), 2);
+  l.output.zero_point += 1;
+  EXPECT_NE(message(l).find("must keep the input's type, scale and zero point"), std::string::npos) << message(l);
+  Model two;
+  two.source = "net.onnx";
+  two.layers = {good, good};
+  EXPECT_THROW(compile_model(two, cfg), CompileError);
+}
+
 TEST(LowerConvErrors, VtaTargetRejectsScalesThatAreNotPowersOfTwo) {
   const DerivedConfig cfg = testing::config_named("default");
   Model m;
