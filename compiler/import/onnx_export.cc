@@ -1,8 +1,9 @@
-// Single-layer ONNX writer: the layer's tensors become initializers of one quantized node.
+// ONNX writer: each layer becomes one quantized node (plus a ReLU tail) with its tensors as initializers.
 #include "compiler/import/onnx_export.h"
 
 #include <cstring>
 #include <fstream>
+#include <set>
 
 #include <onnx/onnx_pb.h>
 
@@ -14,12 +15,19 @@ namespace {
 
 using onnx::TensorProto;
 
+// The graph being written; an initializer shared by several layers (a tensor's scale) is added once.
+struct Graph {
+  onnx::GraphProto& proto;
+  std::set<std::string> initializers;
+};
+
 int32_t onnx_type(ElemType t) { return t == ElemType::UINT8 ? TensorProto::UINT8 : TensorProto::INT8; }
 
 template <typename T, typename V>
-void add_initializer(onnx::GraphProto& g, const std::string& name, int32_t type, const std::vector<V>& values,
+void add_initializer(Graph& g, const std::string& name, int32_t type, const std::vector<V>& values,
                      const std::vector<int64_t>& dims) {
-  TensorProto* t = g.add_initializer();
+  if (!g.initializers.insert(name).second) return;
+  TensorProto* t = g.proto.add_initializer();
   t->set_name(name);
   t->set_data_type(type);
   for (int64_t d : dims) t->add_dims(d);
@@ -31,12 +39,12 @@ void add_initializer(onnx::GraphProto& g, const std::string& name, int32_t type,
   t->set_raw_data(raw);
 }
 
-void add_scale(onnx::GraphProto& g, const std::string& name, const std::vector<double>& s, bool as_vector) {
+void add_scale(Graph& g, const std::string& name, const std::vector<double>& s, bool as_vector) {
   add_initializer<float>(g, name, TensorProto::FLOAT, s, as_vector ? std::vector<int64_t>{int64_t(s.size())}
                                                                    : std::vector<int64_t>{});
 }
 
-void add_zero_point(onnx::GraphProto& g, const std::string& name, ElemType type, std::vector<int32_t> zp,
+void add_zero_point(Graph& g, const std::string& name, ElemType type, std::vector<int32_t> zp,
                     bool as_vector) {
   const std::vector<int64_t> dims = as_vector ? std::vector<int64_t>{int64_t(zp.size())} : std::vector<int64_t>{};
   if (type == ElemType::UINT8) add_initializer<uint8_t>(g, name, TensorProto::UINT8, zp, dims);
@@ -51,15 +59,15 @@ void add_value_info(onnx::ValueInfoProto* vi, const QTensor& q) {
 }
 
 // Scale and zero point initializers of an activation; returns their names.
-std::pair<std::string, std::string> add_quantization(onnx::GraphProto& g, const QTensor& q) {
+std::pair<std::string, std::string> add_quantization(Graph& g, const QTensor& q) {
   add_scale(g, q.name + "_scale", {q.scale}, false);
   add_zero_point(g, q.name + "_zero_point", q.type, {q.zero_point}, false);
   return {q.name + "_scale", q.name + "_zero_point"};
 }
 
-onnx::NodeProto* add_node(onnx::GraphProto& g, const std::string& name, const char* op,
+onnx::NodeProto* add_node(Graph& g, const std::string& name, const char* op,
                           const std::vector<std::string>& inputs, const std::string& output) {
-  onnx::NodeProto* n = g.add_node();
+  onnx::NodeProto* n = g.proto.add_node();
   n->set_name(name);
   n->set_op_type(op);
   for (const auto& i : inputs) n->add_input(i);
@@ -81,7 +89,7 @@ void add_window(onnx::NodeProto* n, const Layer& l) {
 }
 
 // Weights, their scales and zero zero points; `dims` is how the op wants the weight tensor.
-std::vector<std::string> add_weights(onnx::GraphProto& g, const Layer& l, const std::vector<int8_t>& w,
+std::vector<std::string> add_weights(Graph& g, const Layer& l, const std::vector<int8_t>& w,
                                      const std::vector<int64_t>& dims) {
   const std::string base = l.name + "_w";
   add_initializer<int8_t>(g, base, TensorProto::INT8, w, dims);
@@ -92,7 +100,7 @@ std::vector<std::string> add_weights(onnx::GraphProto& g, const Layer& l, const 
 }
 
 // The node computing the layer, writing `out`.
-void add_layer_node(onnx::GraphProto& g, const Layer& l, const std::string& out) {
+void add_layer_node(Graph& g, const Layer& l, const std::string& out) {
   const std::string& x = l.inputs.at(0).name;
   if (l.kind == LayerKind::MAX_POOL) {  // works on quantized values directly, keeping their quantization
     add_window(add_node(g, l.name, "MaxPool", {x}, out), l);
@@ -147,7 +155,7 @@ void add_int_attribute(onnx::NodeProto* n, const char* name, int64_t v) {
 }
 
 // DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv [-> Relu] -> QuantizeLinear.
-void add_qdq_conv(onnx::GraphProto& g, const Layer& l) {
+void add_qdq_conv(Graph& g, const Layer& l) {
   if (l.kind != LayerKind::CONV2D) throw ImportError(l.name + ": the QDQ form is written for conv2d layers only");
   const QTensor& x = l.inputs.at(0);
   const auto [xs, xz] = add_quantization(g, x);
@@ -181,23 +189,7 @@ void add_qdq_conv(onnx::GraphProto& g, const Layer& l) {
   add_node(g, l.name + "_quantize", "QuantizeLinear", {real, ys, yz}, l.output.name);
 }
 
-}  // namespace
-
-std::vector<uint8_t> export_onnx(const Layer& l, OnnxForm form) {
-  onnx::ModelProto model;
-  model.set_ir_version(8);
-  model.set_producer_name("tessera");
-  auto* opset = model.add_opset_import();
-  opset->set_version(13);
-  if (l.kind == LayerKind::ADD || l.kind == LayerKind::GLOBAL_AVG_POOL) {
-    auto* ms = model.add_opset_import();
-    ms->set_domain("com.microsoft");
-    ms->set_version(1);
-  }
-  onnx::GraphProto& g = *model.mutable_graph();
-  g.set_name(l.name);
-  for (const QTensor& in : l.inputs) add_value_info(g.add_input(), in);
-  add_value_info(g.add_output(), l.output);
+void add_layer(Graph& g, const Layer& l, OnnxForm form) {
   if (form == OnnxForm::QDQ) {
     add_qdq_conv(g, l);
   } else if (!l.relu) {
@@ -211,13 +203,44 @@ std::vector<uint8_t> export_onnx(const Layer& l, OnnxForm form) {
     add_node(g, l.name + "_relu", "Relu", {pre + "_real"}, l.name + "_relu_real");
     add_node(g, l.name + "_quantize", "QuantizeLinear", {l.name + "_relu_real", ys, yz}, l.output.name);
   }
+}
+
+}  // namespace
+
+std::vector<uint8_t> export_onnx(const Model& m, OnnxForm form) {
+  onnx::ModelProto model;
+  model.set_ir_version(8);
+  model.set_producer_name("tessera");
+  model.add_opset_import()->set_version(13);
+  bool microsoft = false;
+  for (const Layer& l : m.layers) microsoft |= l.kind == LayerKind::ADD || l.kind == LayerKind::GLOBAL_AVG_POOL;
+  if (microsoft) {
+    auto* ms = model.add_opset_import();
+    ms->set_domain("com.microsoft");
+    ms->set_version(1);
+  }
+  Graph g{*model.mutable_graph(), {}};
+  g.proto.set_name(m.layers.empty() ? "empty" : m.layers[0].name);
+  // Graph inputs are the tensors no layer produces; outputs are those no later layer consumes.
+  std::set<std::string> produced, consumed;
+  for (const Layer& l : m.layers) {
+    for (const QTensor& in : l.inputs)
+      if (!produced.count(in.name) && consumed.insert(in.name).second) add_value_info(g.proto.add_input(), in);
+    for (const QTensor& in : l.inputs) consumed.insert(in.name);
+    produced.insert(l.output.name);
+    add_layer(g, l, form);
+  }
+  for (const Layer& l : m.layers)
+    if (!consumed.count(l.output.name)) add_value_info(g.proto.add_output(), l.output);
   std::string bytes;
   model.SerializeToString(&bytes);
   return {bytes.begin(), bytes.end()};
 }
 
-void write_onnx_file(const Layer& layer, const std::string& path, OnnxForm form) {
-  const auto bytes = export_onnx(layer, form);
+std::vector<uint8_t> export_onnx(const Layer& layer, OnnxForm form) { return export_onnx(Model{"", {layer}}, form); }
+
+void write_onnx_file(const Model& model, const std::string& path, OnnxForm form) {
+  const auto bytes = export_onnx(model, form);
   std::ofstream f(path, std::ios::binary);
   f.write(reinterpret_cast<const char*>(bytes.data()), static_cast<std::streamsize>(bytes.size()));
   if (!f) throw ImportError(path + ": cannot write file");

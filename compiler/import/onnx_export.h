@@ -1,5 +1,5 @@
-// Writes a Layer as a single-layer quantized ONNX model (QLinearConv [+ DQ->Relu->Q], QLinearMatMul,
-// QLinearAdd, MaxPool, QLinearGlobalAveragePool), e.g. so tests can feed onnxruntime and the importer.
+// Writes layers as a quantized ONNX model (QLinearConv [+ DQ->Relu->Q], QLinearMatMul, QLinearAdd,
+// MaxPool, QLinearGlobalAveragePool), e.g. so tests can feed onnxruntime and the importer.
 #pragma once
 
 #include <cstdint>
@@ -15,7 +15,10 @@ namespace tessera::compiler {
 enum class OnnxForm { QLINEAR, QDQ };
 
 // Throws ImportError for a layer the form cannot express (a dense layer with a bias; QDQ non-conv).
+// Layers connect by tensor name: graph inputs are the tensors no layer produces, graph outputs those
+// no later layer consumes.
+std::vector<uint8_t> export_onnx(const Model& model, OnnxForm form = OnnxForm::QLINEAR);
 std::vector<uint8_t> export_onnx(const Layer& layer, OnnxForm form = OnnxForm::QLINEAR);
-void write_onnx_file(const Layer& layer, const std::string& path, OnnxForm form = OnnxForm::QLINEAR);
+void write_onnx_file(const Model& model, const std::string& path, OnnxForm form = OnnxForm::QLINEAR);
 
 }  // namespace tessera::compiler

@@ -52,7 +52,7 @@ int main(int argc, char** argv) {
     s.bias = !no_bias && s.kind != LayerKind::DENSE;  // QLinearMatMul has no bias input
     const Layer layer = random_layer(s, seed);
     const std::string ext = std::filesystem::path(out).extension().string();
-    if (ext == ".onnx") write_onnx_file(layer, out, qdq ? OnnxForm::QDQ : OnnxForm::QLINEAR);
+    if (ext == ".onnx") write_onnx_file(Model{out, {layer}}, out, qdq ? OnnxForm::QDQ : OnnxForm::QLINEAR);
     else if (ext == ".json") write_layer_json(Model{out, {layer}}, out);
     else throw ImportError(out + ": the output must end in .onnx or .json");
     for (size_t i = 0; !inputs_dir.empty() && i < layer.inputs.size(); ++i) {

@@ -244,6 +244,38 @@ TEST(OnnxImport, MaxPoolFollowsALayerAndKeepsItsQuantization) {
             "model.onnx: node 'layer' (MaxPool): input must be the output of a quantized layer (it carries no scale)");
 }
 
+TEST(OnnxImport, ExportedChainsImportUnchanged) {
+  Layer conv = conv_layer(true);
+  conv.name = "conv";
+  RandomLayerSpec s;
+  s.kind = LayerKind::ADD;
+  Layer add = random_layer(s, 9);
+  add.name = "residual";
+  add.inputs = {conv.output, conv.output};
+  add.inputs[1].name = "other";
+  add.output.shape = conv.output.shape;
+  add.output.name = "sum";
+  Layer pool = conv;
+  pool.name = "pool";
+  pool.kind = LayerKind::MAX_POOL;
+  pool.weights.clear();
+  pool.weight_scales.clear();
+  pool.bias.clear();
+  pool.relu = false;
+  pool.pad_top = pool.pad_left = pool.pad_bottom = pool.pad_right = 0;
+  pool.kernel_h = pool.kernel_w = pool.stride_h = pool.stride_w = 2;
+  pool.inputs = {add.output};
+  pool.output = add.output;
+  pool.output.name = "pooled";
+  pool.output.shape = {1, 6, 2, 2};
+  const Model m = import_onnx(export_onnx(Model{"", {conv, add, pool}}), "chain.onnx");
+  ASSERT_EQ(m.layers.size(), 3u);
+  expect_same_layer(m.layers[0], conv);
+  expect_same_layer(m.layers[1], add);
+  pool.inputs[0].scale = pool.output.scale = as_float(add.output.scale);  // inherited as imported
+  expect_same_layer(m.layers[2], pool);
+}
+
 TEST(OnnxImport, GarbageAndMissingFilesAreErrors) {
   EXPECT_THROW(import_onnx({}, "empty.onnx"), ImportError);
   EXPECT_THROW(import_onnx({0xff, 0xff, 0xff, 0xff, 0x0f}, "junk.onnx"), ImportError);

@@ -4,7 +4,10 @@
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
+#include <algorithm>
 #include <iostream>
+#include <map>
+#include <set>
 #include <random>
 #include <string>
 
@@ -46,8 +49,8 @@ std::vector<int32_t> from_npy(const NpyArray& a) {
 class OnnxOracle : public ::testing::Test {
  protected:
   struct Case {
-    Layer layer;
-    std::vector<std::vector<int32_t>> inputs;
+    Model model;  // its last layer's output is the graph's only output
+    std::map<std::string, reference::QValues> inputs;
     std::string label, out;
   };
 
@@ -63,24 +66,31 @@ class OnnxOracle : public ::testing::Test {
     std::cout << "onnxruntime vs reference: " << off_by_one_ << " of " << elements_ << " elements differ by 1 LSB\n";
   }
 
-  // Writes `layer`'s model and random inputs; run_and_compare() runs every added case.
-  void add(const Layer& layer, uint64_t seed, const std::string& label, OnnxForm form = OnnxForm::QLINEAR) {
+  // Writes the model and random inputs; run_and_compare() runs every added case.
+  void add(const Model& model, uint64_t seed, const std::string& label, OnnxForm form = OnnxForm::QLINEAR) {
     const fs::path d = dir_ / ("case" + std::to_string(cases_.size()));
     fs::create_directories(d);
-    Case c{layer, {}, label, (d / "out.npy").string()};
-    write_onnx_file(layer, (d / "model.onnx").string(), form);
+    Case c{model, {}, label, (d / "out.npy").string()};
+    write_onnx_file(model, (d / "model.onnx").string(), form);
     batch_ += (d / "model.onnx").string();
-    for (size_t i = 0; i < layer.inputs.size(); ++i) {
-      const QTensor& t = layer.inputs[i];
-      int64_t count = 1;
-      for (int64_t d : t.shape) count *= d;
-      c.inputs.push_back(random_values(t.type, static_cast<size_t>(count), seed * 7 + i));
-      const std::string path = (d / ("in" + std::to_string(i) + ".npy")).string();
-      write_npy_file(to_npy(t, c.inputs.back()), path);
-      batch_ += " " + path;
+    std::set<std::string> produced;
+    for (const Layer& l : model.layers) {
+      for (const QTensor& t : l.inputs) {
+        if (produced.count(t.name) || c.inputs.count(t.name)) continue;  // graph inputs in first-use order
+        int64_t count = 1;
+        for (int64_t d : t.shape) count *= d;
+        c.inputs[t.name] = random_values(t.type, static_cast<size_t>(count), seed * 7 + c.inputs.size());
+        const std::string path = (d / (t.name + ".npy")).string();
+        write_npy_file(to_npy(t, c.inputs[t.name]), path);
+        batch_ += " " + path;
+      }
+      produced.insert(l.output.name);
     }
     batch_ += " " + c.out + "\n";
     cases_.push_back(std::move(c));
+  }
+  void add(const Layer& layer, uint64_t seed, const std::string& label, OnnxForm form = OnnxForm::QLINEAR) {
+    add(Model{"", {layer}}, seed, label, form);
   }
 
   // Runs all cases on onnxruntime in one node process, then compares each with the reference:
@@ -95,10 +105,13 @@ class OnnxOracle : public ::testing::Test {
 
   void compare(const Case& c) {
     SCOPED_TRACE(c.label);
+    const QTensor& output = c.model.layers.back().output;
     const NpyArray got_npy = read_npy_file(c.out);
-    ASSERT_EQ(got_npy.shape, c.layer.output.shape);
+    ASSERT_EQ(got_npy.shape, output.shape);
     const std::vector<int32_t> got = from_npy(got_npy);
-    const std::vector<int32_t> want = reference::run_layer(c.layer, c.inputs);
+    std::map<std::string, reference::QValues> tensors = c.inputs;
+    reference::run_model(c.model, tensors);
+    const std::vector<int32_t> want = tensors.at(output.name);
     ASSERT_EQ(got.size(), want.size());
     size_t off_by_one = 0, distinct = 0;
     for (size_t i = 0; i < got.size(); ++i) {
@@ -180,6 +193,53 @@ TEST_F(OnnxOracle, QdqConvLayersAgree) {
   for (int i = 0; i < 12; ++i) {
     const RandomLayerSpec s = random_conv_spec(rng);
     add(random_layer(s, 500 + i), 500 + i, "QDQ case " + std::to_string(i) + ": " + describe(s), OnnxForm::QDQ);
+  }
+  run_and_compare();
+}
+
+// Renames a random layer's tensors so layers can be chained.
+Layer renamed(Layer l, const std::string& name, const std::string& input, const std::string& output) {
+  l.name = name;
+  l.inputs.at(0).name = input;
+  l.output.name = output;
+  return l;
+}
+
+TEST_F(OnnxOracle, ChainedLayersAgree) {
+  for (int i = 0; i < 4; ++i) {
+    RandomLayerSpec s;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.c = s.k = 6 + 5 * i;
+    s.h = 9 + i;
+    s.w = 8 + 2 * i;
+    s.kernel = 3;
+    s.pad = 1;
+    s.relu = true;
+    s.per_channel = i % 2 == 0;
+    const Layer conv = renamed(random_layer(s, 600 + i), "conv", "x", "c");
+    // Residual: add(x, conv(x)), so x feeds two layers; then max-pool and global average pool.
+    RandomLayerSpec a = s;
+    a.kind = LayerKind::ADD;
+    a.relu = i % 2 == 1;
+    Layer add_layer = random_layer(a, 610 + i);
+    add_layer.name = "residual";
+    add_layer.inputs = {conv.inputs[0], conv.output};
+    add_layer.output.name = "r";
+    // Room for the sum of two full-range operands, centred.
+    add_layer.output.scale = 2 * std::max(conv.inputs[0].scale, conv.output.scale);
+    add_layer.output.zero_point = s.type == ElemType::UINT8 ? 128 : 0;
+    RandomLayerSpec p = s;
+    p.kind = LayerKind::MAX_POOL;
+    p.kernel = 2;
+    p.stride = 2;
+    p.pad = 0;
+    Layer pool = random_layer(p, 620 + i);
+    pool.name = "pool";
+    pool.inputs = {add_layer.output};
+    pool.output = add_layer.output;
+    pool.output.name = "p";
+    pool.output.shape = {1, s.c, s.h / 2, s.w / 2};
+    add(Model{"", {conv, add_layer, pool}}, 630 + i, "conv -> residual add -> max pool, case " + std::to_string(i));
   }
   run_and_compare();
 }
