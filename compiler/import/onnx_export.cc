@@ -154,19 +154,23 @@ void add_int_attribute(onnx::NodeProto* n, const char* name, int64_t v) {
   a->set_i(v);
 }
 
-// DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv [-> Relu] -> QuantizeLinear.
-void add_qdq_conv(Graph& g, const Layer& l) {
-  if (l.kind != LayerKind::CONV2D) throw ImportError(l.name + ": the QDQ form is written for conv2d layers only");
+// DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv or Gemm (transB)
+// [-> Relu] -> QuantizeLinear.
+void add_qdq_layer(Graph& g, const Layer& l) {
+  const bool conv = l.kind == LayerKind::CONV2D;
+  if (!conv && l.kind != LayerKind::DENSE)
+    throw ImportError(l.name + ": the QDQ form is written for conv2d and dense layers only");
   const QTensor& x = l.inputs.at(0);
   const auto [xs, xz] = add_quantization(g, x);
   add_node(g, l.name + "_dq_x", "DequantizeLinear", {x.name, xs, xz}, x.name + "_real");
   const int64_t c = x.shape.at(1);
-  const int64_t k = static_cast<int64_t>(l.weights.size()) / (c * l.kernel_h * l.kernel_w);
-  const auto w = add_weights(g, l, l.weights, {k, c, l.kernel_h, l.kernel_w});
+  const int64_t k = static_cast<int64_t>(l.weights.size()) / (conv ? c * l.kernel_h * l.kernel_w : c);
+  const auto w = add_weights(g, l, l.weights, conv ? std::vector<int64_t>{k, c, l.kernel_h, l.kernel_w}
+                                                   : std::vector<int64_t>{k, c});
   const bool per_channel = l.weight_scales.size() > 1;
   auto* dq_w = add_node(g, l.name + "_dq_w", "DequantizeLinear", {w[0], w[1], w[2]}, w[0] + "_real");
   if (per_channel) add_int_attribute(dq_w, "axis", 0);
-  std::vector<std::string> conv_in = {x.name + "_real", w[0] + "_real"};
+  std::vector<std::string> op_in = {x.name + "_real", w[0] + "_real"};
   if (!l.bias.empty()) {
     const std::string b = l.name + "_bias";
     add_initializer<int32_t>(g, b, TensorProto::INT32, l.bias, {k});
@@ -175,9 +179,10 @@ void add_qdq_conv(Graph& g, const Layer& l) {
     add_scale(g, b + "_scale", bias_scales, per_channel);
     auto* dq_b = add_node(g, l.name + "_dq_b", "DequantizeLinear", {b, b + "_scale"}, b + "_real");
     if (per_channel) add_int_attribute(dq_b, "axis", 0);
-    conv_in.push_back(b + "_real");
+    op_in.push_back(b + "_real");
   }
-  add_window(add_node(g, l.name, "Conv", conv_in, l.name + "_real"), l);
+  if (conv) add_window(add_node(g, l.name, "Conv", op_in, l.name + "_real"), l);
+  else add_int_attribute(add_node(g, l.name, "Gemm", op_in, l.name + "_real"), "transB", 1);
   std::string real = l.name + "_real";
   if (l.relu) {
     add_node(g, l.name + "_relu", "Relu", {real}, l.name + "_relu_real");
@@ -191,7 +196,7 @@ void add_qdq_conv(Graph& g, const Layer& l) {
 
 void add_layer(Graph& g, const Layer& l, OnnxForm form) {
   if (form == OnnxForm::QDQ) {
-    add_qdq_conv(g, l);
+    add_qdq_layer(g, l);
   } else if (!l.relu) {
     add_layer_node(g, l, l.output.name);
   } else {

@@ -10,11 +10,12 @@
 
 namespace tessera::compiler {
 
-// QLINEAR uses the QLinear* operators; QDQ (conv2d only) writes DequantizeLinear -> Conv [-> Relu]
-// -> QuantizeLinear, the form onnxruntime's quantization tools produce.
+// QLINEAR uses the QLinear* operators; QDQ (conv2d and dense) writes DequantizeLinear -> Conv or
+// Gemm [-> Relu] -> QuantizeLinear, the form onnxruntime's quantization tools produce.
 enum class OnnxForm { QLINEAR, QDQ };
 
-// Throws ImportError for a layer the form cannot express (a dense layer with a bias; QDQ non-conv).
+// Throws ImportError for a layer the form cannot express (QLINEAR: a dense layer with a bias; QDQ:
+// anything but conv2d and dense).
 // Layers connect by tensor name: graph inputs are the tensors no layer produces, graph outputs those
 // no later layer consumes.
 std::vector<uint8_t> export_onnx(const Model& model, OnnxForm form = OnnxForm::QLINEAR);

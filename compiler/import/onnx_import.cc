@@ -211,30 +211,25 @@ const NodeProto& dequantizer(const OnnxGraph& g, const NodeProto& node, int inde
   return *dq;
 }
 
-// QDQ form: DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv [-> Relu] -> QuantizeLinear.
-Match match_qdq_conv(const Context& cx, const NodeProto& node) {
+// QDQ bias: DequantizeLinear of an int32 [K] initializer whose scale is x_scale * w_scale.
+void read_qdq_bias(const Context& cx, const NodeProto& node, int index, int64_t k, Match& m) {
   const OnnxGraph& g = cx.g;
-  g.check_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
-  const NodeProto& dq_x = dequantizer(g, node, 0, "X");
-  const NodeProto& dq_w = dequantizer(g, node, 1, "W");
-  Match m{{}, {&dq_x, &dq_w, &node}};
-  m.layer.inputs = {activation(cx, dq_x, 0, 1, 2, "x")};
-  const ConstTensor w = g.constant(dq_w, 0, "w", {TensorProto::INT8});
-  read_conv_weights(cx, node, w, m.layer);
-  read_weight_quantization(cx, dq_w, 1, 2, w.dims[0], m.layer);
-  if (m.layer.weight_scales.size() > 1 && g.attr_int(dq_w, "axis", 1) != 0)
-    g.fail(dq_w, "per-channel weight scales must use 'axis' = 0 (output channels)");
-  if (g.has_input(node, 2)) {
-    const NodeProto& dq_b = dequantizer(g, node, 2, "B");
-    m.layer.bias = read_bias(cx, dq_b, 0, w.dims[0]);
-    const ConstTensor bs = g.constant(dq_b, 1, "bias_scale", {TensorProto::FLOAT});
-    for (size_t k = 0; k < bs.reals.size(); ++k) {
-      const double want = m.layer.inputs[0].scale * m.layer.weight_scales[m.layer.weight_scales.size() > 1 ? k : 0];
-      if (std::abs(bs.reals[k] - want) > 1e-6 * want)
-        g.fail(dq_b, "bias scale " + std::to_string(bs.reals[k]) + " is not x_scale * w_scale = " + std::to_string(want));
-    }
-    m.nodes.push_back(&dq_b);
+  const NodeProto& dq_b = dequantizer(g, node, index, "bias");
+  m.layer.bias = read_bias(cx, dq_b, 0, k);
+  const ConstTensor bs = g.constant(dq_b, 1, "bias_scale", {TensorProto::FLOAT});
+  if (bs.size() != 1 && static_cast<int64_t>(bs.size()) != k)
+    g.fail(dq_b, "bias_scale has " + std::to_string(bs.size()) + " values (expected 1 or " + std::to_string(k) + ")");
+  for (size_t i = 0; i < bs.reals.size(); ++i) {
+    const double want = m.layer.inputs[0].scale * m.layer.weight_scales[m.layer.weight_scales.size() > 1 ? i : 0];
+    if (std::abs(bs.reals[i] - want) > 1e-6 * want)
+      g.fail(dq_b, "bias scale " + std::to_string(bs.reals[i]) + " is not x_scale * w_scale = " + std::to_string(want));
   }
+  m.nodes.push_back(&dq_b);
+}
+
+// QDQ output: the op [-> Relu] -> QuantizeLinear.
+void read_qdq_output(const Context& cx, const NodeProto& node, Match& m) {
+  const OnnxGraph& g = cx.g;
   const NodeProto* relu = g.sole_consumer(node.output(0), "Relu");
   const NodeProto* q = g.sole_consumer(relu ? relu->output(0) : node.output(0), "QuantizeLinear");
   if (!q) g.fail(node, "output must go to a QuantizeLinear (optionally through a Relu) in the QDQ form");
@@ -243,6 +238,66 @@ Match match_qdq_conv(const Context& cx, const NodeProto& node) {
   m.nodes.push_back(q);
   m.layer.output = output_tensor(cx, *q, "", 1, 2);
   m.layer.output.name = q->output(0);
+}
+
+// Weights of a QDQ op: DequantizeLinear of an int8 initializer whose dimension `k_axis` is the output
+// channels, which per-channel scales must follow.
+ConstTensor read_qdq_weights(const Context& cx, const NodeProto& dq_w, int k_axis, Layer& l) {
+  const OnnxGraph& g = cx.g;
+  ConstTensor w = g.constant(dq_w, 0, "w", {TensorProto::INT8});
+  if (static_cast<int>(w.dims.size()) <= k_axis) g.fail(dq_w, "weights have dims " + ints_string(w.dims));
+  read_weight_quantization(cx, dq_w, 1, 2, w.dims[k_axis], l);
+  if (l.weight_scales.size() > 1 && g.attr_int(dq_w, "axis", 1) != k_axis)
+    g.fail(dq_w, "per-channel weight scales must use 'axis' = " + std::to_string(k_axis) + " (output channels)");
+  return w;
+}
+
+// QDQ form: DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv [-> Relu] -> QuantizeLinear.
+Match match_qdq_conv(const Context& cx, const NodeProto& node) {
+  const OnnxGraph& g = cx.g;
+  g.check_attributes(node, {"auto_pad", "dilations", "group", "kernel_shape", "pads", "strides"});
+  const NodeProto& dq_x = dequantizer(g, node, 0, "X");
+  const NodeProto& dq_w = dequantizer(g, node, 1, "W");
+  Match m{{}, {&dq_x, &dq_w, &node}};
+  m.layer.inputs = {activation(cx, dq_x, 0, 1, 2, "x")};
+  const ConstTensor w = read_qdq_weights(cx, dq_w, 0, m.layer);
+  read_conv_weights(cx, node, w, m.layer);
+  if (g.has_input(node, 2)) read_qdq_bias(cx, node, 2, w.dims[0], m);
+  read_qdq_output(cx, node, m);
+  return m;
+}
+
+// QDQ dense: DequantizeLinear(a), DequantizeLinear(b) [, DequantizeLinear(bias)] -> Gemm or MatMul
+// [-> Relu] -> QuantizeLinear. Gemm needs alpha = beta = 1 and no transA; transB picks the weight layout.
+Match match_qdq_dense(const Context& cx, const NodeProto& node) {
+  const OnnxGraph& g = cx.g;
+  const bool gemm = node.op_type() == "Gemm";
+  g.check_attributes(node, gemm ? std::set<std::string>{"alpha", "beta", "transA", "transB"} : std::set<std::string>{});
+  for (const char* a : {"alpha", "beta"})
+    for (const auto& attr : node.attribute())
+      if (attr.name() == a && (attr.type() != onnx::AttributeProto::FLOAT || attr.f() != 1.0f))
+        g.fail(node, std::string("attribute '") + a + "' = " + std::to_string(attr.f()) + " is not supported (only 1.0)");
+  if (g.attr_int(node, "transA", 0) != 0) g.fail(node, "attribute 'transA' = 1 is not supported (only 0)");
+  const bool trans_b = g.attr_int(node, "transB", 0) != 0;
+  const NodeProto& dq_a = dequantizer(g, node, 0, "A");
+  const NodeProto& dq_b = dequantizer(g, node, 1, "B");
+  Match m{{}, {&dq_a, &dq_b, &node}};
+  m.layer.kind = LayerKind::DENSE;
+  m.layer.inputs = {activation(cx, dq_a, 0, 1, 2, "a")};
+  const auto& in = m.layer.inputs[0].shape;
+  if (in.size() != 2) g.fail(node, "input shape " + shape_string(in) + " is not [N,C] (only 2-D)");
+  const ConstTensor b = read_qdq_weights(cx, dq_b, trans_b ? 0 : 1, m.layer);
+  const int64_t c = in[1];
+  if (b.dims.size() != 2 || b.dims[trans_b ? 1 : 0] != c || b.dims[trans_b ? 0 : 1] < 1)
+    g.fail(node, "B has dims " + ints_string(b.dims) + ", expected " +
+                     (trans_b ? "[K," + std::to_string(c) + "]" : "[" + std::to_string(c) + ",K]"));
+  const int64_t k = b.dims[trans_b ? 0 : 1];
+  m.layer.weights.resize(static_cast<size_t>(c * k));
+  for (int64_t ko = 0; ko < k; ++ko)
+    for (int64_t ci = 0; ci < c; ++ci)
+      m.layer.weights[ko * c + ci] = static_cast<int8_t>(b.ints[trans_b ? ko * c + ci : ci * k + ko]);
+  if (gemm && g.has_input(node, 2)) read_qdq_bias(cx, node, 2, k, m);
+  read_qdq_output(cx, node, m);
   return m;
 }
 
@@ -301,6 +356,8 @@ constexpr Pattern kPatterns[] = {
     {"QLinearConv", false, match_qlinear_conv},
     {"QLinearMatMul", false, match_qlinear_matmul},
     {"Conv", false, match_qdq_conv},
+    {"Gemm", false, match_qdq_dense},
+    {"MatMul", false, match_qdq_dense},
     {"MaxPool", false, match_max_pool},
     {"QLinearAdd", true, match_qlinear_add},
     {"QLinearGlobalAveragePool", true, match_qlinear_global_avg_pool},
@@ -358,7 +415,7 @@ Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) 
   for (const NodeProto& node : g.graph().node())
     if (!consumed.count(&node))
       g.fail(node, "operator is not supported here (supported: QLinearConv [+ DequantizeLinear->Relu->QuantizeLinear], "
-                   "QLinearMatMul, QDQ Conv, QLinearAdd, QLinearGlobalAveragePool, MaxPool after a layer)");
+                   "QLinearMatMul, QDQ Conv/Gemm/MatMul, QLinearAdd, QLinearGlobalAveragePool, MaxPool after a layer)");
   for (const auto& vi : g.graph().output())
     if (!cx.produced.count(vi.name()))
       throw ImportError(origin + ": graph output '" + vi.name() + "' is not produced by a supported layer");

@@ -188,11 +188,22 @@ TEST_F(OnnxOracle, EveryKernelStridePaddingAndType) {
   run_and_compare();
 }
 
-TEST_F(OnnxOracle, QdqConvLayersAgree) {
+TEST_F(OnnxOracle, QdqConvAndGemmLayersAgree) {
   std::mt19937_64 rng(77);
   for (int i = 0; i < 12; ++i) {
     const RandomLayerSpec s = random_conv_spec(rng);
     add(random_layer(s, 500 + i), 500 + i, "QDQ case " + std::to_string(i) + ": " + describe(s), OnnxForm::QDQ);
+  }
+  for (int i = 0; i < 6; ++i) {  // dense with bias, which only the QDQ form (Gemm) can carry
+    RandomLayerSpec s;
+    s.kind = LayerKind::DENSE;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.n = 1 + i % 3;
+    s.c = 9 + 41 * i;
+    s.k = 3 + 17 * i;
+    s.per_channel = i % 4 < 2;
+    s.relu = i % 3 == 0;
+    add(random_layer(s, 520 + i), 520 + i, "QDQ Gemm " + describe(s), OnnxForm::QDQ);
   }
   run_and_compare();
 }
