@@ -1,0 +1,211 @@
+// Runs many schedules per layer on the RTL model and reports the cost model's latency MAPE,
+// within-layer Spearman, DRAM-byte exactness and the searcher's pick against the RTL-measured best,
+// next to baseline schedulers; --calibrate also fits the model's constants (cost_params.h).
+//
+// usage: validate_cost_model [--config NAME]... [--max-hw N] [--max-c N] [--per-layer K] [--layers N]
+//                            [--calibrate] [--workloads DIR]
+// Layers: ResNet-18's unique convs and MobileNetV2's pointwise convs; spatial sizes above --max-hw
+// and channel counts above --max-c are shrunk so the RTL finishes in time (reported per layer).
+#include <algorithm>
+#include <chrono>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <set>
+#include <sstream>
+#include <string>
+#include <vector>
+
+#include "compiler/search/search.h"
+#include "tests/compiler/search/rtl_measure.h"
+
+using namespace tessera;
+using namespace tessera::compiler;
+using namespace tessera::compiler::search;
+using tessera::compiler::search::testing::Measured;
+using tessera::compiler::search::testing::mape;
+using tessera::compiler::search::testing::measure_on_rtl;
+using tessera::compiler::search::testing::spearman;
+
+namespace {
+
+struct Shape {
+  std::string name;
+  int64_t c, hw, k, kernel, stride, pad;
+  bool shrunk = false;
+};
+
+// Unique conv shapes of a workload table; `pointwise_only` keeps 1x1 ungrouped convs.
+std::vector<Shape> read_workload(const std::string& path, bool pointwise_only, int64_t max_hw, int64_t max_c) {
+  std::ifstream f(path);
+  if (!f) throw std::runtime_error(path + ": cannot open workload table");
+  std::string line;
+  std::getline(f, line);
+  std::vector<Shape> out;
+  std::set<std::vector<int64_t>> seen;
+  while (std::getline(f, line)) {
+    std::vector<std::string> col;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) col.push_back(x);
+    if (col.size() < 16) continue;
+    const auto num = [&](int i) { return std::stoll(col[size_t(i)]); };
+    const int64_t n = num(3), c = num(4), h = num(5), k = num(7), r = num(8), stride = num(10), pad = num(11), groups = num(12);
+    if (groups != 1 || n != 1 || h == 1 || (pointwise_only && r != 1)) continue;
+    Shape s{col[2], std::min(c, max_c), std::min(h, max_hw), std::min(k, max_c), r, stride, pad};
+    s.shrunk = s.c != c || s.hw != h || s.k != k;
+    if (seen.insert({s.c, s.hw, s.k, s.kernel, s.stride, s.pad}).second) out.push_back(s);
+  }
+  return out;
+}
+
+struct Sample {
+  LayerProblem lp;
+  Schedule s;
+  Measured rtl;
+};
+
+double fit_error(const std::vector<Sample>& samples, const DerivedConfig& cfg, const CostParams& p) {
+  const CostModel m(cfg, p);
+  std::vector<double> pred, meas;
+  for (const auto& x : samples) pred.push_back(m.evaluate(x.lp, x.s).cycles), meas.push_back(x.rtl.cycles);
+  return mape(pred, meas);
+}
+
+// Coordinate descent on the constants, minimizing the latency MAPE over every sample.
+CostParams calibrate(const std::vector<Sample>& samples, const DerivedConfig& cfg, CostParams p) {
+  double* knob[] = {&p.load_insn, &p.load_row, &p.store_insn, &p.store_row, &p.compute_insn, &p.drain, &p.start};
+  double best = fit_error(samples, cfg, p);
+  for (double step : {16.0, 8.0, 4.0, 2.0, 1.0, 0.5, 0.25}) {
+    for (bool moved = true; moved;) {
+      moved = false;
+      for (double* k : knob)
+        for (double dir : {step, -step}) {
+          const double old = *k;
+          *k = std::max(0.0, old + dir);
+          const double e = fit_error(samples, cfg, p);
+          if (e + 1e-9 < best) best = e, moved = true;
+          else *k = old;
+        }
+    }
+  }
+  return p;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  std::vector<std::string> configs;
+  int64_t max_hw = 14, max_c = 128, per_layer = 8, max_layers = 1000;
+  bool do_calibrate = false;
+  std::string workloads = std::string(TESSERA_SOURCE_DIR) + "/../shared/workloads";
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    const auto val = [&] {
+      if (i + 1 >= argc) throw std::runtime_error(a + " needs a value");
+      return std::string(argv[++i]);
+    };
+    if (a == "--config") configs.push_back(val());
+    else if (a == "--max-hw") max_hw = std::stoll(val());
+    else if (a == "--max-c") max_c = std::stoll(val());
+    else if (a == "--per-layer") per_layer = std::stoll(val());
+    else if (a == "--layers") max_layers = std::stoll(val());
+    else if (a == "--workloads") workloads = val();
+    else if (a == "--calibrate") do_calibrate = true;
+    else throw std::runtime_error("unknown argument " + a);
+  }
+  if (configs.empty()) configs = {"default"};
+  std::vector<Shape> shapes = read_workload(workloads + "/resnet18.csv", false, max_hw, max_c);
+  for (const auto& s : read_workload(workloads + "/mobilenetv2.csv", true, max_hw, max_c)) shapes.push_back(s);
+  if (int64_t(shapes.size()) > max_layers) shapes.resize(size_t(max_layers));
+
+  int failures = 0;
+  for (const std::string& cname : configs) {
+    const DerivedConfig cfg = load_derived(std::string(TESSERA_SOURCE_DIR) + "/configs/" + cname + ".json");
+    const CostModel model(cfg);
+    std::vector<Sample> samples;
+    std::vector<double> all_pred, all_meas, rhos, gaps, gap_tvm, gap_greedy;
+    int64_t bytes_exact = 0, bytes_total = 0;
+    std::printf("config %s: layers shrunk to H,W <= %lld and C,K <= %lld (marked *)\n", cname.c_str(),
+                (long long)max_hw, (long long)max_c);
+    std::printf("%-28s %5s %8s %8s %9s %9s %9s\n", "layer", "n", "MAPE%", "rho", "gap%", "tvm-gap%", "greedy%");
+    for (const Shape& sh : shapes) {
+      RandomLayerSpec spec;
+      spec.kind = LayerKind::CONV2D, spec.type = ElemType::UINT8, spec.c = sh.c, spec.h = spec.w = sh.hw, spec.k = sh.k;
+      spec.kernel = int(sh.kernel), spec.stride = int(sh.stride), spec.pad = int(sh.pad), spec.per_channel = true,
+      spec.relu = true;
+      const Layer layer = random_layer(spec, 5);
+      const LayerProblem lp = layer_problem(layer, cfg, IsaTarget::TESSERA);
+      // Schedules: every legal point ranked by the model, sampled at evenly spaced ranks (the
+      // model's pick first), plus the baselines.
+      const ScheduleSpace space(lp.g, cfg, lp.with_multipliers);
+      std::vector<std::pair<double, int64_t>> ranked;
+      for (int64_t i : space.legal()) {
+        const Cost c = model.evaluate(lp, space.at(i));
+        if (c.uop_fits) ranked.push_back({c.cycles, i});
+      }
+      std::sort(ranked.begin(), ranked.end());
+      if (ranked.empty()) continue;
+      std::vector<Schedule> chosen;
+      const auto add = [&](const Schedule& s) {
+        if (std::find(chosen.begin(), chosen.end(), s) == chosen.end()) chosen.push_back(s);
+      };
+      const SearchResult pick = search_layer(lp, model);
+      add(pick.top[0].schedule);
+      for (int64_t j = 0; j < per_layer; ++j)
+        add(space.at(ranked[size_t(j * int64_t(ranked.size() - 1) / std::max<int64_t>(1, per_layer - 1))].second));
+      SearchOptions dram;
+      dram.objective = Objective::DRAM_TRAFFIC;
+      const Schedule tvm = search_layer(lp, model, dram).top[0].schedule;
+      const Schedule greedy = default_schedule(lp.g, cfg, lp.with_multipliers);
+      add(tvm);
+      add(greedy);
+      std::vector<double> pred, meas;
+      double best = 1e300, picked = 0, tvm_c = 0, greedy_c = 0;
+      for (const Schedule& s : chosen) {
+        const Cost c = model.evaluate(lp, s);
+        const Measured m = measure_on_rtl(layer, cfg, s);
+        pred.push_back(c.cycles), meas.push_back(m.cycles);
+        ++bytes_total;
+        bytes_exact += m.read == c.dram_read && m.written == c.dram_written;
+        if (m.read != c.dram_read || m.written != c.dram_written)
+          std::printf("  bytes differ: %s model %lld/%lld rtl %lld/%lld\n", schedule_json(s).c_str(),
+                      (long long)c.dram_read, (long long)c.dram_written, (long long)m.read, (long long)m.written);
+        best = std::min(best, m.cycles);
+        if (s == pick.top[0].schedule) picked = m.cycles;
+        if (s == tvm) tvm_c = m.cycles;
+        if (s == greedy) greedy_c = m.cycles;
+        samples.push_back({lp, s, m});
+      }
+      const double rho = spearman(pred, meas), e = mape(pred, meas);
+      rhos.push_back(rho), gaps.push_back(picked / best), gap_tvm.push_back(tvm_c / best), gap_greedy.push_back(greedy_c / best);
+      all_pred.insert(all_pred.end(), pred.begin(), pred.end());
+      all_meas.insert(all_meas.end(), meas.begin(), meas.end());
+      std::printf("%-28s %5zu %8.2f %8.3f %9.2f %9.2f %9.2f\n", (sh.name + (sh.shrunk ? "*" : "")).c_str(), chosen.size(), e,
+                  rho, 100 * (picked / best - 1), 100 * (tvm_c / best - 1), 100 * (greedy_c / best - 1));
+      std::fflush(stdout);
+    }
+    const auto geomean = [](const std::vector<double>& v) {
+      double s = 0;
+      for (double x : v) s += std::log(x);
+      return v.empty() ? 1.0 : std::exp(s / double(v.size()));
+    };
+    std::vector<double> sorted_rho = rhos;
+    std::sort(sorted_rho.begin(), sorted_rho.end());
+    std::printf("summary %s: %zu runs, latency MAPE %.2f%%, Spearman median %.3f min %.3f, DRAM bytes exact %lld/%lld,\n"
+                "  searcher pick vs RTL best: geomean gap %.2f%% max %.2f%%; TVM (fewest bytes) geomean %.2f%%; greedy default geomean %.2f%%\n",
+                cname.c_str(), all_meas.size(), mape(all_pred, all_meas),
+                sorted_rho.empty() ? 0 : sorted_rho[sorted_rho.size() / 2], sorted_rho.empty() ? 0 : sorted_rho[0],
+                (long long)bytes_exact, (long long)bytes_total, 100 * (geomean(gaps) - 1),
+                gaps.empty() ? 0 : 100 * (*std::max_element(gaps.begin(), gaps.end()) - 1), 100 * (geomean(gap_tvm) - 1),
+                100 * (geomean(gap_greedy) - 1));
+    failures += bytes_exact != bytes_total;
+    if (do_calibrate) {
+      const CostParams p = calibrate(samples, cfg, model.params());
+      std::printf("calibrated %s: MAPE %.2f%% -> %.2f%%\n", cname.c_str(), fit_error(samples, cfg, model.params()),
+                  fit_error(samples, cfg, p));
+      std::printf("CALIBRATED {%g, %g, %g, %g, %g, %g, %g}\n", p.load_insn, p.load_row, p.store_insn, p.store_row,
+                  p.compute_insn, p.drain, p.start);
+    }
+  }
+  return failures ? 1 : 0;
+}

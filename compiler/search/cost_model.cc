@@ -1,0 +1,209 @@
+// The cost model: per-instruction durations from the DRAM parameters and micro-op counts, summed
+// per unit in closed form (the bound) or run through the token pipeline tile by tile (the estimate).
+#include "compiler/search/cost_model.h"
+
+#include <algorithm>
+#include <array>
+#include <set>
+#include <vector>
+
+namespace tessera::compiler::search {
+namespace {
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
+
+// A tiled extent: `full` tiles of `tile` and at most one edge tile of `edge`.
+struct Split {
+  int64_t tile, full, edge;
+  Split(int64_t extent, int64_t t) : tile(t), full(extent / t), edge(extent % t) {}
+  int64_t count() const { return full + (edge ? 1 : 0); }
+};
+
+template <typename F>
+void for_each_size(const Split& s, F f) {
+  if (s.full) f(s.tile, s.full);
+  if (s.edge) f(s.edge, int64_t{1});
+}
+
+}  // namespace
+
+std::string LayerProblem::descriptor() const {
+  std::string d;
+  for (int64_t v : {g.n, g.c, g.h, g.w, g.k, g.r, g.s, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom,
+                    g.pad_right})
+    d += std::to_string(v) + ",";
+  return d + (with_multipliers ? "mulhr" : "shift") + ",v" + std::to_string(alu_vector_ops) + ",i" +
+         std::to_string(alu_imm_ops);
+}
+
+double compute_bound_cycles(const ConvGeometry& g) { return double(g.nb * g.kb * g.cb * g.oh * g.ow * g.r * g.s); }
+
+double CostModel::read_cycles(int64_t rows, int64_t row_bytes) const {
+  const auto& hw = cfg_.hw;
+  const int64_t beat = hw.dram_bus_bits / 8;
+  // Bursts in flight cover the latency only if outstanding * burst beats exceeds it.
+  const double per_beat = std::max(double(beat) / hw.dram_bytes_per_cycle,
+                                   double(hw.dram_latency_cycles) / (hw.dram_max_outstanding * hw.dram_max_burst_beats));
+  return double(rows) * (p_.load_row + double(ceil_div(row_bytes, beat)) * per_beat);
+}
+
+double CostModel::write_cycles(int64_t rows, int64_t row_bytes) const {
+  const int64_t beat = cfg_.hw.dram_bus_bits / 8;
+  return double(rows) * (p_.store_row + double(ceil_div(row_bytes, beat)) * double(beat) / cfg_.hw.dram_bytes_per_cycle);
+}
+
+Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
+  const ConvGeometry& g = lp.g;
+  const int64_t beat = cfg_.hw.dram_bus_bits / 8, lat = cfg_.hw.dram_latency_cycles;
+  const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
+  const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), out_eb = cfg_.elem_bytes(int(MemType::OUT));
+  const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IW = g.in_cols(TW);
+  const int64_t acc_tile = s.tile_co * TH * TW;
+  const auto beats_bytes = [&](int64_t bytes) { return ceil_div(bytes, beat) * beat; };
+
+  Cost c;
+  c.inp_sram = bufs * s.tile_ci * g.in_rows(TH) * IW;
+  c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
+  c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_tile;
+  const int64_t consts = lp.with_multipliers ? 2 : 1;
+  c.dram_read = consts * beats_bytes(g.kb * acc_eb);
+  c.insns = consts + 2;  // constants, micro-op load, FINISH
+  double prologue = consts * (p_.load_insn + double(lat) + read_cycles(1, g.kb * acc_eb));
+
+  const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cb, s.tile_ci);
+  for_each_size(sco, [&](int64_t co_t, int64_t nco) {
+    for_each_size(sh, [&](int64_t th, int64_t nh) {
+      for_each_size(sw, [&](int64_t tw, int64_t nw) {
+        const double tiles = double(g.nb * nco * nh * nw);
+        const int64_t ntiles = g.nb * nco * nh * nw;
+        // Per tile: reset, epilogue, stores.
+        const double alu_slots = double(lp.alu_vector_ops * 2 * co_t * TH * TW + lp.alu_imm_ops * acc_tile);
+        const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops;
+        c.compute_busy += tiles * (double(co_t * th * tw) + p_.compute_insn +                 // reset
+                                   alu_slots + double(alu_insns) * p_.compute_insn + p_.drain);  // epilogue
+        c.alu_cycles += tiles * alu_slots;
+        const bool rows = tw != TW;
+        const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
+        c.store_busy += tiles * double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, tw * out_eb));
+        c.dram_written += ntiles * stores * store_rows * beats_bytes(tw * out_eb);
+        c.insns += ntiles * (1 + alu_insns + stores);
+        // Per reduction step: input blocks, weights, GEMM.
+        for_each_size(sci, [&](int64_t ci_t, int64_t nci) {
+          const double steps = tiles * double(nci);
+          const int64_t nsteps = ntiles * nci, in_rows = g.in_rows(th), wgt_row = ci_t * g.r * g.s * wgt_eb;
+          c.load_busy += steps * (double(ci_t) * (p_.load_insn + double(lat) + read_cycles(in_rows, IW * inp_eb)) +
+                                  p_.load_insn + double(lat) + read_cycles(co_t, wgt_row));
+          c.dram_read += nsteps * (ci_t * in_rows * beats_bytes(IW * inp_eb) + co_t * beats_bytes(wgt_row));
+          const double slots = double(th * tw * co_t * ci_t * g.r * g.s);
+          c.gemm_cycles += steps * slots;
+          c.compute_busy += steps * (slots + p_.compute_insn + p_.drain);
+          c.insns += nsteps * (ci_t + 2);
+        });
+      });
+    });
+  });
+  c.compute_busy += p_.start + prologue;
+  c.load_busy += p_.start;
+  c.lower_bound = std::max({c.load_busy, c.compute_busy, c.store_busy});
+  return c;
+}
+
+Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
+  Cost c = bound(lp, s);
+  const ConvGeometry& g = lp.g;
+  const int64_t lat = cfg_.hw.dram_latency_cycles, beat = cfg_.hw.dram_bus_bits / 8;
+  const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
+  const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), out_eb = cfg_.elem_bytes(int(MemType::OUT));
+  const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
+  const int64_t acc_tile = s.tile_co * TH * TW, acc0 = resident_acc_vectors(g, lp.with_multipliers);
+  const int64_t inp_buf = s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const int64_t ci_steps = ceil_div(g.cb, s.tile_ci);
+
+  // Tiles in the schedule's loop order (batch outermost), as lower_conv walks them.
+  const int64_t extent[3] = {g.kb, g.oh, g.ow}, step[3] = {s.tile_co, TH, TW};
+  const int64_t count[3] = {ceil_div(g.kb, s.tile_co), ceil_div(g.oh, TH), ceil_div(g.ow, TW)};
+  const int64_t n_tiles = g.nb * count[0] * count[1] * count[2];
+  struct Tile { int64_t co, co_t, th, tw, acc_base; };
+  const auto tile = [&](int64_t t) {
+    int64_t rest = t % (count[0] * count[1] * count[2]), idx[3];
+    for (int a = 2; a >= 0; --a) {
+      const int axis = int(s.order[size_t(a)]);
+      idx[axis] = rest % count[axis];
+      rest /= count[axis];
+    }
+    const int64_t co = idx[0] * step[0];
+    return Tile{co, std::min(step[0], extent[0] - co), std::min(TH, g.oh - idx[1] * TH), std::min(TW, g.ow - idx[2] * TW),
+                acc0 + (t % bufs) * acc_tile};
+  };
+
+  // Distinct micro-op kernels, deduplicated by content as the program builder does; the key sets
+  // avoid rebuilding the same kernel for every tile.
+  std::set<std::vector<int64_t>> kernels;
+  std::set<std::array<int64_t, 5>> keys;
+  for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
+    const Tile T = tile(t);
+    if (keys.insert({0, T.acc_base, T.co_t, 0, 0}).second) {
+      std::vector<int64_t> k;
+      for (int64_t i = 0; i < T.co_t; ++i) k.insert(k.end(), {T.acc_base + i * TH * TW, 0, 0});
+      kernels.insert(k);
+    }
+    for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
+      const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci);
+      const int64_t inp_sram = (gstep % bufs) * inp_buf, wgt_sram = (gstep % bufs) * wgt_buf;
+      if (!keys.insert({T.acc_base, inp_sram, wgt_sram, T.co_t, ci_t}).second) continue;
+      std::vector<int64_t> k;
+      for (int64_t o = 0; o < T.co_t; ++o)
+        for (int64_t i = 0; i < ci_t; ++i)
+          for (int64_t y = 0; y < g.r; ++y)
+            for (int64_t x = 0; x < g.s; ++x)
+              k.insert(k.end(), {T.acc_base + o * TH * TW, inp_sram + i * IH * IW + y * IW + x,
+                                 wgt_sram + ((o * ci_t + i) * g.r + y) * g.s + x});
+      kernels.insert(k);
+    }
+    kernels.insert({T.acc_base, T.co, 0});                                          // bias add
+    if (lp.with_multipliers) kernels.insert({T.acc_base, g.kb + T.co, 0});          // multipliers
+    kernels.insert({T.acc_base, 0, 0});                                             // immediate ops
+  }
+  int64_t uops = 0;
+  for (const auto& k : kernels) uops += int64_t(k.size() / 3);
+  c.uops = uops;
+  c.uop_fits = uops <= cfg_.uop.depth;
+  c.insns += uops > 0 ? 1 : 0;
+  const int64_t uop_bytes = uops * cfg_.uop_bytes();
+  c.dram_read += ceil_div(uop_bytes, beat) * beat;
+  // The micro-op load heads the compute queue: one micro-op per cycle at best.
+  const double uop_load = uops ? p_.load_insn + double(lat) + std::max(double(uops), read_cycles(1, uop_bytes)) : 0.0;
+  c.compute_busy += uop_load;
+  c.lower_bound = std::max(c.lower_bound, c.compute_busy);
+
+  // The token pipeline: a load waits for the GEMM that last used its buffer (g2l), a GEMM for its
+  // loads (l2g), a tile's reset for the store that last used its ACC buffer (s2g), a store for the
+  // epilogue (g2s). Units run their own queues in program order.
+  const int64_t consts = lp.with_multipliers ? 2 : 1;
+  double load_free = p_.start, store_free = 0;
+  double comp = p_.start + uop_load + consts * (p_.load_insn + double(lat) + read_cycles(1, g.kb * acc_eb));
+  std::vector<double> gemm_done(size_t(bufs), 0), store_done(size_t(bufs), 0);
+  for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
+    const Tile T = tile(t);
+    comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + double(T.co_t * T.th * T.tw) + p_.compute_insn;
+    for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
+      const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci);
+      const double load = double(ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
+                          p_.load_insn + double(lat) + read_cycles(T.co_t, ci_t * g.r * g.s * wgt_eb);
+      load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) + load;
+      comp = std::max(comp, load_free) + double(T.th * T.tw * T.co_t * ci_t * g.r * g.s) + p_.compute_insn + p_.drain;
+      gemm_done[size_t(gstep % bufs)] = comp;
+    }
+    comp += double(lp.alu_vector_ops * 2 * T.co_t * TH * TW + lp.alu_imm_ops * acc_tile) +
+            double(lp.alu_vector_ops + lp.alu_imm_ops) * p_.compute_insn + p_.drain;
+    const bool rows = T.tw != TW;
+    const int64_t stores = rows ? T.co_t * T.th : T.co_t, store_rows = rows ? 1 : T.th;
+    store_free = std::max(store_free, comp) +
+                 double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, T.tw * out_eb));
+    store_done[size_t(t % bufs)] = store_free;
+  }
+  c.cycles = std::max({comp, store_free, c.lower_bound});
+  return c;
+}
+
+}  // namespace tessera::compiler::search

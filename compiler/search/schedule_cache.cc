@@ -1,0 +1,108 @@
+// Schedule cache: strict reading (any malformed entry invalidates the file), legality re-check on use.
+#include "compiler/search/schedule_cache.h"
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+#include <stdexcept>
+
+#include "compiler/compile_error.h"
+
+namespace tessera::compiler::search {
+namespace {
+
+constexpr const char* kFormat = "tessera-schedule-cache";
+constexpr int kLowering = 1;  // bump when lower_conv changes the instruction stream
+constexpr int kModel = 1;     // bump when the cost model's formulas change
+
+std::string key_of(const LayerProblem& lp, const DerivedConfig& cfg, Objective o) {
+  return lp.descriptor() + "|" + cfg.hash_hex() + "|" + objective_name(o);
+}
+
+}  // namespace
+
+std::string search_version() {
+  const CostParams& p = kCalibrated;
+  char buf[256];
+  std::snprintf(buf, sizeof buf, "lowering %d, model %d, params %g %g %g %g %g %g %g", kLowering, kModel, p.load_insn,
+                p.load_row, p.store_insn, p.store_row, p.compute_insn, p.drain, p.start);
+  return buf;
+}
+
+ScheduleCache::ScheduleCache(std::string path) : path_(std::move(path)) {
+  std::ifstream f(path_);
+  if (!f) return;  // no cache yet
+  std::stringstream ss;
+  ss << f.rdbuf();
+  try {
+    const auto j = nlohmann::json::parse(ss.str());
+    if (!j.is_object() || j.value("format", "") != kFormat) throw std::runtime_error("not a " + std::string(kFormat) + " file");
+    if (j.value("version", "") != search_version()) {
+      warnings_.push_back(path_ + ": stale schedule cache (written by '" + j.value("version", "?") + "', this is '" +
+                          search_version() + "'); ignored");
+      return;
+    }
+    std::vector<Entry> entries;
+    for (const auto& e : j.at("entries")) {
+      Entry en;
+      en.key = e.at("key").get<std::string>();
+      en.schedule = parse_schedule(e.at("schedule").dump(), path_ + " entry '" + en.key + "'");
+      en.cycles = e.at("cycles").get<double>();
+      entries.push_back(std::move(en));
+    }
+    entries_ = std::move(entries);
+  } catch (const std::exception& e) {
+    warnings_.push_back(path_ + ": corrupt schedule cache ignored: " + e.what());
+  }
+}
+
+std::optional<Schedule> ScheduleCache::find(const LayerProblem& lp, const DerivedConfig& cfg, Objective o) {
+  const std::string key = key_of(lp, cfg, o);
+  for (const auto& e : entries_) {
+    if (e.key != key) continue;
+    const auto issues = schedule_issues(lp.g, e.schedule, cfg, lp.with_multipliers);
+    if (issues.empty() && CostModel(cfg).evaluate(lp, e.schedule).uop_fits) return e.schedule;
+    warnings_.push_back(path_ + ": cached schedule for '" + key + "' is illegal (" +
+                        (issues.empty() ? std::string("micro-op buffer") : issues[0]) + "); searching again");
+    return std::nullopt;
+  }
+  return std::nullopt;
+}
+
+void ScheduleCache::put(const LayerProblem& lp, const DerivedConfig& cfg, Objective o, const Schedule& s, double cycles) {
+  const std::string key = key_of(lp, cfg, o);
+  for (auto& e : entries_)
+    if (e.key == key) {
+      e.schedule = s, e.cycles = cycles;
+      return;
+    }
+  entries_.push_back({key, s, cycles});
+}
+
+void ScheduleCache::save() const {
+  nlohmann::ordered_json j;
+  j["format"] = kFormat;
+  j["version"] = search_version();
+  j["entries"] = nlohmann::ordered_json::array();
+  for (const auto& e : entries_)
+    j["entries"].push_back({{"key", e.key}, {"schedule", nlohmann::ordered_json::parse(schedule_json(e.schedule))},
+                            {"cycles", e.cycles}});
+  const std::string tmp = path_ + ".tmp";
+  {
+    std::ofstream f(tmp);
+    if (!(f << j.dump(1) << "\n")) throw std::runtime_error(path_ + ": cannot write schedule cache");
+  }
+  if (std::rename(tmp.c_str(), path_.c_str()) != 0) throw std::runtime_error(path_ + ": cannot replace schedule cache");
+}
+
+Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleCache* cache, const SearchOptions& opt) {
+  if (cache)
+    if (auto s = cache->find(lp, model.config(), opt.objective)) return *s;
+  const SearchResult r = search_layer(lp, model, opt);
+  if (r.top.empty()) throw CompileError("no legal schedule in the search space (" + std::to_string(r.space_size) + " points)");
+  if (cache) cache->put(lp, model.config(), opt.objective, r.top[0].schedule, r.top[0].cost.cycles);
+  return r.top[0].schedule;
+}
+
+}  // namespace tessera::compiler::search

@@ -1,0 +1,83 @@
+// Shared by the RTL validation test and tool: a layer run with a given schedule on the RTL model,
+// the cost model's view of the same run, and the error statistics (MAPE, Spearman).
+#pragma once
+
+#include <algorithm>
+#include <cmath>
+#include <map>
+#include <numeric>
+#include <string>
+#include <vector>
+
+#include "compiler/compile.h"
+#include "compiler/import/random_layer.h"
+#include "compiler/search/cost_model.h"
+#include "driver/device.h"
+
+namespace tessera::compiler::search::testing {
+
+struct Measured {
+  double cycles = 0;
+  int64_t read = 0, written = 0;  // DRAM data bytes (fetch excluded)
+};
+
+// Compiles `layer` with schedule `s` and runs it on the RTL model with random inputs (values do not
+// change timing).
+inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, const Schedule& s) {
+  Model m;
+  m.source = "validation";
+  m.layers = {layer};
+  CompileOptions opt;
+  opt.schedule = s;
+  const Compiled c = compile_model(m, cfg, opt);
+  std::map<std::string, NpyArray> inputs;
+  for (const QTensor& x : layer.inputs) {
+    NpyArray a;
+    a.dtype = x.type == ElemType::UINT8 ? NpyDType::UINT8 : NpyDType::INT8;
+    a.shape = x.shape;
+    size_t count = 1;
+    for (int64_t d : x.shape) count *= size_t(d);
+    for (int32_t v : random_values(x.type, count, 7)) a.data.push_back(uint8_t(v));
+    inputs[x.name] = a;
+  }
+  Device dev(cfg, "rtl");
+  const DeviceRun r = dev.run(c.program, inputs);
+  return {double(r.report.cycles), int64_t(r.report.bytes_read), int64_t(r.report.bytes_written)};
+}
+
+// Ranks with ties averaged (1-based).
+inline std::vector<double> ranks(const std::vector<double>& v) {
+  std::vector<size_t> idx(v.size());
+  std::iota(idx.begin(), idx.end(), 0);
+  std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
+  std::vector<double> r(v.size());
+  for (size_t i = 0; i < idx.size();) {
+    size_t j = i;
+    while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
+    for (size_t k = i; k <= j; ++k) r[idx[k]] = double(i + j) / 2 + 1;
+    i = j + 1;
+  }
+  return r;
+}
+
+// Pearson correlation of the ranks; 1 for fewer than two points or a constant series.
+inline double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+  if (a.size() < 2) return 1;
+  const auto ra = ranks(a), rb = ranks(b);
+  const double n = double(a.size()), ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n,
+               mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
+  double sab = 0, saa = 0, sbb = 0;
+  for (size_t i = 0; i < ra.size(); ++i) {
+    sab += (ra[i] - ma) * (rb[i] - mb), saa += (ra[i] - ma) * (ra[i] - ma), sbb += (rb[i] - mb) * (rb[i] - mb);
+  }
+  return saa == 0 || sbb == 0 ? 1 : sab / std::sqrt(saa * sbb);
+}
+
+// Mean absolute percentage error of `predicted` against `measured`, in percent.
+inline double mape(const std::vector<double>& predicted, const std::vector<double>& measured) {
+  double sum = 0;
+  for (size_t i = 0; i < measured.size(); ++i) sum += std::abs(predicted[i] - measured[i]) / measured[i];
+  return measured.empty() ? 0 : 100 * sum / double(measured.size());
+}
+
+}  // namespace tessera::compiler::search::testing
