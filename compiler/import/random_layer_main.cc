@@ -35,7 +35,7 @@ int main(int argc, char** argv) {
   app.add_flag("--per-channel", s.per_channel, "one weight scale per output channel");
   app.add_flag("--no-bias", no_bias, "leave out the bias");
   app.add_flag("--relu", s.relu, "fused ReLU (conv2d, dense, add)");
-  app.add_flag("--qdq", qdq, "ONNX QDQ form (DequantizeLinear -> Conv -> QuantizeLinear) instead of QLinearConv");
+  app.add_flag("--qdq", qdq, "ONNX QDQ form (DequantizeLinear -> Conv/Gemm -> QuantizeLinear) instead of QLinearConv/QLinearMatMul");
   app.add_option("--seed", seed, "random seed");
   app.add_option("-o,--output", out, "model file: .onnx, or .json (weights go next to it)")->required();
   app.add_option("--inputs-dir", inputs_dir, "also write each input as DIR/<name>.npy");
@@ -49,7 +49,7 @@ int main(int argc, char** argv) {
     s.c = shape[1];
     s.h = dense ? 1 : shape[2];
     s.w = dense ? 1 : shape[3];
-    s.bias = !no_bias && s.kind != LayerKind::DENSE;  // QLinearMatMul has no bias input
+    s.bias = !no_bias && (s.kind != LayerKind::DENSE || qdq);  // QLinearMatMul has no bias input
     const Layer layer = random_layer(s, seed);
     const std::string ext = std::filesystem::path(out).extension().string();
     if (ext == ".onnx") write_onnx_file(Model{out, {layer}}, out, qdq ? OnnxForm::QDQ : OnnxForm::QLINEAR);
