@@ -11,6 +11,7 @@
 #include <random>
 #include <string>
 
+#include "compiler/import/layer_shapes.h"
 #include "compiler/import/onnx_export.h"
 #include "compiler/import/random_layer.h"
 #include "isa/npy.h"
@@ -185,6 +186,38 @@ TEST_F(OnnxOracle, EveryKernelStridePaddingAndType) {
         add(random_layer(s, seed), seed, describe(s));
         ++seed;
       }
+  run_and_compare();
+}
+
+// Non-square kernels, unequal strides and asymmetric padding.
+TEST_F(OnnxOracle, RectangularGeometryAgrees) {
+  const struct { int r, s, sh, sw, top, left, bottom, right; } shapes[] = {
+      {1, 3, 1, 2, 0, 1, 0, 2}, {3, 1, 2, 1, 2, 0, 1, 0}, {5, 3, 2, 2, 0, 3, 2, 1}, {2, 7, 1, 3, 1, 3, 0, 2}};
+  uint64_t seed = 700;
+  for (const auto& g : shapes) {
+    RandomLayerSpec s;
+    s.c = 11;
+    s.k = 13;
+    s.h = 12;
+    s.w = 15;
+    s.per_channel = seed % 2;
+    s.type = seed % 2 ? ElemType::UINT8 : ElemType::INT8;
+    Layer l = random_layer(s, seed);
+    l.kernel_h = g.r;
+    l.kernel_w = g.s;
+    l.stride_h = g.sh;
+    l.stride_w = g.sw;
+    l.pad_top = g.top;
+    l.pad_left = g.left;
+    l.pad_bottom = g.bottom;
+    l.pad_right = g.right;
+    const std::vector<int32_t> w = random_values(ElemType::INT8, static_cast<size_t>(s.k * s.c * g.r * g.s), seed);
+    l.weights.assign(w.begin(), w.end());
+    l.output.shape = layer_output_shape(l, "test");
+    add(l, seed, "kernel " + std::to_string(g.r) + "x" + std::to_string(g.s) + " stride " + std::to_string(g.sh) + "," +
+                     std::to_string(g.sw));
+    ++seed;
+  }
   run_and_compare();
 }
 
