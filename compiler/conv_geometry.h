@@ -18,8 +18,11 @@ struct ConvGeometry {
   int64_t nb = 0, cb = 0, kb = 0;  // batch blocks, input and output channel blocks
   int64_t hp = 0, wp = 0;          // padded input extents held in DRAM
 
-  // Input rows/columns a tile of `th` x `tw` outputs reads.
-  int64_t in_rows(int64_t th) const { return (th - 1) * stride_h + r; }
+  // Input rows/columns a tile of `th` x `tw` outputs reads. A one-row kernel reads only every
+  // stride_h-th row (the LOAD's row stride skips the others), so a strided 1x1 conv moves no unused rows.
+  bool skip_rows() const { return r == 1; }
+  int64_t in_rows(int64_t th) const { return skip_rows() ? th : (th - 1) * stride_h + r; }
+  int64_t row_step() const { return skip_rows() ? stride_h : 1; }  // padded-image rows per SRAM row
   int64_t in_cols(int64_t tw) const { return (tw - 1) * stride_w + s; }
 };
 

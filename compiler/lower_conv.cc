@@ -122,7 +122,8 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       size_t first = b.size();
       for (int64_t c = 0; c < ci_t; ++c) {
         const int64_t row0 = ((T.n * g.cb + ci0 + c) * g.hp + T.oh * g.stride_h) * g.wp + T.ow * g.stride_w;
-        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + c * IH * IW, in_base + row0, g.in_rows(T.th), IW, g.wp),
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + c * IH * IW, in_base + row0, g.in_rows(T.th), IW,
+                        g.row_step() * g.wp),
                at + ": input block " + std::to_string(ci0 + c));
       }
       const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cb + ci0) * g.r * g.s,
@@ -141,7 +142,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       UopLoopSpec gl;
       gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
       gl.iter_out = T.th, gl.iter_in = T.tw, gl.dst_out = TW, gl.dst_in = 1;
-      gl.src_out = g.stride_h * IW, gl.src_in = g.stride_w;
+      gl.src_out = (g.skip_rows() ? 1 : g.stride_h) * IW, gl.src_in = g.stride_w;
       const size_t gemm = b.emit(gemm_insn(gl, false), at + ": multiply-accumulate");
       b.insn(gemm)[Field::POP_PREV] = 1;
       if (gstep + bufs < n_steps) b.insn(gemm)[Field::PUSH_PREV] = 1;

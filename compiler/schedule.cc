@@ -120,7 +120,7 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   over(out, "ALU iter_in field (tile_h*tile_w)", s.tile_h * s.tile_w, iter);
   over(out, "ALU iter_in field (tile_co*tile_h*tile_w)", acc_tile, iter);
   const int64_t mem16 = field_max(cfg, Format::MEM, Field::X_STRIDE);
-  over(out, "LOAD x_stride field (padded input width)", g.wp, mem16);
+  over(out, "LOAD x_stride field (padded input row pitch)", g.row_step() * g.wp, mem16);
   over(out, "LOAD y_size field (input rows per tile)", ih, mem16);
   over(out, "LOAD x_size field (weights per output block: tile_ci*R*S)", s.tile_ci * g.r * g.s, mem16);
   over(out, "LOAD x_stride field (weights per output block: C blocks*R*S)", g.cb * g.r * g.s, mem16);
