@@ -71,6 +71,15 @@ OnnxGraph::OnnxGraph(const std::vector<uint8_t>& bytes, const std::string& origi
   for (const auto& vi : g.output()) graph_outputs_.insert(vi.name());
   for (const auto& node : g.node()) {
     if (node.output_size() == 0 || node.output(0).empty()) fail(node, "has no output");
+    if (node.op_type() == "Constant" && (node.domain().empty() || node.domain() == "ai.onnx")) {
+      // Some exporters give scales and weights as Constant nodes; they read like initializers.
+      if (node.attribute_size() != 1 || node.attribute(0).name() != "value" ||
+          node.attribute(0).type() != onnx::AttributeProto::TENSOR)
+        fail(node, "only a 'value' tensor attribute is supported");
+      if (!initializers_.emplace(node.output(0), &node.attribute(0).t()).second)
+        fail(node, "output '" + node.output(0) + "' is also an initializer");
+      constant_nodes_.push_back(&node);
+    }
     for (const auto& in_name : node.input())
       if (!in_name.empty()) consumers_[in_name].push_back(&node);
     for (const auto& out_name : node.output())

@@ -34,7 +34,9 @@ class OnnxGraph {
   std::string where(const onnx::NodeProto& node) const;
   std::string name_of(const onnx::NodeProto& node) const;  // its name, or "#index" when unnamed
 
+  // Initializers and the outputs of Constant nodes alike.
   bool is_initializer(const std::string& value) const { return initializers_.count(value) != 0; }
+  const std::vector<const onnx::NodeProto*>& constant_nodes() const { return constant_nodes_; }
   bool is_graph_output(const std::string& value) const { return graph_outputs_.count(value) != 0; }
   std::vector<const onnx::NodeProto*> consumers(const std::string& value) const;
   const onnx::NodeProto* producer(const std::string& value) const;
@@ -66,6 +68,7 @@ class OnnxGraph {
   std::string origin_;
   onnx::ModelProto model_;
   std::map<std::string, const onnx::TensorProto*> initializers_;
+  std::vector<const onnx::NodeProto*> constant_nodes_;
   std::map<std::string, const onnx::NodeProto*> producers_;
   std::map<std::string, std::vector<const onnx::NodeProto*>> consumers_;
   std::map<std::string, const onnx::ValueInfoProto*> graph_inputs_;

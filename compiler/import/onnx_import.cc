@@ -396,7 +396,7 @@ void check_declared_output(const OnnxGraph& g, const NodeProto& node, const QTen
 Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) {
   OnnxGraph g(bytes, origin);
   Context cx{g, {}};
-  std::set<const NodeProto*> consumed;
+  std::set<const NodeProto*> consumed(g.constant_nodes().begin(), g.constant_nodes().end());
   Model model;
   model.source = origin;
   for (const NodeProto& node : g.graph().node()) {

@@ -330,6 +330,43 @@ TEST(OnnxImport, ExportedChainsImportUnchanged) {
   expect_same_layer(m.layers[2], pool);
 }
 
+TEST(OnnxImport, ConstantNodesReadLikeInitializers) {
+  const Layer l = conv_layer(true);
+  onnx::ModelProto model;
+  const auto bytes = export_onnx(l);
+  ASSERT_TRUE(model.ParseFromArray(bytes.data(), static_cast<int>(bytes.size())));
+  // Move every initializer into a Constant node at the front of the graph.
+  auto* g = model.mutable_graph();
+  onnx::GraphProto rebuilt;
+  for (const auto& t : g->initializer()) {
+    auto* c = rebuilt.add_node();
+    c->set_op_type("Constant");
+    c->add_output(t.name());
+    auto* a = c->add_attribute();
+    a->set_name("value");
+    a->set_type(onnx::AttributeProto::TENSOR);
+    *a->mutable_t() = t;
+  }
+  for (const auto& n : g->node()) *rebuilt.add_node() = n;
+  g->clear_initializer();
+  g->clear_node();
+  g->mutable_node()->CopyFrom(rebuilt.node());
+  std::string edited;
+  model.SerializeToString(&edited);
+  const Model m = import_onnx({edited.begin(), edited.end()}, "constants.onnx");
+  ASSERT_EQ(m.layers.size(), 1u);
+  expect_same_layer(m.layers[0], l);
+  auto* c = g->mutable_node(0)->mutable_attribute(0);
+  c->set_name("value_float");
+  model.SerializeToString(&edited);
+  try {
+    import_onnx({edited.begin(), edited.end()}, "constants.onnx");
+    ADD_FAILURE() << "no error";
+  } catch (const ImportError& e) {
+    EXPECT_EQ(std::string(e.what()), "constants.onnx: node '#0' (Constant): only a 'value' tensor attribute is supported");
+  }
+}
+
 TEST(OnnxImport, GarbageAndMissingFilesAreErrors) {
   EXPECT_THROW(import_onnx({}, "empty.onnx"), ImportError);
   EXPECT_THROW(import_onnx({0xff, 0xff, 0xff, 0xff, 0x0f}, "junk.onnx"), ImportError);
