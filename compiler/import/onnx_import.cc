@@ -30,6 +30,15 @@ struct Match {
   std::vector<const NodeProto*> nodes;  // every node the layer stands for
 };
 
+// A zero point input; an absent one is ONNX's default, 0 of type uint8.
+int64_t zero_point_input(const OnnxGraph& g, const NodeProto& node, int index, const std::string& role, ElemType* type) {
+  if (!g.has_input(node, index)) {
+    *type = ElemType::UINT8;
+    return 0;
+  }
+  return g.scalar_int(node, index, role.c_str(), type);
+}
+
 // A quantized activation: value input plus its scale and zero point inputs.
 QTensor activation(const Context& cx, const NodeProto& node, int value, int scale, int zero_point, const char* role) {
   const OnnxGraph& g = cx.g;
@@ -39,7 +48,7 @@ QTensor activation(const Context& cx, const NodeProto& node, int value, int scal
   const std::string r(role);
   const double s = g.scalar_real(node, scale, (r + "_scale").c_str());
   ElemType zp_type;
-  const int64_t zp = g.scalar_int(node, zero_point, (r + "_zero_point").c_str(), &zp_type);
+  const int64_t zp = zero_point_input(g, node, zero_point, r + "_zero_point", &zp_type);
   if (zp_type != q.type)
     g.fail(node, r + "_zero_point has type " + elem_type_name(zp_type) + " but '" + name + "' is " + elem_type_name(q.type));
   if (it != cx.produced.end() && (s != q.scale || zp != q.zero_point))
@@ -54,7 +63,7 @@ QTensor output_tensor(const Context& cx, const NodeProto& node, const std::strin
   QTensor q;
   q.name = name;
   q.scale = cx.g.scalar_real(node, scale, "y_scale");
-  q.zero_point = static_cast<int32_t>(cx.g.scalar_int(node, zero_point, "y_zero_point", &q.type));
+  q.zero_point = static_cast<int32_t>(zero_point_input(cx.g, node, zero_point, "y_zero_point", &q.type));
   return q;
 }
 

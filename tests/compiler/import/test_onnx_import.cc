@@ -144,6 +144,29 @@ onnx::NodeProto* node_of_type(onnx::ModelProto& m, const std::string& op) {
   return m.mutable_graph()->add_node();
 }
 
+TEST(OnnxImport, AbsentZeroPointsAreUint8Zero) {
+  RandomLayerSpec s;
+  s.type = ElemType::UINT8;
+  Layer l = random_layer(s, 21);
+  l.inputs[0].zero_point = 0;
+  l.output.zero_point = 0;
+  EXPECT_EQ(import_error(
+                l,
+                [](onnx::ModelProto& m) {
+                  for (auto& n : *m.mutable_graph()->mutable_node())
+                    if (n.op_type() == "DequantizeLinear" && n.input(0) == "x") n.mutable_input()->RemoveLast();
+                  node_of_type(m, "QuantizeLinear")->mutable_input()->RemoveLast();
+                },
+                OnnxForm::QDQ),
+            "no error");
+  s.type = ElemType::INT8;
+  EXPECT_EQ(import_error(
+                random_layer(s, 21),
+                [](onnx::ModelProto& m) { node_of_type(m, "QuantizeLinear")->mutable_input()->RemoveLast(); },
+                OnnxForm::QDQ),
+            "model.onnx: node 'layer' (Conv): graph output 'y' is declared int8 but is uint8");
+}
+
 TEST(OnnxImport, QdqGemmAndMatMul) {
   RandomLayerSpec s;
   s.kind = LayerKind::DENSE;
