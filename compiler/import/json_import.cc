@@ -75,7 +75,6 @@ class Fields {
     for (auto it = j_.begin(); it != j_.end(); ++it)
       if (!seen_.count(it.key())) fail(it.key(), "unknown key");
   }
-  const std::string& origin() const { return origin_; }
 
  private:
   const json& j_;
