@@ -2,8 +2,11 @@
 // MIN, MAX, ADD (wrap), SHR (b >= 0: a >>> min(b, 31); b < 0: a << min(-b, 31)), MUL (low bits),
 // MULHR (extension: a * b rounded half up by 2^shift, saturated; shift = 31 + imm for a vector
 // operand, 15 for a Q15 immediate, chosen by the caller). MUL and MULHR share each lane's multiplier.
-// Opcodes the ISA table leaves unused keep a unchanged.
+// Opcodes the ISA table leaves unused keep a unchanged. Without en_i the output is 0 and the lanes
+// are not evaluated, so a cycle-based simulator skips them during GEMM (the caller's result mux
+// absorbs the gating in hardware).
 module tessera_alu_core (
+  input  logic       en_i,
   input  logic [2:0] op_i,
   input  logic [5:0] mulhr_shift_i,  // 15..62
   input  logic [tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_OUT*tessera_params_pkg::ACC_BITS-1:0] a_i,
@@ -18,11 +21,13 @@ module tessera_alu_core (
   logic signed [ProdBits-1:0] round_half;
   assign round_half = ProdBits'(1) <<< (mulhr_shift_i - 6'd1);
 
-  always_comb begin
-    for (int l = 0; l < Lanes; l++) begin : lane
-      logic signed [AccBits-1:0] a, b, y;
-      logic [AccBits-1:0] amount;
-      logic signed [ProdBits-1:0] prod, scaled;
+  always_comb begin : lanes
+    logic signed [AccBits-1:0] a, b, y;
+    logic [AccBits-1:0] amount;
+    logic signed [ProdBits-1:0] prod, scaled;
+    {a, b, y, amount, prod, scaled} = '0;
+    y_o = '0;
+    if (en_i) for (int l = 0; l < Lanes; l++) begin
       a = $signed(a_i[l*AccBits +: AccBits]);
       b = $signed(b_i[l*AccBits +: AccBits]);
       // Clamp before negating, so the most negative b cannot overflow.

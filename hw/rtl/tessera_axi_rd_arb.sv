@@ -1,7 +1,9 @@
 // Read arbiter onto the single AXI master: round-robin over the requesters' AR channels, the
 // requester's port number as ARID, read data routed back by RID, and at most AXI_MAX_OUTSTANDING
 // bursts in flight in total. The AR output is registered, so a granted request stays stable until
-// the slave accepts it, as AXI requires.
+// the slave accepts it, as AXI requires. Read data passes a two-entry register slice, so no unit
+// logic depends combinationally on the R inputs (shorter paths, and a cycle-based simulator does not
+// re-evaluate the units whenever the testbench changes R); it still moves one beat per cycle.
 `include "tessera_assert.svh"
 
 module tessera_axi_rd_arb #(
@@ -14,12 +16,14 @@ module tessera_axi_rd_arb #(
   input  logic [Ports*8-1:0]     req_len_i,   // port p at [8p +: 8]
   output logic [Ports-1:0]       req_ready_o,
   output logic [Ports-1:0]       r_valid_o,
+  output logic [tessera_params_pkg::AXI_DATA_BITS-1:0] r_data_o,
   input  logic [Ports-1:0]       r_ready_i,
   output logic [63:0]            m_araddr_o,
   output logic [7:0]             m_arlen_o,
   output logic [1:0]             m_arid_o,
   output logic                   m_arvalid_o,
   input  logic                   m_arready_i,
+  input  logic [tessera_params_pkg::AXI_DATA_BITS-1:0] m_rdata_i,
   input  logic [1:0]             m_rid_i,
   input  logic                   m_rlast_i,
   input  logic                   m_rvalid_i,
@@ -55,7 +59,27 @@ module tessera_axi_rd_arb #(
     if (can_issue && granted) req_ready_o[grant] = 1'b1;
   end
 
-  assign r_done = m_rvalid_i && m_rready_o && m_rlast_i;
+  // ---- read data slice: {id, last, data} ------------------------------------------------------
+  localparam int SliceBits = 2 + 1 + tessera_params_pkg::AXI_DATA_BITS;
+  logic slice_full, slice_valid, slice_pop, slice_last;
+  logic [1:0] slice_id;
+  logic [SliceBits-1:0] slice_head;
+
+  tessera_fifo #(.Width(SliceBits), .Depth(2)) u_r_slice (
+    .clk_i,
+    .rst_ni,
+    .push_i (m_rvalid_i && !slice_full),
+    .wdata_i({m_rid_i, m_rlast_i, m_rdata_i}),
+    .full_o (slice_full),
+    .pop_i  (slice_pop),
+    .rdata_o(slice_head),
+    .valid_o(slice_valid),
+    .count_o()
+  );
+  assign m_rready_o = !slice_full;
+  assign {slice_id, slice_last, r_data_o} = slice_head;
+
+  assign r_done = slice_pop && slice_last;
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
@@ -84,12 +108,12 @@ module tessera_axi_rd_arb #(
   assign m_arvalid_o = ar_valid_q;
 
   always_comb begin
-    r_valid_o  = '0;
-    m_rready_o = 1'b1;  // data for an ID nobody uses is drained
+    r_valid_o = '0;
+    slice_pop = slice_valid;  // data for an ID nobody uses is drained
     for (int p = 0; p < Ports; p++) begin
-      if (m_rid_i == 2'(p)) begin
-        r_valid_o[p] = m_rvalid_i;
-        m_rready_o   = r_ready_i[p];
+      if (slice_id == 2'(p)) begin
+        r_valid_o[p] = slice_valid;
+        slice_pop    = slice_valid && r_ready_i[p];
       end
     end
   end

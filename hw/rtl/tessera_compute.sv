@@ -329,13 +329,18 @@ module tessera_compute (
   logic m_valid_q, m_exec_q, m_last_q;
   logic [AccIdx-1:0] m_dst_q, m_src_q;
   logic [TagBits-1:0] m_tag_q;
-  logic [AccW-1:0] gemm_sum;
   logic [AccIdx-1:0] acc_raddr;
+  logic m_is_gemm;
+  logic [AccW-1:0] w_sum_q;
 
+  // The registered dot products are the stage-W sum (only GEMM ops that accumulate compute them).
+  assign m_is_gemm = m_valid_q && !m_tag_q[0] && !m_tag_q[1];
   tessera_gemm_core u_gemm (
+    .clk_i,
+    .en_i (m_is_gemm),
     .inp_i(inp_rdata_i),
     .wgt_i(wgt_rdata_i),
-    .sum_o(gemm_sum)
+    .sum_q(w_sum_q)
   );
   assign acc_raddr = m_exec_q ? m_dst_q : m_src_q;
 
@@ -343,7 +348,7 @@ module tessera_compute (
   logic w_valid_q, w_exec_q, w_last_q;
   logic [AccIdx-1:0] w_dst_q, w_rd_addr_q;
   logic [TagBits-1:0] w_tag_q;
-  logic [AccW-1:0] w_sum_q, acc_rdata, acc_fwd, alu_b, alu_y, w_result, src_operand_q;
+  logic [AccW-1:0] acc_rdata, acc_fwd, alu_b, alu_y, w_result, src_operand_q;
   logic w_is_alu, w_reset, w_use_imm, w_tail_retire, w_write;
   logic [2:0] w_alu_op;
   logic [ImmW-1:0] w_imm;
@@ -361,6 +366,7 @@ module tessera_compute (
   assign mulhr_shift = w_use_imm ? 6'd15 : 6'd31 + 6'(w_imm[4:0]);
 
   tessera_alu_core u_alu (
+    .en_i(w_is_alu),
     .op_i(w_alu_op),
     .mulhr_shift_i(mulhr_shift),
     .a_i (acc_fwd),
@@ -410,7 +416,6 @@ module tessera_compute (
     w_dst_q     <= m_dst_q;
     w_rd_addr_q <= acc_raddr;
     w_tag_q     <= m_tag_q;
-    w_sum_q     <= gemm_sum;
     last_waddr_q <= w_dst_q;
     last_wdata_q <= w_result;
     if (w_valid_q && !w_exec_q) src_operand_q <= acc_fwd;

@@ -111,15 +111,17 @@ module tessera_top (
 
   // ---- read arbiter: port 0 fetch, 1 load, 2 compute -------------------------------------------
   logic [2:0] rd_req_valid, rd_req_ready, rd_r_valid, rd_r_ready;
+  logic [tessera_params_pkg::AXI_DATA_BITS-1:0] rd_data;
   logic [3*64-1:0] rd_req_addr;  // port p at [64p +: 64]
   logic [3*8-1:0] rd_req_len;
 
   tessera_axi_rd_arb #(.Ports(3)) u_rd_arb (
     .clk_i, .rst_ni,
     .req_valid_i(rd_req_valid), .req_addr_i(rd_req_addr), .req_len_i(rd_req_len),
-    .req_ready_o(rd_req_ready), .r_valid_o(rd_r_valid), .r_ready_i(rd_r_ready),
+    .req_ready_o(rd_req_ready), .r_valid_o(rd_r_valid), .r_data_o(rd_data), .r_ready_i(rd_r_ready),
     .m_araddr_o(m_axi_araddr_o), .m_arlen_o(m_axi_arlen_o), .m_arid_o(m_axi_arid_o),
-    .m_arvalid_o(m_axi_arvalid_o), .m_arready_i(m_axi_arready_i), .m_rid_i(m_axi_rid_i),
+    .m_arvalid_o(m_axi_arvalid_o), .m_arready_i(m_axi_arready_i), .m_rdata_i(m_axi_rdata_i),
+    .m_rid_i(m_axi_rid_i),
     .m_rlast_i(m_axi_rlast_i), .m_rvalid_i(m_axi_rvalid_i), .m_rready_o(m_axi_rready_o)
   );
   assign m_axi_arsize_o  = AxiSize;
@@ -138,7 +140,7 @@ module tessera_top (
     .clk_i, .rst_ni,
     .start_i(start), .insn_count_i(insn_count), .insn_addr_i(insn_addr), .idle_o(fetch_idle),
     .ar_valid_o(rd_req_valid[0]), .ar_ready_i(rd_req_ready[0]), .ar_addr_o(rd_req_addr[0 +: 64]),
-    .ar_len_o(rd_req_len[0 +: 8]), .r_valid_i(rd_r_valid[0]), .r_data_i(m_axi_rdata_i),
+    .ar_len_o(rd_req_len[0 +: 8]), .r_valid_i(rd_r_valid[0]), .r_data_i(rd_data),
     .r_ready_o(rd_r_ready[0]), .q_push_o(q_push), .q_data_o(q_wdata), .q_full_i(q_full)
   );
 
@@ -181,7 +183,7 @@ module tessera_top (
     .next_avail_i(tok_avail[1]), .next_space_i(tok_space[0]), .pop_next_o(tok_pop[1]),
     .push_next_o(tok_push[0]),
     .ar_valid_o(rd_req_valid[1]), .ar_ready_i(rd_req_ready[1]), .ar_addr_o(rd_req_addr[64 +: 64]),
-    .ar_len_o(rd_req_len[8 +: 8]), .r_valid_i(rd_r_valid[1]), .r_data_i(m_axi_rdata_i),
+    .ar_len_o(rd_req_len[8 +: 8]), .r_valid_i(rd_r_valid[1]), .r_data_i(rd_data),
     .r_ready_o(rd_r_ready[1]),
     .inp_raddr_i(inp_raddr), .inp_rdata_o(inp_rdata), .wgt_raddr_i(wgt_raddr), .wgt_rdata_o(wgt_rdata),
     .busy_o(obs_busy_o[0]), .stall_o(obs_stall_o[0]), .retire_o(retire[0]),
@@ -197,7 +199,7 @@ module tessera_top (
     .next_space_i(tok_space[2]), .pop_prev_o(tok_pop[0]), .pop_next_o(tok_pop[3]),
     .push_prev_o(tok_push[1]), .push_next_o(tok_push[2]),
     .ar_valid_o(rd_req_valid[2]), .ar_ready_i(rd_req_ready[2]), .ar_addr_o(rd_req_addr[128 +: 64]),
-    .ar_len_o(rd_req_len[16 +: 8]), .r_valid_i(rd_r_valid[2]), .r_data_i(m_axi_rdata_i),
+    .ar_len_o(rd_req_len[16 +: 8]), .r_valid_i(rd_r_valid[2]), .r_data_i(rd_data),
     .r_ready_o(rd_r_ready[2]),
     .inp_raddr_o(inp_raddr), .inp_rdata_i(inp_rdata), .wgt_raddr_o(wgt_raddr), .wgt_rdata_i(wgt_rdata),
     .out_raddr_i(out_raddr), .out_rdata_o(out_rdata),
