@@ -157,24 +157,30 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
       return b.emit(alu_insn(l, op, false, imm), where + ": " + what);
     };
-    UopLoopSpec whole;
-    whole.iter_in = acc_tile, whole.dst_in = 1;
-    whole.uop_bgn = b.kernel({{uint32_t(acc_base), 0, 0}}), whole.uop_end = whole.uop_bgn + 1;
-    const auto imm_op = [&](AluOp op, int64_t imm, const std::string& what) {
-      return b.emit(alu_insn(whole, op, true, imm), where + ": " + what);
+    const auto imm_op = [&](AluOp op, int64_t imm, const std::string& what) {  // over the whole buffer
+      UopLoopSpec l;
+      l.iter_in = acc_tile, l.dst_in = 1;
+      l.uop_bgn = b.kernel({{uint32_t(acc_base), 0, 0}}), l.uop_end = l.uop_bgn + 1;
+      return b.emit(alu_insn(l, op, true, imm), where + ": " + what);
     };
     channel_op(bias_sram, AluOp::ADD, 0, "add bias");
+    size_t last_alu = 0;
     if (vta) {
       if (q.vta_shift > 0) {
         imm_op(AluOp::ADD, int64_t{1} << (q.vta_shift - 1), "round half up");
         imm_op(AluOp::SHR, q.vta_shift, "scale by 2^-" + std::to_string(q.vta_shift));
       }
+      if (q.out_zero_point) imm_op(AluOp::ADD, q.out_zero_point, "add output zero point");
+      imm_op(AluOp::MIN, q.hi, "clamp high");
+      last_alu = imm_op(AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low");
     } else {
-      channel_op(mult_sram, AluOp::MULHR, q.shift, "requantize (x per-channel multiplier / 2^" + std::to_string(31 + q.shift) + ")");
+      // REQ's immediate: shift [4:0], ReLU [5], output zero point [15:8] (docs/isa.md).
+      const bool relu = q.lo > -128;
+      const auto imm = int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(q.out_zero_point))) << 8 | (relu ? 32 : 0) | q.shift)));
+      last_alu = channel_op(mult_sram, AluOp::REQ, imm,
+                            "requantize (x multiplier / 2^" + std::to_string(31 + q.shift) + ", + zero point " +
+                                std::to_string(q.out_zero_point) + (relu ? ", ReLU" : "") + ", clamp)");
     }
-    if (q.out_zero_point) imm_op(AluOp::ADD, q.out_zero_point, "add output zero point");
-    imm_op(AluOp::MIN, q.hi, "clamp high");
-    const size_t last_alu = imm_op(AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low");
     b.insn(last_alu)[Field::PUSH_NEXT] = 1;
 
     // Store: one 2-D store per channel block, or per row when the tile is narrower than its buffer.

@@ -361,7 +361,8 @@ module tessera_compute (
   assign acc_fwd = (last_we_q && last_waddr_q == w_rd_addr_q) ? last_wdata_q : acc_rdata;
   assign alu_b   = w_use_imm ? {Lanes{AccBits'($signed(w_imm))}} : src_operand_q;
 
-  // MULHR shifts by 15 for a Q15 immediate, else by 31 + imm (imm 0..31; larger values are illegal).
+  // MULHR shifts by 15 for a Q15 immediate, else by 31 + imm (imm 0..31; larger values are illegal);
+  // REQ (vector operand only) shifts by 31 + imm[4:0] and takes ReLU and zero point from imm[5], imm[15:8].
   logic [5:0] mulhr_shift;
   assign mulhr_shift = w_use_imm ? 6'd15 : 6'd31 + 6'(w_imm[4:0]);
 
@@ -369,6 +370,8 @@ module tessera_compute (
     .en_i(w_is_alu),
     .op_i(w_alu_op),
     .mulhr_shift_i(mulhr_shift),
+    .req_zp_i(w_imm[ImmW-1 -: 8]),
+    .req_relu_i(w_imm[5]),
     .a_i (acc_fwd),
     .b_i (alu_b),
     .y_o (alu_y)

@@ -7,25 +7,33 @@
 namespace tessera {
 namespace {
 
-// One lane of each operation; int32 arithmetic wraps (done in uint32, which C++ defines). `shift`
-// is MULHR's right shift (31 + imm for a vector operand, 15 for a Q15 immediate).
+// Per-instruction constants of the extension ops: MULHR/REQ's right shift (31 + imm[4:0] for a
+// vector operand, 15 for MULHR's Q15 immediate) and REQ's output zero point and clamp bounds.
+struct RequantImm {
+  int shift = 31;
+  int32_t zero_point = 0, lo = 0, hi = 0;
+};
+
+inline int64_t round_shift(int32_t a, int32_t b, int shift) {  // |a*b| <= 2^62: adding 2^(shift-1) <= 2^61 is safe
+  return (int64_t(a) * b + (int64_t{1} << (shift - 1))) >> shift;
+}
+
+// One lane of each operation; int32 arithmetic wraps (done in uint32, which C++ defines).
 template <AluOp OP>
-int32_t alu_lane(int32_t a, int32_t b, [[maybe_unused]] int shift) {
+int32_t alu_lane(int32_t a, int32_t b, [[maybe_unused]] const RequantImm& q) {
   if constexpr (OP == AluOp::MIN) return std::min(a, b);
   if constexpr (OP == AluOp::MAX) return std::max(a, b);
   if constexpr (OP == AluOp::ADD) return int32_t(uint32_t(a) + uint32_t(b));
   if constexpr (OP == AluOp::MUL) return int32_t(uint32_t(a) * uint32_t(b));
   if constexpr (OP == AluOp::SHR)
     return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
-  if constexpr (OP == AluOp::MULHR) {  // |a * b| <= 2^62, so adding half of 2^shift (<= 2^61) cannot overflow
-    const int64_t q = (int64_t(a) * b + (int64_t{1} << (shift - 1))) >> shift;
-    return int32_t(std::clamp(q, int64_t{INT32_MIN}, int64_t{INT32_MAX}));
-  }
+  if constexpr (OP == AluOp::MULHR) return int32_t(std::clamp(round_shift(a, b, q.shift), int64_t{INT32_MIN}, int64_t{INT32_MAX}));
+  if constexpr (OP == AluOp::REQ) return int32_t(std::clamp(round_shift(a, b, q.shift) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
 }
 
 // The operand choice is a template argument so each lane loop is branch-free and vectorizes.
 template <AluOp OP, bool IMM>
-inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, int32_t imm, int shift) {
+inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, int32_t imm, const RequantImm& q) {
   const int64_t lanes = s.acc_lanes;
   int32_t* const acc = s.acc.data();
   const Uop* const uops = s.uop.data();
@@ -34,27 +42,29 @@ inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& 
       for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
         int32_t* d = acc + (uops[k].dst + o * l.dst_out + i * l.dst_in) * lanes;
         const int32_t* src = IMM ? nullptr : acc + (uops[k].src + o * l.src_out + i * l.src_in) * lanes;
-        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], IMM ? imm : src[j], shift);
+        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], IMM ? imm : src[j], q);
       }
 }
 
 template <AluOp OP>
-inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, bool use_imm, int32_t imm) {
-  if (use_imm) alu_loop<OP, true>(l, s, imm, 15);
-  else alu_loop<OP, false>(l, s, imm, 31 + imm);
+inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, bool use_imm, int32_t imm,
+                                                    const RequantImm& q) {
+  if (use_imm) alu_loop<OP, true>(l, s, imm, q);
+  else alu_loop<OP, false>(l, s, imm, q);
 }
 
 // Cloned per ISA level (resolved once at load time), so per-lane variable shifts and min/max use
 // AVX2/AVX-512 where the CPU has them while the binary still runs on any x86-64.
 __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp op, const UopLoop& l, FsimSram& s,
-                                                                          bool use_imm, int32_t imm) {
+                                                                          bool use_imm, int32_t imm, const RequantImm& q) {
   switch (op) {
-    case AluOp::MIN: alu_loop<AluOp::MIN>(l, s, use_imm, imm); break;
-    case AluOp::MAX: alu_loop<AluOp::MAX>(l, s, use_imm, imm); break;
-    case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm); break;
-    case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm); break;
-    case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm); break;
-    case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, imm); break;
+    case AluOp::MIN: alu_loop<AluOp::MIN>(l, s, use_imm, imm, q); break;
+    case AluOp::MAX: alu_loop<AluOp::MAX>(l, s, use_imm, imm, q); break;
+    case AluOp::ADD: alu_loop<AluOp::ADD>(l, s, use_imm, imm, q); break;
+    case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm, q); break;
+    case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm, q); break;
+    case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, imm, q); break;
+    case AluOp::REQ: alu_loop<AluOp::REQ>(l, s, false, imm, q); break;
   }
 }
 
@@ -76,6 +86,11 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
 //                          vector: (a * acc[s][l] + 2^(30+imm)) >> (31 + imm), imm in 0..31
 //                          use_imm: (a * imm + 2^14) >> 15 (a Q15 multiplier)
 //                          i.e. one rounding (half up) of a * b / 2^shift: a requantization step
+//                   REQ (extension; vector operand only), with u = imm as 16 unsigned bits,
+//                          shift = u[4:0], relu = u[5], zp = u[15:8] as int8, u[7:6] must be 0,
+//                          lo = relu ? max(zp, -2^(OUT_BITS-1)) : -2^(OUT_BITS-1), hi = 2^(OUT_BITS-1) - 1:
+//                          clamp(((a * acc[s][l] + 2^(30+shift)) >> (31 + shift)) + zp, lo, hi)
+//                          i.e. MULHR, the output zero point and the clamp (ReLU) in one pass
 //
 // alu_opcode values the table does not define are reserved (an error even with reset). Index checks as for GEMM.
 void exec_alu(const ExecContext& x) {
@@ -84,17 +99,29 @@ void exec_alu(const ExecContext& x) {
   if (op == int64_t(AluOp::MULHR) && !x.insn[Field::USE_IMM] && (x.insn[Field::IMM] < 0 || x.insn[Field::IMM] > 31))
     x.fail("imm", "MULHR with a vector operand shifts by 31 + imm; imm " + std::to_string(x.insn[Field::IMM]) +
                       " is outside 0..31");
+  const bool reset = x.insn[Field::RESET] != 0, use_imm = x.insn[Field::USE_IMM] != 0;
+  const auto imm = int32_t(x.insn[Field::IMM]);
+  RequantImm q;
+  if (op == int64_t(AluOp::REQ) && !reset) {
+    if (use_imm) x.fail("use_imm", "REQ takes its multiplier from a vector operand; imm holds shift, ReLU and zero point");
+    const auto u = uint16_t(imm);
+    if (u & 0xC0) x.fail("imm", "REQ imm bits 7:6 are reserved and must be 0");
+    q.shift = 31 + (u & 31);
+    q.zero_point = int8_t(u >> 8);
+    q.hi = (1 << (x.cfg.out_bits - 1)) - 1;
+    q.lo = (u & 32) ? std::max(q.zero_point, -q.hi - 1) : -q.hi - 1;
+  } else {
+    q.shift = use_imm ? 15 : 31 + imm;
+  }
   const UopLoop l = read_uop_loop(x);
   const UopOperand dst{"dst", &Uop::dst, l.dst_out, l.dst_in, "ACC", x.cfg.acc.depth};
   const UopOperand src{"src", &Uop::src, l.src_out, l.src_in, "ACC", x.cfg.acc.depth};
-  const bool reset = x.insn[Field::RESET] != 0, use_imm = x.insn[Field::USE_IMM] != 0;
   if (reset || use_imm) check_uop_operands(x, l, {dst});
   else check_uop_operands(x, l, {dst, src});
 
   FsimSram& s = x.sram;
-  const auto imm = int32_t(x.insn[Field::IMM]);
   if (reset) reset_accumulators(l, s);
-  else alu_ops(static_cast<AluOp>(op), l, s, use_imm, imm);
+  else alu_ops(static_cast<AluOp>(op), l, s, use_imm, imm, q);
   x.stats.alu_uops += uint64_t(l.iter_out * l.iter_in * (l.uop_end - l.uop_bgn));
 }
 

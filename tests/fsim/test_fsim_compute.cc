@@ -97,8 +97,30 @@ TEST_P(FsimCompute, RequantizingMultiplyFollowsTheSpec) {
                 HasSubstr("outside 0..31"));
 }
 
+TEST_P(FsimCompute, FusedRequantizeFollowsTheSpec) {
+  const auto req_imm = [](int shift, bool relu, int zp) { return int64_t(int16_t(uint16_t((zp & 0xFF) << 8 | relu << 5 | shift))); };
+  struct Case {
+    int32_t a, b;
+    int64_t imm;
+    int32_t want;
+  } cases[] = {{1001, 1 << 30, req_imm(3, false, 0), 63},      // 62.5625 rounds to 63
+               {-1000, 1 << 30, req_imm(3, false, 5), -57},    // -62.5 rounds up to -62, + 5
+               {100000, 1 << 30, req_imm(0, false, -3), 127},  // clamped high
+               {-100000, 1 << 30, req_imm(0, false, 0), -128}, // clamped low
+               {-40, 1 << 30, req_imm(0, true, -7), -7},       // ReLU: -20 - 7 stops at the zero point
+               {-4, 1 << 30, req_imm(0, true, -128), -128}};  // -2 - 128 clamps to the type minimum
+  for (const Case& c : cases) {
+    std::memcpy(&dram[0], &c.a, 4);
+    std::memcpy(&dram[size_t(4 * cfg.hw.batch * cfg.hw.block_out)], &c.b, 4);
+    run_both({load(MemType::ACC, 0, 0, 1, 2, 2), load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, c.imm)});
+    EXPECT_EQ(sim.acc(0)[0], c.want) << c.a << " req imm " << c.imm;
+  }
+  EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, true, 3)}), HasSubstr("vector operand"));
+  EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, 0x40)}), HasSubstr("reserved"));
+}
+
 TEST_P(FsimCompute, ReservedAluOpcodeIsAnError) {
-  for (int op = 6; op < 8; ++op)
+  for (int op = 7; op < 8; ++op)
     EXPECT_THAT(run_error({load_uops({{0, 0, 0}}), alu(AluOp(op), Loop{})}),
                 AllOf(HasSubstr("instruction 1 (ALU, compute unit)"), HasSubstr("reserved ALU opcode " + std::to_string(op))));
 }

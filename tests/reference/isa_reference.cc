@@ -142,6 +142,7 @@ int32_t alu_lane(int op, int32_t a, int32_t b) {
       if (b >= 0) return int32_t(int64_t(a) >> (b > 31 ? 31 : b));
       return int32_t(uint32_t(uint64_t(int64_t(a)) << (-int64_t(b) > 31 ? 31 : -int64_t(b))));
     case AluOp::MULHR: break;  // needs the shift: mulhr()
+    case AluOp::REQ: break;    // needs the immediate: requantize()
   }
   throw std::invalid_argument("reference: ALU opcode " + std::to_string(op));
 }
@@ -152,6 +153,15 @@ int32_t mulhr(int32_t a, int32_t b, int shift) {
   int64_t q = num / den;
   if (num % den != 0 && num < 0) --q;  // C++ division truncates toward zero; floor is wanted
   return q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : int32_t(q);
+}
+
+// REQ: imm packs shift [4:0], ReLU [5] and the int8 zero point [15:8].
+int32_t requantize(int32_t a, int32_t b, int64_t imm, int out_bits) {
+  const int64_t u = imm & 0xFFFF, zp = int8_t(uint8_t(u >> 8));
+  const int64_t lo_type = -(int64_t{1} << (out_bits - 1)), hi = (int64_t{1} << (out_bits - 1)) - 1;
+  const int64_t lo = (u & 32) && zp > lo_type ? zp : lo_type;
+  const int64_t y = int64_t(mulhr(a, b, 31 + int(u & 31))) + zp;
+  return int32_t(y < lo ? lo : y > hi ? hi : y);
 }
 
 void Machine::alu(const Insn& in) {
@@ -168,6 +178,10 @@ void Machine::alu(const Insn& in) {
               continue;
             }
             const int32_t rhs = f(in, Field::USE_IMM) ? int32_t(f(in, Field::IMM)) : at(acc, s)[b][n];
+            if (f(in, Field::ALU_OPCODE) == int64_t(AluOp::REQ)) {
+              at(acc, d)[b][n] = requantize(at(acc, d)[b][n], rhs, f(in, Field::IMM), cfg.out_bits);
+              continue;
+            }
             if (f(in, Field::ALU_OPCODE) == int64_t(AluOp::MULHR)) {
               const int shift = f(in, Field::USE_IMM) ? 15 : 31 + int(f(in, Field::IMM));
               at(acc, d)[b][n] = mulhr(at(acc, d)[b][n], rhs, shift);
