@@ -70,7 +70,7 @@ const FieldInfo& field_info(Field f);
 const std::vector<OpcodeInfo>& opcodes();
 const std::vector<NamedValue>& mem_types();
 const std::vector<NamedValue>& alu_ops();
-// The ALU ops VTA has (no extensions): what `--isa vta` may emit and the random RTL generators draw.
+// The ALU ops VTA has (no extensions): what `--isa vta` may emit.
 const std::vector<NamedValue>& vta_alu_ops();
 const std::vector<WidthRuleInfo>& width_rules();
 const char* format_name(Format f);

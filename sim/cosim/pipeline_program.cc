@@ -104,9 +104,12 @@ RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed) {
     for (int64_t a = 0; a < alus; ++a) {
       Insn alu = uop_loop(Opcode::ALU, s * kUopSlot + K, s * kUopSlot + K + 1, M, N,
                           {N, 1, N, alu_src_step, 0, 0});
-      alu[Field::ALU_OPCODE] = vta_alu_ops()[size_t(pick(0, int64_t(vta_alu_ops().size()) - 1))].value;
-      alu[Field::USE_IMM] = pick(0, 1);
-      alu[Field::IMM] = alu[Field::ALU_OPCODE] == int(AluOp::SHR) ? pick(-12, 12) : pick(-100, 100);
+      const auto op = AluOp(alu_ops()[size_t(pick(0, int64_t(alu_ops().size()) - 1))].value);
+      alu[Field::ALU_OPCODE] = int64_t(op);
+      alu[Field::USE_IMM] = op != AluOp::REQ && pick(0, 1);  // REQ has no immediate form
+      alu[Field::IMM] = op == AluOp::SHR ? pick(-12, 12) : pick(-100, 100);
+      if (op == AluOp::MULHR && !alu[Field::USE_IMM]) alu[Field::IMM] = pick(0, 31);
+      if (op == AluOp::REQ) alu[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | pick(0, 1) << 5 | pick(0, 31)));
       f = {};
       f.push_next = a + 1 == alus;
       p.insns.push_back(flagged(alu, f));

@@ -204,11 +204,14 @@ class Generator {
       i[fi[k]] = f[k][1];
     }
     if (!gemm) {
-      const int64_t alu = pick(0, int64_t(vta_alu_ops().size()) - 1);
-      i[Field::ALU_OPCODE] = vta_alu_ops()[size_t(alu)].value;
-      i[Field::USE_IMM] = chance(0.5);
-      const bool shift = vta_alu_ops()[size_t(alu)].value == int(AluOp::SHR);
+      const auto op = AluOp(alu_ops()[size_t(pick(0, int64_t(alu_ops().size()) - 1))].value);
+      i[Field::ALU_OPCODE] = int64_t(op);
+      i[Field::USE_IMM] = op != AluOp::REQ && chance(0.5);  // REQ has no immediate form
+      const bool shift = op == AluOp::SHR;
       i[Field::IMM] = chance(0.7) ? pick(shift ? -40 : -300, shift ? 40 : 300) : pick(-32768, 32767);
+      // The extension ops' immediates are a shift (MULHR vector form) or shift/ReLU/zero point (REQ).
+      if (op == AluOp::MULHR && !i[Field::USE_IMM]) i[Field::IMM] = pick(0, 31);
+      if (op == AluOp::REQ) i[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | pick(0, 1) << 5 | pick(0, 31)));
     }
     for (int64_t o = 0; o < io; ++o)
       for (int64_t n = 0; n < ii; ++n)
