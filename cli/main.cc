@@ -12,6 +12,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_program_commands(app);
   tessera::cli::add_run_command(app);
   tessera::cli::add_compile_command(app);
+  tessera::cli::add_search_command(app);
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {

@@ -11,6 +11,7 @@
 #include <cmath>
 #include <cstdio>
 #include <fstream>
+#include <memory>
 #include <set>
 #include <sstream>
 #include <string>
@@ -59,22 +60,23 @@ std::vector<Shape> read_workload(const std::string& path, bool pointwise_only, i
 }
 
 struct Sample {
+  const DerivedConfig* cfg;
   LayerProblem lp;
   Schedule s;
   Measured rtl;
 };
 
-double fit_error(const std::vector<Sample>& samples, const DerivedConfig& cfg, const CostParams& p) {
-  const CostModel m(cfg, p);
+double fit_error(const std::vector<Sample>& samples, const CostParams& p) {
   std::vector<double> pred, meas;
-  for (const auto& x : samples) pred.push_back(m.evaluate(x.lp, x.s).cycles), meas.push_back(x.rtl.cycles);
+  for (const auto& x : samples) pred.push_back(CostModel(*x.cfg, p).evaluate(x.lp, x.s).cycles), meas.push_back(x.rtl.cycles);
   return mape(pred, meas);
 }
 
-// Coordinate descent on the constants, minimizing the latency MAPE over every sample.
-CostParams calibrate(const std::vector<Sample>& samples, const DerivedConfig& cfg, CostParams p) {
+// Coordinate descent on the constants, minimizing the latency MAPE over every sample of every config
+// (one set of constants: the RTL is the same design at every size).
+CostParams calibrate(const std::vector<Sample>& samples, CostParams p) {
   double* knob[] = {&p.load_insn, &p.load_row, &p.store_insn, &p.store_row, &p.compute_insn, &p.drain, &p.start};
-  double best = fit_error(samples, cfg, p);
+  double best = fit_error(samples, p);
   for (double step : {16.0, 8.0, 4.0, 2.0, 1.0, 0.5, 0.25}) {
     for (bool moved = true; moved;) {
       moved = false;
@@ -82,7 +84,7 @@ CostParams calibrate(const std::vector<Sample>& samples, const DerivedConfig& cf
         for (double dir : {step, -step}) {
           const double old = *k;
           *k = std::max(0.0, old + dir);
-          const double e = fit_error(samples, cfg, p);
+          const double e = fit_error(samples, p);
           if (e + 1e-9 < best) best = e, moved = true;
           else *k = old;
         }
@@ -119,10 +121,12 @@ int main(int argc, char** argv) {
   if (int64_t(shapes.size()) > max_layers) shapes.resize(size_t(max_layers));
 
   int failures = 0;
+  std::vector<Sample> samples;
+  std::vector<std::unique_ptr<DerivedConfig>> cfgs;
   for (const std::string& cname : configs) {
-    const DerivedConfig cfg = load_derived(std::string(TESSERA_SOURCE_DIR) + "/configs/" + cname + ".json");
+    cfgs.push_back(std::make_unique<DerivedConfig>(load_derived(std::string(TESSERA_SOURCE_DIR) + "/configs/" + cname + ".json")));
+    const DerivedConfig& cfg = *cfgs.back();
     const CostModel model(cfg);
-    std::vector<Sample> samples;
     std::vector<double> all_pred, all_meas, rhos, gaps, gap_tvm, gap_greedy;
     int64_t bytes_exact = 0, bytes_total = 0;
     std::printf("config %s: layers shrunk to H,W <= %lld and C,K <= %lld (marked *)\n", cname.c_str(),
@@ -150,7 +154,7 @@ int main(int argc, char** argv) {
         if (std::find(chosen.begin(), chosen.end(), s) == chosen.end()) chosen.push_back(s);
       };
       const SearchResult pick = search_layer(lp, model);
-      add(pick.top[0].schedule);
+      for (const Candidate& c : pick.top) add(c.schedule);  // the model's best five: the gap's competitors
       for (int64_t j = 0; j < per_layer; ++j)
         add(space.at(ranked[size_t(j * int64_t(ranked.size() - 1) / std::max<int64_t>(1, per_layer - 1))].second));
       SearchOptions dram;
@@ -174,7 +178,7 @@ int main(int argc, char** argv) {
         if (s == pick.top[0].schedule) picked = m.cycles;
         if (s == tvm) tvm_c = m.cycles;
         if (s == greedy) greedy_c = m.cycles;
-        samples.push_back({lp, s, m});
+        samples.push_back({&cfg, lp, s, m});
       }
       const double rho = spearman(pred, meas), e = mape(pred, meas);
       rhos.push_back(rho), gaps.push_back(picked / best), gap_tvm.push_back(tvm_c / best), gap_greedy.push_back(greedy_c / best);
@@ -199,13 +203,13 @@ int main(int argc, char** argv) {
                 gaps.empty() ? 0 : 100 * (*std::max_element(gaps.begin(), gaps.end()) - 1), 100 * (geomean(gap_tvm) - 1),
                 100 * (geomean(gap_greedy) - 1));
     failures += bytes_exact != bytes_total;
-    if (do_calibrate) {
-      const CostParams p = calibrate(samples, cfg, model.params());
-      std::printf("calibrated %s: MAPE %.2f%% -> %.2f%%\n", cname.c_str(), fit_error(samples, cfg, model.params()),
-                  fit_error(samples, cfg, p));
-      std::printf("CALIBRATED {%g, %g, %g, %g, %g, %g, %g}\n", p.load_insn, p.load_row, p.store_insn, p.store_row,
-                  p.compute_insn, p.drain, p.start);
-    }
+  }
+  if (do_calibrate) {
+    const CostParams p = calibrate(samples, kCalibrated);
+    std::printf("calibration over %zu runs: MAPE %.2f%% -> %.2f%%\n", samples.size(), fit_error(samples, kCalibrated),
+                fit_error(samples, p));
+    std::printf("CALIBRATED {%g, %g, %g, %g, %g, %g, %g}\n", p.load_insn, p.load_row, p.store_insn, p.store_row,
+                p.compute_insn, p.drain, p.start);
   }
   return failures ? 1 : 0;
 }

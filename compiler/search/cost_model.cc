@@ -67,10 +67,15 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_tile;
   const int64_t consts = lp.with_multipliers ? 2 : 1;
   c.dram_read = consts * beats_bytes(g.kb * acc_eb);
-  c.insns = consts + 2;  // constants, micro-op load, FINISH
+  c.insns = consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
   double prologue = consts * (p_.load_insn + double(lat) + read_cycles(1, g.kb * acc_eb));
 
   const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cb, s.tile_ci);
+  // Shortest store of a tile and shortest GEMM + epilogue: whatever unit finishes last, the last
+  // tile's store (and, after the last load, its GEMM and epilogue) still follow.
+  double& min_store = c.min_store;
+  double min_tail = 1e300;
+  min_store = 1e300;
   for_each_size(sco, [&](int64_t co_t, int64_t nco) {
     for_each_size(sh, [&](int64_t th, int64_t nh) {
       for_each_size(sw, [&](int64_t tw, int64_t nw) {
@@ -84,7 +89,10 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         c.alu_cycles += tiles * alu_slots;
         const bool rows = tw != TW;
         const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
-        c.store_busy += tiles * double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, tw * out_eb));
+        const double store = double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, tw * out_eb));
+        c.store_busy += tiles * store;
+        min_store = std::min(min_store, store);
+        const double epilogue = alu_slots + double(alu_insns) * p_.compute_insn + p_.drain;
         c.dram_written += ntiles * stores * store_rows * beats_bytes(tw * out_eb);
         c.insns += ntiles * (1 + alu_insns + stores);
         // Per reduction step: input blocks, weights, GEMM.
@@ -97,6 +105,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
           const double slots = double(th * tw * co_t * ci_t * g.r * g.s);
           c.gemm_cycles += steps * slots;
           c.compute_busy += steps * (slots + p_.compute_insn + p_.drain);
+          min_tail = std::min(min_tail, slots + p_.compute_insn + p_.drain + epilogue);
           c.insns += nsteps * (ci_t + 2);
         });
       });
@@ -104,7 +113,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   });
   c.compute_busy += p_.start + prologue;
   c.load_busy += p_.start;
-  c.lower_bound = std::max({c.load_busy, c.compute_busy, c.store_busy});
+  c.lower_bound = std::max({c.load_busy + min_tail + min_store, c.compute_busy + min_store, c.store_busy});
   return c;
 }
 
@@ -162,7 +171,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     }
     kernels.insert({T.acc_base, T.co, 0});                                          // bias add
     if (lp.with_multipliers) kernels.insert({T.acc_base, g.kb + T.co, 0});          // multipliers
-    kernels.insert({T.acc_base, 0, 0});                                             // immediate ops
+    if (lp.alu_imm_ops) kernels.insert({T.acc_base, 0, 0});                         // immediate ops
   }
   int64_t uops = 0;
   for (const auto& k : kernels) uops += int64_t(k.size() / 3);
@@ -174,7 +183,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   // The micro-op load heads the compute queue: one micro-op per cycle at best.
   const double uop_load = uops ? p_.load_insn + double(lat) + std::max(double(uops), read_cycles(1, uop_bytes)) : 0.0;
   c.compute_busy += uop_load;
-  c.lower_bound = std::max(c.lower_bound, c.compute_busy);
+  c.lower_bound = std::max(c.lower_bound, c.compute_busy + c.min_store);
 
   // The token pipeline: a load waits for the GEMM that last used its buffer (g2l), a GEMM for its
   // loads (l2g), a tile's reset for the store that last used its ACC buffer (s2g), a store for the

@@ -21,8 +21,8 @@ namespace tessera::compiler::search {
 struct LayerProblem {
   ConvGeometry g;
   bool with_multipliers = true;  // TESSERA ISA: MULHR multipliers resident in ACC
-  int alu_vector_ops = 2;        // bias add (+ MULHR)
-  int alu_imm_ops = 2;           // zero point, rounding, shift, clamps
+  int alu_vector_ops = 2;        // bias add, REQ (TESSERA) or bias add only (VTA)
+  int alu_imm_ops = 0;           // VTA: rounding, shift, zero point, clamps
   // Canonical descriptor (shape, stride, padding, epilogue): the schedule-cache key.
   std::string descriptor() const;
 };
@@ -35,6 +35,7 @@ struct Cost {
   double cycles = 0;          // predicted accelerator cycles
   double lower_bound = 0;     // max over units of their busy cycles (never above `cycles`)
   double load_busy = 0, compute_busy = 0, store_busy = 0;
+  double min_store = 0;       // the shortest store of one tile (it always follows the last compute)
   double gemm_cycles = 0;     // GEMM micro-op slots, edge-tile waste included
   double alu_cycles = 0;      // epilogue slots
   int64_t dram_read = 0;      // bytes: INP, WGT, ACC constants and micro-ops (fetch excluded)

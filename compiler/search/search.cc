@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <atomic>
 #include <chrono>
+#include <cmath>
 #include <mutex>
 #include <stdexcept>
 #include <thread>
@@ -37,6 +38,25 @@ bool better(const Candidate& a, const Candidate& b, Objective o) {
   const double sb = o == Objective::LATENCY ? double(b.cost.dram_read + b.cost.dram_written) : b.cost.cycles;
   if (sa != sb) return sa < sb;
   return a.index < b.index;
+}
+
+std::string explain_loss(const Cost& w, const Cost& l) {
+  const auto pct = [](double a, double b) { return std::to_string(int64_t(std::lround(100 * (a / b - 1)))) + "%"; };
+  std::string why = "+" + std::to_string(int64_t(std::lround(l.cycles - w.cycles))) + " cycles";
+  const double busiest = std::max({l.load_busy, l.compute_busy, l.store_busy});
+  if (busiest == l.load_busy && l.load_busy > l.compute_busy)
+    why += "; load-bound (loads busy " + std::to_string(int64_t(l.load_busy)) + " vs compute " +
+           std::to_string(int64_t(l.compute_busy)) + ")";
+  else if (busiest == l.store_busy && l.store_busy > l.compute_busy)
+    why += "; store-bound (stores busy " + std::to_string(int64_t(l.store_busy)) + ")";
+  if (l.gemm_cycles > w.gemm_cycles) why += "; edge tiles waste " + pct(l.gemm_cycles, w.gemm_cycles) + " more GEMM slots";
+  if (l.alu_cycles > w.alu_cycles) why += "; epilogue " + pct(l.alu_cycles, w.alu_cycles) + " longer";
+  const int64_t bw = w.dram_read + w.dram_written, bl = l.dram_read + l.dram_written;
+  if (bl > bw) why += "; " + std::to_string(bl - bw) + " more DRAM bytes (" + pct(double(bl), double(bw)) + ")";
+  if (l.insns > w.insns)
+    why += "; " + std::to_string(l.insns - w.insns) + " more instructions (" + std::to_string(l.insns) + ")";
+  if (why.find(';') == std::string::npos) why += "; less load/compute/store overlap (pipeline fill, drain and token waits)";
+  return why;
 }
 
 SearchResult search_layer(const LayerProblem& lp, const CostModel& model, const SearchOptions& opt) {

@@ -38,6 +38,9 @@ struct SearchResult {
 // Lexicographic objective: latency = (cycles, DRAM bytes, index); traffic = (bytes, cycles, index).
 bool better(const Candidate& a, const Candidate& b, Objective o);
 
+// Why `loser` costs more than `winner`: the terms of the model that differ most, in words.
+std::string explain_loss(const Cost& winner, const Cost& loser);
+
 SearchResult search_layer(const LayerProblem& lp, const CostModel& model, const SearchOptions& opt = {});
 
 }  // namespace tessera::compiler::search

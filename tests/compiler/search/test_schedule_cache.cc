@@ -1,0 +1,127 @@
+// Schedule cache: round trip, corrupt and stale files ignored with a warning, illegal entries
+// re-searched, and a cached search that skips the search on a hit.
+#include <gtest/gtest.h>
+
+#include <cstdio>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "compiler/import/random_layer.h"
+#include "compiler/search/schedule_cache.h"
+
+namespace tessera::compiler::search {
+namespace {
+
+DerivedConfig config_named(const std::string& name) {
+  return load_derived(std::string(TESSERA_SOURCE_DIR) + "/configs/" + name + ".json");
+}
+
+LayerProblem problem(const DerivedConfig& cfg) {
+  RandomLayerSpec spec;
+  spec.c = 32, spec.h = spec.w = 10, spec.k = 24, spec.kernel = 3, spec.pad = 1, spec.per_channel = true;
+  return layer_problem(random_layer(spec, 2), cfg, IsaTarget::TESSERA);
+}
+
+class ScheduleCacheTest : public ::testing::Test {
+ protected:
+  std::string path = ::testing::TempDir() + "tessera_schedule_cache_" +
+                     ::testing::UnitTest::GetInstance()->current_test_info()->name() + ".json";
+  void SetUp() override { std::remove(path.c_str()); }
+  void TearDown() override { std::remove(path.c_str()); }
+  void write(const std::string& text) { std::ofstream(path) << text; }
+  std::string read() {
+    std::stringstream ss;
+    ss << std::ifstream(path).rdbuf();
+    return ss.str();
+  }
+};
+
+TEST_F(ScheduleCacheTest, RoundTripKeyedByLayerConfigAndObjective) {
+  const DerivedConfig tiny = config_named("tiny"), def = config_named("default");
+  const LayerProblem lp = problem(tiny);
+  Schedule s = default_schedule(lp.g, tiny, true);
+  {
+    ScheduleCache c(path);
+    EXPECT_TRUE(c.warnings().empty());  // no file yet is not a problem
+    EXPECT_FALSE(c.find(lp, tiny, Objective::LATENCY));
+    c.put(lp, tiny, Objective::LATENCY, s, 1234);
+    c.save();
+  }
+  ScheduleCache c(path);
+  EXPECT_TRUE(c.warnings().empty());
+  ASSERT_EQ(c.size(), 1u);
+  const auto got = c.find(lp, tiny, Objective::LATENCY);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(*got, s);
+  EXPECT_FALSE(c.find(lp, tiny, Objective::DRAM_TRAFFIC));
+  EXPECT_FALSE(c.find(problem(def), def, Objective::LATENCY));  // another config hash
+  LayerProblem other = lp;
+  other.alu_imm_ops += 1;  // another epilogue is another layer
+  EXPECT_FALSE(c.find(other, tiny, Objective::LATENCY));
+}
+
+TEST_F(ScheduleCacheTest, CorruptFilesAreIgnoredWithAWarning) {
+  const DerivedConfig cfg = config_named("tiny");
+  for (const std::string& text : std::vector<std::string>{"{not json", "[1,2,3]", "{\"format\":\"something else\"}",
+                                 "{\"format\":\"tessera-schedule-cache\",\"version\":\"" + search_version() +
+                                     "\",\"entries\":[{\"key\":\"k\",\"schedule\":{\"tile_b\":1},\"cycles\":1}]}"}) {
+    write(text);
+    ScheduleCache c(path);
+    ASSERT_EQ(c.warnings().size(), 1u) << text;
+    EXPECT_NE(c.warnings()[0].find(path), std::string::npos);
+    EXPECT_NE(c.warnings()[0].find("corrupt"), std::string::npos) << c.warnings()[0];
+    EXPECT_EQ(c.size(), 0u);
+    EXPECT_FALSE(c.find(problem(cfg), cfg, Objective::LATENCY));
+  }
+}
+
+TEST_F(ScheduleCacheTest, StaleVersionIsIgnored) {
+  const DerivedConfig cfg = config_named("tiny");
+  const LayerProblem lp = problem(cfg);
+  {
+    ScheduleCache c(path);
+    c.put(lp, cfg, Objective::LATENCY, default_schedule(lp.g, cfg, true), 1);
+    c.save();
+  }
+  auto j = nlohmann::json::parse(read());
+  j["version"] = "lowering 0, model 0";
+  write(j.dump());
+  ScheduleCache c(path);
+  ASSERT_EQ(c.warnings().size(), 1u);
+  EXPECT_NE(c.warnings()[0].find("stale"), std::string::npos);
+  EXPECT_FALSE(c.find(lp, cfg, Objective::LATENCY));
+}
+
+TEST_F(ScheduleCacheTest, IllegalEntryIsReSearched) {
+  const DerivedConfig cfg = config_named("tiny");
+  const LayerProblem lp = problem(cfg);
+  Schedule huge;  // whole-layer tiles: far beyond tiny's SRAMs
+  huge.tile_h = lp.g.oh, huge.tile_w = lp.g.ow, huge.tile_ci = lp.g.cb, huge.tile_co = lp.g.kb;
+  ASSERT_FALSE(schedule_issues(lp.g, huge, cfg, true).empty());
+  {
+    ScheduleCache c(path);
+    c.put(lp, cfg, Objective::LATENCY, huge, 1);
+    c.save();
+  }
+  ScheduleCache c(path);
+  EXPECT_FALSE(c.find(lp, cfg, Objective::LATENCY));
+  ASSERT_EQ(c.warnings().size(), 1u);
+  EXPECT_NE(c.warnings()[0].find("illegal"), std::string::npos);
+  const CostModel model(cfg);
+  const Schedule s = cached_search(lp, model, &c, {});
+  EXPECT_EQ(s, search_layer(lp, model).top[0].schedule);
+  EXPECT_EQ(*c.find(lp, cfg, Objective::LATENCY), s);  // replaced by the searched one
+}
+
+TEST_F(ScheduleCacheTest, CachedSearchHitSkipsTheSearch) {
+  const DerivedConfig cfg = config_named("tiny");
+  const LayerProblem lp = problem(cfg);
+  const Schedule legal_but_not_best = default_schedule(lp.g, cfg, true);
+  ScheduleCache c(path);
+  c.put(lp, cfg, Objective::LATENCY, legal_but_not_best, 1);
+  EXPECT_EQ(cached_search(lp, CostModel(cfg), &c, {}), legal_but_not_best);
+}
+
+}  // namespace
+}  // namespace tessera::compiler::search
