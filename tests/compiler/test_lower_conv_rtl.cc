@@ -71,5 +71,18 @@ TEST(LowerEltwiseRtl, AddAndMaxPoolMatchFsimAndReference) {
   }
 }
 
+TEST(LowerConvRtl, VtaTargetMatchesFsim) {
+  const DerivedConfig cfg = testing::config_named("vta_4x8x8");
+  Layer l = random_layer(conv(I8, 13, 8, 10, 3, 1, 1, true), 6);
+  l.inputs[0].scale = 0.5, l.weight_scales = {1.0 / 32}, l.output.scale = 4.0;  // m = 2^-8 for every channel
+  CompileOptions opt;
+  opt.isa = IsaTarget::VTA;
+  testing::Agreement on_rtl, on_fsim;
+  testing::run_and_compare(l, cfg, opt, "rtl", 8, on_rtl);
+  testing::run_and_compare(l, cfg, opt, "fsim", 8, on_fsim);
+  EXPECT_EQ(on_rtl.worse, 0);
+  EXPECT_EQ(on_rtl.off_by_one, on_fsim.off_by_one);
+}
+
 }  // namespace
 }  // namespace tessera::compiler
