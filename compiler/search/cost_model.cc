@@ -145,21 +145,30 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
                 acc0 + (t % bufs) * acc_tile};
   };
 
-  // Distinct micro-op kernels, deduplicated by content as the program builder does; the key sets
-  // avoid rebuilding the same kernel for every tile.
+  // Distinct micro-op kernels, deduplicated by content as the program builder does. A kernel is
+  // determined by the tile's ACC buffer, the step's INP/WGT buffer and whether the co/ci extents are
+  // full or the edge, so each is built once (the `seen` bitmaps); one-micro-op kernels of different
+  // origin can coincide and are compared by content.
   std::set<std::vector<int64_t>> kernels;
-  std::set<std::array<int64_t, 5>> keys;
+  std::set<std::array<int64_t, 3>> singles;
+  const auto add = [&](std::vector<int64_t> k) {
+    if (k.size() == 3) singles.insert({k[0], k[1], k[2]});
+    else kernels.insert(std::move(k));
+  };
+  std::vector<char> seen_gemm(size_t(bufs * bufs * 4), 0), seen_reset(size_t(bufs * 2), 0),
+      seen_channel(size_t(bufs * count[0]), 0);
   for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
     const Tile T = tile(t);
-    if (keys.insert({0, T.acc_base, T.co_t, 0, 0}).second) {
+    const int64_t tb = t % bufs, co_full = T.co_t == s.tile_co;
+    if (!seen_reset[size_t(tb * 2 + co_full)]++) {
       std::vector<int64_t> k;
       for (int64_t i = 0; i < T.co_t; ++i) k.insert(k.end(), {T.acc_base + i * TH * TW, 0, 0});
-      kernels.insert(k);
+      add(std::move(k));
     }
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
-      const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci);
-      const int64_t inp_sram = (gstep % bufs) * inp_buf, wgt_sram = (gstep % bufs) * wgt_buf;
-      if (!keys.insert({T.acc_base, inp_sram, wgt_sram, T.co_t, ci_t}).second) continue;
+      const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci), sb = gstep % bufs;
+      if (seen_gemm[size_t(((tb * bufs + sb) * 2 + co_full) * 2 + (ci_t == s.tile_ci))]++) continue;
+      const int64_t inp_sram = sb * inp_buf, wgt_sram = sb * wgt_buf;
       std::vector<int64_t> k;
       for (int64_t o = 0; o < T.co_t; ++o)
         for (int64_t i = 0; i < ci_t; ++i)
@@ -167,13 +176,14 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
             for (int64_t x = 0; x < g.s; ++x)
               k.insert(k.end(), {T.acc_base + o * TH * TW, inp_sram + i * IH * IW + y * IW + x,
                                  wgt_sram + ((o * ci_t + i) * g.r + y) * g.s + x});
-      kernels.insert(k);
+      add(std::move(k));
     }
-    kernels.insert({T.acc_base, T.co, 0});                                          // bias add
-    if (lp.with_multipliers) kernels.insert({T.acc_base, g.kb + T.co, 0});          // multipliers
-    if (lp.alu_imm_ops) kernels.insert({T.acc_base, 0, 0});                         // immediate ops
+    if (seen_channel[size_t(tb * count[0] + T.co / s.tile_co)]++) continue;
+    singles.insert({T.acc_base, T.co, 0});                                  // bias add
+    if (lp.with_multipliers) singles.insert({T.acc_base, g.kb + T.co, 0});  // REQ multipliers
+    if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                 // immediate ops
   }
-  int64_t uops = 0;
+  int64_t uops = int64_t(singles.size());
   for (const auto& k : kernels) uops += int64_t(k.size() / 3);
   c.uops = uops;
   c.uop_fits = uops <= cfg_.uop.depth;
