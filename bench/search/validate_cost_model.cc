@@ -3,7 +3,7 @@
 // next to baseline schedulers; --calibrate also fits the model's constants (cost_params.h).
 //
 // usage: validate_cost_model [--config NAME]... [--max-hw N] [--max-c N] [--per-layer K] [--layers N]
-//                            [--calibrate] [--workloads DIR]
+//                            [--calibrate] [--verbose] [--workloads DIR]
 // Layers: ResNet-18's unique convs and MobileNetV2's pointwise convs; spatial sizes above --max-hw
 // and channel counts above --max-c are shrunk so the RTL finishes in time (reported per layer).
 #include <algorithm>
@@ -121,7 +121,7 @@ CostParams calibrate(const std::vector<Sample>& samples, CostParams p) {
 int main(int argc, char** argv) {
   std::vector<std::string> configs;
   int64_t max_hw = 14, max_c = 128, per_layer = 8, max_layers = 1000;
-  bool do_calibrate = false;
+  bool do_calibrate = false, verbose = false;
   std::string workloads = std::string(TESSERA_SOURCE_DIR) + "/../shared/workloads";
   for (int i = 1; i < argc; ++i) {
     const std::string a = argv[i];
@@ -136,6 +136,7 @@ int main(int argc, char** argv) {
     else if (a == "--layers") max_layers = std::stoll(val());
     else if (a == "--workloads") workloads = val();
     else if (a == "--calibrate") do_calibrate = true;
+    else if (a == "--verbose") verbose = true;
     else throw std::runtime_error("unknown argument " + a);
   }
   if (configs.empty()) configs = {"default"};
@@ -194,6 +195,11 @@ int main(int argc, char** argv) {
         const Cost c = model.evaluate(lp, s);
         const Measured m = measure_on_rtl(layer, cfg, s);
         pred.push_back(c.cycles), meas.push_back(m.cycles);
+        if (verbose)
+          std::printf("  %s: cycles model %.0f rtl %.0f; busy+stall load %.0f / %llu, compute %.0f / %llu, store %.0f / %llu\n",
+                      schedule_json(s).c_str(), c.cycles, m.cycles, c.load_busy,
+                      (unsigned long long)(m.busy[0] + m.stall[0]), c.compute_busy, (unsigned long long)(m.busy[1] + m.stall[1]),
+                      c.store_busy, (unsigned long long)(m.busy[2] + m.stall[2]));
         ++bytes_total;
         bytes_exact += m.read == c.dram_read && m.written == c.dram_written;
         if (m.read != c.dram_read || m.written != c.dram_written)

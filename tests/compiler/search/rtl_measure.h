@@ -3,6 +3,7 @@
 #pragma once
 
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <map>
 #include <numeric>
@@ -19,6 +20,7 @@ namespace tessera::compiler::search::testing {
 struct Measured {
   double cycles = 0;
   int64_t read = 0, written = 0;  // DRAM data bytes (fetch excluded)
+  std::array<uint64_t, kNumUnits> busy{}, stall{};  // per Unit (load, compute, store)
 };
 
 // Compiles `layer` with schedule `s` and runs it on the RTL model with random inputs (values do not
@@ -42,7 +44,8 @@ inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, con
   }
   Device dev(cfg, "rtl");
   const DeviceRun r = dev.run(c.program, inputs);
-  return {double(r.report.cycles), int64_t(r.report.bytes_read), int64_t(r.report.bytes_written)};
+  return {double(r.report.cycles), int64_t(r.report.bytes_read), int64_t(r.report.bytes_written), r.report.busy,
+          r.report.stall};
 }
 
 // Ranks with ties averaged (1-based).
