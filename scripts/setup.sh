@@ -3,6 +3,9 @@
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 mapfile -t pkgs < <(grep -v '^\s*#' "$root/scripts/packages.txt" | grep -v '^\s*$')
+# Node.js runs the onnxruntime oracle; a machine may already carry another vendor's build, so ask
+# Debian for it only when no `npm` is on the PATH (Debian's npm conflicts with bundled-npm builds).
+command -v npm >/dev/null || pkgs+=(nodejs npm)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")
