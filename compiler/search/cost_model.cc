@@ -16,7 +16,6 @@ int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 struct Split {
   int64_t tile, full, edge;
   Split(int64_t extent, int64_t t) : tile(t), full(extent / t), edge(extent % t) {}
-  int64_t count() const { return full + (edge ? 1 : 0); }
 };
 
 template <typename F>
@@ -32,7 +31,7 @@ std::string LayerProblem::descriptor() const {
   for (int64_t v : {g.n, g.c, g.h, g.w, g.k, g.r, g.s, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom,
                     g.pad_right})
     d += std::to_string(v) + ",";
-  return d + (with_multipliers ? "mulhr" : "shift") + ",v" + std::to_string(alu_vector_ops) + ",i" +
+  return d + (with_multipliers ? "tessera" : "vta") + ",v" + std::to_string(alu_vector_ops) + ",i" +
          std::to_string(alu_imm_ops);
 }
 
