@@ -3,7 +3,9 @@
 // next to baseline schedulers; --calibrate also fits the model's constants (cost_params.h).
 //
 // usage: validate_cost_model [--config NAME]... [--max-hw N] [--max-c N] [--per-layer K] [--layers N]
-//                            [--calibrate] [--verbose] [--workloads DIR]
+//                            [--max-slowdown F] [--calibrate] [--verbose] [--workloads DIR]
+// --max-slowdown samples only schedules predicted within F times the model's best (full-size runs,
+// where the worst schedules would take the RTL minutes).
 // Layers: ResNet-18's unique convs and MobileNetV2's pointwise convs; spatial sizes above --max-hw
 // and channel counts above --max-c are shrunk so the RTL finishes in time (reported per layer).
 #include <algorithm>
@@ -121,6 +123,7 @@ CostParams calibrate(const std::vector<Sample>& samples, CostParams p) {
 int main(int argc, char** argv) {
   std::vector<std::string> configs;
   int64_t max_hw = 14, max_c = 128, per_layer = 8, max_layers = 1000;
+  double max_slowdown = 0;  // > 0: sample only schedules the model predicts within this factor of its best
   bool do_calibrate = false, verbose = false;
   std::string workloads = std::string(TESSERA_SOURCE_DIR) + "/../shared/workloads";
   for (int i = 1; i < argc; ++i) {
@@ -137,6 +140,7 @@ int main(int argc, char** argv) {
     else if (a == "--workloads") workloads = val();
     else if (a == "--calibrate") do_calibrate = true;
     else if (a == "--verbose") verbose = true;
+    else if (a == "--max-slowdown") max_slowdown = std::stod(val());
     else throw std::runtime_error("unknown argument " + a);
   }
   if (configs.empty()) configs = {"default"};
@@ -173,6 +177,10 @@ int main(int argc, char** argv) {
       }
       std::sort(ranked.begin(), ranked.end());
       if (ranked.empty()) continue;
+      if (max_slowdown > 0) {
+        const double limit = max_slowdown * ranked[0].first;
+        ranked.erase(std::find_if(ranked.begin(), ranked.end(), [&](const auto& x) { return x.first > limit; }), ranked.end());
+      }
       std::vector<Schedule> chosen;
       const auto add = [&](const Schedule& s) {
         if (std::find(chosen.begin(), chosen.end(), s) == chosen.end()) chosen.push_back(s);

@@ -105,4 +105,24 @@ Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleC
   return r.top[0].schedule;
 }
 
+Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarget isa, const std::string& cache_path,
+                           std::vector<std::string>& warnings) {
+  const LayerProblem lp = layer_problem(layer, cfg, isa);
+  const CostModel model(cfg);
+  if (cache_path.empty()) return cached_search(lp, model, nullptr, {});
+  ScheduleCache cache(cache_path);
+  const size_t entries = cache.size();
+  const std::optional<Schedule> hit = cache.find(lp, cfg, Objective::LATENCY);
+  const Schedule s = hit ? *hit : cached_search(lp, model, &cache, {});
+  warnings.insert(warnings.end(), cache.warnings().begin(), cache.warnings().end());
+  if (!hit || cache.size() != entries) {
+    try {
+      cache.save();
+    } catch (const std::exception& e) {
+      warnings.push_back(e.what());
+    }
+  }
+  return s;
+}
+
 }  // namespace tessera::compiler::search

@@ -41,4 +41,10 @@ class ScheduleCache {
 // A search backed by the cache: a hit skips the search; a miss searches and stores the winner.
 Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleCache* cache, const SearchOptions& opt);
 
+// What compile_model uses when no schedule is given: the latency-optimal schedule of `layer` (a
+// CONV2D/DENSE/GLOBAL_AVG_POOL), through the cache at `cache_path` unless it is empty (saved after a
+// miss). Cache problems (corrupt, stale, illegal entries, a failed save) are appended to `warnings`.
+Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarget isa, const std::string& cache_path,
+                           std::vector<std::string>& warnings);
+
 }  // namespace tessera::compiler::search

@@ -123,5 +123,22 @@ TEST_F(ScheduleCacheTest, CachedSearchHitSkipsTheSearch) {
   EXPECT_EQ(cached_search(lp, CostModel(cfg), &c, {}), legal_but_not_best);
 }
 
+TEST_F(ScheduleCacheTest, SearchedScheduleFillsTheCacheAndReportsProblems) {
+  const DerivedConfig cfg = config_named("tiny");
+  RandomLayerSpec spec;
+  spec.c = 32, spec.h = spec.w = 10, spec.k = 24, spec.kernel = 3, spec.pad = 1, spec.per_channel = true;
+  const Layer layer = random_layer(spec, 2);
+  std::vector<std::string> warnings;
+  const Schedule s = searched_schedule(layer, cfg, IsaTarget::TESSERA, path, warnings);
+  EXPECT_TRUE(warnings.empty());
+  EXPECT_EQ(s, searched_schedule(layer, cfg, IsaTarget::TESSERA, "", warnings));  // same answer without a cache
+  EXPECT_EQ(ScheduleCache(path).size(), 1u);                                      // the miss was saved
+  write("garbage");
+  EXPECT_EQ(searched_schedule(layer, cfg, IsaTarget::TESSERA, path, warnings), s);
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("corrupt"), std::string::npos);
+  EXPECT_EQ(ScheduleCache(path).size(), 1u);  // rewritten
+}
+
 }  // namespace
 }  // namespace tessera::compiler::search
