@@ -3,7 +3,7 @@
 // next to baseline schedulers; --calibrate also fits the model's constants (cost_params.h).
 //
 // usage: validate_cost_model [--config NAME]... [--max-hw N] [--max-c N] [--per-layer K] [--layers N]
-//                            [--max-slowdown F] [--calibrate] [--verbose] [--workloads DIR]
+//                            [--max-slowdown F] [--only NAME] [--calibrate] [--verbose] [--workloads DIR]
 // --max-slowdown samples only schedules predicted within F times the model's best (full-size runs,
 // where the worst schedules would take the RTL minutes).
 // Layers: ResNet-18's unique convs and MobileNetV2's pointwise convs; spatial sizes above --max-hw
@@ -123,7 +123,8 @@ CostParams calibrate(const std::vector<Sample>& samples, CostParams p) {
 int main(int argc, char** argv) {
   std::vector<std::string> configs;
   int64_t max_hw = 14, max_c = 128, per_layer = 8, max_layers = 1000;
-  double max_slowdown = 0;  // > 0: sample only schedules the model predicts within this factor of its best
+  double max_slowdown = 0;
+  std::string only;  // layer-name substring  // > 0: sample only schedules the model predicts within this factor of its best
   bool do_calibrate = false, verbose = false;
   std::string workloads = std::string(TESSERA_SOURCE_DIR) + "/../shared/workloads";
   for (int i = 1; i < argc; ++i) {
@@ -141,11 +142,14 @@ int main(int argc, char** argv) {
     else if (a == "--calibrate") do_calibrate = true;
     else if (a == "--verbose") verbose = true;
     else if (a == "--max-slowdown") max_slowdown = std::stod(val());
+    else if (a == "--only") only = val();
     else throw std::runtime_error("unknown argument " + a);
   }
   if (configs.empty()) configs = {"default"};
   std::vector<Shape> shapes = read_workload(workloads + "/resnet18.csv", false, max_hw, max_c);
   for (const auto& s : read_workload(workloads + "/mobilenetv2.csv", true, max_hw, max_c)) shapes.push_back(s);
+  shapes.erase(std::remove_if(shapes.begin(), shapes.end(), [&](const Shape& s) { return s.name.find(only) == std::string::npos; }),
+               shapes.end());
   if (int64_t(shapes.size()) > max_layers) shapes.resize(size_t(max_layers));
 
   int failures = 0;
