@@ -11,11 +11,12 @@ namespace tessera::cli {
 
 void add_compile_command(CLI::App& app) {
   auto* c = app.add_subcommand("compile", "Compile a quantized layer (.onnx or .json) into a .tsp program");
-  static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file;
+  static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file, cache_file;
   c->add_option("-c,--config", cfg_file, "accelerator config JSON")->required()->check(CLI::ExistingFile);
   c->add_option("-m,--model", model_file, "layer model: .onnx or .json (docs/layer-format.md)")->required()->check(CLI::ExistingFile);
-  c->add_option("-s,--schedule", schedule_file, "schedule JSON (docs/compiler.md); default: the largest legal tiles")
+  c->add_option("-s,--schedule", schedule_file, "schedule JSON (docs/compiler.md); default: searched (docs/search.md)")
       ->check(CLI::ExistingFile);
+  c->add_option("--schedule-cache", cache_file, "schedule database the search reads and updates (docs/search.md)");
   c->add_option("--isa", isa, "tessera (with extensions) or vta (VTA's base ISA only)")
       ->check(CLI::IsMember({"tessera", "vta"}));
   c->add_option("-o,--output", out, "program file to write")->required();
@@ -25,7 +26,9 @@ void add_compile_command(CLI::App& app) {
     compiler::CompileOptions opt;
     opt.isa = isa == "vta" ? compiler::IsaTarget::VTA : compiler::IsaTarget::TESSERA;
     if (!schedule_file.empty()) opt.schedule = compiler::load_schedule_file(schedule_file);
+    opt.schedule_cache = cache_file;
     const compiler::Compiled r = compiler::compile_model(compiler::import_model_file(model_file), cfg, opt);
+    for (const auto& w : r.warnings) std::cerr << "tessera: warning: " << w << "\n";
     write_program_file(r.program, out);
     if (!listing_file.empty()) {
       std::ofstream f(listing_file);

@@ -8,6 +8,7 @@
 #include "compiler/lower_conv.h"
 #include "compiler/lower_eltwise.h"
 #include "compiler/program_builder.h"
+#include "compiler/search/schedule_cache.h"
 #include "isa/asm.h"
 
 namespace tessera::compiler {
@@ -50,7 +51,7 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
   const RequantPlan q = plan_requant(l, g, opt.isa);
   const bool mult = opt.isa == IsaTarget::TESSERA;
   Compiled c;
-  c.schedule = opt.schedule ? *opt.schedule : default_schedule(g, cfg, mult);
+  c.schedule = opt.schedule ? *opt.schedule : search::searched_schedule(l, cfg, opt.isa, opt.schedule_cache, c.warnings);
   const auto issues = schedule_issues(g, c.schedule, cfg, mult);
   if (!issues.empty()) {
     std::string why = "layer '" + l.name + "': illegal schedule " + schedule_json(c.schedule) + ":";

@@ -15,13 +15,15 @@ namespace tessera::compiler {
 
 struct CompileOptions {
   IsaTarget isa = IsaTarget::TESSERA;
-  std::optional<Schedule> schedule;  // none: default_schedule()
+  std::optional<Schedule> schedule;  // none: searched (compiler/search, docs/search.md)
+  std::string schedule_cache;        // schedule database consulted and updated by the search; empty: none
 };
 
 struct Compiled {
   Program program;
   Schedule schedule;                // the schedule used
   std::vector<std::string> notes;   // per instruction: layer, tile and loop it belongs to
+  std::vector<std::string> warnings;  // e.g. a corrupt or stale schedule cache that was ignored
 };
 
 // The CONV2D/DENSE form the lowering uses: a GLOBAL_AVG_POOL becomes an H x W convolution with

@@ -32,7 +32,7 @@ TEST_P(LowerConvRtl, RtlMatchesFsimAndReference) {
   const RtlCase& c = GetParam();
   const DerivedConfig cfg = testing::config_named(c.config);
   const Layer l = random_layer(c.spec, 11);
-  for (const auto& opt : {CompileOptions{IsaTarget::TESSERA, std::nullopt}, CompileOptions{IsaTarget::TESSERA, c.schedule}}) {
+  for (const auto& opt : {CompileOptions{IsaTarget::TESSERA, std::nullopt, {}}, CompileOptions{IsaTarget::TESSERA, c.schedule, {}}}) {
     testing::Agreement on_rtl, on_fsim;
     RunReport report;
     testing::run_and_compare(l, cfg, opt, "rtl", 3, on_rtl, &report);
