@@ -26,6 +26,11 @@ echo "not json" > cache.json
 "$tessera" search --config "$cfg" --model conv.json --cache cache.json > /dev/null 2> warn.txt
 grep -q "corrupt schedule cache ignored" warn.txt || { echo "no warning for a corrupt cache:"; cat warn.txt; exit 1; }
 
+# The default compile uses the searched schedule and fills the cache it is given.
+"$tessera" compile --config "$cfg" --model conv.json -o conv.tsp --schedule-cache compile_cache.json 2> compile.txt
+grep -qF "schedule $chosen" compile.txt || { echo "compile did not use the searched schedule $chosen:"; cat compile.txt; exit 1; }
+grep -q '"tile_h"' compile_cache.json || { echo "compile did not write its schedule cache"; exit 1; }
+
 if "$tessera" search --config "$cfg" --model conv.json --objective speed 2> err.txt; then
   echo "bad objective accepted"; exit 1
 fi
