@@ -8,6 +8,7 @@ namespace tessera::cli {
 void add_config_commands(CLI::App& app);
 void add_program_commands(CLI::App& app);
 void add_run_command(CLI::App& app);
+void add_compare_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
 void add_search_command(CLI::App& app);
 

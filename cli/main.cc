@@ -11,6 +11,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_config_commands(app);
   tessera::cli::add_program_commands(app);
   tessera::cli::add_run_command(app);
+  tessera::cli::add_compare_command(app);
   tessera::cli::add_compile_command(app);
   tessera::cli::add_search_command(app);
   try {

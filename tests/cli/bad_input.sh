@@ -25,5 +25,7 @@ expect "not of the form NAME=FILE.npy" "$tessera" run -p "$out/ok.tsp" -i x
 expect "no output named 'q'" "$tessera" run -p "$out/ok.tsp" -i x="$root/examples/dense_relu_x.npy" -o q=/tmp/q.npy
 expect "unknown or unavailable backend 'gpu'" "$tessera" run -b gpu -p "$out/ok.tsp" -i x="$root/examples/dense_relu_x.npy"
 expect "compiled for config 'default'" "$tessera" run -p "$out/ok.tsp" -c "$root/configs/tiny.json" -i x="$root/examples/dense_relu_x.npy"
+expect "differ beyond --max-diff 0" "$tessera" compare "$root/examples/dense_relu_x.npy" "$root/examples/dense_relu_expected.npy"
+"$tessera" compare "$root/examples/dense_relu_x.npy" "$root/examples/dense_relu_x.npy" >/dev/null || { echo "FAIL: identical arrays differ"; fail=1; }
 [ $fail -eq 0 ] && echo "all bad inputs rejected cleanly"
 exit $fail
