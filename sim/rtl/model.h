@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <memory>
 #include <string>
+#include <vector>
 
 namespace tessera {
 
@@ -73,5 +74,8 @@ struct RtlModelEntry {
   const char* config_json;  // text of configs/<name>.json the model was built from
   std::unique_ptr<RtlModel> (*make)();
 };
+
+// The models built into this binary (generated rtl_models.cc); for wrappers that drive a model directly.
+const std::vector<RtlModelEntry>& rtl_model_entries();
 
 }  // namespace tessera

@@ -1,0 +1,231 @@
+// The SystemC/TLM-2.0 model: results equal the fsim's, cycles equal RtlSim's, registers, errors, deadlocks.
+#include <gtest/gtest.h>
+
+#include <fstream>
+#include <iterator>
+
+#include "driver/tensor_io.h"
+#include "isa/asm.h"
+#include "isa/npy.h"
+#include "sim/fsim/fsim.h"
+#include "sim/rtl/rtl_backend.h"
+#include "sim/systemc/regs.h"
+#include "sim/systemc/tlm_system.h"
+#include "tests/fsim/programs.h"
+
+namespace tessera {
+namespace {
+
+using namespace programs;
+
+class TlmTest : public ::testing::Test {
+ protected:
+  TlmTest() {
+    // SystemC elaborates once per kernel context; a fresh context per test keeps the tests independent
+    // within one process (the old one is leaked on purpose: its objects are gone, freeing it is unsafe).
+    sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
+    sc_core::sc_default_global_context = sc_core::sc_curr_simcontext;
+    sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
+  }
+
+  DerivedConfig cfg = config("default");
+  std::vector<uint8_t> dram = std::vector<uint8_t>(1 << 16);
+  int64_t out_elem = (1 << 15) / cfg.elem_bytes(int(MemType::OUT));  // stores go to the upper half
+
+  // Loads, a reset and an accumulating GEMM, three ALU operations, a store: every unit and token path.
+  std::vector<Insn> gemm_alu_program() {
+    fill_random(dram, 7);
+    put_uops(dram, cfg, 0, {{0, 0, 0}, {1, 1, 1}, {2, 2, 0}, {3, 0, 1}});
+    const Loop gemm_loop{0, 4, 2, 2, 4, 1, 2, 1, 1, 0};
+    const Loop alu_loop{0, 4, 2, 2, 4, 1, 4, 1};
+    return {load(MemType::INP, 0, 0, 2, 4, 5),
+            load(MemType::WGT, 0, 3, 1, 3, 3, {}, {false, false, false, true}),
+            load(MemType::UOP, 0, 0, 1, 4, 4),
+            gemm(gemm_loop, true),
+            gemm(gemm_loop, false, {true, false, false, false}),
+            alu(AluOp::ADD, alu_loop, true, 5),
+            alu(AluOp::MAX, alu_loop, true, 0),
+            alu(AluOp::SHR, alu_loop, true, 2, {false, false, false, true}),
+            store(0, out_elem, 3, 4, 4, {true, false, false, false}),
+            finish()};
+  }
+};
+
+void expect_same_counters(const TlmRunStats& tlm, const RtlStats& rtl) {
+  EXPECT_EQ(tlm.cycles, rtl.cycles);
+  for (int u = 0; u < kNumUnits; ++u) {
+    EXPECT_EQ(tlm.busy[u], rtl.units[u].busy) << unit_name(Unit(u));
+    EXPECT_EQ(tlm.stall[u], rtl.units[u].stall) << unit_name(Unit(u));
+  }
+  EXPECT_EQ(tlm.gemm_uops, rtl.gemm_uops);
+  EXPECT_EQ(tlm.alu_uops, rtl.alu_uops);
+}
+
+uint64_t bursts(const DramTraffic& t) {
+  uint64_t n = 0;
+  for (int id = 0; id < 4; ++id) n += t.read_bursts[id] + t.write_bursts[id];
+  return n;
+}
+
+TEST_F(TlmTest, GemmAluProgramMatchesFsimDataAndRtlSimCycles) {
+  const std::vector<Insn> p = gemm_alu_program();
+  const std::vector<uint8_t> before = dram;
+  std::vector<uint8_t> golden = dram, rtl_dram = dram;
+  Fsim(cfg).run(p, golden);
+  ASSERT_NE(golden, before) << "the program must store something";
+  const RtlStats rtl = make_rtl_sim(cfg)->run(p, rtl_dram);
+
+  TlmSystem sys("sys", cfg);
+  const TlmRunStats st = run_program(sys, p, dram);
+  EXPECT_TRUE(dram == golden) << "DRAM after the TLM run differs from the fsim's";
+  expect_same_counters(st, rtl);
+  EXPECT_GT(st.gemm_uops, 0u);
+  EXPECT_EQ(sys.memory.reads() + sys.memory.writes(), bursts(rtl.traffic));  // one transaction per burst
+  EXPECT_EQ(sys.accel.mem_transactions(), bursts(rtl.traffic));
+  EXPECT_EQ(sys.memory.writes(), rtl.traffic.write_bursts[3]);
+}
+
+TEST_F(TlmTest, MemoryLatencySlowsTheAcceleratorExactlyAsRtlSimDramLatency) {
+  const std::vector<Insn> p = gemm_alu_program();
+  const int slow = 4 * cfg.hw.dram_latency_cycles;
+  RtlOptions opt;
+  opt.dram_latency_cycles = slow;
+  std::vector<uint8_t> rtl_dram = dram;
+  const RtlStats rtl_slow = make_rtl_sim(cfg)->run(p, rtl_dram, opt);
+  rtl_dram = dram;
+  const RtlStats rtl_default = make_rtl_sim(cfg)->run(p, rtl_dram);
+
+  TlmSystem sys("sys", cfg, TlmOptions{}, TesseraTlm::clock_period(cfg) * slow);
+  const TlmRunStats st = run_program(sys, p, dram);
+  expect_same_counters(st, rtl_slow);
+  EXPECT_GT(st.cycles, rtl_default.cycles);
+}
+
+TEST_F(TlmTest, CompiledDenseReluExampleGivesTheExpectedOutputInRtlSimCycles) {
+  const std::string dir = std::string(TESSERA_SOURCE_DIR) + "/examples/";
+  std::ifstream in(dir + "dense_relu.s");
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  const Program prog = assemble(text, cfg, "dense_relu.s");
+  std::vector<uint8_t> d = initial_dram(prog, cfg);
+  const TensorInfo* x = nullptr;
+  const TensorInfo* y = nullptr;
+  for (const TensorInfo& t : prog.tensors) (t.dir == TensorDir::INPUT ? x : y) = &t;
+  ASSERT_TRUE(x && y);
+  place_tensor(read_npy_file(dir + "dense_relu_x.npy"), *x, d);
+  std::vector<uint8_t> rtl_dram = d;
+  const RtlStats rtl = make_rtl_sim(cfg)->run(prog.insns, rtl_dram);
+
+  TlmSystem sys("sys", cfg);
+  const TlmRunStats st = run_program(sys, prog.insns, d);
+  const NpyArray expected = read_npy_file(dir + "dense_relu_expected.npy");
+  EXPECT_EQ(fetch_tensor(*y, d).data, expected.data);
+  expect_same_counters(st, rtl);
+}
+
+TEST_F(TlmTest, RegistersThroughTheSocket) {
+  namespace r = tlm_regs;
+  uint32_t unmapped = 0;
+  while (r::find_reg(unmapped)) unmapped += 4;  // the first word offset hw/regs.def leaves free
+  TlmSystem sys("sys", cfg);
+  bool checked = false;
+  sc_core::sc_spawn([&] {
+    TlmHost& h = sys.host;
+    EXPECT_EQ(h.read(r::CONFIG_HASH_LO) | uint64_t(h.read(r::CONFIG_HASH_HI)) << 32, cfg.hash);
+#define TESSERA_VERSION(MAJOR, MINOR) EXPECT_EQ(h.read(r::VERSION), uint32_t(MAJOR) << 16 | uint32_t(MINOR));
+#include "hw/regs.def"
+#undef TESSERA_VERSION
+    h.write(r::DATA_ADDR_LO, 0x12345678);
+    EXPECT_EQ(h.read(r::DATA_ADDR_LO), 0x12345678u);
+    uint32_t v = 0;
+    EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, unmapped, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, unmapped, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, r::DATA_ADDR_LO + 1, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(h.access(tlm::TLM_READ_COMMAND, 1ull << 32, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);
+    EXPECT_EQ(h.access(tlm::TLM_WRITE_COMMAND, r::CONFIG_HASH_LO, v), tlm::TLM_COMMAND_ERROR_RESPONSE);
+
+    // Byte enables become the AXI write strobe: only byte 1 changes.
+    uint32_t word = 0xaabbccdd;
+    unsigned char enables[4] = {0, 0xff, 0, 0};
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_WRITE_COMMAND);
+    t.set_address(r::DATA_ADDR_LO);
+    t.set_data_ptr(reinterpret_cast<unsigned char*>(&word));
+    t.set_data_length(4);
+    t.set_streaming_width(4);
+    t.set_byte_enable_ptr(enables);
+    t.set_byte_enable_length(4);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    h.bus->b_transport(t, delay);
+    EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(h.read(r::DATA_ADDR_LO), 0x1234cc78u);
+
+    uint64_t wide = 0;
+    t.set_byte_enable_ptr(nullptr);
+    t.set_data_ptr(reinterpret_cast<unsigned char*>(&wide));
+    t.set_data_length(8);
+    t.set_streaming_width(8);
+    h.bus->b_transport(t, delay);
+    EXPECT_EQ(t.get_response_status(), tlm::TLM_BURST_ERROR_RESPONSE);
+
+    tlm::tlm_dmi dmi;
+    EXPECT_FALSE(h.bus->get_direct_mem_ptr(t, dmi));
+    checked = true;
+    sc_core::sc_stop();
+  });
+  sc_core::sc_start();
+  EXPECT_TRUE(checked);
+  EXPECT_TRUE(sys.accel.error().empty()) << sys.accel.error();
+}
+
+TEST_F(TlmTest, DeadlockIsReportedInsteadOfHangingTheSimulation) {
+  const std::vector<Insn> p = {load(MemType::INP, 0, 0, 1, 1, 1), gemm({0, 1}, false, {true, false, false, false}),
+                               finish()};
+  TlmOptions opt;
+  opt.watchdog_cycles = 3000;
+  TlmSystem sys("sys", cfg, opt);
+  try {
+    run_program(sys, p, dram);
+    FAIL() << "a GEMM popping an empty l2g queue must not finish";
+  } catch (const TlmError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("watchdog"), std::string::npos) << m;
+    EXPECT_NE(m.find("compute: stalled waiting on token queue l2g, 0 retired"), std::string::npos) << m;
+    EXPECT_NE(m.find("load: idle, 1 retired (last program index 0)"), std::string::npos) << m;
+  }
+  EXPECT_FALSE(sys.accel.error().empty());
+  EXPECT_LT(sys.accel.cycles(), 5000u);
+}
+
+TEST_F(TlmTest, MemoryErrorResponseStopsTheModelWithTheBurst) {
+  dram.resize(4096);
+  const std::vector<Insn> p = {load(MemType::INP, 0, 1 << 12, 1, 1, 1), finish()};  // element far past 4 KiB
+  TlmSystem sys("sys", cfg);
+  try {
+    run_program(sys, p, dram);
+    FAIL() << "a load outside every memory region must fail";
+  } catch (const TlmError& e) {
+    const std::string m = e.what();
+    EXPECT_NE(m.find("read burst of AXI ID 1"), std::string::npos) << m;
+    EXPECT_NE(m.find("TLM_ADDRESS_ERROR_RESPONSE"), std::string::npos) << m;
+  }
+}
+
+TEST_F(TlmTest, ConfigWithoutABuiltModelIsRefusedByName) {
+  DerivedConfig other = cfg;
+  other.hash ^= 1;
+  other.hw.name = "not_built";
+  try {
+    TesseraTlm accel("accel", other);
+    FAIL() << "no model exists for a config of another hash";
+  } catch (const TlmError& e) {
+    EXPECT_NE(std::string(e.what()).find("no RTL model for config 'not_built'"), std::string::npos) << e.what();
+  }
+}
+
+}  // namespace
+}  // namespace tessera
+
+int sc_main(int argc, char** argv) {
+  ::testing::InitGoogleTest(&argc, argv);
+  return RUN_ALL_TESTS();
+}
