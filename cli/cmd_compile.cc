@@ -5,6 +5,7 @@
 #include "cli/commands.h"
 #include "compiler/compile.h"
 #include "compiler/import/json_import.h"
+#include "compiler/search/schedule_cache.h"
 #include "isa/config.h"
 
 namespace tessera::cli {
@@ -12,11 +13,14 @@ namespace tessera::cli {
 void add_compile_command(CLI::App& app) {
   auto* c = app.add_subcommand("compile", "Compile a quantized layer (.onnx or .json) into a .tsp program");
   static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file, cache_file;
+  static bool no_shipped = false;
   c->add_option("-c,--config", cfg_file, "accelerator config JSON")->required()->check(CLI::ExistingFile);
   c->add_option("-m,--model", model_file, "layer model: .onnx or .json (docs/layer-format.md)")->required()->check(CLI::ExistingFile);
   c->add_option("-s,--schedule", schedule_file, "schedule JSON (docs/compiler.md); default: searched (docs/search.md)")
       ->check(CLI::ExistingFile);
   c->add_option("--schedule-cache", cache_file, "schedule database the search reads and updates (docs/search.md)");
+  c->add_flag("--no-shipped-schedules", no_shipped,
+              "do not consult the config's shipped schedule database (schedules/<config>.json next to it)");
   c->add_option("--isa", isa, "tessera (with extensions) or vta (VTA's base ISA only)")
       ->check(CLI::IsMember({"tessera", "vta"}));
   c->add_option("-o,--output", out, "program file to write")->required();
@@ -27,6 +31,7 @@ void add_compile_command(CLI::App& app) {
     opt.isa = isa == "vta" ? compiler::IsaTarget::VTA : compiler::IsaTarget::TESSERA;
     if (!schedule_file.empty()) opt.schedule = compiler::load_schedule_file(schedule_file);
     opt.schedule_cache = cache_file;
+    if (!no_shipped) opt.shipped_schedules = compiler::search::shipped_database_path(cfg_file);
     const compiler::Compiled r = compiler::compile_model(compiler::import_model_file(model_file), cfg, opt);
     for (const auto& w : r.warnings) std::cerr << "tessera: warning: " << w << "\n";
     write_program_file(r.program, out);
@@ -36,7 +41,10 @@ void add_compile_command(CLI::App& app) {
       if (!f) throw std::runtime_error(listing_file + ": cannot write the listing");
     }
     std::cerr << "wrote " << out << ": " << r.program.insns.size() << " instructions, " << r.program.uops.size()
-              << " micro-ops, schedule " << compiler::schedule_json(r.schedule) << "\n";
+              << " micro-ops, schedule " << compiler::schedule_json(r.schedule);
+    if (r.schedule_origin == "search") std::cerr << " (searched)";
+    else if (!r.schedule_origin.empty() && r.schedule_origin != "given") std::cerr << " (from the " << r.schedule_origin << ")";
+    std::cerr << "\n";
   });
 }
 

@@ -51,7 +51,10 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
   const RequantPlan q = plan_requant(l, g, opt.isa);
   const bool mult = opt.isa == IsaTarget::TESSERA;
   Compiled c;
-  c.schedule = opt.schedule ? *opt.schedule : search::searched_schedule(l, cfg, opt.isa, opt.schedule_cache, c.warnings);
+  c.schedule_origin = "given";
+  c.schedule = opt.schedule ? *opt.schedule
+                            : search::searched_schedule(l, cfg, opt.isa, opt.schedule_cache, c.warnings,
+                                                        opt.shipped_schedules, &c.schedule_origin);
   const auto issues = schedule_issues(g, c.schedule, cfg, mult);
   if (!issues.empty()) {
     std::string why = "layer '" + l.name + "': illegal schedule " + schedule_json(c.schedule) + ":";

@@ -17,11 +17,13 @@ struct CompileOptions {
   IsaTarget isa = IsaTarget::TESSERA;
   std::optional<Schedule> schedule;  // none: searched (compiler/search, docs/search.md)
   std::string schedule_cache;        // schedule database consulted and updated by the search; empty: none
+  std::string shipped_schedules;     // read-only database consulted next (configs/schedules/); empty: none
 };
 
 struct Compiled {
   Program program;
   Schedule schedule;                // the schedule used
+  std::string schedule_origin;      // "given", "search" or the cache it came from (a label with its path)
   std::vector<std::string> notes;   // per instruction: layer, tile and loop it belongs to
   std::vector<std::string> warnings;  // e.g. a corrupt or stale schedule cache that was ignored
 };

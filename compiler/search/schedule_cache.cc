@@ -30,7 +30,7 @@ std::string search_version() {
   return buf;
 }
 
-ScheduleCache::ScheduleCache(std::string path) : path_(std::move(path)) {
+ScheduleCache::ScheduleCache(std::string path, std::string kind) : path_(std::move(path)), kind_(std::move(kind)) {
   std::ifstream f(path_);
   if (!f) return;  // no cache yet
   std::stringstream ss;
@@ -39,7 +39,7 @@ ScheduleCache::ScheduleCache(std::string path) : path_(std::move(path)) {
     const auto j = nlohmann::json::parse(ss.str());
     if (!j.is_object() || j.value("format", "") != kFormat) throw std::runtime_error("not a " + std::string(kFormat) + " file");
     if (j.value("version", "") != search_version()) {
-      warnings_.push_back(path_ + ": stale schedule cache (written by '" + j.value("version", "?") + "', this is '" +
+      warnings_.push_back(path_ + ": stale " + kind_ + " (written by '" + j.value("version", "?") + "', this is '" +
                           search_version() + "'); ignored");
       return;
     }
@@ -53,7 +53,7 @@ ScheduleCache::ScheduleCache(std::string path) : path_(std::move(path)) {
     }
     entries_ = std::move(entries);
   } catch (const std::exception& e) {
-    warnings_.push_back(path_ + ": corrupt schedule cache ignored: " + e.what());
+    warnings_.push_back(path_ + ": corrupt " + kind_ + " ignored: " + e.what());
   }
 }
 
@@ -96,32 +96,54 @@ void ScheduleCache::save() const {
   if (std::rename(tmp.c_str(), path_.c_str()) != 0) throw std::runtime_error(path_ + ": cannot replace schedule cache");
 }
 
-Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleCache* cache, const SearchOptions& opt) {
-  if (cache)
-    if (auto s = cache->find(lp, model.config(), opt.objective)) return *s;
+std::string shipped_database_path(const std::string& config_file) {
+  const size_t slash = config_file.find_last_of('/');
+  const std::string dir = slash == std::string::npos ? "" : config_file.substr(0, slash + 1);
+  std::string name = config_file.substr(dir.size());
+  if (name.size() > 5 && name.compare(name.size() - 5, 5, ".json") == 0) name.resize(name.size() - 5);
+  return dir + "schedules/" + name + ".json";
+}
+
+std::optional<CacheHit> find_cached(const LayerProblem& lp, const DerivedConfig& cfg, Objective o,
+                                    std::initializer_list<ScheduleCache*> caches) {
+  for (ScheduleCache* c : caches)
+    if (c)
+      if (auto s = c->find(lp, cfg, o)) return CacheHit{*s, c->label()};
+  return std::nullopt;
+}
+
+Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleCache* cache, const SearchOptions& opt,
+                       ScheduleCache* shipped, std::string* origin) {
+  if (auto hit = find_cached(lp, model.config(), opt.objective, {cache, shipped})) {
+    if (origin) *origin = hit->origin;
+    return hit->schedule;
+  }
   const SearchResult r = search_layer(lp, model, opt);
   if (r.top.empty()) throw CompileError("no legal schedule in the search space (" + std::to_string(r.space_size) + " points)");
   if (cache) cache->put(lp, model.config(), opt.objective, r.top[0].schedule, r.top[0].cost.cycles);
+  if (origin) *origin = "search";
   return r.top[0].schedule;
 }
 
 Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarget isa, const std::string& cache_path,
-                           std::vector<std::string>& warnings) {
+                           std::vector<std::string>& warnings, const std::string& shipped_path, std::string* origin) {
   const LayerProblem lp = layer_problem(layer, cfg, isa);
   const CostModel model(cfg);
-  if (cache_path.empty()) return cached_search(lp, model, nullptr, {});
-  ScheduleCache cache(cache_path);
-  const size_t entries = cache.size();
-  const std::optional<Schedule> hit = cache.find(lp, cfg, Objective::LATENCY);
-  const Schedule s = hit ? *hit : cached_search(lp, model, &cache, {});
-  warnings.insert(warnings.end(), cache.warnings().begin(), cache.warnings().end());
-  if (!hit || cache.size() != entries) {
+  std::optional<ScheduleCache> cache, shipped;
+  if (!cache_path.empty()) cache.emplace(cache_path);
+  if (!shipped_path.empty()) shipped.emplace(shipped_path, "shipped database");
+  std::string from;
+  const Schedule s = cached_search(lp, model, cache ? &*cache : nullptr, {}, shipped ? &*shipped : nullptr, &from);
+  for (const auto* c : {&cache, &shipped})
+    if (*c) warnings.insert(warnings.end(), (*c)->warnings().begin(), (*c)->warnings().end());
+  if (cache && from == "search") {  // a new or replaced entry
     try {
-      cache.save();
+      cache->save();
     } catch (const std::exception& e) {
       warnings.push_back(e.what());
     }
   }
+  if (origin) *origin = from;
   return s;
 }
 

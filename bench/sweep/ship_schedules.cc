@@ -1,0 +1,66 @@
+// Writes the shipped schedule databases (configs/schedules/<config>.json): the searched schedules of
+// ResNet-18's unique convs and FC and MobileNetV2's pointwise convs, full size, TESSERA ISA, for the
+// latency and DRAM-traffic objectives. Deterministic: the same compiler writes the same files.
+// usage: ship_schedules --workloads DIR --out DIR CONFIG.json...   (scripts/ship_schedules.sh)
+#include <cstdio>
+#include <string>
+#include <vector>
+
+#include "bench/search/workload_table.h"
+#include "compiler/compile_error.h"
+#include "compiler/search/schedule_cache.h"
+#include "tests/compiler/resnet18_shapes.h"
+
+using namespace tessera;
+using namespace tessera::compiler;
+using namespace tessera::compiler::search;
+
+int main(int argc, char** argv) {
+  std::string workloads, out;
+  std::vector<std::string> configs;
+  for (int i = 1; i < argc; ++i) {
+    const std::string a = argv[i];
+    if ((a == "--workloads" || a == "--out") && i + 1 < argc) (a == "--out" ? out : workloads) = argv[++i];
+    else if (!a.empty() && a[0] != '-') configs.push_back(a);
+    else {
+      std::fprintf(stderr, "usage: ship_schedules --workloads DIR --out DIR CONFIG.json...\n");
+      return 2;
+    }
+  }
+  if (workloads.empty() || out.empty() || configs.empty()) {
+    std::fprintf(stderr, "usage: ship_schedules --workloads DIR --out DIR CONFIG.json...\n");
+    return 2;
+  }
+  try {
+    std::vector<RandomLayerSpec> layers;
+    for (const auto& l : testing::resnet18_layers()) layers.push_back(l.spec);
+    for (const auto& s : workloads::read_workload(workloads + "/mobilenetv2.csv", true, INT64_MAX, INT64_MAX))
+      layers.push_back(testing::resnet_conv(s.c, s.hw, s.k, int(s.kernel), int(s.stride), int(s.pad)));
+    for (const std::string& file : configs) {
+      const DerivedConfig cfg = load_derived(file);
+      const CostModel model(cfg);
+      std::string name = shipped_database_path(file);
+      name = out + name.substr(name.find_last_of('/'));
+      std::remove(name.c_str());  // regenerated from scratch, never merged with an older file
+      ScheduleCache db(name, "shipped database");
+      for (const RandomLayerSpec& spec : layers) {
+        const LayerProblem lp = layer_problem(random_layer(spec, 1), cfg, IsaTarget::TESSERA);
+        for (Objective o : {Objective::LATENCY, Objective::DRAM_TRAFFIC}) {
+          SearchOptions opt;
+          opt.objective = o;
+          try {
+            cached_search(lp, model, &db, opt);
+          } catch (const CompileError& e) {  // the layer does not fit this config at all: nothing to ship
+            std::printf("%s: %s layer %s: %s\n", name.c_str(), objective_name(o), lp.descriptor().c_str(), e.what());
+          }
+        }
+      }
+      db.save();
+      std::printf("%s: %zu entries\n", name.c_str(), db.size());
+    }
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "ship_schedules: %s\n", e.what());
+    return 1;
+  }
+  return 0;
+}

@@ -1,0 +1,172 @@
+// The shipped schedule databases (configs/schedules/): one per config, written by the current
+// compiler and model (else the command to regenerate them), covering ResNet-18 (every layer that fits
+// the config), equal to a fresh search; a corrupt, stale or tampered copy is ignored with a warning
+// and the layer searched.
+#include <gtest/gtest.h>
+
+#include <filesystem>
+#include <fstream>
+#include <nlohmann/json.hpp>
+#include <sstream>
+
+#include "compiler/search/schedule_cache.h"
+#include "tests/compiler/resnet18_shapes.h"
+
+namespace tessera::compiler::search {
+namespace {
+
+namespace fs = std::filesystem;
+const std::string kRegenerate = "; regenerate with scripts/ship_schedules.sh (docs/search.md)";
+
+std::vector<fs::path> config_files() {
+  std::vector<fs::path> out;
+  for (const auto& e : fs::directory_iterator(std::string(TESSERA_SOURCE_DIR) + "/configs"))
+    if (e.path().extension() == ".json") out.push_back(e.path());
+  std::sort(out.begin(), out.end());
+  return out;
+}
+
+std::string slurp(const std::string& path) {
+  std::stringstream ss;
+  ss << std::ifstream(path).rdbuf();
+  return ss.str();
+}
+
+LayerProblem resnet_problem(const std::string& name, const DerivedConfig& cfg) {
+  for (const auto& l : testing::resnet18_layers())
+    if (l.name == name) return layer_problem(random_layer(l.spec, 1), cfg, IsaTarget::TESSERA);
+  throw std::runtime_error("no ResNet-18 layer " + name);
+}
+
+TEST(ShippedSchedules, EveryConfigHasACurrentDatabaseCoveringResNet18) {
+  ASSERT_GE(config_files().size(), 7u);
+  for (const fs::path& file : config_files()) {
+    const std::string path = shipped_database_path(file.string());
+    ASSERT_TRUE(fs::exists(path)) << path << " is missing" << kRegenerate;
+    const auto j = nlohmann::json::parse(slurp(path));
+    ASSERT_EQ(j.value("version", ""), search_version()) << path << " was written by another compiler/model version"
+                                                         << kRegenerate;
+    const DerivedConfig cfg = load_derived(file.string());
+    for (const auto& e : j.at("entries")) {
+      const std::string key = e.at("key");
+      EXPECT_NE(key.find("|" + cfg.hash_hex() + "|"), std::string::npos)
+          << path << ": entry '" << key << "' is for another config hash (" << file.filename().string()
+          << " changed?)" << kRegenerate;
+    }
+    ScheduleCache db(path, "shipped database");
+    EXPECT_TRUE(db.warnings().empty()) << db.warnings()[0];
+    for (const auto& l : testing::resnet18_layers()) {
+      const LayerProblem lp = layer_problem(random_layer(l.spec, 1), cfg, IsaTarget::TESSERA);
+      for (Objective o : {Objective::LATENCY, Objective::DRAM_TRAFFIC})
+        if (!db.find(lp, cfg, o))  // only a layer that fits no schedule on this config may be missing
+          EXPECT_TRUE(search_layer(lp, CostModel(cfg)).top.empty())
+              << path << ": no legal " << objective_name(o) << " entry for " << l.name << kRegenerate;
+    }
+    EXPECT_TRUE(db.warnings().empty()) << db.warnings()[0];
+  }
+}
+
+TEST(ShippedSchedules, ShippedScheduleIsWhatAFreshSearchReturns) {
+  for (const fs::path& file : config_files()) {
+    const DerivedConfig cfg = load_derived(file.string());
+    const CostModel model(cfg);
+    ScheduleCache db(shipped_database_path(file.string()), "shipped database");
+    for (const char* name : {"layer2.0.downsample", "layer3.conv", "layer3.0.downsample"}) {
+      const LayerProblem lp = resnet_problem(name, cfg);
+      for (Objective o : {Objective::LATENCY, Objective::DRAM_TRAFFIC}) {
+        SearchOptions opt;
+        opt.objective = o;
+        const auto shipped = db.find(lp, cfg, o);
+        ASSERT_TRUE(shipped) << file << " " << name << ": not shipped" << kRegenerate;
+        EXPECT_EQ(schedule_json(*shipped), schedule_json(search_layer(lp, model, opt).top[0].schedule))
+            << file << " " << name << " " << objective_name(o) << kRegenerate;
+      }
+    }
+  }
+}
+
+// A copy of configs/default.json and its shipped database in a scratch directory.
+class ShippedCopy : public ::testing::Test {
+ protected:
+  fs::path dir = fs::path(::testing::TempDir()) /
+                 ("tessera_shipped_" + std::string(::testing::UnitTest::GetInstance()->current_test_info()->name()));
+  std::string config = (dir / "default.json").string();
+  std::string db = shipped_database_path(config);
+  DerivedConfig cfg = load_derived(std::string(TESSERA_SOURCE_DIR) + "/configs/default.json");
+  Layer layer = random_layer(testing::resnet18_layers()[3].spec, 4);  // layer2.conv
+
+  void SetUp() override {
+    fs::remove_all(dir);
+    fs::create_directories(dir / "schedules");
+    fs::copy_file(std::string(TESSERA_SOURCE_DIR) + "/configs/default.json", config);
+    fs::copy_file(shipped_database_path(std::string(TESSERA_SOURCE_DIR) + "/configs/default.json"), db);
+  }
+  void TearDown() override { fs::remove_all(dir); }
+
+  // The compile default's schedule through the copy, its origin and the warnings.
+  Schedule choose(std::string& origin, std::vector<std::string>& warnings, const std::string& user_cache = "") {
+    return searched_schedule(layer, cfg, IsaTarget::TESSERA, user_cache, warnings, db, &origin);
+  }
+  Schedule fresh() { return search_layer(layer_problem(layer, cfg, IsaTarget::TESSERA), CostModel(cfg)).top[0].schedule; }
+};
+
+TEST_F(ShippedCopy, IntactCopyIsUsedWithoutWarnings) {
+  std::string origin;
+  std::vector<std::string> warnings;
+  EXPECT_EQ(choose(origin, warnings), fresh());
+  EXPECT_EQ(origin, "shipped database " + db);
+  EXPECT_TRUE(warnings.empty());
+}
+
+TEST_F(ShippedCopy, TheUsersCacheComesFirst) {
+  const std::string user = (dir / "mine.json").string();
+  const LayerProblem lp = layer_problem(layer, cfg, IsaTarget::TESSERA);
+  const Schedule legal_but_not_best = default_schedule(lp.g, cfg, true);
+  ASSERT_FALSE(legal_but_not_best == fresh());
+  {
+    ScheduleCache c(user);
+    c.put(lp, cfg, Objective::LATENCY, legal_but_not_best, 1);
+    c.save();
+  }
+  std::string origin;
+  std::vector<std::string> warnings;
+  EXPECT_EQ(choose(origin, warnings, user), legal_but_not_best);
+  EXPECT_EQ(origin, "schedule cache " + user);
+}
+
+TEST_F(ShippedCopy, CorruptCopyIsIgnoredWithAWarning) {
+  const std::string text = slurp(db);
+  for (const std::string& bad : {text.substr(0, text.size() / 2), std::string("")}) {
+    std::ofstream(db) << bad;
+    std::string origin;
+    std::vector<std::string> warnings;
+    EXPECT_EQ(choose(origin, warnings), fresh());
+    EXPECT_EQ(origin, "search");
+    ASSERT_EQ(warnings.size(), 1u);
+    EXPECT_NE(warnings[0].find(db + ": corrupt shipped database ignored"), std::string::npos) << warnings[0];
+  }
+}
+
+TEST_F(ShippedCopy, StaleOrTamperedCopyIsNotTrusted) {
+  auto j = nlohmann::json::parse(slurp(db));
+  const LayerProblem lp = layer_problem(layer, cfg, IsaTarget::TESSERA);
+  for (auto& e : j["entries"])  // every entry: whole-layer tiles, far beyond the SRAMs
+    e["schedule"] = nlohmann::json::parse(schedule_json(Schedule{1, lp.g.oh, lp.g.ow, lp.g.cb, lp.g.kb}));
+  std::ofstream(db) << j.dump();
+  std::string origin;
+  std::vector<std::string> warnings;
+  EXPECT_EQ(choose(origin, warnings), fresh());
+  EXPECT_EQ(origin, "search");
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("is illegal"), std::string::npos) << warnings[0];
+
+  j["version"] = "lowering 0";
+  std::ofstream(db) << j.dump();
+  warnings.clear();
+  EXPECT_EQ(choose(origin, warnings), fresh());
+  ASSERT_EQ(warnings.size(), 1u);
+  EXPECT_NE(warnings[0].find("stale shipped database"), std::string::npos) << warnings[0];
+}
+
+}  // namespace
+}  // namespace tessera::compiler::search
