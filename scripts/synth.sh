@@ -29,7 +29,7 @@ if [ -n "$cfg" ]; then
   [ -f "$gen/tessera_params_pkg.sv" ] || { echo "synth.sh: no generated packages in $gen (configure $build first)" >&2; exit 2; }
   files=("$gen/tessera_params_pkg.sv" "$gen/tessera_isa_pkg.sv" "$gen/tessera_regs_pkg.sv")
   # the hand-written list, in the order hw/CMakeLists.txt gives it
-  while read -r f; do files+=("$root/hw/$f"); done < <(sed -n 's#.*{CMAKE_CURRENT_SOURCE_DIR}/\(\(prim\|rtl\)/[a-z_]*\.sv\)$#\1#p' "$root/hw/CMakeLists.txt")
+  while read -r f; do files+=("$root/hw/$f"); done < <(sed -n 's#.*{CMAKE_CURRENT_SOURCE_DIR}/\(\(prim\|rtl\)/[a-z0-9_]*\.sv\)$#\1#p' "$root/hw/CMakeLists.txt")
   name="${name:-$cfg}"
 fi
 [ -n "$out" ] && [ ${#files[@]} -gt 0 ] || { sed -n '2,/^set -euo/p' "$0" | grep '^#' >&2; exit 2; }
