@@ -23,6 +23,21 @@ struct Measured {
   std::array<uint64_t, kNumUnits> busy{}, stall{};  // per Unit (load, compute, store)
 };
 
+// Uniformly random values for every input tensor of `layer`, by name.
+inline std::map<std::string, NpyArray> random_inputs(const Layer& layer, uint64_t seed) {
+  std::map<std::string, NpyArray> inputs;
+  for (const QTensor& x : layer.inputs) {
+    NpyArray a;
+    a.dtype = x.type == ElemType::UINT8 ? NpyDType::UINT8 : NpyDType::INT8;
+    a.shape = x.shape;
+    size_t count = 1;
+    for (int64_t d : x.shape) count *= size_t(d);
+    for (int32_t v : random_values(x.type, count, seed)) a.data.push_back(uint8_t(v));
+    inputs[x.name] = a;
+  }
+  return inputs;
+}
+
 // Compiles `layer` with schedule `s` and runs it on the RTL model with random inputs (values do not
 // change timing).
 inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, const Schedule& s) {
@@ -32,18 +47,8 @@ inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, con
   CompileOptions opt;
   opt.schedule = s;
   const Compiled c = compile_model(m, cfg, opt);
-  std::map<std::string, NpyArray> inputs;
-  for (const QTensor& x : layer.inputs) {
-    NpyArray a;
-    a.dtype = x.type == ElemType::UINT8 ? NpyDType::UINT8 : NpyDType::INT8;
-    a.shape = x.shape;
-    size_t count = 1;
-    for (int64_t d : x.shape) count *= size_t(d);
-    for (int32_t v : random_values(x.type, count, 7)) a.data.push_back(uint8_t(v));
-    inputs[x.name] = a;
-  }
   Device dev(cfg, "rtl");
-  const DeviceRun r = dev.run(c.program, inputs);
+  const DeviceRun r = dev.run(c.program, random_inputs(layer, 7));
   return {double(r.report.cycles), int64_t(r.report.bytes_read), int64_t(r.report.bytes_written), r.report.busy,
           r.report.stall};
 }
