@@ -1,5 +1,7 @@
-// tessera_systemc_demo: runs a compiled program on the SystemC/TLM-2.0 model and prints the cycle counts.
+// tessera_systemc_demo: runs a program (.tsp or .s) on the SystemC/TLM-2.0 model and prints the cycle counts.
 #include <cstdio>
+#include <fstream>
+#include <iterator>
 #include <map>
 #include <string>
 #include <vector>
@@ -7,6 +9,7 @@
 #include <CLI/CLI.hpp>
 
 #include "driver/tensor_io.h"
+#include "isa/asm.h"
 #include "isa/npy.h"
 #include "isa/program.h"
 #include "sim/fsim/fsim.h"
@@ -34,6 +37,14 @@ const TensorInfo& tensor(const Program& p, const std::string& name, TensorDir di
   throw std::runtime_error(origin + ": the program has no " + tensor_dir_name(dir) + " tensor '" + name + "'");
 }
 
+// A .s file is assembled for `cfg` (docs/assembly.md); anything else is read as a .tsp container.
+Program load_program(const std::string& path, const DerivedConfig& cfg) {
+  if (path.size() < 2 || path.compare(path.size() - 2, 2, ".s") != 0) return read_program_file(path);
+  std::ifstream in(path);
+  const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+  return assemble(text, cfg, path);
+}
+
 int demo(int argc, char** argv) {
   CLI::App app{"Run a tessera program on the SystemC/TLM-2.0 model (RTL behind TLM sockets)"};
   std::string config_path, program_path;
@@ -41,7 +52,7 @@ int demo(int argc, char** argv) {
   int latency = -1;
   bool check_fsim = false;
   app.add_option("config", config_path, "accelerator config JSON")->required()->check(CLI::ExistingFile);
-  app.add_option("program", program_path, "compiled program (.tsp)")->required()->check(CLI::ExistingFile);
+  app.add_option("program", program_path, "compiled program (.tsp) or assembly (.s)")->required()->check(CLI::ExistingFile);
   app.add_option("--input", inputs, "NAME=FILE.npy for an input tensor");
   app.add_option("--output", outputs, "NAME=FILE.npy: write an output tensor");
   app.add_option("--latency", latency, "memory latency in clock cycles (default: the config's dram.latency_cycles)")
@@ -50,7 +61,7 @@ int demo(int argc, char** argv) {
   CLI11_PARSE(app, argc, argv);
 
   const DerivedConfig cfg = load_derived(config_path);
-  const Program program = read_program_file(program_path);
+  const Program program = load_program(program_path, cfg);
   if (derive(program.config, program_path).hash != cfg.hash)
     throw std::runtime_error(program_path + ": compiled for config '" + program.config.name + "', not '" +
                              cfg.hw.name + "' (" + config_path + ")");
@@ -91,6 +102,7 @@ int demo(int argc, char** argv) {
 }  // namespace
 
 int sc_main(int argc, char** argv) {
+  sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);  // "stopped by user"
   try {
     return demo(argc, argv);
   } catch (const std::exception& e) {

@@ -19,9 +19,9 @@ TlmSystem::TlmSystem(sc_core::sc_module_name name, const DerivedConfig& cfg, con
   host.irq(irq);
 }
 
-TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::vector<uint8_t>& dram,
-                        const TlmProgramRun& where) {
-  const DerivedConfig& cfg = sys.accel.config();
+TlmRunStats run_program(TesseraTlm& accel, TlmMemory& memory, TlmHost& host, const std::vector<Insn>& program,
+                        std::vector<uint8_t>& dram, const TlmProgramRun& where) {
+  const DerivedConfig& cfg = accel.config();
   if (program.empty()) throw TlmError("run_program: the program has no instructions");
   // Regions are whole bus beats, as the accelerator reads them; the padding reads as zero.
   const uint64_t beat = uint64_t(cfg.hw.dram_bus_bits / 8);
@@ -31,7 +31,7 @@ TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::v
   const auto whole_beats = [beat](uint64_t bytes) { return (bytes + beat - 1) / beat * beat; };
   const IsaCodec codec(cfg.layout);
   std::vector<uint8_t>& insns =
-      sys.memory.add_region("instructions", where.insn_addr, whole_beats(program.size() * codec.insn_bytes()));
+      memory.add_region("instructions", where.insn_addr, whole_beats(program.size() * codec.insn_bytes()));
   for (size_t i = 0; i < program.size(); ++i) {
     try {
       codec.encode_bytes(program[i], &insns[i * codec.insn_bytes()]);
@@ -39,7 +39,7 @@ TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::v
       throw TlmError("run_program: instruction " + std::to_string(i) + " does not encode: " + e.what());
     }
   }
-  std::vector<uint8_t>& data = sys.memory.add_region("data", where.data_addr, whole_beats(dram.size()));
+  std::vector<uint8_t>& data = memory.add_region("data", where.data_addr, whole_beats(dram.size()));
   std::copy(dram.begin(), dram.end(), data.begin());
 
   TlmRunStats stats;
@@ -47,7 +47,7 @@ TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::v
   bool finished = false;
   sc_core::sc_spawn([&] {
     try {
-      stats = sys.host.run({where.insn_addr, static_cast<uint32_t>(program.size()), where.data_addr, where.timeout});
+      stats = host.run({where.insn_addr, static_cast<uint32_t>(program.size()), where.data_addr, where.timeout});
       finished = true;
     } catch (const TlmError& e) {
       host_error = e.what();
@@ -55,7 +55,7 @@ TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::v
     sc_core::sc_stop();
   });
   sc_core::sc_start();
-  if (!sys.accel.error().empty()) throw TlmError(sys.accel.error());
+  if (!accel.error().empty()) throw TlmError(accel.error());
   if (!finished) throw TlmError(host_error.empty() ? "run_program: the simulation ended before the program finished" : host_error);
   std::copy(data.begin(), data.begin() + dram.size(), dram.begin());
   return stats;

@@ -34,11 +34,15 @@ struct TlmProgramRun {
   sc_core::sc_time timeout = sc_core::sc_time(1, sc_core::SC_SEC);
 };
 
-// Maps the encoded `program` and `dram` into sys.memory, runs sc_start() with sys.host driving the
-// accelerator until the program is done (or the accelerator stopped), and copies the data region back
-// into `dram`. One call per elaborated simulation. Throws TlmError with the accelerator's deadlock or
-// bus-error report, or the host's error.
-TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::vector<uint8_t>& dram,
-                        const TlmProgramRun& where = {});
+// Maps the encoded `program` and `dram` into `memory` (which `accel` reaches through any interconnect),
+// runs sc_start() with `host` driving the accelerator until the program is done (or the accelerator
+// stopped), and copies the data region back into `dram`. One call per elaborated simulation. Throws
+// TlmError with the accelerator's deadlock or bus-error report, or the host's error.
+TlmRunStats run_program(TesseraTlm& accel, TlmMemory& memory, TlmHost& host, const std::vector<Insn>& program,
+                        std::vector<uint8_t>& dram, const TlmProgramRun& where = {});
+inline TlmRunStats run_program(TlmSystem& sys, const std::vector<Insn>& program, std::vector<uint8_t>& dram,
+                               const TlmProgramRun& where = {}) {
+  return run_program(sys.accel, sys.memory, sys.host, program, dram, where);
+}
 
 }  // namespace tessera

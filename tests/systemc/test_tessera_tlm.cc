@@ -101,6 +101,49 @@ TEST_F(TlmTest, MemoryLatencySlowsTheAcceleratorExactlyAsRtlSimDramLatency) {
   EXPECT_GT(st.cycles, rtl_default.cycles);
 }
 
+// An interconnect that turns the delay annotated downstream into wait(): approximately-timed style.
+struct SyncingBus : sc_core::sc_module {
+  tlm_utils::simple_target_socket<SyncingBus> in{"in"};
+  tlm_utils::simple_initiator_socket<SyncingBus> out{"out"};
+  explicit SyncingBus(sc_core::sc_module_name name) : sc_module(name) {
+    in.register_b_transport(this, &SyncingBus::transport);
+  }
+  void transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
+    out->b_transport(t, delay);
+    wait(delay);
+    delay = sc_core::SC_ZERO_TIME;
+  }
+};
+
+TEST_F(TlmTest, TimeATargetWaitsCountsLikeTheDelayItAnnotates) {
+  // One burst in flight per direction and no read overlapping a write in this program, so waiting
+  // (which serializes the transactions) and annotating give the same bus timing.
+  const std::vector<Insn> p = gemm_alu_program();
+  const int latency = 3 * cfg.hw.dram_latency_cycles;
+  RtlOptions ropt;
+  ropt.dram_latency_cycles = latency;
+  ropt.dram_max_outstanding = 1;
+  std::vector<uint8_t> rtl_dram = dram, golden = dram;
+  const RtlStats rtl = make_rtl_sim(cfg)->run(p, rtl_dram, ropt);
+  Fsim(cfg).run(p, golden);
+
+  TlmOptions opt;
+  opt.max_outstanding = 1;
+  TesseraTlm accel("accel", cfg, opt);
+  SyncingBus bus("bus");
+  TlmMemory memory("memory", TesseraTlm::clock_period(cfg) * latency);
+  TlmHost host("host", cfg);
+  sc_core::sc_signal<bool> irq("irq");
+  accel.mem.bind(bus.in);
+  bus.out.bind(memory.socket);
+  host.bus.bind(accel.ctrl);
+  accel.irq(irq);
+  host.irq(irq);
+  const TlmRunStats st = run_program(accel, memory, host, p, dram);
+  expect_same_counters(st, rtl);
+  EXPECT_TRUE(dram == golden);
+}
+
 TEST_F(TlmTest, CompiledDenseReluExampleGivesTheExpectedOutputInRtlSimCycles) {
   const std::string dir = std::string(TESSERA_SOURCE_DIR) + "/examples/";
   std::ifstream in(dir + "dense_relu.s");
