@@ -34,8 +34,8 @@ void add_run_command(CLI::App& app) {
   run->add_option("-i,--input", ins, "NAME=file.npy for each program input");
   run->add_option("-o,--output", outs, "NAME=file.npy for outputs to write");
   run->add_option("--stats-json", stats_json, "write the run's counters as JSON");
-  run->add_option("--vcd", opt.vcd_path, "rtl: write a VCD waveform");
-  run->add_option("--fst", opt.fst_path, "rtl: write an FST waveform (model built with TESSERA_RTL_TRACE=FST)");
+  run->add_option("--vcd", opt.vcd_path, "rtl: write a VCD waveform (converted from FST after the run; may go with --fst)");
+  run->add_option("--fst", opt.fst_path, "rtl: write an FST waveform (not in a -DTESSERA_RTL_TRACE=VCD build)");
   run->add_option("--trace", opt.trace_path, "rtl: write a Perfetto/Chrome trace of unit activity");
   run->add_option("--max-cycles", opt.max_cycles, "rtl: stop after this many cycles");
   run->add_option("--xclbin", opt.xclbin_path, "xrt: FPGA bitstream holding the tessera kernel");

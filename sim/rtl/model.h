@@ -60,8 +60,11 @@ class RtlModel {
   // One clock cycle: apply inputs, settle, sample outputs, then the rising edge.
   virtual void cycle(const TopInputs& in, TopOutputs& out) = 0;
   virtual int data_bits() const = 0;  // AXI data width the model was built with
-  // Waveforms; `fst` selects FST. Throws std::runtime_error if the model was built without that format.
-  virtual void open_waves(const std::string& path, bool fst) = 0;
+  // Waveforms of the cycles that follow: a VCD and/or an FST file (an empty path = none). Throws
+  // std::runtime_error when the model was built without a format that can give the requested file.
+  virtual void open_waves(const std::string& vcd_path, const std::string& fst_path) = 0;
+  // Completes the files (an FST model converts its FST into the requested VCD here); throws
+  // std::runtime_error naming the file when that fails.
   virtual void close_waves() = 0;
   // `path` is the hierarchical instance path below the top, e.g. "u_load.u_inp_sram.mem_q".
   // Throws std::runtime_error naming the path when the model has no such public array.

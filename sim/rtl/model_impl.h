@@ -1,10 +1,14 @@
 // RtlModel over one verilated tessera_top class; instantiated once per config by model_entry.cc.in.
 #pragma once
 
+#include <cerrno>
+#include <cstdio>
+#include <cstring>
 #include <memory>
 #include <stdexcept>
 #include <string>
 #include <type_traits>
+#include <utility>
 
 #include "sim/rtl/model.h"
 #include "verilated.h"
@@ -13,6 +17,7 @@
 #include "verilated_vcd_c.h"
 #endif
 #if VM_TRACE_FST
+#include "sim/rtl/fst_to_vcd.h"
 #include "verilated_fst_c.h"
 #endif
 
@@ -57,7 +62,11 @@ class VerilatedTop final : public RtlModel {
     top_.reset(new VTop{ctx_.get(), kInstance});
   }
   ~VerilatedTop() override {
-    close_waves();
+    try {
+      close_waves();
+    } catch (const std::exception& e) {
+      std::fprintf(stderr, "warning: %s\n", e.what());  // a destructor must not throw
+    }
     // A dying model unregisters its scopes from the thread's current context: make that its own, so
     // destroying one model never breaks SRAM peeking in another that is still alive.
     Verilated::threadContextp(ctx_.get());
@@ -134,36 +143,59 @@ class VerilatedTop final : public RtlModel {
 
   int data_bits() const override { return port::bits_of(top_->m_axi_rdata_i); }
 
-  void open_waves(const std::string& path, bool fst) override {
+  void open_waves(const std::string& vcd_path, const std::string& fst_path) override {
     close_waves();
+    if (vcd_path.empty() && fst_path.empty()) return;
 #if VM_TRACE_FST
-    if (fst) {
-      fst_.reset(new VerilatedFstC);
-      top_->trace(fst_.get(), 99);
-      fst_->open(path.c_str());
-      return;
+    // One FST serves both files: the requested one, or a temporary next to the VCD, converted at close.
+    if (!vcd_path.empty()) {
+      std::FILE* f = std::fopen(vcd_path.c_str(), "w");  // fail now, not after the run
+      if (!f) throw std::runtime_error("cannot write VCD waveform '" + vcd_path + "': " + std::strerror(errno));
+      std::fclose(f);
     }
-#endif
-#if VM_TRACE_VCD
-    if (!fst) {
-      vcd_.reset(new VerilatedVcdC);
-      top_->trace(vcd_.get(), 99);
-      vcd_->open(path.c_str());
-      return;
+    vcd_path_ = vcd_path;
+    fst_path_ = fst_path.empty() ? vcd_path + ".tmp.fst" : fst_path;
+    fst_is_temporary_ = fst_path.empty();
+    fst_.reset(new VerilatedFstC);
+    top_->trace(fst_.get(), 99);
+    fst_->open(fst_path_.c_str());
+    if (!fst_->isOpen()) {
+      fst_.reset();
+      throw std::runtime_error("cannot write FST waveform '" + fst_path_ + "'");
     }
+#elif VM_TRACE_VCD
+    if (!fst_path.empty())
+      throw std::runtime_error("this RTL model was built with VCD tracing only, so it cannot write FST '" + fst_path +
+                               "'; reconfigure with -DTESSERA_RTL_TRACE=FST (the default, gives both formats)");
+    vcd_.reset(new VerilatedVcdC);
+    top_->trace(vcd_.get(), 99);
+    vcd_->open(vcd_path.c_str());
+    if (!vcd_->isOpen()) {
+      vcd_.reset();
+      throw std::runtime_error("cannot write VCD waveform '" + vcd_path + "'");
+    }
+#else
+    throw std::runtime_error("this RTL model was built without waveform tracing (-DTESSERA_RTL_TRACE=OFF); "
+                             "reconfigure with -DTESSERA_RTL_TRACE=FST (the default, gives VCD and FST)");
 #endif
-    throw std::runtime_error(std::string("this RTL model was built without ") + (fst ? "FST" : "VCD") +
-                             " tracing; reconfigure with -DTESSERA_RTL_TRACE=" + (fst ? "FST" : "VCD"));
   }
 
   void close_waves() override {
+#if VM_TRACE_FST
+    if (!fst_) return;
+    fst_->close();
+    fst_.reset();
+    struct RemoveTemporary {
+      std::string path;
+      ~RemoveTemporary() {
+        if (!path.empty()) std::remove(path.c_str());
+      }
+    } temporary{fst_is_temporary_ ? fst_path_ : std::string()};
+    if (!vcd_path_.empty()) fst_to_vcd(fst_path_, std::exchange(vcd_path_, std::string()));
+#endif
 #if VM_TRACE_VCD
     if (vcd_) vcd_->close();
     vcd_.reset();
-#endif
-#if VM_TRACE_FST
-    if (fst_) fst_->close();
-    fst_.reset();
 #endif
   }
 
@@ -204,6 +236,8 @@ class VerilatedTop final : public RtlModel {
 #endif
 #if VM_TRACE_FST
   std::unique_ptr<VerilatedFstC> fst_;
+  std::string fst_path_, vcd_path_;  // the FST being written; the VCD to convert it into at close
+  bool fst_is_temporary_ = false;
 #endif
 };
 

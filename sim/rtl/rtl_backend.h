@@ -37,8 +37,11 @@ class WatchdogError : public RtlError {
 };
 
 struct RtlOptions {
-  std::string vcd_path;    // waveform (VCD) of the whole run; empty = none
-  std::string fst_path;    // waveform (FST); needs a model built with -DTESSERA_RTL_TRACE=FST
+  // Waveforms of the whole run (also of a run that fails); empty = none. Both may be given at once.
+  // The default build (TESSERA_RTL_TRACE=FST) writes FST and converts it to VCD after the run;
+  // TESSERA_RTL_TRACE=VCD gives VCD only, OFF neither (RtlError says how to rebuild).
+  std::string vcd_path;
+  std::string fst_path;
   std::string trace_path;  // Perfetto / Chrome trace-event JSON of unit activity; empty = none
   uint64_t max_cycles = 2'000'000'000;  // hard limit on simulated cycles
   uint64_t watchdog_cycles = 200'000;   // cycles without progress before declaring a deadlock

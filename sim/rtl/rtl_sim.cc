@@ -216,17 +216,32 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
 
   std::unique_ptr<TraceWriter> trace;
   if (!opt.trace_path.empty()) trace.reset(new TraceWriter(opt.trace_path, &program, cfg_.hw.clock_mhz));
-  if (!opt.vcd_path.empty() && !opt.fst_path.empty()) throw RtlError("RTL run: choose one of VCD and FST waveforms");
   try {
-    if (!opt.vcd_path.empty()) m_->open_waves(opt.vcd_path, false);
-    if (!opt.fst_path.empty()) m_->open_waves(opt.fst_path, true);
+    m_->open_waves(opt.vcd_path, opt.fst_path);
   } catch (const std::runtime_error& e) {
     throw RtlError(e.what());
   }
+  // A run that fails still leaves its waveform: the files are completed on every way out.
   struct WaveCloser {
     RtlModel* m;
-    ~WaveCloser() { m->close_waves(); }
-  } closer{m_.get()};
+    bool closed = false;
+    void close() {
+      closed = true;
+      try {
+        m->close_waves();
+      } catch (const std::runtime_error& e) {
+        throw RtlError(e.what());
+      }
+    }
+    ~WaveCloser() {
+      if (closed) return;
+      try {
+        m->close_waves();
+      } catch (const std::exception& e) {  // the run's own error is already on its way out
+        std::fprintf(stderr, "warning: %s\n", e.what());
+      }
+    }
+  } waves{m_.get()};
 
   opt_ = &opt;
   prog_ = &program;
@@ -298,6 +313,7 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
   }
   for (int q = 0; q < 4; ++q) st.final_tokens[q] = out_.obs_tokens >> (8 * q) & 0xff;
   if (trace) trace->finish(cycle_);
+  waves.close();
   st.sim_cycles = cycle_;
   st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   dram_ = nullptr;

@@ -1,19 +1,102 @@
-// Instruction-level scenarios on the RTL in lockstep with the fsim, plus watchdog, waveform and trace checks.
+// Instruction-level scenarios on the RTL in lockstep with the fsim, plus watchdog, waveform (VCD, FST) and trace checks.
 #include <gtest/gtest.h>
 #include <nlohmann/json.hpp>
 
 #include <algorithm>
 #include <cstdio>
 #include <fstream>
+#include <map>
+#include <memory>
 #include <sstream>
 
 #include "sim/cosim/lockstep.h"
 #include "tests/fsim/programs.h"
+#if TESSERA_RTL_TRACE_FST
+#include "gtkwave/fstapi.h"
+#endif
 
 namespace tessera {
 namespace {
 
 using namespace programs;
+
+constexpr bool kHasFst = TESSERA_RTL_TRACE_FST, kHasVcd = TESSERA_RTL_TRACE_FST || TESSERA_RTL_TRACE_VCD;
+
+// What a VCD file declares and how often its top-level clock changes, parsed with plain text scanning.
+struct VcdSummary {
+  bool has_timescale = false;
+  std::map<std::string, std::string> vars;  // signal name -> identifier code (first declaration)
+  uint64_t clock_changes = 0, last_time = 0;
+};
+
+VcdSummary read_vcd(const std::string& path) {
+  std::ifstream in(path);
+  EXPECT_TRUE(in.good()) << "no VCD at " << path;
+  VcdSummary v;
+  std::string line, clock_id;
+  while (std::getline(in, line) && line.find("$enddefinitions") == std::string::npos) {
+    v.has_timescale |= line.rfind("$timescale", 0) == 0;
+    std::istringstream ls(line);
+    std::string tag, type, width, id, name;
+    if (ls >> tag >> type >> width >> id >> name && tag == "$var") v.vars.emplace(name, id);
+  }
+  if (v.vars.count("clk_i")) clock_id = v.vars["clk_i"];
+  while (std::getline(in, line)) {
+    if (line.size() > 1 && line[0] == '#') v.last_time = std::stoull(line.substr(1));
+    if (line.size() > 1 && (line[0] == '0' || line[0] == '1') && line.substr(1) == clock_id) ++v.clock_changes;
+  }
+  return v;
+}
+
+// The run's failure message when the build's waveform format cannot give the requested files.
+std::string waveform_error(RtlSim& rtl, const std::vector<Insn>& p, std::vector<uint8_t>& dram, const RtlOptions& opt) {
+  try {
+    rtl.run(p, dram, opt);
+  } catch (const RtlError& e) {
+    return e.what();
+  }
+  ADD_FAILURE() << "the build cannot write both waveforms, yet the run did not fail";
+  return "";
+}
+
+#if TESSERA_RTL_TRACE_FST
+// An FST file read back with the FST reader: the clock's presence, the end time and the final value of
+// the control block's cycle counter (cycles_q).
+struct FstSummary {
+  bool has_clock = false;
+  uint64_t end_time = 0, last_cycles_q = 0;
+};
+
+FstSummary read_fst(const std::string& path) {
+  FstSummary s;
+  std::unique_ptr<void, void (*)(void*)> rd(fstReaderOpen(path.c_str()), fstReaderClose);
+  if (!rd) {
+    ADD_FAILURE() << "the FST reader cannot open " << path;
+    return s;
+  }
+  s.end_time = fstReaderGetEndTime(rd.get());
+  struct Watch {
+    fstHandle counter = 0;
+    uint64_t value = 0;
+  } watch;
+  while (const fstHier* h = fstReaderIterateHier(rd.get())) {
+    if (h->htyp != FST_HT_VAR) continue;
+    const std::string full(h->u.var.name), name = full.substr(0, full.find(" ["));  // "cycles_q [63:0]"
+    s.has_clock |= name == "clk_i";
+    if (name == "cycles_q" && !watch.counter) watch.counter = h->u.var.handle;
+  }
+  EXPECT_NE(watch.counter, 0u) << path << " has no cycles_q";
+  fstReaderSetFacProcessMask(rd.get(), watch.counter);
+  fstReaderIterBlocks(rd.get(), [](void* user, uint64_t, fstHandle f, const unsigned char* bits) {
+    Watch& w = *static_cast<Watch*>(user);
+    if (f != w.counter) return;
+    w.value = 0;
+    for (const unsigned char* b = bits; *b; ++b) w.value = w.value << 1 | uint64_t(*b == '1');
+  }, &watch, nullptr);
+  s.last_cycles_q = watch.value;
+  return s;
+}
+#endif
 
 class RtlScenario : public ::testing::TestWithParam<std::string> {
  protected:
@@ -188,23 +271,13 @@ TEST_P(RtlScenario, CycleLimitStopsTheRun) {
   EXPECT_THROW(rtl->run(p, dram, opt), WatchdogError);
 }
 
-TEST_P(RtlScenario, WaveformAndTraceFiles) {
+TEST_P(RtlScenario, TraceFileHasUnitSpansAndRetires) {
   std::vector<Insn> p = operands();
   p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
   p.push_back(finish());
-  const std::string base = ::testing::TempDir() + "tessera_rtl_" + GetParam();
   RtlOptions opt;
-  if (TESSERA_RTL_TRACE_VCD) opt.vcd_path = base + ".vcd";
-  opt.trace_path = base + ".json";
+  opt.trace_path = ::testing::TempDir() + "tessera_rtl_" + GetParam() + ".json";
   rtl->run(p, dram, opt);
-  if (TESSERA_RTL_TRACE_VCD) {
-    std::ifstream vcd(opt.vcd_path);
-    std::stringstream vs;
-    vs << vcd.rdbuf();
-    EXPECT_NE(vs.str().find("$enddefinitions"), std::string::npos);
-    EXPECT_NE(vs.str().find("obs_retire_o"), std::string::npos);
-    std::remove(opt.vcd_path.c_str());
-  }
   std::ifstream tj(opt.trace_path);
   const nlohmann::json j = nlohmann::json::parse(tj);
   size_t retires = 0, busy = 0;
@@ -218,22 +291,67 @@ TEST_P(RtlScenario, WaveformAndTraceFiles) {
   std::remove(opt.trace_path.c_str());
 }
 
-TEST_P(RtlScenario, FstWaveformOnlyFromAnFstModel) {
+TEST_P(RtlScenario, WaveformsInBothFormatsCoverTheRun) {
+  std::vector<Insn> p = operands();
+  p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
+  p.push_back(finish());
+  const std::string base = ::testing::TempDir() + "tessera_rtl_" + GetParam();
+  RtlOptions opt;
+  opt.vcd_path = base + ".vcd";
+  opt.fst_path = base + ".fst";  // both at once: the VCD is converted from this FST
+  if (!kHasFst) {
+    const std::string m = waveform_error(*rtl, p, dram, opt);
+    EXPECT_NE(m.find("-DTESSERA_RTL_TRACE=FST"), std::string::npos) << m;
+    if (!kHasVcd) return;
+    opt.fst_path.clear();
+  }
+  const RtlStats st = rtl->run(p, dram, opt);
+  const uint64_t half_cycles = 2 * st.sim_cycles;  // the model dumps after each clock edge
+  const VcdSummary vcd = read_vcd(opt.vcd_path);
+  EXPECT_TRUE(vcd.has_timescale);
+  EXPECT_TRUE(vcd.vars.count("cycles_q") && vcd.vars.count("obs_retire_o")) << "VCD declares " << vcd.vars.size() << " names";
+  ASSERT_TRUE(vcd.vars.count("clk_i"));
+  EXPECT_GE(vcd.clock_changes + 1, half_cycles) << "the clock must toggle at every dumped step";
+  EXPECT_GE(vcd.last_time, half_cycles);
+  std::remove(opt.vcd_path.c_str());
+#if TESSERA_RTL_TRACE_FST
+  EXPECT_FALSE(std::ifstream(opt.vcd_path + ".tmp.fst").good()) << "no temporary FST left behind";
+  const FstSummary fst = read_fst(opt.fst_path);
+  EXPECT_TRUE(fst.has_clock);
+  EXPECT_GE(fst.end_time, st.cycles);
+  EXPECT_GE(fst.end_time, half_cycles);
+  EXPECT_EQ(fst.last_cycles_q, st.cycles) << "the CYCLES counter's last value in the FST is what the run read";
+  std::remove(opt.fst_path.c_str());
+  opt.vcd_path.clear();  // FST alone, written directly
+  rtl->run(p, dram, opt);
+  EXPECT_EQ(read_fst(opt.fst_path).last_cycles_q, st.cycles);
+  std::remove(opt.fst_path.c_str());
+#endif
+}
+
+TEST_P(RtlScenario, FailedRunStillLeavesItsWaveform) {
+  if (!kHasVcd) GTEST_SKIP() << "models built with -DTESSERA_RTL_TRACE=OFF";
+  const std::vector<Insn> p = {gemm({0, 1}, false, {true, false, false, false}), finish()};
+  RtlOptions opt;
+  opt.watchdog_cycles = 500;
+  opt.vcd_path = ::testing::TempDir() + "tessera_rtl_stuck_" + GetParam() + ".vcd";
+  EXPECT_THROW(rtl->run(p, dram, opt), WatchdogError);
+  const VcdSummary vcd = read_vcd(opt.vcd_path);
+  EXPECT_GE(vcd.last_time, 2 * opt.watchdog_cycles);
+  EXPECT_GE(vcd.clock_changes, 2 * opt.watchdog_cycles);
+  std::remove(opt.vcd_path.c_str());
+}
+
+TEST_P(RtlScenario, UnwritableWaveformPathNamesTheFile) {
+  if (!kHasVcd) GTEST_SKIP() << "models built with -DTESSERA_RTL_TRACE=OFF";
   const std::vector<Insn> p = {load(MemType::INP, 0, 0, 1, 2, 2), finish()};
   RtlOptions opt;
-  opt.fst_path = ::testing::TempDir() + "tessera_rtl_" + GetParam() + ".fst";
-  if (TESSERA_RTL_TRACE_FST) {
+  opt.vcd_path = ::testing::TempDir() + "tessera_no_such_dir/run.vcd";
+  try {
     rtl->run(p, dram, opt);
-    std::ifstream f(opt.fst_path, std::ios::binary | std::ios::ate);
-    EXPECT_GT(int64_t(f.tellg()), 0);
-    std::remove(opt.fst_path.c_str());
-  } else {
-    try {
-      rtl->run(p, dram, opt);
-      FAIL() << "a VCD model cannot write FST";
-    } catch (const RtlError& e) {
-      EXPECT_NE(std::string(e.what()).find("-DTESSERA_RTL_TRACE=FST"), std::string::npos) << e.what();
-    }
+    FAIL() << "a waveform that cannot be written must fail the run before it starts";
+  } catch (const RtlError& e) {
+    EXPECT_NE(std::string(e.what()).find(opt.vcd_path), std::string::npos) << e.what();
   }
 }
 
