@@ -18,9 +18,9 @@ namespace {
 
 using namespace programs;
 
-class TlmTest : public ::testing::Test {
+class TlmFixture {
  protected:
-  TlmTest() {
+  explicit TlmFixture(const std::string& config_name) : cfg(config(config_name)) {
     // SystemC elaborates once per kernel context; a fresh context per test keeps the tests independent
     // within one process (the old one is leaked on purpose: its objects are gone, freeing it is unsafe).
     sc_core::sc_curr_simcontext = new sc_core::sc_simcontext();
@@ -28,7 +28,7 @@ class TlmTest : public ::testing::Test {
     sc_core::sc_report_handler::set_actions(sc_core::SC_INFO, sc_core::SC_DO_NOTHING);
   }
 
-  DerivedConfig cfg = config("default");
+  DerivedConfig cfg;
   std::vector<uint8_t> dram = std::vector<uint8_t>(1 << 16);
   int64_t out_elem = (1 << 15) / cfg.elem_bytes(int(MemType::OUT));  // stores go to the upper half
 
@@ -51,6 +51,19 @@ class TlmTest : public ::testing::Test {
   }
 };
 
+class TlmTest : public ::testing::Test, protected TlmFixture {
+ protected:
+  TlmTest() : TlmFixture("default") {}
+};
+
+// Every config whose RTL model this binary holds (bus width, clock and DRAM figures differ).
+class TlmConfigTest : public ::testing::TestWithParam<std::string>, protected TlmFixture {
+ protected:
+  TlmConfigTest() : TlmFixture(GetParam()) {}
+};
+INSTANTIATE_TEST_SUITE_P(BuiltModels, TlmConfigTest, ::testing::ValuesIn(built_rtl_configs()),
+                         [](const ::testing::TestParamInfo<std::string>& info) { return info.param; });
+
 void expect_same_counters(const TlmRunStats& tlm, const RtlStats& rtl) {
   EXPECT_EQ(tlm.cycles, rtl.cycles);
   for (int u = 0; u < kNumUnits; ++u) {
@@ -67,7 +80,7 @@ uint64_t bursts(const DramTraffic& t) {
   return n;
 }
 
-TEST_F(TlmTest, GemmAluProgramMatchesFsimDataAndRtlSimCycles) {
+TEST_P(TlmConfigTest, GemmAluProgramMatchesFsimDataAndRtlSimCycles) {
   const std::vector<Insn> p = gemm_alu_program();
   const std::vector<uint8_t> before = dram;
   std::vector<uint8_t> golden = dram, rtl_dram = dram;
@@ -85,7 +98,7 @@ TEST_F(TlmTest, GemmAluProgramMatchesFsimDataAndRtlSimCycles) {
   EXPECT_EQ(sys.memory.writes(), rtl.traffic.write_bursts[3]);
 }
 
-TEST_F(TlmTest, MemoryLatencySlowsTheAcceleratorExactlyAsRtlSimDramLatency) {
+TEST_P(TlmConfigTest, MemoryLatencySlowsTheAcceleratorExactlyAsRtlSimDramLatency) {
   const std::vector<Insn> p = gemm_alu_program();
   const int slow = 4 * cfg.hw.dram_latency_cycles;
   RtlOptions opt;
