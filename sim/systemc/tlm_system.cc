@@ -19,28 +19,46 @@ TlmSystem::TlmSystem(sc_core::sc_module_name name, const DerivedConfig& cfg, con
   host.irq(irq);
 }
 
-TlmRunStats run_program(TesseraTlm& accel, TlmMemory& memory, TlmHost& host, const std::vector<Insn>& program,
-                        std::vector<uint8_t>& dram, const TlmProgramRun& where) {
-  const DerivedConfig& cfg = accel.config();
-  if (program.empty()) throw TlmError("run_program: the program has no instructions");
-  // Regions are whole bus beats, as the accelerator reads them; the padding reads as zero.
+namespace {
+uint64_t whole_beats(const DerivedConfig& cfg, uint64_t bytes) {
   const uint64_t beat = uint64_t(cfg.hw.dram_bus_bits / 8);
-  if (where.insn_addr % beat || where.data_addr % beat)
-    throw TlmError("run_program: the instruction and data addresses must be aligned to the " + std::to_string(beat) +
-                   "-byte bus");
-  const auto whole_beats = [beat](uint64_t bytes) { return (bytes + beat - 1) / beat * beat; };
+  return (bytes + beat - 1) / beat * beat;
+}
+void check_aligned(const DerivedConfig& cfg, uint64_t addr, const std::string& what) {
+  if (addr % uint64_t(cfg.hw.dram_bus_bits / 8))
+    throw TlmError("TlmSystem: the " + what + " address must be aligned to the " +
+                   std::to_string(cfg.hw.dram_bus_bits / 8) + "-byte bus");
+}
+}  // namespace
+
+// Regions are whole bus beats, as the accelerator reads them; the padding reads as zero.
+void map_program(TlmMemory& memory, const DerivedConfig& cfg, const std::string& name, uint64_t base,
+                 const std::vector<Insn>& program) {
+  check_aligned(cfg, base, "instruction");
   const IsaCodec codec(cfg.layout);
-  std::vector<uint8_t>& insns =
-      memory.add_region("instructions", where.insn_addr, whole_beats(program.size() * codec.insn_bytes()));
+  std::vector<uint8_t>& insns = memory.add_region(name, base, whole_beats(cfg, program.size() * codec.insn_bytes()));
   for (size_t i = 0; i < program.size(); ++i) {
     try {
       codec.encode_bytes(program[i], &insns[i * codec.insn_bytes()]);
     } catch (const EncodeError& e) {
-      throw TlmError("run_program: instruction " + std::to_string(i) + " does not encode: " + e.what());
+      throw TlmError(name + ": instruction " + std::to_string(i) + " does not encode: " + e.what());
     }
   }
-  std::vector<uint8_t>& data = memory.add_region("data", where.data_addr, whole_beats(dram.size()));
+}
+
+std::vector<uint8_t>& map_data(TlmMemory& memory, const DerivedConfig& cfg, uint64_t base,
+                               const std::vector<uint8_t>& dram) {
+  check_aligned(cfg, base, "data");
+  std::vector<uint8_t>& data = memory.add_region("data", base, whole_beats(cfg, dram.size()));
   std::copy(dram.begin(), dram.end(), data.begin());
+  return data;
+}
+
+TlmRunStats run_program(TesseraTlm& accel, TlmMemory& memory, TlmHost& host, const std::vector<Insn>& program,
+                        std::vector<uint8_t>& dram, const TlmProgramRun& where) {
+  if (program.empty()) throw TlmError("run_program: the program has no instructions");
+  map_program(memory, accel.config(), "instructions", where.insn_addr, program);
+  const std::vector<uint8_t>& data = map_data(memory, accel.config(), where.data_addr, dram);
 
   TlmRunStats stats;
   std::string host_error;

@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include <systemc>
@@ -33,6 +34,14 @@ struct TlmProgramRun {
   uint64_t data_addr = 0x2'0000'0000ull;  // device address of dram[0] (RtlSim's default)
   sc_core::sc_time timeout = sc_core::sc_time(1, sc_core::SC_SEC);
 };
+
+// Maps the encoded `program` at `base` of `memory` as region `name` (whole bus beats). Throws TlmError
+// when `base` is not bus-aligned or an instruction does not encode.
+void map_program(TlmMemory& memory, const DerivedConfig& cfg, const std::string& name, uint64_t base,
+                 const std::vector<Insn>& program);
+// Maps a copy of `dram` at `base` as region "data" and returns it.
+std::vector<uint8_t>& map_data(TlmMemory& memory, const DerivedConfig& cfg, uint64_t base,
+                               const std::vector<uint8_t>& dram);
 
 // Maps the encoded `program` and `dram` into `memory` (which `accel` reaches through any interconnect),
 // runs sc_start() with `host` driving the accelerator until the program is done (or the accelerator

@@ -1,6 +1,7 @@
 // The SystemC/TLM-2.0 model: results equal the fsim's, cycles equal RtlSim's, registers, errors, deadlocks.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <fstream>
 #include <iterator>
 
@@ -155,6 +156,38 @@ TEST_F(TlmTest, TimeATargetWaitsCountsLikeTheDelayItAnnotates) {
   const TlmRunStats st = run_program(accel, memory, host, p, dram);
   expect_same_counters(st, rtl);
   EXPECT_TRUE(dram == golden);
+}
+
+TEST_F(TlmTest, SecondProgramSeesTheFirstOnesSramsLikeTheFsim) {
+  // The second program has no loads: its ALU pass runs on the micro-ops and accumulators the first left.
+  const std::vector<Insn> first = gemm_alu_program();
+  const std::vector<Insn> second = {alu(AluOp::ADD, {0, 4, 2, 2, 4, 1, 4, 1}, true, 100, {false, false, false, true}),
+                                    store(0, out_elem + 64, 3, 4, 4, {true, false, false, false}), finish()};
+  std::vector<uint8_t> golden = dram, rtl_dram = dram;
+  Fsim fsim(cfg);
+  fsim.run(first, golden);
+  fsim.run(second, golden);
+  const RtlStats rtl_second = make_rtl_sim(cfg)->run(second, rtl_dram);  // a fresh model: other data, same timing
+
+  TlmSystem sys("sys", cfg);
+  const TlmProgramRun where;
+  const uint64_t second_addr = where.insn_addr + (1u << 20);
+  map_program(sys.memory, cfg, "first", where.insn_addr, first);
+  map_program(sys.memory, cfg, "second", second_addr, second);
+  std::vector<uint8_t>& data = map_data(sys.memory, cfg, where.data_addr, dram);
+  TlmRunStats st;
+  int runs = 0;
+  sc_core::sc_spawn([&] {
+    sys.host.run({where.insn_addr, uint32_t(first.size()), where.data_addr});
+    ++runs;
+    st = sys.host.run({second_addr, uint32_t(second.size()), where.data_addr});
+    ++runs;
+    sc_core::sc_stop();
+  });
+  sc_core::sc_start();
+  ASSERT_EQ(runs, 2) << sys.accel.error();
+  EXPECT_TRUE(std::equal(golden.begin(), golden.end(), data.begin())) << "DRAM differs from the fsim's after two runs";
+  expect_same_counters(st, rtl_second);
 }
 
 TEST_F(TlmTest, CompiledDenseReluExampleGivesTheExpectedOutputInRtlSimCycles) {
