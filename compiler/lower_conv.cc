@@ -106,14 +106,36 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     const int64_t acc_base = acc0 + (t % bufs) * acc_tile;
     const std::string where = who + " tile " + std::to_string(t) + " (n " + std::to_string(T.n) + ", co blocks " +
                               range(T.co, T.co_t) + ", oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
-    // Clear the accumulators; waits until the store of the tile that last used this buffer is done.
-    std::vector<Uop> reset_uops;
-    for (int64_t co = 0; co < T.co_t; ++co) reset_uops.push_back({uint32_t(acc_base + co * TH * TW), 0, 0});
-    UopLoopSpec rl;
-    rl.uop_bgn = b.kernel(reset_uops), rl.uop_end = rl.uop_bgn + T.co_t;
-    rl.iter_out = T.th, rl.iter_in = T.tw, rl.dst_out = TW, rl.dst_in = 1;
-    const size_t reset = b.emit(gemm_insn(rl, true), where + ": clear accumulators");
-    if (t >= bufs) b.insn(reset)[Field::POP_NEXT] = 1;
+    // One vector ALU pass per channel block over the whole tile buffer (columns past an edge tile's
+    // width are computed and never stored), its operand the channel's vector: one slot per vector.
+    UopLoopSpec per_channel;  // dst walks [co][TH*TW], src the channel vector
+    per_channel.iter_out = T.co_t, per_channel.iter_in = TH * TW, per_channel.dst_out = TH * TW, per_channel.dst_in = 1;
+    per_channel.src_out = 1;
+    const auto channel_op = [&](int64_t vec_sram, AluOp op, int64_t imm, const std::string& what) {
+      UopLoopSpec l = per_channel;
+      l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
+      return b.emit(alu_insn(l, op, false, imm), where + ": " + what);
+    };
+    const auto imm_op = [&](AluOp op, int64_t imm, const std::string& what) {  // over the whole buffer
+      UopLoopSpec l;
+      l.iter_in = acc_tile, l.dst_in = 1;
+      l.uop_bgn = b.kernel({{uint32_t(acc_base), 0, 0}}), l.uop_end = l.uop_bgn + 1;
+      return b.emit(alu_insn(l, op, true, imm), where + ": " + what);
+    };
+    // Start the accumulators from the bias (TESSERA: MOV), or clear them and add the bias later (VTA).
+    // Either waits until the store of the tile that last used this buffer is done.
+    size_t init = 0;
+    if (vta) {
+      std::vector<Uop> reset_uops;
+      for (int64_t co = 0; co < T.co_t; ++co) reset_uops.push_back({uint32_t(acc_base + co * TH * TW), 0, 0});
+      UopLoopSpec rl;
+      rl.uop_bgn = b.kernel(reset_uops), rl.uop_end = rl.uop_bgn + T.co_t;
+      rl.iter_out = T.th, rl.iter_in = T.tw, rl.dst_out = TW, rl.dst_in = 1;
+      init = b.emit(gemm_insn(rl, true), where + ": clear accumulators");
+    } else {
+      init = channel_op(bias_sram, AluOp::MOV, 0, "start accumulators from the bias");
+    }
+    if (t >= bufs) b.insn(init)[Field::POP_NEXT] = 1;
 
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
       const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cb - ci0);
@@ -148,24 +170,9 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       if (gstep + bufs < n_steps) b.insn(gemm)[Field::PUSH_PREV] = 1;
     }
 
-    // Requantize the whole tile buffer (columns past an edge tile's width are computed and never stored).
-    UopLoopSpec per_channel;  // dst walks [co][TH*TW], src the channel vector
-    per_channel.iter_out = T.co_t, per_channel.iter_in = TH * TW, per_channel.dst_out = TH * TW, per_channel.dst_in = 1;
-    per_channel.src_out = 1;
-    const auto channel_op = [&](int64_t vec_sram, AluOp op, int64_t imm, const std::string& what) {
-      UopLoopSpec l = per_channel;
-      l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
-      return b.emit(alu_insn(l, op, false, imm), where + ": " + what);
-    };
-    const auto imm_op = [&](AluOp op, int64_t imm, const std::string& what) {  // over the whole buffer
-      UopLoopSpec l;
-      l.iter_in = acc_tile, l.dst_in = 1;
-      l.uop_bgn = b.kernel({{uint32_t(acc_base), 0, 0}}), l.uop_end = l.uop_bgn + 1;
-      return b.emit(alu_insn(l, op, true, imm), where + ": " + what);
-    };
-    channel_op(bias_sram, AluOp::ADD, 0, "add bias");
     size_t last_alu = 0;
     if (vta) {
+      channel_op(bias_sram, AluOp::ADD, 0, "add bias");
       if (q.vta_shift > 0) {
         imm_op(AluOp::ADD, int64_t{1} << (q.vta_shift - 1), "round half up");
         imm_op(AluOp::SHR, q.vta_shift, "scale by 2^-" + std::to_string(q.vta_shift));

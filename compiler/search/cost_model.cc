@@ -24,6 +24,20 @@ void for_each_size(const Split& s, F f) {
   if (s.edge) f(s.edge, int64_t{1});
 }
 
+// A per-channel vector pass over a tile buffer of `co_t` blocks x `buf` vectors: the operand fetch
+// of each block, then one slot per vector.
+double channel_pass_slots(int64_t co_t, int64_t buf) { return double(co_t * (buf + 1)); }
+
+// Starting a tile's accumulators: MOV of the bias over the buffer, or a GEMM reset of the tile.
+double init_slots(const LayerProblem& lp, int64_t co_t, int64_t th, int64_t tw, int64_t buf) {
+  return lp.init_from_bias ? channel_pass_slots(co_t, buf) : double(co_t * th * tw);
+}
+
+// The requantization after the GEMMs; immediate ops cover the whole buffer (`acc_tile` vectors).
+double epilogue_slots(const LayerProblem& lp, int64_t co_t, int64_t buf, int64_t acc_tile) {
+  return double(lp.alu_vector_ops) * channel_pass_slots(co_t, buf) + double(lp.alu_imm_ops * acc_tile);
+}
+
 }  // namespace
 
 std::string LayerProblem::descriptor() const {
@@ -31,8 +45,8 @@ std::string LayerProblem::descriptor() const {
   for (int64_t v : {g.n, g.c, g.h, g.w, g.k, g.r, g.s, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom,
                     g.pad_right})
     d += std::to_string(v) + ",";
-  return d + (with_multipliers ? "tessera" : "vta") + ",v" + std::to_string(alu_vector_ops) + ",i" +
-         std::to_string(alu_imm_ops);
+  return d + (with_multipliers ? "tessera" : "vta") + (init_from_bias ? ",mov" : ",reset") + ",v" +
+         std::to_string(alu_vector_ops) + ",i" + std::to_string(alu_imm_ops);
 }
 
 double compute_bound_cycles(const ConvGeometry& g) { return double(g.nb * g.kb * g.cb * g.oh * g.ow * g.r * g.s); }
@@ -80,12 +94,13 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
       for_each_size(sw, [&](int64_t tw, int64_t nw) {
         const double tiles = double(g.nb * nco * nh * nw);
         const int64_t ntiles = g.nb * nco * nh * nw;
-        // Per tile: reset, epilogue, stores.
-        const double alu_slots = double(lp.alu_vector_ops * 2 * co_t * TH * TW + lp.alu_imm_ops * acc_tile);
+        // Per tile: accumulator start, epilogue, stores.
+        const double init = init_slots(lp, co_t, th, tw, TH * TW);
+        const double alu_slots = epilogue_slots(lp, co_t, TH * TW, acc_tile);
         const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops;
-        c.compute_busy += tiles * (double(co_t * th * tw) + p_.compute_insn +                 // reset
+        c.compute_busy += tiles * (init + p_.compute_insn +                                    // start
                                    alu_slots + double(alu_insns) * p_.compute_insn + p_.drain);  // epilogue
-        c.alu_cycles += tiles * alu_slots;
+        c.alu_cycles += tiles * (alu_slots + (lp.init_from_bias ? init : 0.0));
         const bool rows = tw != TW;
         const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
         const double store = double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, tw * out_eb));
@@ -159,7 +174,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
     const Tile T = tile(t);
     const int64_t tb = t % bufs, co_full = T.co_t == s.tile_co;
-    if (!seen_reset[size_t(tb * 2 + co_full)]++) {
+    if (!lp.init_from_bias && !seen_reset[size_t(tb * 2 + co_full)]++) {
       std::vector<int64_t> k;
       for (int64_t i = 0; i < T.co_t; ++i) k.insert(k.end(), {T.acc_base + i * TH * TW, 0, 0});
       add(std::move(k));
@@ -178,7 +193,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       add(std::move(k));
     }
     if (seen_channel[size_t(tb * count[0] + T.co / s.tile_co)]++) continue;
-    singles.insert({T.acc_base, T.co, 0});                                  // bias add
+    singles.insert({T.acc_base, T.co, 0});                                  // bias MOV or add
     if (lp.with_multipliers) singles.insert({T.acc_base, g.kb + T.co, 0});  // REQ multipliers
     if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                 // immediate ops
   }
@@ -203,7 +218,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   std::vector<double> gemm_done(size_t(bufs), 0), store_done(size_t(bufs), 0);
   for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
     const Tile T = tile(t);
-    comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + double(T.co_t * T.th * T.tw) + p_.compute_insn;
+    comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, TH * TW) +
+           p_.compute_insn;
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
       const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci);
       const double load = double(ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
@@ -212,8 +228,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       comp = std::max(comp, load_free) + double(T.th * T.tw * T.co_t * ci_t * g.r * g.s) + p_.compute_insn + p_.drain;
       gemm_done[size_t(gstep % bufs)] = comp;
     }
-    comp += double(lp.alu_vector_ops * 2 * T.co_t * TH * TW + lp.alu_imm_ops * acc_tile) +
-            double(lp.alu_vector_ops + lp.alu_imm_ops) * p_.compute_insn + p_.drain;
+    comp += epilogue_slots(lp, T.co_t, TH * TW, acc_tile) + double(lp.alu_vector_ops + lp.alu_imm_ops) * p_.compute_insn + p_.drain;
     const bool rows = T.tw != TW;
     const int64_t stores = rows ? T.co_t * T.th : T.co_t, store_rows = rows ? 1 : T.th;
     store_free = std::max(store_free, comp) +

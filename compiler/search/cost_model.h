@@ -15,13 +15,15 @@
 
 namespace tessera::compiler::search {
 
-// What the cost model needs to know about a layer besides its geometry: the requantization
-// epilogue the lowering emits per tile (vector ops read a per-channel ACC vector, two ALU slots per
-// micro-op; immediate ops one slot).
+// What the cost model needs to know about a layer besides its geometry: how the lowering starts a
+// tile's accumulators and the requantization epilogue it emits per tile. Vector ops read a
+// per-channel ACC vector, which the RTL fetches once per channel block: one ALU slot per output
+// vector plus one per block; immediate ops take one slot per vector.
 struct LayerProblem {
   ConvGeometry g;
-  bool with_multipliers = true;  // TESSERA ISA: MULHR multipliers resident in ACC
-  int alu_vector_ops = 2;        // bias add, REQ (TESSERA) or bias add only (VTA)
+  bool with_multipliers = true;  // TESSERA ISA: REQ multipliers resident in ACC
+  bool init_from_bias = true;    // TESSERA: MOV of the bias starts the tile; VTA: GEMM reset (+ bias add below)
+  int alu_vector_ops = 1;        // REQ (TESSERA) or bias add (VTA)
   int alu_imm_ops = 0;           // VTA: rounding, shift, zero point, clamps
   // Canonical descriptor (shape, stride, padding, epilogue): the schedule-cache key.
   std::string descriptor() const;

@@ -9,12 +9,10 @@ LayerProblem layer_problem(const Layer& layer, const DerivedConfig& cfg, IsaTarg
   LayerProblem lp;
   lp.g = conv_geometry(l, cfg);
   const RequantPlan q = plan_requant(l, lp.g, isa);
-  lp.with_multipliers = isa == IsaTarget::TESSERA;
-  if (lp.with_multipliers) {  // bias add, REQ (requantize, zero point, clamp in one pass)
-    lp.alu_vector_ops = 2, lp.alu_imm_ops = 0;
-  } else {  // bias add; rounding and shift, zero point, clamps as immediate ops
-    lp.alu_vector_ops = 1, lp.alu_imm_ops = (q.vta_shift > 0 ? 2 : 0) + (q.out_zero_point ? 1 : 0) + 2;
-  }
+  lp.with_multipliers = lp.init_from_bias = isa == IsaTarget::TESSERA;
+  lp.alu_vector_ops = 1;  // TESSERA: REQ (requantize, zero point, clamp in one pass); VTA: bias add
+  // VTA: rounding and shift, zero point, clamps as immediate ops.
+  lp.alu_imm_ops = lp.with_multipliers ? 0 : (q.vta_shift > 0 ? 2 : 0) + (q.out_zero_point ? 1 : 0) + 2;
   return lp;
 }
 

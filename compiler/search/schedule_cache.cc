@@ -13,8 +13,8 @@ namespace tessera::compiler::search {
 namespace {
 
 constexpr const char* kFormat = "tessera-schedule-cache";
-constexpr int kLowering = 1;  // bump when lower_conv changes the instruction stream
-constexpr int kModel = 1;     // bump when the cost model's formulas change
+constexpr int kLowering = 2;  // bump when lower_conv changes the instruction stream
+constexpr int kModel = 2;     // bump when the cost model's formulas change
 
 std::string key_of(const LayerProblem& lp, const DerivedConfig& cfg, Objective o) {
   return lp.descriptor() + "|" + cfg.hash_hex() + "|" + objective_name(o);

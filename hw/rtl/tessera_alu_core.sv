@@ -3,8 +3,7 @@
 // MULHR (extension: a * b rounded half up by 2^shift, saturated; shift = 31 + imm for a vector
 // operand, 15 for a Q15 immediate, chosen by the caller), REQ (extension: the MULHR value plus the
 // int8 zero point req_zp_i, clamped to the output type, at the zero point from below with
-// req_relu_i). MUL, MULHR and REQ share each lane's multiplier.
-// Opcodes the ISA table leaves unused keep a unchanged. Without en_i the output is 0 and the lanes
+// req_relu_i), MOV (extension: b). MUL, MULHR and REQ share each lane's multiplier. Without en_i the output is 0 and the lanes
 // are not evaluated, so a cycle-based simulator skips them during GEMM (the caller's result mux
 // absorbs the gating in hardware).
 module tessera_alu_core (
@@ -63,7 +62,7 @@ module tessera_alu_core (
           else if (req < req_lo) y = req_lo[AccBits-1:0];
           else y = req[AccBits-1:0];
         end
-        default: y = a;
+        tessera_isa_pkg::ALU_MOV: y = b;
       endcase
       y_o[l*AccBits +: AccBits] = y;
     end

@@ -346,7 +346,7 @@ module tessera_compute (
 
   // Stage W registers
   logic w_valid_q, w_exec_q, w_last_q;
-  logic [AccIdx-1:0] w_dst_q, w_rd_addr_q;
+  logic [AccIdx-1:0] w_dst_q, w_rd_addr_q, src_addr_q;
   logic [TagBits-1:0] w_tag_q;
   logic [AccW-1:0] acc_rdata, acc_fwd, alu_b, alu_y, w_result, src_operand_q;
   logic w_is_alu, w_reset, w_use_imm, w_tail_retire, w_write;
@@ -421,7 +421,13 @@ module tessera_compute (
     w_tag_q     <= m_tag_q;
     last_waddr_q <= w_dst_q;
     last_wdata_q <= w_result;
-    if (w_valid_q && !w_exec_q) src_operand_q <= acc_fwd;
+    // The fetched operand follows writes to its row, so a reused operand is never stale.
+    if (w_valid_q && !w_exec_q) begin
+      src_operand_q <= acc_fwd;
+      src_addr_q    <= w_rd_addr_q;
+    end else if (w_write && w_dst_q == src_addr_q) begin
+      src_operand_q <= w_result;
+    end
   end
 
   // ---- SRAMs -----------------------------------------------------------------------------------

@@ -1,7 +1,10 @@
 // Micro-op loop issuer of the compute unit: walks for o < iter_out, i < iter_in, k in [bgn, end)
 // and emits one pipeline op per cycle with the loop offsets o*f_out + i*f_in of the destination,
 // source and weight indices (kept as running sums, no multipliers). A vector ALU micro-op takes two
-// slots (slot 0 fetches the source operand, slot 1 executes). A new instruction may start in the
+// slots (slot 0 fetches the source operand, slot 1 executes), except in a one-micro-op loop whose
+// source does not move with i (a per-channel vector such as a bias): there the operand is fetched
+// once per outer iteration and every inner iteration takes one slot; the compute unit keeps the
+// fetched operand current when the loop writes over its source. A new instruction may start in the
 // cycle the previous one issues its last op, so consecutive GEMMs run without a bubble.
 module tessera_uop_issue #(
   parameter int TagBits = 8,
@@ -36,7 +39,7 @@ module tessera_uop_issue #(
   localparam int AccBits = tessera_params_pkg::ACC_IDX_BITS;
   localparam int WgtBits = tessera_params_pkg::WGT_IDX_BITS;
 
-  logic active_q, two_slot_q, exec_q;
+  logic active_q, two_slot_q, reuse_q, exec_q;
   logic [UopBits-1:0] k_q, bgn_q;
   logic [UopBits:0] end_q;
   logic [13:0] o_q, i_q, iter_out_q, iter_in_q;
@@ -65,6 +68,7 @@ module tessera_uop_issue #(
     if (!rst_ni) begin
       active_q <= 1'b0;
       two_slot_q <= 1'b0;
+      reuse_q <= 1'b0;
       exec_q <= 1'b1;
       k_q <= '0;
       bgn_q <= '0;
@@ -80,6 +84,7 @@ module tessera_uop_issue #(
     end else if (start_i) begin
       active_q   <= 1'b1;
       two_slot_q <= two_slot_i;
+      reuse_q    <= uop_end_i == (UopBits+1)'(uop_bgn_i) + 1'b1 && src_fi_i == '0;
       exec_q     <= !two_slot_i;
       k_q        <= uop_bgn_i;
       bgn_q      <= uop_bgn_i;
@@ -99,7 +104,8 @@ module tessera_uop_issue #(
       {wgt_o_q, wgt_q} <= '0;
       tag_q <= tag_i;
     end else if (active_q) begin
-      exec_q <= two_slot_q ? !exec_q : 1'b1;
+      // Fetch again after every micro-op, or with reuse only before the next outer iteration.
+      exec_q <= !two_slot_q || !exec_q || (reuse_q && !(k_last && i_last));
       if (step) begin
         if (!k_last) begin
           k_q <= k_q + 1'b1;

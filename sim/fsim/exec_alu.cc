@@ -28,6 +28,7 @@ int32_t alu_lane(int32_t a, int32_t b, [[maybe_unused]] const RequantImm& q) {
   if constexpr (OP == AluOp::SHR)
     return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
   if constexpr (OP == AluOp::MULHR) return int32_t(std::clamp(round_shift(a, b, q.shift), int64_t{INT32_MIN}, int64_t{INT32_MAX}));
+  if constexpr (OP == AluOp::MOV) return b;
   if constexpr (OP == AluOp::REQ) return int32_t(std::clamp(round_shift(a, b, q.shift) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
 }
 
@@ -65,6 +66,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
     case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm, q); break;
     case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, imm, q); break;
     case AluOp::REQ: alu_loop<AluOp::REQ>(l, s, false, imm, q); break;
+    case AluOp::MOV: alu_loop<AluOp::MOV>(l, s, use_imm, imm, q); break;
   }
 }
 
@@ -82,6 +84,7 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
 //       acc[d][l] = MIN: min(a, b)   MAX: max(a, b)   ADD: a + b (wrapping)
 //                   SHR: b >= 0 ? a >> min(b, 31) (arithmetic) : a << min(-b, 31) (wrapping)
 //                   MUL: low 32 bits of a * b
+//                   MOV (extension): b
 //                   MULHR (extension), in 64-bit arithmetic, saturated to int32:
 //                          vector: (a * acc[s][l] + 2^(30+imm)) >> (31 + imm), imm in 0..31
 //                          use_imm: (a * imm + 2^14) >> 15 (a Q15 multiplier)

@@ -138,6 +138,7 @@ int32_t alu_lane(int op, int32_t a, int32_t b) {
     case AluOp::MAX: return a > b ? a : b;
     case AluOp::ADD: return int32_t(uint32_t(int64_t(a) + int64_t(b)));
     case AluOp::MUL: return int32_t(uint32_t(uint64_t(int64_t(a) * int64_t(b))));
+    case AluOp::MOV: return b;
     case AluOp::SHR:
       if (b >= 0) return int32_t(int64_t(a) >> (b > 31 ? 31 : b));
       return int32_t(uint32_t(uint64_t(int64_t(a)) << (-int64_t(b) > 31 ? 31 : -int64_t(b))));

@@ -44,15 +44,15 @@ TEST(CostModel, SingleTileOneByOneConvByHand) {
   s.tile_h = s.tile_w = 4, s.oc_nthread = 1;
   const Cost c = CostModel(cfg).evaluate(lp, s);
   // Input 4x4 vectors of 16 B, one 256 B weight tile, bias and multiplier vectors (64 B each),
-  // two distinct micro-ops of 4 B ({2,0,0} serves reset, GEMM and bias add; {2,1,0} REQ).
+  // two distinct micro-ops of 4 B ({2,0,0} serves the bias MOV and the GEMM; {2,1,0} REQ).
   EXPECT_EQ(c.dram_read, 256 + 256 + 64 + 64 + 8);
   EXPECT_EQ(c.dram_written, 4 * 4 * 16);
   EXPECT_EQ(c.uops, 2);
-  // uop load, bias, multipliers, reset, INP, WGT, GEMM, bias add, REQ, STORE, FINISH.
-  EXPECT_EQ(c.insns, 11);
+  // uop load, bias, multipliers, MOV bias, INP, WGT, GEMM, REQ, STORE, FINISH.
+  EXPECT_EQ(c.insns, 10);
   EXPECT_EQ(c.gemm_cycles, 16);
   EXPECT_EQ(compute_bound_cycles(g), 16);
-  EXPECT_EQ(c.alu_cycles, 2 * 2 * 16);  // two vector ops at 2 slots per micro-op
+  EXPECT_EQ(c.alu_cycles, 2 * (1 + 16));  // MOV and REQ: one operand fetch, then one slot per vector
   EXPECT_EQ(c.inp_sram, 16);
   EXPECT_EQ(c.wgt_sram, 1);
   EXPECT_EQ(c.acc_sram, 2 + 16);

@@ -36,7 +36,7 @@ TEST(GenDocs, IsaDocShowsVtaLayoutAtTheDefaultConfig) {
   for (const char* row : {"| [25:10] | `sram_base` | 16 |", "| [57:26] | `dram_base` | 32 |",
                           "| [34:21] | `uop_end` | 14 |", "| [127:112] | `imm` | 16 |", "| [31:22] | `wgt_idx` | 10 |"})
     EXPECT_NE(isa.find(row), std::string::npos) << row;
-  EXPECT_NE(isa.find("ALU operation values: 7"), std::string::npos);
+  EXPECT_NE(isa.find("ALU operation values: none"), std::string::npos);  // MOV took the last one
 }
 
 TEST(GenDocs, ParamsDocListsEveryConfigAndRange) {
