@@ -51,12 +51,15 @@ int demo(int argc, char** argv) {
   std::vector<std::string> inputs, outputs;
   int latency = -1;
   bool check_fsim = false;
+  TlmOptions opt;
   app.add_option("config", config_path, "accelerator config JSON")->required()->check(CLI::ExistingFile);
   app.add_option("program", program_path, "compiled program (.tsp) or assembly (.s)")->required()->check(CLI::ExistingFile);
   app.add_option("--input", inputs, "NAME=FILE.npy for an input tensor");
   app.add_option("--output", outputs, "NAME=FILE.npy: write an output tensor");
   app.add_option("--latency", latency, "memory latency in clock cycles (default: the config's dram.latency_cycles)")
       ->check(CLI::NonNegativeNumber);
+  app.add_option("--vcd", opt.vcd_path, "write the RTL waveform of the whole simulation as VCD");
+  app.add_option("--fst", opt.fst_path, "write the RTL waveform as FST");
   app.add_flag("--check-fsim", check_fsim, "also run the functional simulator and compare the whole DRAM image");
   CLI11_PARSE(app, argc, argv);
 
@@ -72,7 +75,7 @@ int demo(int argc, char** argv) {
 
   const sc_core::sc_time period = TesseraTlm::clock_period(cfg);
   const int latency_cycles = latency >= 0 ? latency : cfg.hw.dram_latency_cycles;
-  TlmSystem sys("top", cfg, TlmOptions{}, period * latency_cycles);
+  TlmSystem sys("top", cfg, opt, period * latency_cycles);
   const TlmRunStats st = run_program(sys, program.insns, dram);
 
   std::printf("config %s, %zu instructions, clock %s, memory latency %d cycles\n", cfg.hw.name.c_str(),

@@ -50,6 +50,11 @@ TesseraTlm::TesseraTlm(sc_core::sc_module_name name, const DerivedConfig& cfg, c
     throw TlmError("TesseraTlm: the RTL model of '" + cfg.hw.name + "' has a " + std::to_string(model_->data_bits()) +
                    "-bit AXI bus, the config says " + std::to_string(cfg.hw.dram_bus_bits));
   if (opt.watchdog_cycles == 0) throw TlmError("TesseraTlm: watchdog_cycles must be >= 1");
+  try {
+    model_->open_waves(opt.vcd_path, opt.fst_path);
+  } catch (const std::runtime_error& e) {
+    throw TlmError(std::string("TesseraTlm: ") + e.what());
+  }
   ctrl.register_b_transport(this, &TesseraTlm::ctrl_transport);
   ctrl.register_get_direct_mem_ptr(this, &TesseraTlm::ctrl_dmi);
   SC_HAS_PROCESS(TesseraTlm);
@@ -60,6 +65,14 @@ TesseraTlm::TesseraTlm(sc_core::sc_module_name name, const DerivedConfig& cfg, c
 }
 
 TesseraTlm::~TesseraTlm() = default;
+
+void TesseraTlm::end_of_simulation() {
+  try {
+    model_->close_waves();
+  } catch (const std::runtime_error& e) {
+    SC_REPORT_WARNING(name(), e.what());
+  }
+}
 
 void TesseraTlm::on_clock() {
   if (!error_.empty()) return;  // stopped: the state stays as it was for the report

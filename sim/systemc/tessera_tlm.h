@@ -41,6 +41,9 @@ struct TlmOptions {
   int bytes_per_cycle = 0, max_outstanding = 0;
   uint64_t watchdog_cycles = 200'000;  // cycles without progress while a program runs
   bool stop_on_error = true;           // sc_stop() on a deadlock or a bus error
+  // Waveforms of the whole simulation, completed at the end of simulation (sc_stop); empty = none.
+  // Time in the files counts half clock cycles, as in RtlSim's.
+  std::string vcd_path, fst_path;
 };
 
 class TesseraTlm : public sc_core::sc_module {
@@ -68,6 +71,7 @@ class TesseraTlm : public sc_core::sc_module {
     uint32_t offset = 0, data = 0;
   };
 
+  void end_of_simulation() override;
   void on_clock();
   void host_handshakes(const TopInputs& sent);
   void dram_worker();

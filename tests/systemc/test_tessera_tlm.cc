@@ -2,6 +2,7 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdio>
 #include <fstream>
 #include <iterator>
 
@@ -209,6 +210,32 @@ TEST_F(TlmTest, CompiledDenseReluExampleGivesTheExpectedOutputInRtlSimCycles) {
   const NpyArray expected = read_npy_file(dir + "dense_relu_expected.npy");
   EXPECT_EQ(fetch_tensor(*y, d).data, expected.data);
   expect_same_counters(st, rtl);
+}
+
+TEST_F(TlmTest, VcdCoversTheWholeSimulation) {
+#if TESSERA_RTL_TRACE_OFF
+  GTEST_SKIP() << "the RTL models were built with TESSERA_RTL_TRACE=OFF";
+#endif
+  const std::string path = ::testing::TempDir() + "tessera_tlm_waves.vcd";
+  std::remove(path.c_str());
+  TlmOptions opt;
+  opt.vcd_path = path;
+  uint64_t cycles = 0;
+  {
+    TlmSystem sys("sys", cfg, opt);
+    run_program(sys, gemm_alu_program(), dram);
+    cycles = sys.accel.cycles();
+  }
+  std::ifstream in(path);
+  std::string line, last_time;
+  bool header_done = false, has_clock = false;
+  while (std::getline(in, line)) {
+    header_done |= line.find("$enddefinitions") != std::string::npos;
+    has_clock |= !header_done && line.find(" clk_i ") != std::string::npos;
+    if (!line.empty() && line[0] == '#') last_time = line.substr(1);
+  }
+  EXPECT_TRUE(header_done && has_clock) << path;
+  EXPECT_EQ(last_time, std::to_string(2 * cycles)) << "two time steps per clock cycle, every cycle dumped";
 }
 
 TEST_F(TlmTest, RegistersThroughTheSocket) {
