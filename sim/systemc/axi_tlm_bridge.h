@@ -36,7 +36,6 @@ class AxiTlmBridge {
   const sc_core::sc_event& work_event() const { return work_; }
   void serve(tlm::tlm_fw_transport_if<>& target);
 
-  bool idle() const { return reads_.empty() && writes_.empty() && responses_.empty(); }
   // The first protocol violation or failed transaction, empty while all is well.
   const std::string& error() const { return error_; }
   // One line per burst still in flight, for deadlock reports.

@@ -23,7 +23,6 @@ class TlmMemory : public sc_core::sc_module {
   // Throws std::invalid_argument when the window overlaps a region already mapped.
   std::vector<uint8_t>& add_region(const std::string& name, uint64_t base, uint64_t size);
 
-  void set_latency(const sc_core::sc_time& latency) { latency_ = latency; }
   uint64_t reads() const { return reads_; }    // transactions served, per command
   uint64_t writes() const { return writes_; }
 

@@ -312,6 +312,29 @@ TEST_F(TlmTest, DeadlockIsReportedInsteadOfHangingTheSimulation) {
   EXPECT_LT(sys.accel.cycles(), 5000u);
 }
 
+TEST_F(TlmTest, WithoutStopOnErrorTheDeadlockIsAnEventThePlatformHandles) {
+  const std::vector<Insn> p = {load(MemType::INP, 0, 0, 1, 1, 1), gemm({0, 1}, false, {true, false, false, false}),
+                               finish()};
+  TlmOptions opt;
+  opt.watchdog_cycles = 3000;
+  opt.stop_on_error = false;
+  TlmSystem sys("sys", cfg, opt);
+  const TlmProgramRun where;
+  map_program(sys.memory, cfg, "instructions", where.insn_addr, p);
+  map_data(sys.memory, cfg, where.data_addr, dram);
+  sc_core::sc_spawn([&] { sys.host.run({where.insn_addr, uint32_t(p.size()), where.data_addr}); });
+  uint64_t noticed_at = 0;
+  sc_core::sc_spawn([&] {
+    wait(sys.accel.error_event());
+    noticed_at = sys.accel.cycles();
+    sc_core::sc_stop();
+  });
+  sc_core::sc_start();
+  EXPECT_NE(sys.accel.error().find("compute: stalled waiting on token queue l2g"), std::string::npos) << sys.accel.error();
+  EXPECT_GT(noticed_at, opt.watchdog_cycles);
+  EXPECT_LT(noticed_at, 2 * opt.watchdog_cycles);
+}
+
 TEST_F(TlmTest, MemoryErrorResponseStopsTheModelWithTheBurst) {
   dram.resize(4096);
   const std::vector<Insn> p = {load(MemType::INP, 0, 1 << 12, 1, 1, 1), finish()};  // element far past 4 KiB
