@@ -1,7 +1,7 @@
 // TlmMemory: address decoding, byte enables and streaming width of the generic payload, latency annotation.
 #include "sim/systemc/tlm_memory.h"
 
-#include <cstring>
+#include <algorithm>
 #include <stdexcept>
 
 namespace tessera {
@@ -27,9 +27,10 @@ TlmMemory::Region* TlmMemory::find(uint64_t addr, uint64_t len) {
 }
 
 void TlmMemory::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay) {
-  const unsigned len = t.get_data_length(), width = t.get_streaming_width();
+  // A streaming width below the length makes the address window repeat (a FIFO-like target port).
+  const unsigned len = t.get_data_length(), width = std::min(len, t.get_streaming_width());
   if (t.is_read() == t.is_write()) return t.set_response_status(tlm::TLM_OK_RESPONSE);  // TLM_IGNORE_COMMAND
-  if (width == 0 || width > len) return t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
+  if (width == 0) return t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
   Region* r = find(t.get_address(), width);
   if (!r) return t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
   const unsigned char* be = t.get_byte_enable_ptr();

@@ -349,6 +349,55 @@ TEST_F(TlmTest, MemoryErrorResponseStopsTheModelWithTheBurst) {
   }
 }
 
+TEST_F(TlmTest, MemoryTargetHonorsLatencyByteEnablesStreamingWidthAndBounds) {
+  const sc_core::sc_time latency(7, sc_core::SC_NS);
+  TlmMemory memory("memory", latency);
+  TlmHost host("host", cfg);  // only its initiator socket is used here
+  sc_core::sc_signal<bool> irq("irq");
+  host.bus.bind(memory.socket);
+  host.irq(irq);
+  std::vector<uint8_t>& r = memory.add_region("r", 0x1000, 16);
+  EXPECT_THROW(memory.add_region("overlap", 0x100c, 8), std::invalid_argument);
+  bool checked = false;
+  sc_core::sc_spawn([&] {
+    uint32_t v = 0x44332211;
+    EXPECT_EQ(host.access(tlm::TLM_WRITE_COMMAND, 0x1004, v), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(sc_core::sc_time_stamp(), latency);  // the annotated delay, waited by the initiator
+    EXPECT_EQ(std::vector<uint8_t>(r.begin() + 3, r.begin() + 9), (std::vector<uint8_t>{0, 0x11, 0x22, 0x33, 0x44, 0}));
+    EXPECT_EQ(host.access(tlm::TLM_READ_COMMAND, 0x100e, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // runs past the end
+    EXPECT_EQ(host.access(tlm::TLM_READ_COMMAND, 0x0ffe, v), tlm::TLM_ADDRESS_ERROR_RESPONSE);  // starts before it
+
+    uint8_t bytes[4] = {0xdd, 0xcc, 0xbb, 0xaa};
+    unsigned char enables[2] = {0xff, 0};  // repeats: bytes 0 and 2 written
+    tlm::tlm_generic_payload t;
+    t.set_command(tlm::TLM_WRITE_COMMAND);
+    t.set_address(0x1004);
+    t.set_data_ptr(bytes);
+    t.set_data_length(4);
+    t.set_streaming_width(4);
+    t.set_byte_enable_ptr(enables);
+    t.set_byte_enable_length(2);
+    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+    host.bus->b_transport(t, delay);
+    EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(std::vector<uint8_t>(r.begin() + 4, r.begin() + 8), (std::vector<uint8_t>{0xdd, 0x22, 0xbb, 0x44}));
+
+    t.set_command(tlm::TLM_READ_COMMAND);
+    t.set_byte_enable_ptr(nullptr);
+    t.set_byte_enable_length(0);
+    t.set_streaming_width(2);  // a 2-byte window read twice
+    host.bus->b_transport(t, delay);
+    EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(std::vector<uint8_t>(bytes, bytes + 4), (std::vector<uint8_t>{0xdd, 0x22, 0xdd, 0x22}));
+    EXPECT_EQ(memory.reads(), 1u);
+    EXPECT_EQ(memory.writes(), 2u);
+    checked = true;
+    sc_core::sc_stop();
+  });
+  sc_core::sc_start();
+  EXPECT_TRUE(checked);
+}
+
 TEST_F(TlmTest, ConfigWithoutABuiltModelIsRefusedByName) {
   DerivedConfig other = cfg;
   other.hash ^= 1;
