@@ -76,6 +76,23 @@ void expect_same_counters(const TlmRunStats& tlm, const RtlStats& rtl) {
   EXPECT_EQ(tlm.alu_uops, rtl.alu_uops);
 }
 
+// One b_transport through the host's socket with the payload fields TlmHost::access does not set.
+tlm::tlm_response_status transport(TlmHost& h, tlm::tlm_command cmd, uint64_t addr, unsigned char* data, unsigned len,
+                                   unsigned width, unsigned char* enables = nullptr, unsigned enables_len = 0) {
+  tlm::tlm_generic_payload t;
+  t.set_command(cmd);
+  t.set_address(addr);
+  t.set_data_ptr(data);
+  t.set_data_length(len);
+  t.set_streaming_width(width);
+  t.set_byte_enable_ptr(enables);
+  t.set_byte_enable_length(enables_len);
+  t.set_response_status(tlm::TLM_INCOMPLETE_RESPONSE);
+  sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
+  h.bus->b_transport(t, delay);
+  return t.get_response_status();
+}
+
 uint64_t bursts(const DramTraffic& t) {
   uint64_t n = 0;
   for (int id = 0; id < 4; ++id) n += t.read_bursts[id] + t.write_bursts[id];
@@ -262,27 +279,16 @@ TEST_F(TlmTest, RegistersThroughTheSocket) {
     // Byte enables become the AXI write strobe: only byte 1 changes.
     uint32_t word = 0xaabbccdd;
     unsigned char enables[4] = {0, 0xff, 0, 0};
-    tlm::tlm_generic_payload t;
-    t.set_command(tlm::TLM_WRITE_COMMAND);
-    t.set_address(r::DATA_ADDR_LO);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(&word));
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_byte_enable_ptr(enables);
-    t.set_byte_enable_length(4);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    h.bus->b_transport(t, delay);
-    EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(transport(h, tlm::TLM_WRITE_COMMAND, r::DATA_ADDR_LO, reinterpret_cast<unsigned char*>(&word), 4, 4,
+                        enables, 4),
+              tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(h.read(r::DATA_ADDR_LO), 0x1234cc78u);
 
     uint64_t wide = 0;
-    t.set_byte_enable_ptr(nullptr);
-    t.set_data_ptr(reinterpret_cast<unsigned char*>(&wide));
-    t.set_data_length(8);
-    t.set_streaming_width(8);
-    h.bus->b_transport(t, delay);
-    EXPECT_EQ(t.get_response_status(), tlm::TLM_BURST_ERROR_RESPONSE);
+    EXPECT_EQ(transport(h, tlm::TLM_READ_COMMAND, r::DATA_ADDR_LO, reinterpret_cast<unsigned char*>(&wide), 8, 8),
+              tlm::TLM_BURST_ERROR_RESPONSE);
 
+    tlm::tlm_generic_payload t;
     tlm::tlm_dmi dmi;
     EXPECT_FALSE(h.bus->get_direct_mem_ptr(t, dmi));
     checked = true;
@@ -369,25 +375,10 @@ TEST_F(TlmTest, MemoryTargetHonorsLatencyByteEnablesStreamingWidthAndBounds) {
 
     uint8_t bytes[4] = {0xdd, 0xcc, 0xbb, 0xaa};
     unsigned char enables[2] = {0xff, 0};  // repeats: bytes 0 and 2 written
-    tlm::tlm_generic_payload t;
-    t.set_command(tlm::TLM_WRITE_COMMAND);
-    t.set_address(0x1004);
-    t.set_data_ptr(bytes);
-    t.set_data_length(4);
-    t.set_streaming_width(4);
-    t.set_byte_enable_ptr(enables);
-    t.set_byte_enable_length(2);
-    sc_core::sc_time delay = sc_core::SC_ZERO_TIME;
-    host.bus->b_transport(t, delay);
-    EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+    EXPECT_EQ(transport(host, tlm::TLM_WRITE_COMMAND, 0x1004, bytes, 4, 4, enables, 2), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(std::vector<uint8_t>(r.begin() + 4, r.begin() + 8), (std::vector<uint8_t>{0xdd, 0x22, 0xbb, 0x44}));
-
-    t.set_command(tlm::TLM_READ_COMMAND);
-    t.set_byte_enable_ptr(nullptr);
-    t.set_byte_enable_length(0);
-    t.set_streaming_width(2);  // a 2-byte window read twice
-    host.bus->b_transport(t, delay);
-    EXPECT_EQ(t.get_response_status(), tlm::TLM_OK_RESPONSE);
+    // A 2-byte window read twice.
+    EXPECT_EQ(transport(host, tlm::TLM_READ_COMMAND, 0x1004, bytes, 4, 2), tlm::TLM_OK_RESPONSE);
     EXPECT_EQ(std::vector<uint8_t>(bytes, bytes + 4), (std::vector<uint8_t>{0xdd, 0x22, 0xdd, 0x22}));
     EXPECT_EQ(memory.reads(), 1u);
     EXPECT_EQ(memory.writes(), 2u);
