@@ -3,34 +3,56 @@
 
 #include <gtest/gtest.h>
 
+#include <functional>
+
 #include "sim/fsim/fsim.h"
+#include "tests/fsim/instruction_cases.h"
 #include "tests/fsim/programs.h"
 #include "tests/reference/isa_reference.h"
 
 namespace tessera {
 
-// Configs every semantic test runs on: VTA's default and shapes that reach every GEMM kernel instantiation.
-inline const std::vector<std::string>& test_configs() {
-  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16", "tiny", "large_1x32x32"};
-  return k;
-}
+using cases::test_configs;
 
 class FsimTest : public ::testing::TestWithParam<std::string> {
  protected:
   DerivedConfig cfg = programs::config(GetParam());
   Fsim sim{cfg};
   reference::Machine ref{cfg};
-  std::vector<uint8_t> dram = random_dram(1 << 20);
+  std::vector<uint8_t> dram = cases::initial_dram();
 
-  static std::vector<uint8_t> random_dram(size_t n) {
-    std::vector<uint8_t> d(n);
-    programs::fill_random(d, 12345);
-    return d;
+  // The running test's case group (tests/fsim/instruction_cases.h): "<suite>.<test>".
+  static std::string own_group() {
+    const ::testing::TestInfo* t = ::testing::UnitTest::GetInstance()->current_test_info();
+    const std::string suite = t->test_suite_name(), name = t->name();  // "Configs/FsimCompute", "Foo/0"
+    return suite.substr(suite.find('/') + 1) + "." + name.substr(0, name.find('/'));
   }
 
-  // Runs `prog` + FINISH on both models and checks DRAM and every SRAM agree.
-  void run_both(std::vector<Insn> prog) {
-    prog.push_back(programs::finish());
+  // Each case of the running test's group in order, with `dram` prepared for it.
+  void for_each_case(const std::function<void(const cases::InstructionCase&)>& fn) {
+    cases::case_group(own_group()).build(cfg, dram, [&](const cases::InstructionCase& c) {
+      SCOPED_TRACE(c.name);
+      fn(c);
+    });
+  }
+
+  // Runs every case of the running test's group on both models in turn, checking that they agree and
+  // the case's own expectations. A case meant for another GEMM kernel starts both models afresh with it.
+  void run_cases() {
+    for_each_case([&](const cases::InstructionCase& c) {
+      if (!c.gemm_kernel.empty() && c.gemm_kernel != sim.gemm_kernel()) {
+        sim = Fsim(cfg);
+        ref = reference::Machine(cfg);
+        sim.use_gemm_kernel(c.gemm_kernel);
+      }
+      const std::vector<uint8_t> before = dram;
+      run_program(c.program);
+      if (c.expect) c.expect(sim, before, dram);
+    });
+  }
+
+  // Runs a complete program on both models and checks DRAM and every SRAM agree.
+  void run_program(const std::vector<Insn>& prog) {
     std::vector<uint8_t> ref_dram = dram;
     sim.run(prog, dram);
     ref.run(prog, ref_dram);

@@ -1,4 +1,5 @@
 // The token scheduler: double-buffered streams, syncs, deadlock shapes, illegal flags, FINISH rules, stats.
+// The legal programs are the FsimStreams and FsimTokens cases of tests/fsim/instruction_cases.cc.
 #include <gmock/gmock.h>
 
 #include <algorithm>
@@ -31,37 +32,8 @@ std::string deadlock_of(Fsim& sim, const std::vector<Insn>& prog, std::vector<ui
   return "";
 }
 
-// A two-thread (double-buffered) GEMM pipeline over `tiles` tiles: tile t loads INP into half h = t % 2,
-// resets and accumulates ACC half h, and stores it. Micro-ops 4h..4h+3 address half h, so load,
-// compute and store of neighbouring tiles overlap while tokens keep each half from being reused early.
-std::vector<Insn> double_buffered_stream(const DerivedConfig& cfg, int tiles, int64_t uop_dram) {
-  const int64_t inp_dram = 4096 / cfg.inp.elem_bytes, out_dram = 8192 / cfg.out.elem_bytes;
-  std::vector<Insn> p;
-  p.push_back(load(MemType::UOP, 0, uop_dram, 1, 8, 8));
-  p.push_back(load(MemType::WGT, 0, 0, 1, 4, 4));
-  // Both halves start free: two g2l tokens for the loader, two s2g tokens for compute.
-  for (int k = 0; k < 2; ++k) p.push_back(sync(Unit::COMPUTE, Tokens{false, false, true, false}));
-  for (int k = 0; k < 2; ++k) p.push_back(sync(Unit::STORE, Tokens{false, false, true, false}));
-  for (int t = 0; t < tiles; ++t) {
-    const int64_t h = t % 2;
-    p.push_back(load(MemType::INP, h * 4, inp_dram + t * 4, 1, 4, 4, {}, Tokens{false, true, false, true}));
-    p.push_back(gemm(Loop{h * 4, h * 4 + 4}, true, Tokens{true, true, false, false}));
-    p.push_back(gemm(Loop{h * 4, h * 4 + 4}, false, Tokens{false, false, true, true}));
-    p.push_back(store(h * 4, out_dram + t * 4, 1, 4, 4, Tokens{true, false, true, false}));
-  }
-  p.push_back(finish());
-  return p;
-}
-
 class FsimStreams : public FsimTest {
  protected:
-  int64_t uop_dram() const { return int64_t(dram.size() / 2) / cfg.elem_bytes(int(MemType::UOP)); }
-  std::vector<Insn> stream(int tiles) {
-    std::vector<Uop> uops;
-    for (uint32_t k = 0; k < 8; ++k) uops.push_back({k, k, k % 4});
-    put_uops(dram, cfg, uop_dram(), uops);
-    return double_buffered_stream(cfg, tiles, uop_dram());
-  }
   static int64_t nth(const std::vector<Insn>& prog, Opcode op, int n) {
     for (size_t k = 0; k < prog.size(); ++k)
       if (prog[k].opcode() == op && prog[k][Field::X_SIZE] > 0 && prog[k][Field::MEMORY_TYPE] != int(MemType::UOP) &&
@@ -72,46 +44,49 @@ class FsimStreams : public FsimTest {
 };
 
 TEST_P(FsimStreams, DoubleBufferedStreamMatchesReferenceAndOverlaps) {
-  const auto prog = stream(6);
-  std::vector<uint8_t> ref_dram = dram;
-  Recorder rec;
-  const FsimStats stats = sim.run(prog, dram, &rec);
-  ref.run(prog, ref_dram);
-  EXPECT_TRUE(dram == ref_dram);
-  expect_srams_match();
-  ASSERT_EQ(rec.order.size(), prog.size());
-  // The loader ran ahead: tile 1's input arrived before tile 0 was stored.
-  EXPECT_LT(rec.position(nth(prog, Opcode::LOAD, 1)), rec.position(nth(prog, Opcode::STORE, 0)));
-  // Tokens ordered every tile: load before its GEMM, GEMM before its store.
-  for (int t = 0; t < 6; ++t) {
-    const int64_t ld = nth(prog, Opcode::LOAD, t), st = nth(prog, Opcode::STORE, t);
-    EXPECT_LT(rec.position(ld), rec.position(ld + 2));
-    EXPECT_LT(rec.position(ld + 2), rec.position(st));
-  }
-  EXPECT_EQ(stats.insns[int(Unit::LOAD)], 7u);
-  EXPECT_EQ(stats.insns[int(Unit::COMPUTE)], 1u + 2u + 12u + 1u);
-  EXPECT_EQ(stats.insns[int(Unit::STORE)], 2u + 6u);
-  EXPECT_EQ(stats.gemm_uops, 24u);
-  EXPECT_EQ(stats.gemm_reset_uops, 24u);
-  EXPECT_EQ(stats.macs, 24u * uint64_t(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out));
-  EXPECT_EQ(stats.bytes_loaded[int(MemType::INP)], uint64_t(24 * cfg.inp.elem_bytes));
-  EXPECT_EQ(stats.bytes_loaded[int(MemType::WGT)], uint64_t(4 * cfg.wgt.elem_bytes));
-  EXPECT_EQ(stats.bytes_loaded[int(MemType::UOP)], uint64_t(8 * cfg.uop.elem_bytes));
-  EXPECT_EQ(stats.bytes_stored, uint64_t(24 * cfg.out.elem_bytes));
+  for_each_case([&](const cases::InstructionCase& c) {  // 6 tiles
+    const std::vector<Insn>& prog = c.program;
+    std::vector<uint8_t> ref_dram = dram;
+    Recorder rec;
+    const FsimStats stats = sim.run(prog, dram, &rec);
+    ref.run(prog, ref_dram);
+    EXPECT_TRUE(dram == ref_dram);
+    expect_srams_match();
+    ASSERT_EQ(rec.order.size(), prog.size());
+    // The loader ran ahead: tile 1's input arrived before tile 0 was stored.
+    EXPECT_LT(rec.position(nth(prog, Opcode::LOAD, 1)), rec.position(nth(prog, Opcode::STORE, 0)));
+    // Tokens ordered every tile: load before its GEMM, GEMM before its store.
+    for (int t = 0; t < 6; ++t) {
+      const int64_t ld = nth(prog, Opcode::LOAD, t), st = nth(prog, Opcode::STORE, t);
+      EXPECT_LT(rec.position(ld), rec.position(ld + 2));
+      EXPECT_LT(rec.position(ld + 2), rec.position(st));
+    }
+    EXPECT_EQ(stats.insns[int(Unit::LOAD)], 7u);
+    EXPECT_EQ(stats.insns[int(Unit::COMPUTE)], 1u + 2u + 12u + 1u);
+    EXPECT_EQ(stats.insns[int(Unit::STORE)], 2u + 6u);
+    EXPECT_EQ(stats.gemm_uops, 24u);
+    EXPECT_EQ(stats.gemm_reset_uops, 24u);
+    EXPECT_EQ(stats.macs, 24u * uint64_t(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out));
+    EXPECT_EQ(stats.bytes_loaded[int(MemType::INP)], uint64_t(24 * cfg.inp.elem_bytes));
+    EXPECT_EQ(stats.bytes_loaded[int(MemType::WGT)], uint64_t(4 * cfg.wgt.elem_bytes));
+    EXPECT_EQ(stats.bytes_loaded[int(MemType::UOP)], uint64_t(8 * cfg.uop.elem_bytes));
+    EXPECT_EQ(stats.bytes_stored, uint64_t(24 * cfg.out.elem_bytes));
+  });
 }
 
 TEST_P(FsimStreams, SchedulingIsDeterministic) {
-  const auto prog = stream(5);
-  std::vector<uint8_t> d1 = dram, d2 = dram;
-  Recorder a, b;
-  Fsim(cfg).run(prog, d1, &a);
-  Fsim(cfg).run(prog, d2, &b);
-  EXPECT_EQ(a.order, b.order);
-  EXPECT_TRUE(d1 == d2);
+  for_each_case([&](const cases::InstructionCase& c) {  // 5 tiles
+    std::vector<uint8_t> d1 = dram, d2 = dram;
+    Recorder a, b;
+    Fsim(cfg).run(c.program, d1, &a);
+    Fsim(cfg).run(c.program, d2, &b);
+    EXPECT_EQ(a.order, b.order);
+    EXPECT_TRUE(d1 == d2);
+  });
 }
 
 TEST_P(FsimStreams, WithoutTheFreeBufferGrantsTheStreamDeadlocks) {
-  auto prog = stream(3);
+  auto prog = cases::double_buffered_stream(cfg, dram, 3);
   prog.erase(prog.begin() + 2, prog.begin() + 6);  // drop the four initial grants
   const std::string msg = deadlock_of(sim, prog, dram);
   EXPECT_THAT(msg, AllOf(HasSubstr("load waits on g2l (pop_next) at instruction 2 (LOAD)"),
@@ -121,16 +96,12 @@ TEST_P(FsimStreams, WithoutTheFreeBufferGrantsTheStreamDeadlocks) {
 }
 
 TEST_P(FsimTokens, SyncInstructionsCarryTokensAcrossAllUnits) {
-  Recorder rec;
-  const std::vector<Insn> prog = {
-      sync(Unit::STORE, Tokens{true, false, true, false}),     // 0: waits for compute, then frees it
-      sync(Unit::LOAD, Tokens{false, false, false, true}),     // 1: l2g
-      sync(Unit::COMPUTE, Tokens{true, false, false, true}),   // 2: l2g -> g2s
-      finish(Tokens{false, true, false, false}),               // 3: waits on s2g
-  };
-  sim.run(prog, dram, &rec);
-  EXPECT_EQ(rec.order, (std::vector<int64_t>{1, 2, 0, 3}));
-  EXPECT_EQ(sim.stats().insns[int(Unit::COMPUTE)], 2u);
+  for_each_case([&](const cases::InstructionCase& c) {  // store, load, compute syncs and a FINISH waiting on s2g
+    Recorder rec;
+    sim.run(c.program, dram, &rec);
+    EXPECT_EQ(rec.order, (std::vector<int64_t>{1, 2, 0, 3}));
+    EXPECT_EQ(sim.stats().insns[int(Unit::COMPUTE)], 2u);
+  });
 }
 
 TEST_P(FsimTokens, MissingPushDeadlocksWithUnitStates) {
@@ -141,24 +112,24 @@ TEST_P(FsimTokens, MissingPushDeadlocksWithUnitStates) {
 }
 
 TEST_P(FsimTokens, PushIntoFullTokenQueueStallsAndDeadlocks) {
-  std::vector<Insn> prog;
   const int depth = cfg.hw.token_queue_depth;
-  for (int k = 0; k <= depth; ++k) prog.push_back(sync(Unit::LOAD, Tokens{false, false, false, true}));
-  prog.push_back(finish());
-  std::string msg;
-  try {
-    sim.run(prog, dram);
-  } catch (const DeadlockError& e) {
-    msg = e.what();
-    EXPECT_EQ(e.insn_index, depth);
-  }
-  EXPECT_THAT(msg, AllOf(HasSubstr("load cannot push to full l2g (push_next) after instruction " + std::to_string(depth) + " (LOAD)"),
-                         HasSubstr("FINISH retired"), HasSubstr("l2g=" + std::to_string(depth)),
-                         HasSubstr("(depth " + std::to_string(depth) + ")")));
-  // With one pop on the consumer side the same stream completes.
-  prog.back() = finish(Tokens{true});
-  Fsim fresh(cfg);
-  EXPECT_NO_THROW(fresh.run(prog, dram));
+  for_each_case([&](const cases::InstructionCase& c) {  // depth + 1 pushes to l2g, FINISH pops one
+    std::vector<Insn> prog = c.program;
+    prog.back() = finish();  // without the pop
+    std::string msg;
+    try {
+      sim.run(prog, dram);
+    } catch (const DeadlockError& e) {
+      msg = e.what();
+      EXPECT_EQ(e.insn_index, depth);
+    }
+    EXPECT_THAT(msg, AllOf(HasSubstr("load cannot push to full l2g (push_next) after instruction " + std::to_string(depth) + " (LOAD)"),
+                           HasSubstr("FINISH retired"), HasSubstr("l2g=" + std::to_string(depth)),
+                           HasSubstr("(depth " + std::to_string(depth) + ")")));
+    // With one pop on the consumer side the same stream completes.
+    Fsim fresh(cfg);
+    EXPECT_NO_THROW(fresh.run(c.program, dram));
+  });
 }
 
 TEST_P(FsimTokens, FullCommandQueueStallsFetchAndCanDeadlock) {
@@ -199,7 +170,10 @@ TEST_P(FsimTokens, IllegalTokenFlagsPerUnitAreErrors) {
 }
 
 TEST_P(FsimTokens, FinishRules) {
-  EXPECT_EQ(run_error({}), "") << "FINISH alone is a complete program";
+  std::vector<cases::InstructionCase> legal;  // FINISH alone; FINISH before load and store work
+  for_each_case([&](const cases::InstructionCase& c) { legal.push_back(c); });
+  ASSERT_EQ(legal.size(), 2u);
+  EXPECT_NO_THROW(sim.run(legal[0].program, dram)) << "FINISH alone is a complete program";
   std::string msg;
   try {
     sim.run({gemm(Loop{})}, dram);
@@ -218,7 +192,7 @@ TEST_P(FsimTokens, FinishRules) {
   // Load and store work after FINISH still drains before run() returns.
   Recorder rec;
   Fsim fresh(cfg);
-  fresh.run({finish(), load(MemType::INP, 0, 0, 1, 1, 1), store(0, 0, 1, 1, 1)}, dram, &rec);
+  fresh.run(legal[1].program, dram, &rec);
   EXPECT_EQ(rec.order.size(), 3u);
   EXPECT_EQ(fresh.stats().insns[int(Unit::STORE)], 1u);
 }

@@ -1,0 +1,403 @@
+// The fsim instruction tests' legal programs, one builder per test, with each test's own expectations.
+#include "tests/fsim/instruction_cases.h"
+
+#include <gtest/gtest.h>
+
+#include <cstring>
+#include <random>
+#include <stdexcept>
+
+#include "tests/reference/isa_reference.h"
+
+namespace tessera::cases {
+
+using namespace programs;
+
+const std::vector<std::string>& test_configs() {
+  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16", "tiny", "large_1x32x32"};
+  return k;
+}
+
+std::vector<uint8_t> initial_dram() {
+  std::vector<uint8_t> d(1 << 20);
+  fill_random(d, 12345);
+  return d;
+}
+
+int64_t uop_elem(const DerivedConfig& cfg, const std::vector<uint8_t>& dram) {
+  return int64_t(dram.size() / 2) / cfg.elem_bytes(int(MemType::UOP));
+}
+
+Insn load_uops(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const std::vector<Uop>& uops, int64_t sram) {
+  put_uops(dram, cfg, uop_elem(cfg, dram), uops);
+  return load(MemType::UOP, sram, uop_elem(cfg, dram), 1, int64_t(uops.size()), int64_t(uops.size()));
+}
+
+// Tile t loads INP into half h = t % 2, resets and accumulates ACC half h, and stores it. Micro-ops
+// 4h..4h+3 address half h, so load, compute and store of neighbouring tiles overlap while tokens keep
+// each half from being reused early.
+std::vector<Insn> double_buffered_stream(const DerivedConfig& cfg, std::vector<uint8_t>& dram, int tiles) {
+  std::vector<Uop> uops;
+  for (uint32_t k = 0; k < 8; ++k) uops.push_back({k, k, k % 4});
+  const int64_t inp_dram = 4096 / cfg.inp.elem_bytes, out_dram = 8192 / cfg.out.elem_bytes;
+  std::vector<Insn> p = {load_uops(cfg, dram, uops)};
+  p.push_back(load(MemType::WGT, 0, 0, 1, 4, 4));
+  // Both halves start free: two g2l tokens for the loader, two s2g tokens for compute.
+  for (int k = 0; k < 2; ++k) p.push_back(sync(Unit::COMPUTE, Tokens{false, false, true, false}));
+  for (int k = 0; k < 2; ++k) p.push_back(sync(Unit::STORE, Tokens{false, false, true, false}));
+  for (int t = 0; t < tiles; ++t) {
+    const int64_t h = t % 2;
+    p.push_back(load(MemType::INP, h * 4, inp_dram + t * 4, 1, 4, 4, {}, Tokens{false, true, false, true}));
+    p.push_back(gemm(Loop{h * 4, h * 4 + 4}, true, Tokens{true, true, false, false}));
+    p.push_back(gemm(Loop{h * 4, h * 4 + 4}, false, Tokens{false, false, true, true}));
+    p.push_back(store(h * 4, out_dram + t * 4, 1, 4, 4, Tokens{true, false, true, false}));
+  }
+  p.push_back(finish());
+  return p;
+}
+
+namespace {
+
+// One case: `program` + FINISH.
+InstructionCase make(std::string name, std::vector<Insn> program, Expect expect = {}) {
+  program.push_back(finish());
+  return {std::move(name), std::move(program), "", std::move(expect)};
+}
+
+// INP/WGT loads run on the load unit: hand their data to compute with one l2g token.
+std::vector<Insn> handoff(std::vector<Insn> loads, std::vector<Insn> compute) {
+  loads.back()[Field::PUSH_NEXT] = 1;
+  compute.front()[Field::POP_PREV] = 1;
+  loads.insert(loads.end(), compute.begin(), compute.end());
+  return loads;
+}
+
+std::vector<Uop> random_uops(std::mt19937& rng, int n, uint32_t dst_max, uint32_t src_max, uint32_t wgt_max) {
+  std::vector<Uop> u(static_cast<size_t>(n));
+  for (auto& x : u) x = {uint32_t(rng() % dst_max), uint32_t(rng() % src_max), uint32_t(rng() % wgt_max)};
+  return u;
+}
+
+// Writes int32 `a` to ACC element 0 lane 0 and `b` to ACC element 1 lane 0 (DRAM elements 0 and 1).
+void put_acc_pair(const DerivedConfig& cfg, std::vector<uint8_t>& dram, int32_t a, int32_t b) {
+  std::memcpy(&dram[0], &a, 4);
+  std::memcpy(&dram[size_t(4 * cfg.hw.batch * cfg.hw.block_out)], &b, 4);
+}
+
+Expect acc0_is(int32_t want, std::string what) {
+  return [want, what](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) {
+    EXPECT_EQ(sim.acc(0)[0], want) << what;
+  };
+}
+
+// ---- FsimCompute ----------------------------------------------------------------------------------
+
+void every_alu_op(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  std::mt19937 rng{99};
+  // ACC elements 0..63 hold small values (some negative), so shifts by them cover both directions.
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_out;
+  for (int64_t l = 0; l < 64 * lanes; ++l) {
+    const int32_t v = int32_t(rng() % 81) - 40;
+    std::memcpy(&dram[size_t(l * 4)], &v, 4);
+  }
+  const Loop l{0, 3, 2, 3, 12, 4, 5, 1};  // dst = u.dst + 12o + 4i, src = u.src + 5o + i
+  for (const NamedValue& op : alu_ops()) {
+    if (op.value == int(AluOp::REQ)) continue;  // vector only, with a packed immediate: its own test
+    for (bool use_imm : {false, true})
+      for (int64_t imm : {int64_t{-40}, int64_t{-3}, int64_t{5}, int64_t{37}, int64_t{-32768}, int64_t{32767}}) {
+        const int64_t operand = use_imm || op.value != int(AluOp::MULHR) ? imm : 7;
+        visit(make(std::string(op.name) + (use_imm ? " imm " + std::to_string(imm) : " vector"),
+                   {load(MemType::ACC, 64, 100, 1, 40, 40), load(MemType::ACC, 0, 0, 1, 64, 64),
+                    load_uops(cfg, dram, random_uops(rng, 3, 24, 24, 1)), alu(AluOp(op.value), l, use_imm, operand)}));
+        if (!use_imm) break;
+      }
+  }
+}
+
+void shift_amounts(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const int32_t a = -1000;
+  std::memcpy(&dram[0], &a, 4);
+  struct Case {
+    int64_t imm;
+    int32_t want;
+  } cases[] = {{0, -1000}, {3, -125}, {-2, -4000}, {31, -1}, {40, -1}, {-31, 0}, {-40, 0}};
+  for (const Case& c : cases)
+    visit(make("shift by " + std::to_string(c.imm),
+               {load(MemType::ACC, 0, 0, 1, 1, 1), load_uops(cfg, dram, {{0, 0, 0}}), alu(AluOp::SHR, Loop{}, true, c.imm)},
+               acc0_is(c.want, "shift by " + std::to_string(c.imm))));
+  const int32_t one = 1;
+  std::memcpy(&dram[0], &one, 4);
+  // Micro-op 0 is {0, 0, 0}: left by the cases above, and what a fresh machine's zeroed SRAM holds.
+  visit(make("1 shifted by -31", {load(MemType::ACC, 0, 0, 1, 1, 1), alu(AluOp::SHR, Loop{}, true, -31)},
+             acc0_is(INT32_MIN, "a negative shift wraps into the sign bit")));
+}
+
+void requantizing_multiply(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  struct Case {
+    int32_t a, b;
+    bool imm;
+    int64_t shift_or_imm;
+    int32_t want;
+  } cases[] = {{1000, 1 << 30, false, 0, 500},  {1001, 1 << 30, false, 0, 501},  // 500.5 rounds up
+               {-1001, 1 << 30, false, 0, -500}, {-1003, 1 << 30, false, 0, -501},  // -500.5, -501.5 round up
+               {1001, 1 << 30, false, 3, 63},    {-1000, 1 << 30, false, 3, -62},   // 62.5625, -62.5 (a tie)
+               {INT32_MIN, INT32_MIN, false, 0, INT32_MAX}, {INT32_MIN, INT32_MAX, false, 0, -INT32_MAX},
+               {INT32_MAX, INT32_MAX, false, 31, 1},  // 2^62 scale: (2^31-1)^2 / 2^62 rounds to 1
+               {12345, 0, true, 16384, 6173},         {-7, 0, true, -32768, 7}};  // Q15 0.5 and -1.0
+  for (const Case& c : cases) {
+    put_acc_pair(cfg, dram, c.a, c.b);
+    const std::string what = std::to_string(c.a) + " mulhr " + std::to_string(c.b) + " imm " + std::to_string(c.shift_or_imm);
+    visit(make(what, {load(MemType::ACC, 0, 0, 1, 2, 2), load_uops(cfg, dram, {{0, 1, 0}}), alu(AluOp::MULHR, Loop{}, c.imm, c.shift_or_imm)},
+               acc0_is(c.want, what)));
+  }
+}
+
+void fused_requantize(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const auto req_imm = [](int shift, bool relu, int zp) { return int64_t(int16_t(uint16_t((zp & 0xFF) << 8 | relu << 5 | shift))); };
+  struct Case {
+    int32_t a, b;
+    int64_t imm;
+    int32_t want;
+  } cases[] = {{1001, 1 << 30, req_imm(3, false, 0), 63},      // 62.5625 rounds to 63
+               {-1000, 1 << 30, req_imm(3, false, 5), -57},    // -62.5 rounds up to -62, + 5
+               {100000, 1 << 30, req_imm(0, false, -3), 127},  // clamped high
+               {-100000, 1 << 30, req_imm(0, false, 0), -128}, // clamped low
+               {-40, 1 << 30, req_imm(0, true, -7), -7},       // ReLU: -20 - 7 stops at the zero point
+               {-4, 1 << 30, req_imm(0, true, -128), -128}};  // -2 - 128 clamps to the type minimum
+  for (const Case& c : cases) {
+    put_acc_pair(cfg, dram, c.a, c.b);
+    const std::string what = std::to_string(c.a) + " req imm " + std::to_string(c.imm);
+    visit(make(what, {load(MemType::ACC, 0, 0, 1, 2, 2), load_uops(cfg, dram, {{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, c.imm)},
+               acc0_is(c.want, what)));
+  }
+}
+
+void reset_addressed_accumulators(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const Loop l{0, 2, 2, 2, 10, 3};  // dst in {u.dst + 10o + 3i}
+  const Expect zeroed = [](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) {
+    for (int64_t d : {1, 2, 4, 5, 11, 12, 14, 15}) EXPECT_EQ(sim.acc(d)[0], 0) << d;
+    EXPECT_NE(sim.acc(3)[0] | sim.acc(6)[0] | sim.acc(13)[0], 0);
+  };
+  for (bool use_alu : {false, true})
+    visit(make(use_alu ? "ALU reset" : "GEMM reset",
+               {load(MemType::ACC, 0, 0, 1, 40, 40), load_uops(cfg, dram, {{1, 0, 0}, {2, 0, 0}}), use_alu ? alu_reset(l) : gemm(l, true)},
+               zeroed));
+}
+
+void two_level_uop_loops(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  std::mt19937 rng{99};
+  for (const std::string& kernel : Fsim(cfg).gemm_kernels())
+    for (int trial = 0; trial < 3; ++trial) {
+      const Loop l{3, 3 + 7, 1 + int64_t(rng() % 3), 1 + int64_t(rng() % 4), int64_t(rng() % 9), int64_t(rng() % 5),
+                   int64_t(rng() % 9), int64_t(rng() % 5), int64_t(rng() % 9), int64_t(rng() % 5)};
+      const Insn uops = load_uops(cfg, dram, random_uops(rng, 7, 16, 16, 16), 3);
+      InstructionCase c = make(kernel + " trial " + std::to_string(trial),
+                               handoff({load(MemType::INP, 0, 0, 1, 64, 64), load(MemType::WGT, 0, 0, 1, 64, 64)},
+                                       {load(MemType::ACC, 0, 0, 1, 64, 64), uops, gemm(l)}));
+      c.gemm_kernel = kernel;
+      visit(c);
+    }
+}
+
+void tiled_matmul(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  std::mt19937 rng{99};
+  const int B = cfg.hw.batch, I = cfg.hw.block_in, O = cfg.hw.block_out;
+  const int MT = 3, KT = 4, NT = 2, M = MT * B, K = KT * I, N = NT * O;
+  std::vector<int8_t> a(size_t(M * K)), w(size_t(N * K));
+  for (auto& v : a) v = int8_t(rng());
+  for (auto& v : w) v = int8_t(rng());
+  // DRAM: INP element (mt, kt) = a[mt*B + b][kt*I + k]; WGT element (nt, kt) = w[nt*O + n][kt*I + k].
+  for (int mt = 0; mt < MT; ++mt)
+    for (int kt = 0; kt < KT; ++kt)
+      for (int b = 0; b < B; ++b)
+        for (int k = 0; k < I; ++k) dram[size_t(((mt * KT + kt) * B + b) * I + k)] = uint8_t(a[size_t((mt * B + b) * K + kt * I + k)]);
+  const int64_t wgt_base = 4096 / cfg.wgt.elem_bytes + 1;
+  for (int nt = 0; nt < NT; ++nt)
+    for (int kt = 0; kt < KT; ++kt)
+      for (int n = 0; n < O; ++n)
+        for (int k = 0; k < I; ++k)
+          dram[size_t((wgt_base + nt * KT + kt) * cfg.wgt.elem_bytes + n * I + k)] = uint8_t(w[size_t((nt * O + n) * K + kt * I + k)]);
+  std::vector<Uop> uops;  // one micro-op per output tile; the inner loop walks K
+  for (int mt = 0; mt < MT; ++mt)
+    for (int nt = 0; nt < NT; ++nt) uops.push_back({uint32_t(mt * NT + nt), uint32_t(mt * KT), uint32_t(nt * KT)});
+  const int64_t tiles = MT * NT;
+  const std::vector<int32_t> c = reference::matmul_nt(a, w, M, N, K);
+  visit(make("3x4x2 tiles",
+             handoff({load(MemType::INP, 0, 0, 1, MT * KT, MT * KT), load(MemType::WGT, 0, wgt_base, 1, NT * KT, NT * KT)},
+                     {load_uops(cfg, dram, uops), gemm(Loop{0, tiles}, true), gemm(Loop{0, tiles, 1, KT, 0, 0, 0, 1, 0, 1})}),
+             [=](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) {
+               for (int mt = 0; mt < MT; ++mt)
+                 for (int nt = 0; nt < NT; ++nt)
+                   for (int b = 0; b < B; ++b)
+                     for (int n = 0; n < O; ++n)
+                       ASSERT_EQ(sim.acc(mt * NT + nt)[b * O + n], c[size_t((mt * B + b) * N + nt * O + n)]) << mt << nt << b << n;
+               const FsimStats& s = sim.stats();
+               EXPECT_EQ(s.gemm_uops, uint64_t(tiles * KT));
+               EXPECT_EQ(s.gemm_reset_uops, uint64_t(tiles));
+               EXPECT_EQ(s.macs, uint64_t(tiles * KT) * uint64_t(B * I * O));
+             }));
+}
+
+void alu_imm_unused_source(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  visit(make("source past ACC depth",
+             {load_uops(cfg, dram, {{0, uint32_t(cfg.acc.depth - 1), 0}}), alu(AluOp::ADD, Loop{0, 1, 1, 2, 0, 1, 0, 5}, true, 7)},
+             [](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) { EXPECT_EQ(sim.stats().alu_uops, 2u); }));
+}
+
+// ---- FsimMemory -----------------------------------------------------------------------------------
+
+void padded_strided_loads(const DerivedConfig&, std::vector<uint8_t>&, const Visit& visit) {
+  for (MemType m : {MemType::UOP, MemType::WGT, MemType::INP, MemType::ACC, MemType::ACC_8BIT})
+    // Dirty the region first so that padding zeros are observable.
+    visit(make(mem_type_name(int(m)), {load(m, 0, 40, 1, 60, 60), load(m, 5, 3, 3, 4, 7, Pads{1, 2, 3, 1})}));
+}
+
+void padding_positions(const DerivedConfig& cfg, std::vector<uint8_t>&, const Visit& visit) {
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_in, row = 2 + 3 + 1;
+  visit(make("INP 2x3 padded 1,1,2,1", {load(MemType::INP, 0, 100, 1, 64, 64), load(MemType::INP, 2, 9, 2, 3, 11, Pads{1, 1, 2, 1})},
+             [=](const Fsim& sim, const std::vector<uint8_t>& dram, const std::vector<uint8_t>&) {
+               auto is_zero = [&](int64_t e) {
+                 for (int64_t l = 0; l < lanes; ++l)
+                   if (sim.inp(e)[l] != 0) return false;
+                 return true;
+               };
+               for (int64_t x = 0; x < row; ++x) EXPECT_TRUE(is_zero(2 + x)) << "y_pad_0 row, x " << x;  // leading zero row
+               for (int64_t y = 0; y < 2; ++y) {
+                 const int64_t r = 2 + (1 + y) * row;
+                 EXPECT_TRUE(is_zero(r) && is_zero(r + 1) && is_zero(r + 5)) << "x pads of row " << y;
+                 for (int64_t x = 0; x < 3; ++x)
+                   for (int64_t l = 0; l < lanes; ++l)
+                     ASSERT_EQ(sim.inp(r + 2 + x)[l], int8_t(dram[size_t((9 + y * 11 + x) * lanes + l)])) << y << "," << x;
+               }
+               for (int64_t x = 0; x < row; ++x) EXPECT_TRUE(is_zero(2 + 3 * row + x)) << "y_pad_1 row";
+               EXPECT_FALSE(is_zero(2 + 4 * row)) << "the load wrote past its last pad row";
+             }));
+}
+
+void acc8_sign_extension(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_out;
+  const uint8_t pattern[] = {0x80, 0xff, 0x7f, 0x00, 0x01, 0xfe};
+  for (int64_t l = 0; l < lanes; ++l) dram[size_t(lanes * 3 + l)] = pattern[l % 6];
+  visit(make("ACC_8BIT element 3", {load(MemType::ACC_8BIT, 7, 3, 1, 1, 1)},
+             [lanes](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) {
+               const int32_t want[] = {-128, -1, 127, 0, 1, -2};
+               for (int64_t l = 0; l < lanes; ++l) EXPECT_EQ(sim.acc(7)[l], want[l % 6]) << "lane " << l;
+             }));
+}
+
+void store_truncation(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_out;
+  const int32_t values[] = {0x12345680, 300, -129, 127, -128, 255, int32_t(0x80000000), -1};
+  for (int64_t e = 0; e < 4; ++e)
+    for (int64_t l = 0; l < lanes; ++l) {
+      const int32_t v = values[(e + l) % 8];
+      std::memcpy(&dram[size_t((10 + e) * lanes * 4 + l * 4)], &v, 4);
+    }
+  // Two rows of two elements, DRAM row stride 5 elements; a g2s token orders the store after the load.
+  visit(make("2x2 stride 5", {load(MemType::ACC, 0, 10, 1, 4, 4, {}, Tokens{false, false, false, true}), store(0, 1000, 2, 2, 5, Tokens{true})},
+             [lanes](const Fsim&, const std::vector<uint8_t>&, const std::vector<uint8_t>& dram) {
+               const uint8_t want[] = {0x80, 44, 127, 127, 0x80, 0xff, 0x00, 0xff};
+               for (int64_t y = 0; y < 2; ++y)
+                 for (int64_t x = 0; x < 2; ++x)
+                   for (int64_t l = 0; l < lanes; ++l)
+                     EXPECT_EQ(dram[size_t((1000 + y * 5 + x) * lanes + l)], want[(y * 2 + x + l) % 8]) << y << x << l;
+             }));
+}
+
+void sync_moves_no_data(const DerivedConfig& cfg, std::vector<uint8_t>&, const Visit& visit) {
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_in;
+  visit(make("x_size 0 with pads", {load(MemType::INP, 0, 0, 3, 0, 3, Pads{2, 2, 2, 2}), store(0, 0, 3, 0, 3)},
+             [lanes](const Fsim& sim, const std::vector<uint8_t>& before, const std::vector<uint8_t>& after) {
+               EXPECT_TRUE(after == before);
+               for (int64_t l = 0; l < lanes; ++l) EXPECT_EQ(sim.inp(0)[l], 0);
+               EXPECT_EQ(sim.stats().bytes_loaded[int(MemType::INP)], 0u);
+               EXPECT_EQ(sim.stats().bytes_stored, 0u);
+             }));
+}
+
+void load_stats(const DerivedConfig& cfg, std::vector<uint8_t>&, const Visit& visit) {
+  // Tokens order the INP load before compute and compute's ACC loads before the store, which
+  // overwrites the DRAM the INP load reads.
+  visit(make("one of each", {load(MemType::INP, 0, 0, 2, 3, 5, Pads{1, 1, 1, 1}, Tokens{false, false, false, true}),
+                             load(MemType::ACC_8BIT, 0, 0, 1, 4, 4, {}, Tokens{true}),
+                             load(MemType::ACC, 0, 0, 1, 2, 2, {}, Tokens{false, false, false, true}),
+                             store(0, 0, 1, 3, 3, Tokens{true})},
+             [cfg](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) {
+               const FsimStats& s = sim.stats();
+               EXPECT_EQ(s.bytes_loaded[int(MemType::INP)], uint64_t(6 * cfg.inp.elem_bytes));
+               EXPECT_EQ(s.bytes_loaded[int(MemType::ACC_8BIT)], uint64_t(4 * cfg.hw.batch * cfg.hw.block_out));
+               EXPECT_EQ(s.bytes_loaded[int(MemType::ACC)], uint64_t(2 * cfg.acc.elem_bytes));
+               EXPECT_EQ(s.bytes_stored, uint64_t(3 * cfg.hw.batch * cfg.hw.block_out));
+               EXPECT_EQ(s.insns[int(Unit::LOAD)], 1u);
+               EXPECT_EQ(s.insns[int(Unit::COMPUTE)], 3u);  // ACC_8BIT, ACC loads and FINISH
+               EXPECT_EQ(s.insns[int(Unit::STORE)], 1u);
+             }));
+}
+
+// ---- FsimStreams and FsimTokens -------------------------------------------------------------------
+
+template <int kTiles>
+void stream(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  visit({std::to_string(kTiles) + " tiles", double_buffered_stream(cfg, dram, kTiles), "", {}});
+}
+
+void sync_tokens(const DerivedConfig&, std::vector<uint8_t>&, const Visit& visit) {
+  visit({"store, load, compute, finish",
+         {
+             sync(Unit::STORE, Tokens{true, false, true, false}),    // 0: waits for compute, then frees it
+             sync(Unit::LOAD, Tokens{false, false, false, true}),    // 1: l2g
+             sync(Unit::COMPUTE, Tokens{true, false, false, true}),  // 2: l2g -> g2s
+             finish(Tokens{false, true, false, false}),              // 3: waits on s2g
+         },
+         "",
+         {}});
+}
+
+void full_token_queue_one_pop(const DerivedConfig& cfg, std::vector<uint8_t>&, const Visit& visit) {
+  // One push more than the l2g queue holds; FINISH's pop on the consumer side frees a slot.
+  std::vector<Insn> p(size_t(cfg.hw.token_queue_depth + 1), sync(Unit::LOAD, Tokens{false, false, false, true}));
+  p.push_back(finish(Tokens{true}));
+  visit({std::to_string(cfg.hw.token_queue_depth + 1) + " pushes, one pop", p, "", {}});
+}
+
+void finish_rules(const DerivedConfig&, std::vector<uint8_t>&, const Visit& visit) {
+  visit(make("FINISH alone", {}));
+  // Load and store work after FINISH still drains before the run ends. The store's DRAM is not what
+  // the load reads: nothing orders the two units.
+  visit({"FINISH first", {finish(), load(MemType::INP, 0, 0, 1, 1, 1), store(0, 1000, 1, 1, 1)}, "", {}});
+}
+
+}  // namespace
+
+const std::vector<CaseGroup>& case_groups() {
+  static const std::vector<CaseGroup> k = {
+      {"FsimCompute.EveryAluOpWithImmediateAndVectorMatchesReference", every_alu_op},
+      {"FsimCompute.ShiftAmountsFollowTheSpec", shift_amounts},
+      {"FsimCompute.RequantizingMultiplyFollowsTheSpec", requantizing_multiply},
+      {"FsimCompute.FusedRequantizeFollowsTheSpec", fused_requantize},
+      {"FsimCompute.ResetZeroesExactlyTheAddressedAccumulators", reset_addressed_accumulators},
+      {"FsimCompute.TwoLevelUopLoopsOnEveryKernelMatchReference", two_level_uop_loops},
+      {"FsimCompute.TiledMatmulEqualsPlainMatmul", tiled_matmul},
+      {"FsimCompute.AluWithImmediateDoesNotCheckItsUnusedSource", alu_imm_unused_source},
+      {"FsimMemory.PaddedStridedLoadOfEveryTypeMatchesReference", padded_strided_loads},
+      {"FsimMemory.PaddingLandsWhereTheSpecSays", padding_positions},
+      {"FsimMemory.Acc8BitLoadSignExtends", acc8_sign_extension},
+      {"FsimMemory.StoreTruncatesToLowEightBits", store_truncation},
+      {"FsimMemory.SyncLoadAndStoreMoveNoData", sync_moves_no_data},
+      {"FsimMemory.LoadStatsCountDramBytesPerType", load_stats},
+      {"FsimStreams.DoubleBufferedStreamMatchesReferenceAndOverlaps", stream<6>},
+      {"FsimStreams.SchedulingIsDeterministic", stream<5>},
+      {"FsimTokens.SyncInstructionsCarryTokensAcrossAllUnits", sync_tokens},
+      {"FsimTokens.PushIntoFullTokenQueueStallsAndDeadlocks", full_token_queue_one_pop},
+      {"FsimTokens.FinishRules", finish_rules},
+  };
+  return k;
+}
+
+const CaseGroup& case_group(const std::string& name) {
+  for (const CaseGroup& g : case_groups())
+    if (g.name == name) return g;
+  throw std::out_of_range("no instruction case group '" + name + "' in tests/fsim/instruction_cases.cc");
+}
+
+}  // namespace tessera::cases
