@@ -133,6 +133,24 @@ TEST_P(TlmConfigTest, MemoryLatencySlowsTheAcceleratorExactlyAsRtlSimDramLatency
   EXPECT_GT(st.cycles, rtl_default.cycles);
 }
 
+TEST_P(TlmConfigTest, NarrowSlowPortMatchesRtlSimWithTheSameLimits) {
+  const std::vector<Insn> p = gemm_alu_program();
+  RtlOptions ropt;
+  ropt.dram_latency_cycles = 3;
+  ropt.dram_bytes_per_cycle = 1;
+  ropt.dram_max_outstanding = 1;
+  std::vector<uint8_t> rtl_dram = dram;
+  const RtlStats rtl = make_rtl_sim(cfg)->run(p, rtl_dram, ropt);
+
+  TlmOptions opt;
+  opt.bytes_per_cycle = 1;
+  opt.max_outstanding = 1;
+  TlmSystem sys("sys", cfg, opt, TesseraTlm::clock_period(cfg) * 3);
+  const TlmRunStats st = run_program(sys, p, dram);
+  expect_same_counters(st, rtl);
+  EXPECT_TRUE(dram == rtl_dram);
+}
+
 // An interconnect that turns the delay annotated downstream into wait(): approximately-timed style.
 struct SyncingBus : sc_core::sc_module {
   tlm_utils::simple_target_socket<SyncingBus> in{"in"};
