@@ -120,8 +120,12 @@ void TesseraTlm::host_handshakes(const TopInputs& sent) {
   }
   if (!done) return;
   host_.active = false;
-  if (host_.write && host_.offset == tlm_regs::INSN_COUNT) insn_count_ = host_.data;
-  if (host_.write && host_.offset == tlm_regs::CTRL && (host_.data & tlm_regs::bit::CTRL_AP_START))
+  // The watchdog's view of the kernel arguments, with the write strobe applied as the registers do.
+  uint32_t mask = 0;
+  for (int i = 0; i < 4; ++i)
+    if (host_.strobe >> i & 1) mask |= 0xffu << (8 * i);
+  if (host_.write && host_.offset == tlm_regs::INSN_COUNT) insn_count_ = (insn_count_ & ~mask) | (host_.data & mask);
+  if (host_.write && host_.offset == tlm_regs::CTRL && (host_.data & mask & tlm_regs::bit::CTRL_AP_START))
     expected_retires_ += insn_count_;
   host_done_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -153,7 +157,7 @@ void TesseraTlm::ctrl_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& d
   delay = sc_core::SC_ZERO_TIME;
   host_lock_.lock();
   while (cycle_ <= kResetCycles) wait(clk.posedge_event());
-  host_ = HostAccess{true, t.is_write(), true, reg->offset, 0};
+  host_ = HostAccess{true, t.is_write(), true, reg->offset, 0, strobe};
   if (t.is_write()) {
     std::memcpy(&host_.data, t.get_data_ptr(), kRegBytes);  // AXI4-Lite data is little-endian, as is the host
     in_.awaddr = reg->offset;

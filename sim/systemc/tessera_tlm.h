@@ -69,6 +69,7 @@ class TesseraTlm : public sc_core::sc_module {
   struct HostAccess {
     bool active = false, write = false, ok = true;
     uint32_t offset = 0, data = 0;
+    uint8_t strobe = 0;
   };
 
   void end_of_simulation() override;
