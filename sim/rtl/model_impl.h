@@ -148,6 +148,8 @@ class VerilatedTop final : public RtlModel {
     if (vcd_path.empty() && fst_path.empty()) return;
 #if VM_TRACE_FST
     // One FST serves both files: the requested one, or a temporary next to the VCD, converted at close.
+    if (vcd_path == fst_path)
+      throw std::runtime_error("the VCD and the FST waveform are both '" + vcd_path + "'; give them different files");
     if (!vcd_path.empty()) {
       std::FILE* f = std::fopen(vcd_path.c_str(), "w");  // fail now, not after the run
       if (!f) throw std::runtime_error("cannot write VCD waveform '" + vcd_path + "': " + std::strerror(errno));
