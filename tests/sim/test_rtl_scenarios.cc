@@ -9,6 +9,8 @@
 #include <memory>
 #include <sstream>
 
+#include <unistd.h>
+
 #include "sim/cosim/lockstep.h"
 #include "tests/fsim/programs.h"
 #if TESSERA_RTL_TRACE_FST
@@ -109,6 +111,11 @@ class RtlScenario : public ::testing::TestWithParam<std::string> {
     fill_random(dram, 99);
     // Micro-ops at UOP element 0; dst repeats on the next and the next-but-one micro-op (RAW hazards).
     put_uops(dram, cfg, 0, {{0, 0, 0}, {0, 1, 1}, {1, 2, 0}, {0, 3, 2}, {2, 0, 1}});
+  }
+
+  // A file name of this test's own: build directories and ctest -j share the temporary directory.
+  std::string temp_path(const std::string& name) const {
+    return ::testing::TempDir() + "tessera_rtl_" + GetParam() + "_" + std::to_string(getpid()) + "_" + name;
   }
 
   void SetUp() override {
@@ -283,7 +290,7 @@ TEST_P(RtlScenario, TraceFileHasUnitSpansAndRetires) {
   p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
   p.push_back(finish());
   RtlOptions opt;
-  opt.trace_path = ::testing::TempDir() + "tessera_rtl_" + GetParam() + ".json";
+  opt.trace_path = temp_path("trace.json");
   rtl->run(p, dram, opt);
   std::ifstream tj(opt.trace_path);
   const nlohmann::json j = nlohmann::json::parse(tj);
@@ -302,7 +309,7 @@ TEST_P(RtlScenario, WaveformsInBothFormatsCoverTheRun) {
   std::vector<Insn> p = operands();
   p.push_back(gemm({0, 5, 2, 2, 1, 1, 1, 1, 1, 1}, false, {true, false, false, false}));
   p.push_back(finish());
-  const std::string base = ::testing::TempDir() + "tessera_rtl_" + GetParam();
+  const std::string base = temp_path("waves");
   RtlOptions opt;
   opt.vcd_path = base + ".vcd";
   opt.fst_path = base + ".fst";  // both at once: the VCD is converted from this FST
@@ -341,7 +348,7 @@ TEST_P(RtlScenario, FailedRunStillLeavesItsWaveform) {
   const std::vector<Insn> p = {gemm({0, 1}, false, {true, false, false, false}), finish()};
   RtlOptions opt;
   opt.watchdog_cycles = 500;
-  opt.vcd_path = ::testing::TempDir() + "tessera_rtl_stuck_" + GetParam() + ".vcd";
+  opt.vcd_path = temp_path("stuck.vcd");
   EXPECT_THROW(rtl->run(p, dram, opt), WatchdogError);
   const VcdSummary vcd = read_vcd(opt.vcd_path);
   EXPECT_GE(vcd.last_time, 2 * opt.watchdog_cycles);
@@ -352,7 +359,7 @@ TEST_P(RtlScenario, FailedRunStillLeavesItsWaveform) {
 TEST_P(RtlScenario, OneFileForBothWaveformsIsRejected) {
   if (!kHasFst) GTEST_SKIP() << "only an FST build writes both formats";
   RtlOptions opt;
-  opt.vcd_path = opt.fst_path = ::testing::TempDir() + "tessera_rtl_same_" + GetParam();
+  opt.vcd_path = opt.fst_path = temp_path("same");
   const std::string m = waveform_error(*rtl, {load(MemType::INP, 0, 0, 1, 2, 2), finish()}, dram, opt);
   EXPECT_NE(m.find("different files"), std::string::npos) << m;
   std::remove(opt.vcd_path.c_str());
