@@ -53,25 +53,27 @@ inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, con
           r.report.stall};
 }
 
-// Ranks with ties averaged (1-based).
-inline std::vector<double> ranks(const std::vector<double>& v) {
+// Ranks with ties averaged (1-based). With rel_tol > 0, values within rel_tol of the smallest value of
+// their run (in sorted order) count as tied: schedules whose cycles differ by less than that are one rank.
+inline std::vector<double> ranks(const std::vector<double>& v, double rel_tol = 0) {
   std::vector<size_t> idx(v.size());
   std::iota(idx.begin(), idx.end(), 0);
   std::sort(idx.begin(), idx.end(), [&](size_t a, size_t b) { return v[a] < v[b]; });
   std::vector<double> r(v.size());
   for (size_t i = 0; i < idx.size();) {
     size_t j = i;
-    while (j + 1 < idx.size() && v[idx[j + 1]] == v[idx[i]]) ++j;
+    while (j + 1 < idx.size() && v[idx[j + 1]] <= v[idx[i]] + std::abs(v[idx[i]]) * rel_tol) ++j;
     for (size_t k = i; k <= j; ++k) r[idx[k]] = double(i + j) / 2 + 1;
     i = j + 1;
   }
   return r;
 }
 
-// Pearson correlation of the ranks; 1 for fewer than two points or a constant series.
-inline double spearman(const std::vector<double>& a, const std::vector<double>& b) {
+// Pearson correlation of the ranks; 1 for fewer than two points or a constant series. rel_tol as
+// for ranks(), applied to both series.
+inline double spearman(const std::vector<double>& a, const std::vector<double>& b, double rel_tol = 0) {
   if (a.size() < 2) return 1;
-  const auto ra = ranks(a), rb = ranks(b);
+  const auto ra = ranks(a, rel_tol), rb = ranks(b, rel_tol);
   const double n = double(a.size()), ma = std::accumulate(ra.begin(), ra.end(), 0.0) / n,
                mb = std::accumulate(rb.begin(), rb.end(), 0.0) / n;
   double sab = 0, saa = 0, sbb = 0;

@@ -20,6 +20,17 @@ struct Case {
   double max_mape;  // percent, per layer
 };
 
+// The validation's rank statistics: ties averaged; with a tolerance, near-equal values share a rank.
+TEST(RankStatistics, TiesAndTolerance) {
+  EXPECT_EQ(testing::ranks({3, 1, 3, 2}), (std::vector<double>{3.5, 1, 3.5, 2}));
+  EXPECT_EQ(testing::ranks({1000, 1004, 1020}, 0.005), (std::vector<double>{1.5, 1.5, 3}));
+  EXPECT_EQ(testing::ranks({1000, 1004, 1008}, 0.005), (std::vector<double>{1.5, 1.5, 3}));  // anchored at the run's first
+  const std::vector<double> pred = {7440, 7442, 9000, 12000}, meas = {7557, 7552, 9100, 11900};
+  EXPECT_LT(testing::spearman(pred, meas), 0.9);
+  EXPECT_DOUBLE_EQ(testing::spearman(pred, meas, 0.005), 1.0);
+  EXPECT_LT(testing::spearman(pred, {9100, 7552, 7557, 11900}, 0.005), 0.9);  // a real misranking stays one
+}
+
 class CostModelOnRtl : public ::testing::TestWithParam<Case> {};
 
 TEST_P(CostModelOnRtl, PredictsCyclesRanksAndBytes) {
