@@ -1,6 +1,7 @@
 // Table-driven instruction and micro-op encoding: every bit position comes from IsaLayout.
 #include "isa/insn.h"
 
+#include <algorithm>
 #include <cstring>
 
 namespace tessera {
@@ -15,10 +16,16 @@ void put(uint64_t* words, int lsb, int w, uint64_t v) {
 uint64_t get(const uint64_t* words, int lsb, int w) { return (words[lsb / 64] >> (lsb % 64)) & mask(w); }
 
 // Bit-level helpers for micro-ops, whose slots may cross byte and word boundaries.
+// Reads the field's bytes (at most nine: an unaligned 64-bit field), not bit by bit: the fsim decodes
+// one micro-op per executed micro-op.
 uint64_t get_bits(const uint8_t* p, int lsb, int w) {
+  if (w == 0) return 0;
+  const int first = lsb / 8, bytes = (lsb + w - 1) / 8 - first + 1, shift = lsb % 8;
   uint64_t v = 0;
-  for (int i = 0; i < w; ++i) v |= uint64_t((p[(lsb + i) / 8] >> ((lsb + i) % 8)) & 1) << i;
-  return v;
+  for (int b = std::min(bytes, 8) - 1; b >= 0; --b) v = v << 8 | p[first + b];
+  v >>= shift;
+  if (bytes > 8) v |= uint64_t(p[first + 8]) << (64 - shift);
+  return v & mask(w);
 }
 void put_bits(uint8_t* p, int lsb, int w, uint64_t v) {
   for (int i = 0; i < w; ++i)
