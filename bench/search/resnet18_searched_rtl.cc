@@ -24,18 +24,9 @@ namespace {
 
 // RTL cycles of `layer` with schedule `s`; the outputs must equal the fsim's for the same inputs.
 double rtl_cycles_checked(const Layer& layer, const DerivedConfig& cfg, const Schedule& s) {
-  Model m;
-  m.source = "resnet18_searched_rtl";
-  m.layers = {layer};
-  CompileOptions opt;
-  opt.schedule = s;
-  const Compiled c = compile_model(m, cfg, opt);
-  const auto inputs = testing::random_inputs(layer, 7);
-  const DeviceRun rtl = Device(cfg, "rtl").run(c.program, inputs);
-  const DeviceRun fsim = Device(cfg, "fsim").run(c.program, inputs);
-  if (rtl.outputs.at(layer.output.name).data != fsim.outputs.at(layer.output.name).data)
-    throw std::runtime_error(layer.name + ": RTL and fsim outputs differ");
-  return double(rtl.report.cycles);
+  const testing::CheckedRun r = testing::run_checked_on_rtl(layer, cfg, s, 7);
+  if (!r.matches_fsim) throw std::runtime_error(layer.name + ": RTL and fsim outputs differ");
+  return double(r.rtl.report.cycles);
 }
 
 }  // namespace

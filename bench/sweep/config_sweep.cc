@@ -73,18 +73,10 @@ LayerResult run_layer(const compiler::testing::NamedShape& shape, const DerivedC
   out.predicted = r.top[0].cost.cycles;
   out.dram_bytes = r.top[0].cost.dram_read + r.top[0].cost.dram_written;
   if (!rtl) return out;
-  Model m;
-  m.source = "sweep";
-  m.layers = {layer};
-  CompileOptions opt;
-  opt.schedule = r.top[0].schedule;
-  const Compiled c = compile_model(m, cfg, opt);
-  const auto inputs = search::testing::random_inputs(layer, 11);
-  const DeviceRun hw = Device(cfg, "rtl").run(c.program, inputs);
-  const DeviceRun golden = Device(cfg, "fsim").run(c.program, inputs);
+  const search::testing::CheckedRun run = search::testing::run_checked_on_rtl(layer, cfg, r.top[0].schedule, 11);
   out.ran = true;
-  out.measured = double(hw.report.cycles);
-  out.matches = hw.outputs.at(layer.output.name).data == golden.outputs.at(layer.output.name).data;
+  out.measured = double(run.rtl.report.cycles);
+  out.matches = run.matches_fsim;
   return out;
 }
 

@@ -38,19 +38,37 @@ inline std::map<std::string, NpyArray> random_inputs(const Layer& layer, uint64_
   return inputs;
 }
 
-// Compiles `layer` with schedule `s` and runs it on the RTL model with random inputs (values do not
-// change timing).
-inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, const Schedule& s) {
+// `layer` alone compiled with schedule `s`.
+inline Compiled compile_with(const Layer& layer, const DerivedConfig& cfg, const Schedule& s) {
   Model m;
   m.source = "validation";
   m.layers = {layer};
   CompileOptions opt;
   opt.schedule = s;
-  const Compiled c = compile_model(m, cfg, opt);
-  Device dev(cfg, "rtl");
-  const DeviceRun r = dev.run(c.program, random_inputs(layer, 7));
+  return compile_model(m, cfg, opt);
+}
+
+// Compiles `layer` with schedule `s` and runs it on the RTL model with random inputs (values do not
+// change timing).
+inline Measured measure_on_rtl(const Layer& layer, const DerivedConfig& cfg, const Schedule& s) {
+  const DeviceRun r = Device(cfg, "rtl").run(compile_with(layer, cfg, s).program, random_inputs(layer, 7));
   return {double(r.report.cycles), int64_t(r.report.bytes_read), int64_t(r.report.bytes_written), r.report.busy,
           r.report.stall};
+}
+
+// The same program and random inputs on the RTL model and the fsim: the RTL run and whether its
+// output equals the fsim's.
+struct CheckedRun {
+  DeviceRun rtl;
+  bool matches_fsim = false;
+};
+inline CheckedRun run_checked_on_rtl(const Layer& layer, const DerivedConfig& cfg, const Schedule& s, uint64_t seed) {
+  const Compiled c = compile_with(layer, cfg, s);
+  const auto inputs = random_inputs(layer, seed);
+  CheckedRun r{Device(cfg, "rtl").run(c.program, inputs)};
+  const DeviceRun fsim = Device(cfg, "fsim").run(c.program, inputs);
+  r.matches_fsim = r.rtl.outputs.at(layer.output.name).data == fsim.outputs.at(layer.output.name).data;
+  return r;
 }
 
 // Ranks with ties averaged (1-based). With rel_tol > 0, values within rel_tol of the smallest value of
