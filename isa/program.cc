@@ -12,17 +12,23 @@ namespace tessera {
 namespace {
 
 constexpr uint8_t kMagic[8] = {0x89, 'T', 'S', 'P', '\r', '\n', 0x1a, '\n'};
-constexpr uint32_t kVersion = 1;
+constexpr uint32_t kVersion = 2;     // written; version 1 (no steps section) is still read
+constexpr uint32_t kOldestVersion = 1;
 constexpr uint64_t kHeaderBytes = 48;
 constexpr uint64_t kChecksumOffset = 40;
 constexpr uint64_t kSectionEntryBytes = 24;
 constexpr int kMaxRank = 8;
 constexpr size_t kMaxNameBytes = 255;
+constexpr size_t kMaxAttrValueBytes = 4096;  // host operator attributes may be long lists
+// Smallest encodings, so a count can be checked against the bytes left before anything is allocated.
+constexpr uint64_t kMinStepBytes = 40, kMinListEntryBytes = 4, kMinAttrBytes = 8;
 
-enum SectionKind : uint32_t { CONFIG = 1, INSNS = 2, UOPS = 3, CONSTANTS = 4, TENSORS = 5 };
-constexpr uint32_t kNumSectionKinds = 5;
+enum SectionKind : uint32_t { CONFIG = 1, INSNS = 2, UOPS = 3, CONSTANTS = 4, TENSORS = 5, STEPS = 6 };
+constexpr uint32_t kNumSectionKinds = 6;
+// Version 1 files carry every section but the steps.
+uint32_t section_count(uint32_t version) { return version == 1 ? 5 : kNumSectionKinds; }
 const char* section_name(uint32_t kind) {
-  static constexpr const char* kNames[] = {"?", "config", "insns", "uops", "constants", "tensors"};
+  static constexpr const char* kNames[] = {"?", "config", "insns", "uops", "constants", "tensors", "steps"};
   return kind >= 1 && kind <= kNumSectionKinds ? kNames[kind] : "?";
 }
 
@@ -38,9 +44,10 @@ uint64_t checksum(const std::vector<uint8_t>& bytes) {
 
 bool add_overflows(uint64_t a, uint64_t b, uint64_t* sum) { return __builtin_add_overflow(a, b, sum); }
 
-// Names and layouts travel through the assembly text, so they must be single whitespace-free tokens.
-bool is_token(const std::string& s) {
-  if (s.empty() || s.size() > kMaxNameBytes) return false;
+// Names, layouts and attribute values travel through the assembly text, so they must be single
+// whitespace-free tokens.
+bool is_token(const std::string& s, size_t max_len = kMaxNameBytes) {
+  if (s.empty() || s.size() > max_len) return false;
   return std::all_of(s.begin(), s.end(), [](char c) { return c > ' ' && c < 127 && c != '#' && c != '=' && c != '"'; });
 }
 
@@ -129,7 +136,7 @@ struct Section {
 // Byte offsets of each entry, so validation issues found after parsing can still name a place in the file.
 struct EntryOffsets {
   uint64_t header = 0, uops = 0;
-  std::vector<uint64_t> insns, constants, tensors;
+  std::vector<uint64_t> insns, constants, tensors, steps;
   uint64_t of(const ProgramIssue& is) const {
     auto at = [&](const std::vector<uint64_t>& v) { return is.index < v.size() ? v[is.index] : header; };
     switch (is.part) {
@@ -138,13 +145,14 @@ struct EntryOffsets {
       case ProgramPart::UOPS: return uops;
       case ProgramPart::CONSTANTS: return at(constants);
       case ProgramPart::TENSORS: return at(tensors);
+      case ProgramPart::STEPS: return at(steps);
     }
     return header;
   }
 };
 
 const char* part_name(ProgramPart p) {
-  static constexpr const char* kNames[] = {"header", "insns", "uops", "constants", "tensors"};
+  static constexpr const char* kNames[] = {"header", "insns", "uops", "constants", "tensors", "steps"};
   return kNames[static_cast<int>(p)];
 }
 
@@ -162,8 +170,8 @@ bool in_dram(uint64_t offset, uint64_t bytes, uint64_t dram_bytes) {
 void check_tensor(const TensorInfo& t, uint64_t dram_bytes, std::vector<std::string>* why) {
   if (!is_token(t.name)) why->push_back("name '" + t.name + "' must be 1-255 printable characters without space, #, = or \"");
   if (!is_token(t.layout)) why->push_back("layout '" + t.layout + "' must be 1-255 printable characters without space, #, = or \"");
-  if (t.dir != TensorDir::INPUT && t.dir != TensorDir::OUTPUT) why->push_back("unknown direction");
-  if (int(t.dtype) > int(DType::INT32)) why->push_back("unknown dtype");
+  if (int(t.dir) > int(TensorDir::INTERNAL)) why->push_back("unknown direction");
+  if (int(t.dtype) > int(DType::FLOAT32)) why->push_back("unknown dtype");
   if (t.shape.empty() || t.shape.size() > size_t(kMaxRank))
     why->push_back("rank " + std::to_string(t.shape.size()) + " outside [1, " + std::to_string(kMaxRank) + "]");
   uint64_t need = uint64_t(dtype_bytes(t.dtype));
@@ -181,35 +189,130 @@ void check_tensor(const TensorInfo& t, uint64_t dram_bytes, std::vector<std::str
     why->push_back("bytes [" + std::to_string(t.dram_offset) + ", +" + std::to_string(t.bytes) +
                    ") exceed dram_bytes " + std::to_string(dram_bytes));
   if (!(std::isfinite(t.scale) && t.scale > 0)) why->push_back("scale must be finite and positive");
+  // INT32 and FLOAT32 allow any stored zero point (float tensors conventionally store 0).
   const int64_t zlo = t.dtype == DType::UINT8 ? 0 : t.dtype == DType::INT8 ? -128 : std::numeric_limits<int32_t>::min();
   const int64_t zhi = t.dtype == DType::UINT8 ? 255 : t.dtype == DType::INT8 ? 127 : std::numeric_limits<int32_t>::max();
   if (t.zero_point < zlo || t.zero_point > zhi)
     why->push_back("zero_point " + std::to_string(t.zero_point) + " outside the " + dtype_name(t.dtype) + " range");
 }
 
+const std::string kTokenRule = "1-255 printable characters without space, #, = or \"";
+
+bool is_attr_key(const std::string& k) {
+  return !k.empty() && k.size() <= kMaxNameBytes && std::all_of(k.begin(), k.end(), [](char c) {
+    return (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '_' || c == '.';
+  });
+}
+
+// Everything about one step that does not depend on the other steps.
+void check_step(const Step& s, const Program& p, std::vector<std::string>* why) {
+  if (!is_token(s.name)) why->push_back("name must be " + kTokenRule);
+  if (!is_token(s.op)) why->push_back("op '" + s.op + "' must be " + kTokenRule);
+  if (int(s.kind) > int(StepKind::HOST)) why->push_back("unknown kind " + std::to_string(int(s.kind)));
+  if (s.kind == StepKind::HOST && (s.insn_begin != 0 || s.insn_end != 0))
+    why->push_back("host step has instructions [" + std::to_string(s.insn_begin) + ", " + std::to_string(s.insn_end) +
+                   "); begin and end must be 0");
+  if (s.kind == StepKind::ACCEL) {
+    const std::string range = "instructions [" + std::to_string(s.insn_begin) + ", " + std::to_string(s.insn_end) + ")";
+    if (s.insn_begin >= s.insn_end) {
+      why->push_back(range + " are empty");
+    } else if (s.insn_end > p.insns.size()) {
+      why->push_back(range + " exceed the " + std::to_string(p.insns.size()) + " instructions");
+    } else {
+      for (uint64_t i = s.insn_begin; i < s.insn_end; ++i) {
+        const bool finish = p.insns[i][Field::OPCODE] == int(Opcode::FINISH);
+        if (finish && i + 1 != s.insn_end)
+          why->push_back(range + ": instruction " + std::to_string(i) + " is a FINISH before the end of the step");
+        if (!finish && i + 1 == s.insn_end)
+          why->push_back(range + ": the last instruction " + std::to_string(i) + " is not a FINISH");
+      }
+    }
+  }
+  const auto list = [&](const std::vector<std::string>& names, const char* what, bool is_output) {
+    if (names.size() > kMaxStepListEntries)
+      why->push_back(std::to_string(names.size()) + " " + what + "s exceed the limit of " +
+                     std::to_string(kMaxStepListEntries));
+    for (const auto& n : names) {
+      // The assembly text separates the list with commas.
+      if (n.find(',') != std::string::npos) why->push_back(std::string(what) + " '" + n + "' contains a comma");
+      const auto t = std::find_if(p.tensors.begin(), p.tensors.end(), [&](const TensorInfo& x) { return x.name == n; });
+      if (t == p.tensors.end()) why->push_back(std::string(what) + " '" + n + "' is not in the tensor table");
+      else if (is_output && t->dir == TensorDir::INPUT)
+        why->push_back(std::string(what) + " '" + n + "' is a graph input tensor");
+    }
+  };
+  list(s.inputs, "input", false);
+  list(s.outputs, "output", true);
+  if (s.attrs.size() > kMaxStepListEntries)
+    why->push_back(std::to_string(s.attrs.size()) + " attributes exceed the limit of " +
+                   std::to_string(kMaxStepListEntries));
+  for (const auto& kv : s.attrs) {
+    if (!is_attr_key(kv.first)) why->push_back("attribute key '" + kv.first + "' must match [a-z0-9_.]+ (1-255 characters)");
+    if (!is_token(kv.second, kMaxAttrValueBytes))
+      why->push_back("attribute '" + kv.first + "' value must be 1-" + std::to_string(kMaxAttrValueBytes) +
+                     " printable characters without space, #, = or \"");
+  }
+}
+
+// Accelerator steps run their ranges in order: ranges ascend, do not overlap, and leave no instruction out.
+void check_step_ranges(const Program& p, std::vector<ProgramIssue>* out) {
+  uint64_t covered = 0;  // instructions [0, covered) belong to earlier accel steps
+  for (size_t i = 0; i < p.steps.size(); ++i) {
+    const Step& s = p.steps[i];
+    if (s.kind != StepKind::ACCEL || s.insn_begin >= s.insn_end) continue;
+    if (s.insn_begin < covered)
+      out->push_back({ProgramPart::STEPS, i, "'" + s.name + "': instructions [" + std::to_string(s.insn_begin) + ", " +
+                                                 std::to_string(s.insn_end) + ") overlap or precede an earlier step's (which end at " +
+                                                 std::to_string(covered) + ")"});
+    else if (s.insn_begin > covered)
+      out->push_back({ProgramPart::INSNS, size_t(covered), "instructions [" + std::to_string(covered) + ", " +
+                                                              std::to_string(s.insn_begin) + ") belong to no accel step"});
+    covered = std::max(covered, s.insn_end);
+  }
+  if (covered < p.insns.size())
+    out->push_back({ProgramPart::INSNS, size_t(covered), "instructions [" + std::to_string(covered) + ", " +
+                                                            std::to_string(p.insns.size()) + ") belong to no accel step"});
+}
+
 }  // namespace
 
-const char* tensor_dir_name(TensorDir d) { return d == TensorDir::INPUT ? "input" : "output"; }
+const char* tensor_dir_name(TensorDir d) {
+  switch (d) {
+    case TensorDir::INPUT: return "input";
+    case TensorDir::OUTPUT: return "output";
+    case TensorDir::INTERNAL: return "internal";
+  }
+  return "?";
+}
+
+const char* step_kind_name(StepKind k) { return k == StepKind::ACCEL ? "accel" : k == StepKind::HOST ? "host" : "?"; }
+
+bool parse_step_kind(const std::string& name, StepKind* out) {
+  for (StepKind k : {StepKind::ACCEL, StepKind::HOST})
+    if (name == step_kind_name(k)) return *out = k, true;
+  return false;
+}
 
 const char* dtype_name(DType t) {
   switch (t) {
     case DType::INT8: return "int8";
     case DType::UINT8: return "uint8";
     case DType::INT32: return "int32";
+    case DType::FLOAT32: return "float32";
   }
   return "?";
 }
 
-int dtype_bytes(DType t) { return t == DType::INT32 ? 4 : 1; }
+int dtype_bytes(DType t) { return t == DType::INT32 || t == DType::FLOAT32 ? 4 : 1; }
 
 bool parse_tensor_dir(const std::string& name, TensorDir* out) {
-  for (TensorDir d : {TensorDir::INPUT, TensorDir::OUTPUT})
+  for (TensorDir d : {TensorDir::INPUT, TensorDir::OUTPUT, TensorDir::INTERNAL})
     if (name == tensor_dir_name(d)) return *out = d, true;
   return false;
 }
 
 bool parse_dtype(const std::string& name, DType* out) {
-  for (DType t : {DType::INT8, DType::UINT8, DType::INT32})
+  for (DType t : {DType::INT8, DType::UINT8, DType::INT32, DType::FLOAT32})
     if (name == dtype_name(t)) return *out = t, true;
   return false;
 }
@@ -219,10 +322,15 @@ bool TensorInfo::operator==(const TensorInfo& o) const {
          scale == o.scale && zero_point == o.zero_point && dram_offset == o.dram_offset && bytes == o.bytes;
 }
 
+bool Step::operator==(const Step& o) const {
+  return kind == o.kind && name == o.name && op == o.op && insn_begin == o.insn_begin && insn_end == o.insn_end &&
+         inputs == o.inputs && outputs == o.outputs && attrs == o.attrs;
+}
+
 bool Program::operator==(const Program& o) const {
   return canonical_json(config) == canonical_json(o.config) && insns == o.insns && uops == o.uops &&
          uop_dram_offset == o.uop_dram_offset && constants == o.constants && tensors == o.tensors &&
-         dram_bytes == o.dram_bytes;
+         dram_bytes == o.dram_bytes && steps == o.steps;
 }
 
 std::vector<ProgramIssue> program_issues(const Program& p, const DerivedConfig& cfg) {
@@ -295,6 +403,15 @@ std::vector<ProgramIssue> program_issues(const Program& p, const DerivedConfig& 
       if (p.tensors[j].name == p.tensors[i].name) why.push_back("duplicate name '" + p.tensors[i].name + "'");
     for (const auto& w : why) add(ProgramPart::TENSORS, i, w);
   }
+
+  if (p.steps.size() > kMaxProgramSteps)
+    add(ProgramPart::STEPS, 0, std::to_string(p.steps.size()) + " steps exceed the limit of " + std::to_string(kMaxProgramSteps));
+  for (size_t i = 0; i < p.steps.size(); ++i) {
+    std::vector<std::string> why;
+    check_step(p.steps[i], p, &why);
+    for (const auto& w : why) add(ProgramPart::STEPS, i, "'" + p.steps[i].name + "': " + w);
+  }
+  if (!p.steps.empty()) check_step_ranges(p, &out);
   return out;
 }
 
@@ -345,6 +462,28 @@ std::vector<uint8_t> write_program(const Program& p, const std::string& origin) 
     t.u64(x.bytes);
   }
 
+  Writer& st = sec[STEPS];
+  st.u32(uint32_t(p.steps.size()));
+  for (const auto& s : p.steps) {
+    st.u8(uint8_t(s.kind));
+    st.u8(0);
+    st.u8(0);
+    st.u8(0);
+    st.str(s.name);
+    st.str(s.op);
+    st.u64(s.insn_begin);
+    st.u64(s.insn_end);
+    for (const auto* names : {&s.inputs, &s.outputs}) {
+      st.u32(uint32_t(names->size()));
+      for (const auto& n : *names) st.str(n);
+    }
+    st.u32(uint32_t(s.attrs.size()));
+    for (const auto& kv : s.attrs) {
+      st.str(kv.first);
+      st.str(kv.second);
+    }
+  }
+
   Writer w;
   w.raw(kMagic, sizeof kMagic);
   w.u32(kVersion);
@@ -372,14 +511,62 @@ std::vector<uint8_t> write_program(const Program& p, const std::string& origin) 
   return w.out;
 }
 
+namespace {
+
+// A u32 count that must fit both `limit` and the bytes left at `min_bytes` per entry.
+uint32_t read_count(Reader& r, const std::string& field, uint64_t limit, uint64_t min_bytes) {
+  const uint64_t at = r.pos();
+  const uint32_t n = r.u32(field);
+  if (n > limit) r.fail(at, field, std::to_string(n) + " exceeds the limit of " + std::to_string(limit));
+  if (n > r.remaining() / min_bytes) r.fail(at, field, std::to_string(n) + " entries do not fit the section");
+  return n;
+}
+
+void read_steps(Reader r, Program* p, EntryOffsets* where) {
+  const uint32_t n = read_count(r, "count", kMaxProgramSteps, kMinStepBytes);
+  p->steps.reserve(n);
+  for (uint32_t i = 0; i < n; ++i) {
+    const std::string f = "[" + std::to_string(i) + "]";
+    const uint64_t at = r.pos();
+    where->steps.push_back(at);
+    Step s;
+    const uint8_t kind = r.u8(f + ".kind");
+    if (kind > uint8_t(StepKind::HOST)) r.fail(at, f + ".kind", "unknown step kind " + std::to_string(kind));
+    s.kind = StepKind(kind);
+    const uint8_t* reserved = r.take(3, f + ".reserved");
+    if (reserved[0] | reserved[1] | reserved[2]) r.fail(at + 1, f + ".reserved", "must be 0");
+    s.name = r.str(f + ".name", kMaxNameBytes);
+    s.op = r.str(f + ".op", kMaxNameBytes);
+    s.insn_begin = r.u64(f + ".insn_begin");
+    s.insn_end = r.u64(f + ".insn_end");
+    for (auto [list, what] : {std::pair{&s.inputs, ".inputs"}, std::pair{&s.outputs, ".outputs"}}) {
+      const uint32_t m = read_count(r, f + what + " count", kMaxStepListEntries, kMinListEntryBytes);
+      for (uint32_t k = 0; k < m; ++k) list->push_back(r.str(f + what + "[" + std::to_string(k) + "]", kMaxNameBytes));
+    }
+    const uint32_t na = read_count(r, f + ".attrs count", kMaxStepListEntries, kMinAttrBytes);
+    for (uint32_t k = 0; k < na; ++k) {
+      const uint64_t kat = r.pos();
+      const std::string a = f + ".attrs[" + std::to_string(k) + "]";
+      std::string key = r.str(a + ".key", kMaxNameBytes);
+      std::string value = r.str(a + ".value", kMaxAttrValueBytes);
+      if (!s.attrs.emplace(key, std::move(value)).second) r.fail(kat, a + ".key", "duplicate attribute '" + key + "'");
+    }
+    p->steps.push_back(std::move(s));
+  }
+  r.expect_end();
+}
+
+}  // namespace
+
 Program read_program(const std::vector<uint8_t>& file, const std::string& origin) {
   Reader h(file, 0, file.size(), origin, "header");
   const uint8_t* magic = h.take(sizeof kMagic, "magic");
   if (std::memcmp(magic, kMagic, sizeof kMagic) != 0) h.fail(0, "magic", "not a tessera program (.tsp) file");
   const uint32_t version = h.u32("version");
-  if (version != kVersion)
+  if (version < kOldestVersion || version > kVersion)
     h.fail(8, "version", "format version " + std::to_string(version) + " is not supported (this reader reads " +
-                             std::to_string(kVersion) + ")");
+                             std::to_string(kOldestVersion) + " to " + std::to_string(kVersion) + ")");
+  const uint32_t kinds = section_count(version);
   const uint32_t nsec = h.u32("section_count");
   const uint64_t hash = h.u64("config_hash");
   const uint32_t insn_bytes = h.u32("insn_bytes");
@@ -388,8 +575,9 @@ Program read_program(const std::vector<uint8_t>& file, const std::string& origin
   p.dram_bytes = h.u64("dram_bytes");
   const uint64_t sum = h.u64("checksum");
   if (sum != checksum(file)) h.fail(kChecksumOffset, "checksum", "does not match the file contents (corrupted file)");
-  if (nsec != kNumSectionKinds)
-    h.fail(12, "section_count", std::to_string(nsec) + " sections, expected " + std::to_string(kNumSectionKinds));
+  if (nsec != kinds)
+    h.fail(12, "section_count", std::to_string(nsec) + " sections, expected " + std::to_string(kinds) + " in version " +
+                                    std::to_string(version));
 
   std::vector<Section> sections(kNumSectionKinds + 1);
   const uint64_t table_end = kHeaderBytes + kSectionEntryBytes * nsec;
@@ -398,7 +586,8 @@ Program read_program(const std::vector<uint8_t>& file, const std::string& origin
     const uint32_t kind = h.u32("section kind");
     const uint32_t flags = h.u32("section flags");
     Section s{h.u64("section offset"), h.u64("section size"), true};
-    if (kind < 1 || kind > kNumSectionKinds) h.fail(at, "section kind", "unknown section kind " + std::to_string(kind));
+    if (kind < 1 || kind > kinds)
+      h.fail(at, "section kind", "unknown section kind " + std::to_string(kind) + " in version " + std::to_string(version));
     if (sections[kind].present) h.fail(at, "section kind", std::string("duplicate ") + section_name(kind) + " section");
     if (flags != 0) h.fail(at + 4, "section flags", "must be 0");
     uint64_t end;
@@ -408,7 +597,7 @@ Program read_program(const std::vector<uint8_t>& file, const std::string& origin
                  std::to_string(table_end) + ", " + std::to_string(file.size()) + ")");
     sections[kind] = s;
   }
-  std::vector<Section> sorted(sections.begin() + 1, sections.end());
+  std::vector<Section> sorted(sections.begin() + 1, sections.begin() + 1 + kinds);
   std::sort(sorted.begin(), sorted.end(), [](const Section& a, const Section& b) { return a.offset < b.offset; });
   for (size_t i = 1; i < sorted.size(); ++i)
     if (sorted[i].offset < sorted[i - 1].offset + sorted[i - 1].size)
@@ -490,8 +679,8 @@ Program read_program(const std::vector<uint8_t>& file, const std::string& origin
     t.name = rt.str(f + ".name", kMaxNameBytes);
     const uint64_t at = rt.pos();
     const uint8_t dir = rt.u8(f + ".dir"), dtype = rt.u8(f + ".dtype"), rank = rt.u8(f + ".rank");
-    if (dir > uint8_t(TensorDir::OUTPUT)) rt.fail(at, f + ".dir", "unknown direction " + std::to_string(dir));
-    if (dtype > uint8_t(DType::INT32)) rt.fail(at + 1, f + ".dtype", "unknown dtype " + std::to_string(dtype));
+    if (dir > uint8_t(TensorDir::INTERNAL)) rt.fail(at, f + ".dir", "unknown direction " + std::to_string(dir));
+    if (dtype > uint8_t(DType::FLOAT32)) rt.fail(at + 1, f + ".dtype", "unknown dtype " + std::to_string(dtype));
     if (rank < 1 || rank > kMaxRank) rt.fail(at + 2, f + ".rank", "rank " + std::to_string(rank) + " outside [1, 8]");
     if (rt.u8(f + ".reserved") != 0) rt.fail(at + 3, f + ".reserved", "must be 0");
     t.dir = TensorDir(dir);
@@ -509,6 +698,8 @@ Program read_program(const std::vector<uint8_t>& file, const std::string& origin
     p.tensors.push_back(std::move(t));
   }
   rt.expect_end();
+
+  if (sections[STEPS].present) read_steps(reader(STEPS), &p, &where);
 
   const auto issues = program_issues(p, cfg);
   if (!issues.empty())

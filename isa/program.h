@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -17,8 +18,10 @@ class ProgramError : public std::runtime_error {
   using std::runtime_error::runtime_error;
 };
 
-enum class TensorDir : uint8_t { INPUT = 0, OUTPUT = 1 };
-enum class DType : uint8_t { INT8 = 0, UINT8 = 1, INT32 = 2 };
+// INTERNAL: an intermediate activation of a network, written and read by its steps.
+enum class TensorDir : uint8_t { INPUT = 0, OUTPUT = 1, INTERNAL = 2 };
+// FLOAT32 tensors (host steps' operands) keep scale/zero_point, conventionally 1 and 0.
+enum class DType : uint8_t { INT8 = 0, UINT8 = 1, INT32 = 2, FLOAT32 = 3 };
 const char* tensor_dir_name(TensorDir d);
 const char* dtype_name(DType t);
 int dtype_bytes(DType t);
@@ -26,7 +29,7 @@ int dtype_bytes(DType t);
 bool parse_tensor_dir(const std::string& name, TensorDir* out);
 bool parse_dtype(const std::string& name, DType* out);
 
-// A named input or output of the program and where it lives in device DRAM.
+// A named input, output or intermediate tensor of the program and where it lives in device DRAM.
 struct TensorInfo {
   std::string name;
   TensorDir dir = TensorDir::INPUT;
@@ -47,6 +50,26 @@ struct DramSegment {
   bool operator==(const DramSegment& o) const { return offset == o.offset && bytes == o.bytes; }
 };
 
+// One step of a network program; the driver executes steps in order.
+enum class StepKind : uint8_t { ACCEL = 0, HOST = 1 };
+const char* step_kind_name(StepKind k);  // "accel", "host"
+bool parse_step_kind(const std::string& name, StepKind* out);
+
+struct Step {
+  StepKind kind = StepKind::ACCEL;
+  std::string name;                          // the layer / ONNX node it stands for
+  std::string op;                            // ACCEL: layer kind ("conv", "dense", ...); HOST: operator ("Softmax", ...)
+  uint64_t insn_begin = 0, insn_end = 0;     // ACCEL: instructions [begin, end), the last a FINISH. HOST: both 0
+  std::vector<std::string> inputs, outputs;  // tensor names from the program's tensor table
+  std::map<std::string, std::string> attrs;  // HOST: operator attributes; ACCEL: report data (macs, ...)
+  bool operator==(const Step& o) const;
+};
+
+// Limits that keep an untrusted file from sizing allocations: steps per program, and inputs, outputs
+// or attributes per step.
+constexpr size_t kMaxProgramSteps = 100000;
+constexpr size_t kMaxStepListEntries = 64;
+
 struct Program {
   HwConfig config;              // the accelerator the program was compiled for
   std::vector<Insn> insns;
@@ -55,6 +78,8 @@ struct Program {
   std::vector<DramSegment> constants;
   std::vector<TensorInfo> tensors;
   uint64_t dram_bytes = 0;      // device DRAM the program needs, in bytes
+  // Empty: the whole instruction stream is one accelerator run (a single-layer program).
+  std::vector<Step> steps;
   bool operator==(const Program& o) const;
 };
 
@@ -62,15 +87,16 @@ struct Program {
 constexpr uint64_t kMaxProgramDramBytes = uint64_t{1} << 40;
 
 // One inconsistency found by program_issues(): which part of the program and which entry.
-enum class ProgramPart : uint8_t { HEADER, INSNS, UOPS, CONSTANTS, TENSORS };
+enum class ProgramPart : uint8_t { HEADER, INSNS, UOPS, CONSTANTS, TENSORS, STEPS };
 struct ProgramIssue {
   ProgramPart part;
-  size_t index;  // entry within the part (instruction, segment or tensor); 0 for HEADER/UOPS
+  size_t index;  // entry within the part (instruction, segment, tensor or step); 0 for HEADER/UOPS
   std::string message;
 };
 // Checks placement and naming against the config: everything inside dram_bytes, micro-op block
 // aligned, constant segments and micro-ops disjoint, tensor names unique, sizes consistent, every
-// instruction encodable. Empty when the program is sound.
+// instruction encodable; steps (when present) well-formed, covering every instruction, naming known
+// tensors (docs/program-format.md lists every rule). Empty when the program is sound.
 std::vector<ProgramIssue> program_issues(const Program& p, const DerivedConfig& cfg);
 
 // Serialize; throws ProgramError (naming `origin`) when program_issues() reports anything.
