@@ -2,6 +2,9 @@
 // Runs an ONNX model on onnxruntime's CPU provider: run_onnx.js MODEL.onnx IN.npy [IN2.npy ...] OUT.npy
 // (inputs bind to the model's inputs in order; the first output is written). run_onnx.js --batch LIST
 // runs every line of LIST as such an argument list in one process, saving node's start-up per model.
+// Before MODEL: --dump-dir DIR also writes every output as DIR/<name with / and : as _>.npy;
+// --stats QPARAMS.json prints, for each output QPARAMS names ({name: {type, zero_point}}), the fraction
+// of elements at the type's minimum, maximum and zero point, and the spread of the first output.
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -46,8 +49,37 @@ function writeNpy(path, tensor) {
   fs.writeFileSync(path, Buffer.concat([prefix, Buffer.from(header, 'latin1'), Buffer.from(d.buffer, d.byteOffset, d.byteLength)]));
 }
 
-async function runModel(args) {
-  if (args.length < 3) throw new Error('usage: run_onnx.js MODEL.onnx IN.npy [IN2.npy ...] OUT.npy | --batch LIST');
+const LIMITS = { int8: [-128, 127], uint8: [0, 255] };
+
+function printStats(results, qparams, first) {
+  for (const [name, q] of Object.entries(qparams)) {
+    const t = results[name];
+    if (!t) continue;
+    const [lo, hi] = LIMITS[q.type];
+    let atMin = 0, atMax = 0, atZero = 0;
+    for (const v of t.data) {
+      atMin += v === lo;
+      atMax += v === hi;
+      atZero += v === q.zero_point;
+    }
+    const n = t.data.length;
+    console.log(`tensor ${name} ${q.type} n ${n} at_min ${(atMin / n).toFixed(4)} at_max ${(atMax / n).toFixed(4)} ` +
+                `at_zero_point ${(atZero / n).toFixed(4)} levels ${new Set(t.data).size}`);
+  }
+  const out = results[first].data;
+  console.log(`output ${first} n ${out.length} min ${Math.min(...out)} max ${Math.max(...out)} distinct ${new Set(out).size}`);
+}
+
+async function runModel(argv) {
+  const args = [...argv];
+  let dumpDir = null, qparams = null;
+  for (;;) {
+    if (args[0] === '--dump-dir' && args.length > 1) dumpDir = args.splice(0, 2)[1];
+    else if (args[0] === '--stats' && args.length > 1) qparams = JSON.parse(fs.readFileSync(args.splice(0, 2)[1], 'utf8'));
+    else break;
+  }
+  if (args.length < 3)
+    throw new Error('usage: run_onnx.js [--dump-dir DIR] [--stats QPARAMS.json] MODEL.onnx IN.npy [IN2.npy ...] OUT.npy | --batch LIST');
   const session = await ort.InferenceSession.create(args[0], { executionProviders: ['cpu'], logSeverityLevel: 3 });
   const inputs = args.slice(1, -1);
   if (inputs.length !== session.inputNames.length)
@@ -56,6 +88,11 @@ async function runModel(args) {
   session.inputNames.forEach((name, i) => { feeds[name] = readNpy(inputs[i]); });
   const results = await session.run(feeds);
   writeNpy(args[args.length - 1], results[session.outputNames[0]]);
+  if (dumpDir) {
+    fs.mkdirSync(dumpDir, { recursive: true });
+    for (const name of session.outputNames) writeNpy(`${dumpDir}/${name.replace(/[/:]/g, '_')}.npy`, results[name]);
+  }
+  if (qparams) printStats(results, qparams, session.outputNames[0]);
 }
 
 async function main(args) {
