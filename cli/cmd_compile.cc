@@ -5,13 +5,25 @@
 #include "cli/commands.h"
 #include "compiler/compile.h"
 #include "compiler/import/json_import.h"
+#include "compiler/import/onnx_import.h"
+#include "compiler/network/compile_network.h"
 #include "compiler/search/schedule_cache.h"
 #include "isa/config.h"
 
 namespace tessera::cli {
 
+namespace {
+
+void write_listing(const std::string& path, const std::string& text) {
+  std::ofstream f(path);
+  f << text;
+  if (!f) throw std::runtime_error(path + ": cannot write the listing");
+}
+
+}  // namespace
+
 void add_compile_command(CLI::App& app) {
-  auto* c = app.add_subcommand("compile", "Compile a quantized layer (.onnx or .json) into a .tsp program");
+  auto* c = app.add_subcommand("compile", "Compile a quantized network or layer (.onnx or .json) into a .tsp program");
   static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file, cache_file;
   static bool no_shipped = false;
   c->add_option("-c,--config", cfg_file, "accelerator config JSON")->required()->check(CLI::ExistingFile);
@@ -32,14 +44,27 @@ void add_compile_command(CLI::App& app) {
     if (!schedule_file.empty()) opt.schedule = compiler::load_schedule_file(schedule_file);
     opt.schedule_cache = cache_file;
     if (!no_shipped) opt.shipped_schedules = compiler::search::shipped_database_path(cfg_file);
+    // A model that is one quantized layer between its graph input and output compiles as a layer;
+    // anything else (several layers, host operators, float inputs) as a network.
+    const bool onnx = model_file.size() >= 5 && model_file.compare(model_file.size() - 5, 5, ".onnx") == 0;
+    if (onnx) {
+      compiler::Network net = compiler::import_onnx_network_file(model_file);
+      const bool single = net.nodes.size() == 1 && net.nodes[0].layer && net.inputs.size() == net.nodes[0].inputs.size();
+      if (!single) {
+        const compiler::CompiledNetwork r = compiler::compile_network(std::move(net), cfg, opt);
+        for (const auto& w : r.warnings) std::cerr << "tessera: warning: " << w << "\n";
+        write_program_file(r.program, out);
+        if (!listing_file.empty()) write_listing(listing_file, compiler::listing(r.program, r.notes, cfg));
+        std::cout << compiler::report_table(r, cfg);
+        std::cerr << "wrote " << out << ": " << r.program.steps.size() << " steps, " << r.program.insns.size()
+                  << " instructions, " << r.program.uops.size() << " micro-ops\n";
+        return;
+      }
+    }
     const compiler::Compiled r = compiler::compile_model(compiler::import_model_file(model_file), cfg, opt);
     for (const auto& w : r.warnings) std::cerr << "tessera: warning: " << w << "\n";
     write_program_file(r.program, out);
-    if (!listing_file.empty()) {
-      std::ofstream f(listing_file);
-      f << compiler::listing(r, cfg);
-      if (!f) throw std::runtime_error(listing_file + ": cannot write the listing");
-    }
+    if (!listing_file.empty()) write_listing(listing_file, compiler::listing(r, cfg));
     std::cerr << "wrote " << out << ": " << r.program.insns.size() << " instructions, " << r.program.uops.size()
               << " micro-ops, schedule " << compiler::schedule_json(r.schedule);
     if (r.schedule_origin == "search") std::cerr << " (searched)";

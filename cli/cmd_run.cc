@@ -1,4 +1,7 @@
 // `tessera run`: execute a .tsp program on a backend with .npy inputs and outputs, print the counters.
+#include <algorithm>
+#include <cstdio>
+#include <filesystem>
 #include <fstream>
 #include <iostream>
 #include <map>
@@ -18,11 +21,44 @@ std::pair<std::string, std::string> split_binding(const std::string& s, const ch
   return {s.substr(0, eq), s.substr(eq + 1)};
 }
 
+// The per-step table of a network run: where each step ran, its cycles (measured on a timed backend,
+// predicted otherwise), MAC utilization, DRAM bytes and its roofline bound.
+void print_steps(const DeviceRun& r, const DerivedConfig& cfg, std::ostream& os) {
+  const bool timed = r.report.cycles > 0;
+  const double peak = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
+  const double bus = std::max(1, cfg.hw.dram_bytes_per_cycle);
+  char line[400];
+  std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12s %13s %7s %12s %-7s\n", "step", "op", "where",
+                timed ? "cycles" : "pred. cycles", "MACs", "util %", "DRAM bytes", "bound");
+  os << line;
+  double cycles = 0, macs = 0, bytes = 0;
+  for (const StepRun& s : r.steps) {
+    const double c = s.host ? 0 : timed ? double(s.report.cycles) : double(s.predicted_cycles);
+    const double b = double(s.report.bytes_read + s.report.bytes_written);
+    const char* bound = s.host ? "" : double(s.macs) / peak >= b / bus ? "compute" : "memory";
+    std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12.0f %13lld %7.1f %12.0f %-7s\n", s.name.substr(0, 30).c_str(),
+                  s.op.substr(0, 9).c_str(), s.host ? "host" : "accel", c, (long long)s.macs,
+                  c > 0 ? 100.0 * double(s.macs) / (peak * c) : 0.0, b, bound);
+    os << line;
+    cycles += c, macs += double(s.macs), bytes += b;
+  }
+  std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12.0f %13.0f %7.1f %12.0f\n", "total", "", "", cycles, macs,
+                cycles > 0 ? 100.0 * macs / (peak * cycles) : 0.0, bytes);
+  os << line << "compute roofline: " << int64_t(macs / peak) << " cycles at " << peak << " MACs/cycle\n";
+}
+
+std::string file_name_of(const std::string& tensor) {
+  std::string s = tensor;
+  for (char& ch : s)
+    if (ch == '/' || ch == ':' || ch == '\\') ch = '_';
+  return s;
+}
+
 }  // namespace
 
 void add_run_command(CLI::App& app) {
   auto* run = app.add_subcommand("run", "Run a .tsp program on a backend");
-  static std::string backend = "fsim", program, cfg_file, stats_json;
+  static std::string backend = "fsim", program, cfg_file, stats_json, dump_dir;
   static std::vector<std::string> ins, outs;
   static RunOptions opt;
   std::string avail;
@@ -39,6 +75,8 @@ void add_run_command(CLI::App& app) {
   run->add_option("--trace", opt.trace_path, "rtl: write a Perfetto/Chrome trace of unit activity");
   run->add_option("--max-cycles", opt.max_cycles, "rtl: stop after this many cycles");
   run->add_option("--xclbin", opt.xclbin_path, "xrt: FPGA bitstream holding the tessera kernel");
+  run->add_option("--dump-activations", dump_dir,
+                  "write every tensor a network step produces as DIR/<tensor>.npy (order in DIR/tensors.txt)");
   run->callback([] {
     const Program p = read_program_file(program);
     const DerivedConfig cfg = cfg_file.empty() ? derive(p.config, program) : load_derived(cfg_file);
@@ -56,10 +94,31 @@ void add_run_command(CLI::App& app) {
       out_paths[name] = path;
     }
     Device dev(cfg, backend);
-    const DeviceRun r = dev.run(p, inputs, opt);
+    TensorHook dump;
+    std::ofstream order;
+    if (!dump_dir.empty()) {
+      std::filesystem::create_directories(dump_dir);
+      order.open(dump_dir + "/tensors.txt");
+      if (!order) throw std::runtime_error(dump_dir + ": cannot write tensors.txt");
+      dump = [&](const TensorInfo& t, const NpyArray& a) {
+        write_npy_file(a, dump_dir + "/" + file_name_of(t.name) + ".npy");
+        order << t.name << "\n";
+      };
+    }
+    const DeviceRun r = dev.run(p, inputs, opt, dump);
     for (const auto& [name, path] : out_paths) write_npy_file(r.outputs.at(name), path);
+    if (!r.steps.empty()) print_steps(r, cfg, std::cout);
     std::cout << r.report.to_text(cfg);
-    if (!stats_json.empty()) std::ofstream(stats_json) << r.report.to_json(cfg).dump(2) << "\n";
+    if (!stats_json.empty()) {
+      auto j = r.report.to_json(cfg);
+      for (const StepRun& s : r.steps) {
+        nlohmann::ordered_json js = s.host ? nlohmann::ordered_json::object() : s.report.to_json(cfg);
+        js["step"] = s.name, js["op"] = s.op, js["where"] = s.host ? "host" : "accel";
+        js["macs"] = s.macs, js["predicted_cycles"] = s.predicted_cycles;
+        j["steps"].push_back(js);
+      }
+      std::ofstream(stats_json) << j.dump(2) << "\n";
+    }
   });
 }
 

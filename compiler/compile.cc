@@ -67,9 +67,11 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
   return c;
 }
 
-std::string listing(const Compiled& c, const DerivedConfig& cfg) {
+std::string listing(const Compiled& c, const DerivedConfig& cfg) { return listing(c.program, c.notes, cfg); }
+
+std::string listing(const Program& p, const std::vector<std::string>& notes, const DerivedConfig& cfg) {
   // Instruction lines of the canonical text are the ones whose first word is an opcode name.
-  std::istringstream text(disassemble(c.program, cfg));
+  std::istringstream text(disassemble(p, cfg));
   std::ostringstream out;
   std::string line;
   size_t insn = 0;
@@ -77,8 +79,8 @@ std::string listing(const Compiled& c, const DerivedConfig& cfg) {
     const std::string word = line.substr(0, line.find(' '));
     bool is_insn = false;
     for (const auto& o : opcodes()) is_insn |= word == o.name;
-    if (is_insn && insn < c.notes.size()) {
-      out << "# [" << insn << "] " << c.notes[insn] << "\n";
+    if (is_insn && insn < notes.size()) {
+      out << "# [" << insn << "] " << notes[insn] << "\n";
       ++insn;
     }
     out << line << "\n";

@@ -40,5 +40,6 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
 // Assembly text of the program (accepted by the assembler) with each instruction preceded by a
 // comment naming its layer, tile and loop.
 std::string listing(const Compiled& c, const DerivedConfig& cfg);
+std::string listing(const Program& p, const std::vector<std::string>& notes, const DerivedConfig& cfg);
 
 }  // namespace tessera::compiler

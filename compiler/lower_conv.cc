@@ -48,29 +48,41 @@ std::string blocked_layout(bool dense, int batch, int block, const ConvGeometry*
 }
 
 void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const RequantPlan& q, IsaTarget isa,
-                ProgramBuilder& b) {
+                ProgramBuilder& b, const ConvIO* io) {
   const DerivedConfig& cfg = b.cfg();
   const bool dense = l.kind == LayerKind::DENSE;
   const int64_t inp_eb = cfg.elem_bytes(int(MemType::INP)), wgt_eb = cfg.elem_bytes(int(MemType::WGT));
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), out_eb = cfg.elem_bytes(int(MemType::OUT));
 
-  // DRAM: input (padded, plus one tile row of slack: edge tiles read whole-width rows), output, constants.
   const int64_t TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
-  TensorInfo in;
-  in.name = l.inputs[0].name, in.dir = TensorDir::INPUT, in.dtype = dtype_of(l.inputs[0].type);
-  in.shape = l.inputs[0].shape, in.scale = l.inputs[0].scale, in.zero_point = l.inputs[0].zero_point;
-  in.layout = blocked_layout(dense, cfg.hw.batch, cfg.hw.block_in, &g);
-  in.bytes = uint64_t(g.nb * g.cb * g.hp * g.wp * inp_eb);
-  in.dram_offset = b.reserve(in.bytes + uint64_t(IW * inp_eb), uint64_t(inp_eb));
-  TensorInfo out;
-  out.name = l.output.name, out.dir = TensorDir::OUTPUT, out.dtype = dtype_of(l.output.type);
-  out.shape = l.output.shape, out.scale = l.output.scale, out.zero_point = l.output.zero_point;
-  out.layout = blocked_layout(dense, cfg.hw.batch, cfg.hw.block_out, nullptr);
-  out.bytes = uint64_t(g.nb * g.kb * g.oh * g.ow * out_eb);
-  out.dram_offset = b.reserve(out.bytes, uint64_t(out_eb));
-  const int64_t in_base = int64_t(in.dram_offset) / inp_eb, out_base = int64_t(out.dram_offset) / out_eb;
-  b.add_tensor(in);
-  b.add_tensor(out);
+  ConvIO own;
+  if (!io) {
+    // DRAM: input (padded, plus one tile row of slack: edge tiles read whole-width rows), output.
+    own.in = {0, g.nb * g.cb, g.h, g.w, g.pad_top, g.pad_left, g.pad_bottom, g.pad_right};
+    own.out = {0, g.nb * g.kb, g.oh, g.ow, 0, 0, 0, 0};
+    TensorInfo in;
+    in.name = l.inputs[0].name, in.dir = TensorDir::INPUT, in.dtype = dtype_of(l.inputs[0].type);
+    in.shape = l.inputs[0].shape, in.scale = l.inputs[0].scale, in.zero_point = l.inputs[0].zero_point;
+    in.layout = blocked_layout(dense, cfg.hw.batch, cfg.hw.block_in, &g);
+    in.bytes = uint64_t(own.in.elements() * inp_eb);
+    in.dram_offset = own.in.offset = b.reserve(in.bytes + uint64_t(IW * inp_eb), uint64_t(inp_eb));
+    TensorInfo out;
+    out.name = l.output.name, out.dir = TensorDir::OUTPUT, out.dtype = dtype_of(l.output.type);
+    out.shape = l.output.shape, out.scale = l.output.scale, out.zero_point = l.output.zero_point;
+    out.layout = blocked_layout(dense, cfg.hw.batch, cfg.hw.block_out, nullptr);
+    out.bytes = uint64_t(own.out.elements() * out_eb);
+    out.dram_offset = own.out.offset = b.reserve(out.bytes, uint64_t(out_eb));
+    b.add_tensor(in);
+    b.add_tensor(out);
+    io = &own;
+  }
+  const ActBuffer &ib = io->in, &ob = io->out;
+  if (ib.top < g.pad_top || ib.left < g.pad_left || ib.bottom < g.pad_bottom || ib.right < g.pad_right ||
+      ib.h != g.h || ib.w != g.w || ob.h != g.oh || ob.w != g.ow)
+    throw CompileError("layer '" + l.name + "': internal error, activation buffers do not match the layer");
+  // The input window starts where the layer's padding starts inside the buffer's (possibly larger) halo.
+  const int64_t in_base = int64_t(ib.offset) / inp_eb + (ib.top - g.pad_top) * ib.wp() + (ib.left - g.pad_left);
+  const int64_t out_base = int64_t(ob.offset) / out_eb;
   const int64_t wgt_base = int64_t(b.add_constant(pack_weights(l, g, cfg), uint64_t(wgt_eb))) / wgt_eb;
   const int64_t bias_dram = int64_t(b.add_constant(pack_channel_vectors(q.bias, g, cfg), uint64_t(acc_eb))) / acc_eb;
   const bool vta = isa == IsaTarget::VTA;
@@ -143,9 +155,9 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       const std::string at = where + " ci blocks " + range(ci0, ci_t);
       size_t first = b.size();
       for (int64_t c = 0; c < ci_t; ++c) {
-        const int64_t row0 = ((T.n * g.cb + ci0 + c) * g.hp + T.oh * g.stride_h) * g.wp + T.ow * g.stride_w;
+        const int64_t row0 = ((T.n * g.cb + ci0 + c) * ib.hp() + T.oh * g.stride_h) * ib.wp() + T.ow * g.stride_w;
         b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + c * IH * IW, in_base + row0, g.in_rows(T.th), IW,
-                        g.row_step() * g.wp),
+                        g.row_step() * ib.wp()),
                at + ": input block " + std::to_string(ci0 + c));
       }
       const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cb + ci0) * g.r * g.s,
@@ -193,13 +205,13 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     // Store: one 2-D store per channel block, or per row when the tile is narrower than its buffer.
     const size_t first_store = b.size();
     for (int64_t co = 0; co < T.co_t; ++co) {
-      const int64_t dst = out_base + ((T.n * g.kb + T.co + co) * g.oh + T.oh) * g.ow + T.ow;
+      const int64_t dst = out_base + ob.at(T.n * g.kb + T.co + co, T.oh, T.ow);
       const int64_t src = acc_base + co * TH * TW;
       if (T.tw == TW) {
-        b.emit(mem_insn(Opcode::STORE, MemType::OUT, src, dst, T.th, T.tw, g.ow), where + ": store block " + std::to_string(T.co + co));
+        b.emit(mem_insn(Opcode::STORE, MemType::OUT, src, dst, T.th, T.tw, ob.wp()), where + ": store block " + std::to_string(T.co + co));
       } else {
         for (int64_t y = 0; y < T.th; ++y)
-          b.emit(mem_insn(Opcode::STORE, MemType::OUT, src + y * TW, dst + y * g.ow, 1, T.tw, g.ow),
+          b.emit(mem_insn(Opcode::STORE, MemType::OUT, src + y * TW, dst + y * ob.wp(), 1, T.tw, ob.wp()),
                  where + ": store block " + std::to_string(T.co + co) + " row " + std::to_string(T.oh + y));
       }
     }

@@ -1,6 +1,7 @@
 // Lowering of one conv or dense layer, with a given legal schedule, into a ProgramBuilder.
 #pragma once
 
+#include "compiler/act_buffer.h"
 #include "compiler/conv_geometry.h"
 #include "compiler/program_builder.h"
 #include "compiler/requant.h"
@@ -8,11 +9,18 @@
 
 namespace tessera::compiler {
 
-// Places the packed input/output tensors, weights, biases and multipliers and emits the
-// double-buffered tile pipeline (see docs/compiler.md). The schedule must be legal
-// (schedule_issues() empty); the builder's finish() checks the micro-op buffer and tokens.
+// Activation buffers planned by the caller (a network): the input's halo must cover the layer's
+// padding (and hold the input zero point), and one input row of slack must follow it (edge tiles
+// read whole rows).
+struct ConvIO {
+  ActBuffer in, out;
+};
+
+// Places the packed weights, biases and multipliers (and, without `io`, the input and output as
+// the program's I/O tensors) and emits the double-buffered tile pipeline (see docs/compiler.md).
+// The schedule must be legal (schedule_issues() empty); the builder checks the micro-op buffer and tokens.
 void lower_conv(const Layer& layer, const ConvGeometry& g, const Schedule& s, const RequantPlan& q, IsaTarget isa,
-                ProgramBuilder& b);
+                ProgramBuilder& b, const ConvIO* io = nullptr);
 
 // Blocked layout names written to the I/O table: "NCHW<batch>n<block>c", a dense layer's
 // "NC<batch>n<block>c", and a "_pad<top>_<left>_<bottom>_<right>" suffix for a halo.

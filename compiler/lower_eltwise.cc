@@ -19,20 +19,38 @@ DType dtype_of(ElemType t) { return t == ElemType::UINT8 ? DType::UINT8 : DType:
 
 int64_t blocks(int64_t n, int64_t b) { return (n + b - 1) / b; }
 
-// Places an activation tensor in the ACC_8BIT blocking ([N/b][C/BLOCK_OUT][H][W][b][BLOCK_OUT]).
-TensorInfo place(const QTensor& q, TensorDir dir, const std::string& halo, int64_t pad_rows, int64_t pad_cols,
-                 ProgramBuilder& b) {
+// Places an activation tensor as a program I/O tensor in the ACC_8BIT blocking
+// ([N/b][C/BLOCK_OUT][H+pads][W+pads][b][BLOCK_OUT]) and returns its buffer.
+ActBuffer place(const QTensor& q, TensorDir dir, const std::string& halo, const Layer* pads, ProgramBuilder& b) {
   const DerivedConfig& cfg = b.cfg();
+  ActBuffer buf{0, blocks(q.shape[0], cfg.hw.batch) * blocks(q.shape[1], cfg.hw.block_out), q.shape[2], q.shape[3]};
+  if (pads) buf.top = pads->pad_top, buf.left = pads->pad_left, buf.bottom = pads->pad_bottom, buf.right = pads->pad_right;
   TensorInfo t;
   t.name = q.name, t.dir = dir, t.dtype = dtype_of(q.type), t.shape = q.shape, t.scale = q.scale;
   t.zero_point = q.zero_point;
   t.layout = blocked_layout(false, cfg.hw.batch, cfg.hw.block_out, nullptr) + halo;
   const int64_t eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
-  t.bytes = uint64_t(blocks(q.shape[0], cfg.hw.batch) * blocks(q.shape[1], cfg.hw.block_out) *
-                     (q.shape[2] + pad_rows) * (q.shape[3] + pad_cols) * eb);
-  t.dram_offset = b.reserve(t.bytes, uint64_t(eb));
+  t.bytes = uint64_t(buf.elements() * eb);
+  t.dram_offset = buf.offset = b.reserve(t.bytes, uint64_t(eb));
   b.add_tensor(t);
-  return t;
+  return buf;
+}
+
+// A band of one plane: rows y0.. of columns x0.. (a row is split only when it exceeds a buffer).
+struct Band {
+  int64_t plane, y0, rows, x0, cols;
+};
+
+// Bands of at most `chunk` vectors covering planes x h x w; with `contiguous` buffers (no halos)
+// the whole tensor is one long row, as few bands as possible.
+std::vector<Band> bands(int64_t planes, int64_t h, int64_t w, int64_t chunk, bool contiguous) {
+  if (contiguous) w *= h * planes, h = planes = 1;
+  std::vector<Band> out;
+  const int64_t rows = std::max<int64_t>(1, chunk / w), cols = std::min(w, chunk);
+  for (int64_t p = 0; p < planes; ++p)
+    for (int64_t y = 0; y < h; y += rows)
+      for (int64_t x = 0; x < w; x += cols) out.push_back({p, y, std::min(rows, h - y), x, std::min(cols, w - x)});
+  return out;
 }
 
 // Token protocol shared by both layers: compute pushes g2s after a tile's last ALU op, the store
@@ -58,7 +76,7 @@ std::vector<uint8_t> splat(int32_t v, const DerivedConfig& cfg) {
 
 }  // namespace
 
-void lower_add(const Layer& l, ProgramBuilder& b) {
+void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   const DerivedConfig& cfg = b.cfg();
   if (l.inputs.size() != 2 || l.inputs[0].shape != l.inputs[1].shape || l.inputs[0].shape != l.output.shape ||
       l.output.shape.size() != 4)
@@ -75,8 +93,13 @@ void lower_add(const Layer& l, ProgramBuilder& b) {
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
 
-  const TensorInfo ta = place(qa, TensorDir::INPUT, "", 0, 0, b), tb = place(qb, TensorDir::INPUT, "", 0, 0, b);
-  const TensorInfo ty = place(l.output, TensorDir::OUTPUT, "", 0, 0, b);
+  EltwiseIO own;
+  if (!io) {
+    own.in = {place(qa, TensorDir::INPUT, "", nullptr, b), place(qb, TensorDir::INPUT, "", nullptr, b)};
+    own.out = place(l.output, TensorDir::OUTPUT, "", nullptr, b);
+    io = &own;
+  }
+  const ActBuffer &ta = io->in.at(0), &tb = io->in.at(1), &ty = io->out;
   std::vector<uint8_t> consts = splat(Ma, cfg), mb_vec = splat(Mb, cfg), round_vec = splat(int32_t(1) << (n - 1), cfg);
   consts.insert(consts.end(), mb_vec.begin(), mb_vec.end());
   consts.insert(consts.end(), round_vec.begin(), round_vec.end());
@@ -84,22 +107,34 @@ void lower_add(const Layer& l, ProgramBuilder& b) {
   const std::string who = "layer '" + l.name + "'";
   b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, const_dram, 1, 3, 3), who + ": multipliers and rounding term");
 
-  const int64_t vectors = int64_t(ta.bytes) / a8_eb;
   const int64_t iter_max = (int64_t{1} << cfg.layout.find(Format::ALU, Field::ITER_IN)->width) - 1;
   const int64_t chunk = std::min<int64_t>({(cfg.acc.depth - 3) / (2 * kBuffers), iter_max, 65535});
   if (chunk < 1) fail(l, "the ACC SRAM cannot hold two buffers of two vectors");
-  const int64_t tiles = (vectors + chunk - 1) / chunk;
+  const auto halo = [](const ActBuffer& x) { return x.top || x.left || x.bottom || x.right; };
+  const std::vector<Band> tiles_list = bands(ty.planes, ty.h, ty.w, chunk, !halo(ta) && !halo(tb) && !halo(ty));
+  const auto tiles = int64_t(tiles_list.size());
   StorePipe pipe{b, tiles};
   const int32_t za = device_value(qa.zero_point, qa.type), zb = device_value(qb.zero_point, qb.type);
   const int32_t zy = device_value(l.output.zero_point, l.output.type);
+  // Every buffer seen as its band's rows: the flat view of halo-free buffers is one long row.
+  const auto row0 = [&](const ActBuffer& x, const Band& bd) {
+    return halo(x) ? x.at(bd.plane, bd.y0, bd.x0) : (bd.plane * x.h + bd.y0) * x.w + bd.x0;
+  };
+  const auto pitch = [&](const ActBuffer& x, const Band& bd) { return halo(x) ? x.wp() : bd.cols; };
   for (int64_t t = 0; t < tiles; ++t) {
-    const int64_t v0 = t * chunk, nv = std::min(chunk, vectors - v0);
+    const Band& bd = tiles_list[size_t(t)];
+    const int64_t nv = bd.rows * bd.cols;
     const int64_t abuf = 3 + (t % kBuffers) * 2 * chunk, bbuf = abuf + chunk;
-    const std::string where = who + " vectors " + std::to_string(v0) + ".." + std::to_string(v0 + nv - 1);
-    const size_t first = b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, abuf, int64_t(ta.dram_offset) / a8_eb + v0, 1, nv, nv),
-                                where + ": load a");
-    pipe.compute_start(first, t);
-    b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, bbuf, int64_t(tb.dram_offset) / a8_eb + v0, 1, nv, nv), where + ": load b");
+    const std::string where = who + " plane " + std::to_string(bd.plane) + " rows " + std::to_string(bd.y0) + ".." +
+                              std::to_string(bd.y0 + bd.rows - 1) + " columns " + std::to_string(bd.x0) + ".." +
+                              std::to_string(bd.x0 + bd.cols - 1);
+    const auto load = [&](int64_t sram, const ActBuffer& x, const char* what) {
+      return b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, sram, int64_t(x.offset) / a8_eb + row0(x, bd), bd.rows,
+                             bd.cols, pitch(x, bd)),
+                    where + ": " + what);
+    };
+    pipe.compute_start(load(abuf, ta, "load a"), t);
+    load(bbuf, tb, "load b");
     UopLoopSpec over;  // every vector of a buffer against one constant vector
     over.iter_in = nv, over.dst_in = 1;
     const auto op = [&](int64_t dst, int64_t src, AluOp o, bool imm, int64_t v, const std::string& what) {
@@ -119,13 +154,14 @@ void lower_add(const Layer& l, ProgramBuilder& b) {
     if (zy) op(abuf, 0, AluOp::ADD, true, zy, "add output zero point");
     op(abuf, 0, AluOp::MIN, true, 127, "clamp high");
     pipe.compute_end(op(abuf, 0, AluOp::MAX, true, l.relu ? std::max(zy, -128) : -128, "clamp low"));
-    const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, abuf, int64_t(ty.dram_offset) / out_eb + v0, 1, nv, nv),
+    const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, abuf, int64_t(ty.offset) / out_eb + row0(ty, bd),
+                                      bd.rows, bd.cols, pitch(ty, bd)),
                              where + ": store");
     pipe.store(st, st, t);
   }
 }
 
-void lower_max_pool(const Layer& l, ProgramBuilder& b) {
+void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   const DerivedConfig& cfg = b.cfg();
   if (l.inputs.size() != 1 || l.inputs[0].shape.size() != 4) fail(l, "max-pool needs one NCHW input");
   const QTensor& x = l.inputs[0];
@@ -140,10 +176,17 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b) {
                                ? "_minpad" + std::to_string(l.pad_top) + "_" + std::to_string(l.pad_left) + "_" +
                                      std::to_string(l.pad_bottom) + "_" + std::to_string(l.pad_right)
                                : "";
-  const TensorInfo tx = place(x, TensorDir::INPUT, halo, hp - x.shape[2], wp - x.shape[3], b);
-  const TensorInfo ty = place(l.output, TensorDir::OUTPUT, "", 0, 0, b);
+  EltwiseIO own;
+  if (!io) {
+    own.in = {place(x, TensorDir::INPUT, halo, &l, b)};
+    own.out = place(l.output, TensorDir::OUTPUT, "", nullptr, b);
+    io = &own;
+  }
+  const ActBuffer &tx = io->in.at(0), &ty = io->out;
+  if (tx.top < l.pad_top || tx.left < l.pad_left || tx.bottom < l.pad_bottom || tx.right < l.pad_right)
+    fail(l, "internal error, the input halo is smaller than the padding");
   const int64_t a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT)), out_eb = cfg.elem_bytes(int(MemType::OUT));
-  const int64_t planes = blocks(x.shape[0], cfg.hw.batch) * blocks(x.shape[1], cfg.hw.block_out);
+  const int64_t planes = tx.planes;
 
   // Tiles are row bands of one channel-block plane, whole width: input rows then output rows.
   int64_t th = oh;
@@ -159,8 +202,9 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b) {
     const int64_t in_sram = (t % kBuffers) * buf, out_sram = in_sram + ((th - 1) * sh + R) * wp;
     const std::string where = who + " plane " + std::to_string(p) + " rows " + std::to_string(oy0) + ".." +
                               std::to_string(oy0 + rows - 1);
-    const size_t first = b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, in_sram,
-                                         int64_t(tx.dram_offset) / a8_eb + (p * hp + oy0 * sh) * wp, ih, wp, wp),
+    const int64_t in0 = (p * tx.hp() + tx.top - l.pad_top + oy0 * sh) * tx.wp() + tx.left - l.pad_left;
+    const size_t first = b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, in_sram, int64_t(tx.offset) / a8_eb + in0, ih, wp,
+                                         tx.wp()),
                                 where + ": load input rows");
     pipe.compute_start(first, t);
     UopLoopSpec win;  // dst walks the output band, src the window's top-left input
@@ -181,10 +225,56 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b) {
       last = b.emit(alu_insn(rest, AluOp::MAX, false, 0), where + ": max over the other taps");
     }
     pipe.compute_end(last);
-    const int64_t out0 = int64_t(ty.dram_offset) / out_eb + (p * oh + oy0) * ow;
-    const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, out_sram, out0, rows, ow, ow), where + ": store");
+    const int64_t out0 = int64_t(ty.offset) / out_eb + ty.at(p, oy0, 0);
+    const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, out_sram, out0, rows, ow, ty.wp()), where + ": store");
     pipe.store(st, st, t);
   }
+}
+
+}  // namespace tessera::compiler
+
+namespace tessera::compiler {
+
+void fill_halo(const ActBuffer& buf, int32_t value, const std::string& who, ProgramBuilder& b) {
+  if (!(buf.top || buf.left || buf.bottom || buf.right)) return;
+  const DerivedConfig& cfg = b.cfg();
+  const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
+  // One region of `n` vectors holding the value (GEMM reset, then ADD: VTA's ops only) serves as
+  // the source of every halo store: whole halo rows, and columns in runs of rows.
+  const int64_t side = std::max(buf.left, buf.right);
+  const int64_t n = std::min<int64_t>(std::max(buf.wp(), buf.h * side), cfg.acc.depth);
+  if (n < buf.wp()) throw CompileError(who + ": the ACC SRAM cannot hold one halo row of " + std::to_string(buf.wp()) + " vectors");
+  const std::string where = who + ": output halo";
+  UopLoopSpec all;
+  all.iter_in = n, all.dst_in = 1;
+  all.uop_bgn = b.kernel({{0, 0, 0}}), all.uop_end = all.uop_bgn + 1;
+  b.emit(gemm_insn(all, true), where + ": clear the fill vectors");
+  const size_t set = b.emit(alu_insn(all, AluOp::ADD, true, value), where + ": fill vectors = " + std::to_string(value));
+  b.insn(set)[Field::PUSH_NEXT] = 1;
+  const int64_t base = int64_t(buf.offset) / out_eb, rows_per = side ? n / side : 0;
+  size_t last = 0;
+  bool first = true;
+  const auto store = [&](int64_t dram, int64_t y, int64_t x, int64_t stride) {
+    last = b.emit(mem_insn(Opcode::STORE, MemType::OUT, 0, dram, y, x, stride), where);
+    if (first) b.insn(last)[Field::POP_PREV] = 1, first = false;
+  };
+  for (int64_t p = 0; p < buf.planes; ++p) {
+    const int64_t plane = base + p * buf.hp() * buf.wp();
+    for (int64_t y = 0; y < buf.top; ++y) store(plane + y * buf.wp(), 1, buf.wp(), buf.wp());
+    for (int64_t y = buf.top + buf.h; y < buf.hp(); ++y) store(plane + y * buf.wp(), 1, buf.wp(), buf.wp());
+    for (int64_t y = 0; y < buf.h; y += rows_per) {
+      const int64_t rows = std::min(rows_per, buf.h - y), row = plane + (buf.top + y) * buf.wp();
+      if (buf.left) store(row, rows, buf.left, buf.wp());
+      if (buf.right) store(row + buf.left + buf.w, rows, buf.right, buf.wp());
+    }
+  }
+  b.insn(last)[Field::PUSH_PREV] = 1;
+  // Compute waits for the stores before the layer reuses the ACC SRAM.
+  UopLoopSpec one;
+  one.iter_in = 1;
+  one.uop_bgn = all.uop_bgn, one.uop_end = all.uop_bgn + 1;
+  const size_t wait = b.emit(alu_insn(one, AluOp::ADD, true, 0), where + ": wait for the halo stores");
+  b.insn(wait)[Field::POP_NEXT] = 1;
 }
 
 }  // namespace tessera::compiler

@@ -1,18 +1,31 @@
 // Lowering of the ALU-only layers: residual add and max-pool (activations loaded with ACC_8BIT).
 #pragma once
 
+#include "compiler/act_buffer.h"
 #include "compiler/layer.h"
 #include "compiler/program_builder.h"
 #include "compiler/requant.h"
 
 namespace tessera::compiler {
 
+// Activation buffers planned by the caller (a network), in ACC_8BIT blocking; without them the
+// layer's tensors become the program's I/O tensors, packed without halos (max-pool input: its padding).
+struct EltwiseIO {
+  std::vector<ActBuffer> in;
+  ActBuffer out;
+};
+
 // y = clamp(round((a - za) * sa/sy + (b - zb) * sb/sy) + zy): both terms scaled by 32-bit
 // multipliers in one fixed-point domain, then one rounding shift (VTA ops only, either target).
-void lower_add(const Layer& layer, ProgramBuilder& b);
+void lower_add(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr);
 
 // Max over each window; the input halo holds the type's minimum so padding never wins. Output
 // scale and zero point must equal the input's (ONNX MaxPool does not requantize).
-void lower_max_pool(const Layer& layer, ProgramBuilder& b);
+void lower_max_pool(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr);
+
+// Writes device byte `value` into every halo element of `buf`: a producer refills its output's
+// halo, so a DRAM buffer reused by tensors of other zero points stays correct. Self-contained:
+// compute waits for these stores before it touches the ACC SRAM again.
+void fill_halo(const ActBuffer& buf, int32_t value, const std::string& who, ProgramBuilder& b);
 
 }  // namespace tessera::compiler

@@ -30,7 +30,7 @@ int64_t ProgramBuilder::kernel(const std::vector<Uop>& uops) {
   for (const Uop& u : uops) key.insert(key.end(), {u.dst, u.src, u.wgt});
   const auto it = kernels_.find(key);
   if (it != kernels_.end()) return it->second;
-  const auto at = int64_t(p_.uops.size());
+  const auto at = int64_t(p_.uops.size()) - seg_uop_;
   p_.uops.insert(p_.uops.end(), uops.begin(), uops.end());
   kernels_.emplace(std::move(key), at);
   return at;
@@ -42,20 +42,17 @@ size_t ProgramBuilder::emit(const Insn& insn, std::string note) {
   return p_.insns.size() - 1;
 }
 
-Program ProgramBuilder::finish(const std::string& what, std::vector<std::string>* notes) {
-  const auto n_uops = int64_t(p_.uops.size());
+std::pair<uint64_t, uint64_t> ProgramBuilder::end_segment(const std::string& what) {
+  const int64_t n_uops = int64_t(p_.uops.size()) - seg_uop_;
   if (n_uops > cfg_.uop.depth)
     throw CompileError(what + ": micro-op buffer needs " + std::to_string(n_uops) + " micro-ops but has " +
                        std::to_string(cfg_.uop.depth) + " (over by " + std::to_string(n_uops - cfg_.uop.depth) +
                        "); use smaller tile_co/tile_ci or fewer virtual threads");
-  const uint64_t ub = uint64_t(cfg_.uop_bytes());
-  p_.uop_dram_offset = reserve(uint64_t(n_uops) * ub, ub);
-  p_.dram_bytes = round_up(end_, 64);
   if (n_uops > 0) {
-    // All kernels stay resident: one load at the start of the compute stream.
-    p_.insns.insert(p_.insns.begin(), mem_insn(Opcode::LOAD, MemType::UOP, 0, int64_t(p_.uop_dram_offset / ub), 1,
-                                               n_uops, n_uops));
-    notes_.insert(notes_.begin(), what + ": all micro-op kernels (" + std::to_string(n_uops) + " micro-ops)");
+    // All kernels of the segment stay resident: one load at its start (DRAM address set by finish()).
+    p_.insns.insert(p_.insns.begin() + long(seg_insn_), mem_insn(Opcode::LOAD, MemType::UOP, 0, 0, 1, n_uops, n_uops));
+    notes_.insert(notes_.begin() + long(seg_insn_), what + ": all micro-op kernels (" + std::to_string(n_uops) + " micro-ops)");
+    segments_.push_back({seg_insn_, seg_uop_, n_uops});
   }
   p_.insns.push_back([] {
     Insn f;
@@ -63,10 +60,25 @@ Program ProgramBuilder::finish(const std::string& what, std::vector<std::string>
     return f;
   }());
   notes_.push_back(what + ": done");
-  const auto issues = check_token_balance(p_.insns);
+  const std::vector<Insn> seg(p_.insns.begin() + long(seg_insn_), p_.insns.end());
+  const auto issues = check_token_balance(seg);
   if (!issues.empty())
     throw CompileError(what + ": internal error, unbalanced tokens at instruction " +
-                       std::to_string(issues[0].insn_index) + ": " + issues[0].message);
+                       std::to_string(seg_insn_ + issues[0].insn_index) + ": " + issues[0].message);
+  const std::pair<uint64_t, uint64_t> range{seg_insn_, p_.insns.size()};
+  seg_insn_ = p_.insns.size();
+  seg_uop_ = int64_t(p_.uops.size());
+  kernels_.clear();
+  return range;
+}
+
+Program ProgramBuilder::finish(const std::string& what, std::vector<std::string>* notes) {
+  if (seg_insn_ < p_.insns.size() || p_.insns.empty()) end_segment(what);
+  const uint64_t ub = uint64_t(cfg_.uop_bytes());
+  p_.uop_dram_offset = reserve(uint64_t(p_.uops.size()) * ub, ub);
+  for (const Segment& s : segments_)
+    p_.insns[s.uop_load_insn][Field::DRAM_BASE] = int64_t(p_.uop_dram_offset / ub) + s.uop_first;
+  p_.dram_bytes = round_up(end_, 64);
   const auto prog = program_issues(p_, cfg_);
   if (!prog.empty()) throw CompileError(what + ": internal error, inconsistent program: " + prog[0].message);
   if (notes) *notes = notes_;

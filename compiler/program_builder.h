@@ -3,6 +3,7 @@
 
 #include <cstdint>
 #include <map>
+#include <utility>
 #include <string>
 #include <vector>
 
@@ -22,7 +23,7 @@ class ProgramBuilder {
   uint64_t add_constant(std::vector<uint8_t> bytes, uint64_t align);
   void add_tensor(TensorInfo t) { p_.tensors.push_back(std::move(t)); }
 
-  // Index of the kernel's first micro-op in the micro-op SRAM; identical kernels are stored once.
+  // Index of the kernel's first micro-op in the micro-op SRAM; identical kernels of a segment are stored once.
   int64_t kernel(const std::vector<Uop>& uops);
 
   // Appends an instruction and the note the listing shows before it; returns its index.
@@ -30,15 +31,25 @@ class ProgramBuilder {
   Insn& insn(size_t i) { return p_.insns[i]; }
   size_t size() const { return p_.insns.size(); }
 
-  // Prepends the micro-op load, places the micro-op block, checks the micro-op buffer and the
-  // token balance; throws CompileError naming `what` on failure.
+  // Closes the instructions emitted since the previous segment into one self-contained run: its
+  // micro-op kernels loaded first, a FINISH last; checks the micro-op buffer and the token balance
+  // (throws CompileError naming `what`). Returns the segment's instruction range [begin, end).
+  std::pair<uint64_t, uint64_t> end_segment(const std::string& what);
+
+  // Ends the open segment (if any instruction is pending or none was ever made), places the
+  // micro-op block and checks the whole program; throws CompileError naming `what` on failure.
   Program finish(const std::string& what, std::vector<std::string>* notes);
+  Program& program() { return p_; }
 
  private:
+  struct Segment { size_t uop_load_insn; int64_t uop_first, uop_count; };
   DerivedConfig cfg_;
   Program p_;
   std::vector<std::string> notes_;
-  std::map<std::vector<uint32_t>, int64_t> kernels_;
+  std::map<std::vector<uint32_t>, int64_t> kernels_;  // of the open segment, SRAM index
+  std::vector<Segment> segments_;
+  size_t seg_insn_ = 0;   // first instruction of the open segment
+  int64_t seg_uop_ = 0;   // first micro-op of the open segment in the program's block
   uint64_t end_ = 0;
 };
 

@@ -1,6 +1,7 @@
 // The device API: run a compiled program with named inputs on a backend and collect named outputs.
 #pragma once
 
+#include <functional>
 #include <map>
 #include <memory>
 #include <string>
@@ -11,10 +12,23 @@
 
 namespace tessera {
 
+// One executed step of a network program: an accelerator segment (with its own counters) or a host operator.
+struct StepRun {
+  std::string name, op;
+  bool host = false;
+  RunReport report;                // accelerator steps
+  int64_t macs = 0;                // from the program's step attributes
+  uint64_t predicted_cycles = 0;   // the compiler's prediction
+};
+
 struct DeviceRun {
   std::map<std::string, NpyArray> outputs;
-  RunReport report;
+  RunReport report;                // totals over all accelerator steps
+  std::vector<StepRun> steps;      // empty for a program without steps
 };
+
+// Called with every tensor a step produces, right after the step (for --dump-activations).
+using TensorHook = std::function<void(const TensorInfo&, const NpyArray&)>;
 
 class Device {
  public:
@@ -25,9 +39,14 @@ class Device {
 
   // Refuses a program compiled for another config (hash mismatch), a missing or unknown input, or an
   // input of the wrong dtype/shape; each error names the tensor or the two configs.
-  DeviceRun run(const Program& p, const std::map<std::string, NpyArray>& inputs, const RunOptions& opt = {});
+  // A program with steps runs them in order: accelerator segments on the backend, host operators
+  // with the driver's reference kernels (driver/host_ops.h), all on one device DRAM.
+  DeviceRun run(const Program& p, const std::map<std::string, NpyArray>& inputs, const RunOptions& opt = {},
+                const TensorHook& on_tensor = nullptr);
 
  private:
+  void run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOptions& opt, const TensorHook& on_tensor,
+                 DeviceRun& r);
   DerivedConfig cfg_;
   std::string backend_name_;
   std::unique_ptr<Backend> backend_;

@@ -13,6 +13,7 @@ class FsimBackend : public Backend {
   std::string name() const override { return "fsim"; }
   RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions&) override {
     const auto t0 = std::chrono::steady_clock::now();
+    sim_.reset_stats();  // each call reports its own run (a network calls once per step)
     const FsimStats s = sim_.run(program, dram);
     RunReport r;
     r.backend = name();

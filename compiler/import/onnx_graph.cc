@@ -15,7 +15,6 @@ namespace tessera::compiler {
 namespace {
 
 constexpr int64_t kMaxModelBytes = int64_t{1} << 30;  // protobuf's own hard limit is 2 GiB
-constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
 
 using onnx::TensorProto;
 

@@ -14,6 +14,9 @@
 
 namespace tessera::compiler {
 
+// Largest element count of any tensor a model may declare (keeps hostile files from sizing allocations).
+inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+
 // A constant tensor's values widened to double (floats) or int64 (integers), with its ONNX type.
 struct ConstTensor {
   int32_t data_type = 0;  // onnx::TensorProto::DataType

@@ -11,6 +11,7 @@
 #include <set>
 
 #include "compiler/import/layer_shapes.h"
+#include "compiler/import/onnx_host_node.h"
 #include "compiler/import/onnx_graph.h"
 
 namespace tessera::compiler {
@@ -333,6 +334,13 @@ Match match_qlinear_global_avg_pool(const Context& cx, const NodeProto& node) {
   return m;
 }
 
+// Whether input `index` of `node` is a DequantizeLinear of an activation (the QDQ form).
+bool from_dequantizer(const OnnxGraph& g, const NodeProto& node, int index) {
+  if (!g.has_input(node, index)) return false;
+  const NodeProto* p = g.producer(node.input(index));
+  return p && p->op_type() == "DequantizeLinear" && !g.is_initializer(p->input(0));
+}
+
 // A quantized MaxPool keeps its input's quantization, which only a preceding layer can supply.
 Match match_max_pool(const Context& cx, const NodeProto& node) {
   const OnnxGraph& g = cx.g;
@@ -340,36 +348,125 @@ Match match_max_pool(const Context& cx, const NodeProto& node) {
   if (g.attr_int(node, "ceil_mode", 0) != 0) g.fail(node, "attribute 'ceil_mode' = 1 is not supported (only 0)");
   if (g.attr_int(node, "storage_order", 0) != 0) g.fail(node, "attribute 'storage_order' = 1 is not supported");
   if (node.output_size() > 1 && !node.output(1).empty()) g.fail(node, "output 'Indices' is not supported");
-  auto it = cx.produced.find(g.input(node, 0, "X"));
-  if (it == cx.produced.end()) g.fail(node, "input must be the output of a quantized layer (it carries no scale)");
   Match m{{}, {&node}};
   m.layer.kind = LayerKind::MAX_POOL;
-  m.layer.inputs = {it->second};
+  const bool qdq = from_dequantizer(g, node, 0);
+  if (qdq) {
+    const NodeProto& dq = dequantizer(g, node, 0, "X");
+    m.nodes.push_back(&dq);
+    m.layer.inputs = {activation(cx, dq, 0, 1, 2, "x")};
+  } else {
+    auto it = cx.produced.find(g.input(node, 0, "X"));
+    if (it == cx.produced.end()) g.fail(node, "input must be the output of a quantized layer (it carries no scale)");
+    m.layer.inputs = {it->second};
+  }
+  const QTensor& x = m.layer.inputs[0];
   const auto kernel = g.attr_ints(node, "kernel_shape");
   if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1 || kernel[0] > 64 || kernel[1] > 64)
     g.fail(node, "attribute 'kernel_shape' = " + ints_string(kernel) + " is not supported (two values in 1..64)");
-  if (it->second.shape.size() != 4) g.fail(node, "input shape " + shape_string(it->second.shape) + " is not NCHW");
+  if (x.shape.size() != 4) g.fail(node, "input shape " + shape_string(x.shape) + " is not NCHW");
   read_window(g, node, kernel[0], kernel[1], m.layer);
-  m.layer.output = it->second;
+  m.layer.output = x;
   m.layer.output.name = node.output(0);
+  if (qdq) {
+    read_qdq_output(cx, node, m);
+    if (m.layer.relu || m.layer.output.scale != x.scale || m.layer.output.zero_point != x.zero_point ||
+        m.layer.output.type != x.type)
+      g.fail(node, "the QuantizeLinear after a MaxPool must keep its input's quantization");
+  }
   return m;
+}
+
+// com.microsoft QGemm (what onnxruntime's quantizer writes for Gemm/Linear): A, a_scale, a_zp, B,
+// b_scale, b_zp [, C int32 bias [, y_scale, y_zp]]; a quantized output is required here.
+Match match_qgemm(const Context& cx, const NodeProto& node) {
+  const OnnxGraph& g = cx.g;
+  g.check_attributes(node, {"alpha", "beta", "transA", "transB"});
+  for (const auto& attr : node.attribute())
+    if ((attr.name() == "alpha" || attr.name() == "beta") && (attr.type() != onnx::AttributeProto::FLOAT || attr.f() != 1.0f))
+      g.fail(node, "attribute '" + attr.name() + "' = " + std::to_string(attr.f()) + " is not supported (only 1.0)");
+  if (g.attr_int(node, "transA", 0) != 0) g.fail(node, "attribute 'transA' = 1 is not supported (only 0)");
+  if (!g.has_input(node, 7)) g.fail(node, "a float output (no y_scale) is not supported; quantize the output");
+  const bool trans_b = g.attr_int(node, "transB", 0) != 0;
+  Match m{{}, {&node}};
+  m.layer.kind = LayerKind::DENSE;
+  m.layer.inputs = {activation(cx, node, 0, 1, 2, "a")};
+  const auto& in = m.layer.inputs[0].shape;
+  if (in.size() != 2) g.fail(node, "input shape " + shape_string(in) + " is not [N,C] (only 2-D)");
+  const ConstTensor b = g.constant(node, 3, "b", {TensorProto::INT8});
+  const int64_t c = in[1];
+  if (b.dims.size() != 2 || b.dims[trans_b ? 1 : 0] != c || b.dims[trans_b ? 0 : 1] < 1)
+    g.fail(node, "B has dims " + ints_string(b.dims) + ", expected " +
+                     (trans_b ? "[K," + std::to_string(c) + "]" : "[" + std::to_string(c) + ",K]"));
+  const int64_t k = b.dims[trans_b ? 0 : 1];
+  m.layer.weights.resize(static_cast<size_t>(c * k));
+  for (int64_t ko = 0; ko < k; ++ko)
+    for (int64_t ci = 0; ci < c; ++ci)
+      m.layer.weights[ko * c + ci] = static_cast<int8_t>(b.ints[trans_b ? ko * c + ci : ci * k + ko]);
+  read_weight_quantization(cx, node, 4, 5, k, m.layer);
+  if (g.has_input(node, 6)) m.layer.bias = read_bias(cx, node, 6, k);
+  m.layer.output = output_tensor(cx, node, "", 7, 8);
+  m.layer.output.name = node.output(0);
+  fuse_dq_relu_q(cx, m);
+  return m;
+}
+
+// QDQ add: DequantizeLinear(a), DequantizeLinear(b) -> Add [-> Relu] -> QuantizeLinear.
+Match match_qdq_add(const Context& cx, const NodeProto& node) {
+  const OnnxGraph& g = cx.g;
+  g.check_attributes(node, {});
+  const NodeProto& dq_a = dequantizer(g, node, 0, "A");
+  const NodeProto& dq_b = dequantizer(g, node, 1, "B");
+  Match m{{}, {&dq_a, &dq_b, &node}};
+  m.layer.kind = LayerKind::ADD;
+  m.layer.inputs = {activation(cx, dq_a, 0, 1, 2, "a"), activation(cx, dq_b, 0, 1, 2, "b")};
+  read_qdq_output(cx, node, m);
+  return m;
+}
+
+// QDQ global average pool: DequantizeLinear -> GlobalAveragePool -> QuantizeLinear.
+Match match_qdq_global_avg_pool(const Context& cx, const NodeProto& node) {
+  const OnnxGraph& g = cx.g;
+  g.check_attributes(node, {});
+  const NodeProto& dq = dequantizer(g, node, 0, "X");
+  Match m{{}, {&dq, &node}};
+  m.layer.kind = LayerKind::GLOBAL_AVG_POOL;
+  m.layer.inputs = {activation(cx, dq, 0, 1, 2, "x")};
+  read_qdq_output(cx, node, m);
+  if (m.layer.relu) g.fail(node, "a Relu after a global average pool is not supported");
+  return m;
+}
+
+bool quantized_operand(const Context& cx, const NodeProto& node) {
+  return cx.g.has_input(node, 0) && (cx.produced.count(node.input(0)) || from_dequantizer(cx.g, node, 0));
 }
 
 struct Pattern {
   const char* anchor_op;
   bool microsoft_domain;
   Match (*match)(const Context&, const NodeProto&);
+  // Whether the node is in the pattern's quantized form; when not, it is left to the host.
+  bool (*accepts)(const Context&, const NodeProto&);
 };
 
+bool always(const Context&, const NodeProto&) { return true; }
+bool qdq_anchor(const Context& cx, const NodeProto& node) { return from_dequantizer(cx.g, node, 0); }
+bool qdq_add(const Context& cx, const NodeProto& node) {
+  return from_dequantizer(cx.g, node, 0) && from_dequantizer(cx.g, node, 1);
+}
+
 constexpr Pattern kPatterns[] = {
-    {"QLinearConv", false, match_qlinear_conv},
-    {"QLinearMatMul", false, match_qlinear_matmul},
-    {"Conv", false, match_qdq_conv},
-    {"Gemm", false, match_qdq_dense},
-    {"MatMul", false, match_qdq_dense},
-    {"MaxPool", false, match_max_pool},
-    {"QLinearAdd", true, match_qlinear_add},
-    {"QLinearGlobalAveragePool", true, match_qlinear_global_avg_pool},
+    {"QLinearConv", false, match_qlinear_conv, always},
+    {"QLinearMatMul", false, match_qlinear_matmul, always},
+    {"Conv", false, match_qdq_conv, always},
+    {"Gemm", false, match_qdq_dense, qdq_anchor},
+    {"MatMul", false, match_qdq_dense, qdq_anchor},
+    {"MaxPool", false, match_max_pool, quantized_operand},
+    {"Add", false, match_qdq_add, qdq_add},
+    {"GlobalAveragePool", false, match_qdq_global_avg_pool, qdq_anchor},
+    {"QLinearAdd", true, match_qlinear_add, always},
+    {"QLinearGlobalAveragePool", true, match_qlinear_global_avg_pool, always},
+    {"QGemm", true, match_qgemm, always},
 };
 
 const Pattern* find_pattern(const NodeProto& node) {
@@ -400,7 +497,162 @@ void check_declared_output(const OnnxGraph& g, const NodeProto& node, const QTen
   }
 }
 
+// Names the match's layer, infers its output shape and records what it produces.
+void finish_match(Context& cx, const NodeProto& node, Match& m, std::set<const NodeProto*>& consumed) {
+  const OnnxGraph& g = cx.g;
+  m.layer.name = g.name_of(node);
+  m.layer.output.shape = layer_output_shape(m.layer, g.where(node));
+  check_declared_output(g, node, m.layer.output);
+  if (!cx.produced.emplace(m.layer.output.name, m.layer.output).second)
+    g.fail(node, "output '" + m.layer.output.name + "' is produced twice");
+  consumed.insert(m.nodes.begin(), m.nodes.end());
+}
+
+NetTensor net_tensor(const QTensor& q) {
+  NetTensor t;
+  t.name = q.name, t.dtype = dtype_of(q.type), t.shape = q.shape, t.scale = q.scale, t.zero_point = q.zero_point;
+  return t;
+}
+
+// A graph input of any type the network can take (float32 is quantized on the host).
+NetTensor graph_value(const OnnxGraph& g, const onnx::ValueInfoProto& vi) {
+  const std::string where = g.origin() + ": graph input '" + vi.name() + "'";
+  if (!vi.type().has_tensor_type()) throw ImportError(where + " is not a tensor");
+  const auto& tt = vi.type().tensor_type();
+  NetTensor t;
+  t.name = vi.name();
+  switch (tt.elem_type()) {
+    case TensorProto::FLOAT: t.dtype = DType::FLOAT32; break;
+    case TensorProto::INT8: t.dtype = DType::INT8; break;
+    case TensorProto::UINT8: t.dtype = DType::UINT8; break;
+    default: throw ImportError(where + " has type " + onnx_type_name(tt.elem_type()) + " (expected float, int8 or uint8)");
+  }
+  if (!tt.has_shape()) throw ImportError(where + " has no shape; a static shape is required");
+  for (const auto& d : tt.shape().dim()) {
+    if (!d.has_dim_value()) throw ImportError(where + " has symbolic dimension '" + d.dim_param() + "'; a static shape is required");
+    if (d.dim_value() < 1 || d.dim_value() > kMaxTensorElements)
+      throw ImportError(where + " has dimension " + std::to_string(d.dim_value()));
+    t.shape.push_back(d.dim_value());
+  }
+  return t;
+}
+
+// A DequantizeLinear of an activation that only QDQ patterns consume: they take it with them.
+bool deferred_dequantizer(const OnnxGraph& g, const NodeProto& node) {
+  if (node.op_type() != "DequantizeLinear" || g.is_initializer(node.input(0)) || g.is_graph_output(node.output(0)))
+    return false;
+  static const std::set<std::string> qdq_ops = {"Conv", "Gemm", "MatMul", "Add", "MaxPool", "GlobalAveragePool",
+                                                "Flatten", "Reshape", "Squeeze"};
+  const auto users = g.consumers(node.output(0));
+  return !users.empty() && std::all_of(users.begin(), users.end(), [](const NodeProto* u) { return qdq_ops.count(u->op_type()) != 0; });
+}
+
+// Flatten/Reshape/Squeeze of a quantized tensor, directly (QOperator) or inside DQ -> op -> Q (QDQ).
+bool quantized_reshape(const Context& cx, const NodeProto& node) {
+  static const std::set<std::string> ops = {"Flatten", "Reshape", "Squeeze"};
+  if (!ops.count(node.op_type()) || !quantized_operand(cx, node)) return false;
+  return !from_dequantizer(cx.g, node, 0) || cx.g.sole_consumer(node.output(0), "QuantizeLinear");
+}
+
 }  // namespace
+
+Network import_onnx_network(const std::vector<uint8_t>& bytes, const std::string& origin) {
+  OnnxGraph g(bytes, origin);
+  Context cx{g, {}};
+  Network net;
+  net.source = origin;
+  for (const auto& vi : g.graph().input()) {
+    if (g.is_initializer(vi.name())) continue;
+    NetTensor t = graph_value(g, vi);
+    net.inputs.push_back(t.name);
+    if (!net.tensors.emplace(t.name, t).second) throw ImportError(origin + ": graph input '" + t.name + "' is declared twice");
+  }
+  std::set<const NodeProto*> consumed(g.constant_nodes().begin(), g.constant_nodes().end()), deferred;
+  const auto add_tensor = [&](const NodeProto& node, const NetTensor& t) {
+    if (!net.tensors.emplace(t.name, t).second) g.fail(node, "output '" + t.name + "' is produced twice");
+    if (t.quantized()) cx.produced.emplace(t.name, t.qtensor());
+  };
+  const auto data_inputs = [&](const NodeProto& node, NetNode& n) {
+    std::vector<const NetTensor*> in;
+    for (int i = 0; i < node.input_size(); ++i) {
+      if (node.input(i).empty() || g.is_initializer(node.input(i))) continue;
+      const auto it = net.tensors.find(node.input(i));
+      if (it == net.tensors.end()) g.fail(node, "input '" + node.input(i) + "' is not produced by any earlier node or graph input");
+      in.push_back(&it->second);
+      n.inputs.push_back(node.input(i));
+    }
+    if (in.empty()) g.fail(node, "has no activation input");
+    return in;
+  };
+  const auto host_node = [&](const NodeProto& node) {
+    NetNode n;
+    n.name = g.name_of(node), n.onnx_nodes = {n.name};
+    for (const NetTensor& t : import_host_node(g, node, data_inputs(node, n), n)) add_tensor(node, t);
+    consumed.insert(&node);
+    net.nodes.push_back(std::move(n));
+  };
+  for (const NodeProto& node : g.graph().node()) {
+    if (consumed.count(&node)) continue;
+    const Pattern* p = find_pattern(node);
+    if (p && p->accepts(cx, node)) {
+      Match m = p->match(cx, node);
+      finish_match(cx, node, m, consumed);
+      NetNode n;
+      n.name = m.layer.name, n.op = node.op_type();
+      for (const NodeProto* x : m.nodes) n.onnx_nodes.push_back(g.name_of(*x));
+      std::rotate(n.onnx_nodes.begin(), std::find(n.onnx_nodes.begin(), n.onnx_nodes.end(), n.name), n.onnx_nodes.end());
+      for (const QTensor& q : m.layer.inputs) {
+        n.inputs.push_back(q.name);
+        auto& t = net.tensors[q.name];  // a quantized graph input learns its quantization here
+        if (net.is_input(q.name) && t.quantized()) t.scale = q.scale, t.zero_point = q.zero_point;
+      }
+      n.outputs = {m.layer.output.name};
+      net.tensors.emplace(m.layer.output.name, net_tensor(m.layer.output));
+      n.layer = std::move(m.layer);
+      net.nodes.push_back(std::move(n));
+    } else if (quantized_reshape(cx, node)) {
+      NetNode n;
+      n.name = g.name_of(node), n.reshape = true, n.onnx_nodes = {n.name};
+      const NodeProto* dq = from_dequantizer(g, node, 0) ? g.producer(node.input(0)) : nullptr;
+      NetTensor in = dq ? net_tensor(activation(cx, *dq, 0, 1, 2, "x")) : net.tensors.at(node.input(0));
+      NetTensor shape_only = in;
+      shape_only.dtype = DType::FLOAT32;  // the shape rules only
+      NetNode scratch;
+      NetTensor out = import_host_node(g, node, {&shape_only}, scratch).at(0);
+      out.dtype = in.dtype, out.scale = in.scale, out.zero_point = in.zero_point;
+      consumed.insert(&node);
+      if (dq) {
+        const NodeProto* q = g.sole_consumer(node.output(0), "QuantizeLinear");
+        if (!same_quantization(g, *q, in.qtensor()))
+          g.fail(node, "the QuantizeLinear after it must keep its input's quantization");
+        out.name = q->output(0);
+        consumed.insert({dq, q});
+        n.onnx_nodes.push_back(g.name_of(*dq)), n.onnx_nodes.push_back(g.name_of(*q));
+      }
+      n.op = node.op_type(), n.inputs = {in.name}, n.outputs = {out.name};
+      add_tensor(node, out);
+      net.nodes.push_back(std::move(n));
+    } else if (deferred_dequantizer(g, node)) {
+      deferred.insert(&node);
+    } else {
+      for (int i = 0; i < node.input_size(); ++i) {  // a declined QDQ op: its dequantizers run on the host
+        const NodeProto* dq = g.has_input(node, i) ? g.producer(node.input(i)) : nullptr;
+        if (dq && deferred.count(dq) && !consumed.count(dq)) host_node(*dq);
+      }
+      host_node(node);
+    }
+  }
+  for (const NodeProto* dq : deferred)
+    if (!consumed.count(dq)) g.fail(*dq, "no quantized operator takes this DequantizeLinear's output");
+  for (const auto& vi : g.graph().output()) {
+    if (!net.tensors.count(vi.name())) throw ImportError(origin + ": graph output '" + vi.name() + "' is not produced by any node");
+    net.outputs.push_back(vi.name());
+  }
+  if (net.outputs.empty()) throw ImportError(origin + ": the graph has no outputs");
+  return net;
+}
+
+Network import_onnx_network_file(const std::string& path) { return import_onnx_network(read_model_file(path), path); }
 
 Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) {
   OnnxGraph g(bytes, origin);
@@ -410,15 +662,9 @@ Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) 
   model.source = origin;
   for (const NodeProto& node : g.graph().node()) {
     const Pattern* p = consumed.count(&node) ? nullptr : find_pattern(node);
-    if (!p) continue;
+    if (!p || !p->accepts(cx, node)) continue;
     Match m = p->match(cx, node);
-    const std::string where = g.where(node);
-    m.layer.name = g.name_of(node);
-    m.layer.output.shape = layer_output_shape(m.layer, where);
-    check_declared_output(g, node, m.layer.output);
-    if (!cx.produced.emplace(m.layer.output.name, m.layer.output).second)
-      g.fail(node, "output '" + m.layer.output.name + "' is produced twice");
-    consumed.insert(m.nodes.begin(), m.nodes.end());
+    finish_match(cx, node, m, consumed);
     model.layers.push_back(std::move(m.layer));
   }
   for (const NodeProto& node : g.graph().node())
@@ -434,7 +680,7 @@ Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) 
 // Matches the parser's limit, checked before reading so a huge file is not loaded at all.
 constexpr uintmax_t kMaxModelFileBytes = uintmax_t{1} << 30;
 
-Model import_onnx_file(const std::string& path) {
+std::vector<uint8_t> read_model_file(const std::string& path) {
   std::ifstream f(path, std::ios::binary);
   if (!f) throw ImportError(path + ": cannot open file");
   std::error_code ec;
@@ -442,8 +688,9 @@ Model import_onnx_file(const std::string& path) {
   if (!ec && size > kMaxModelFileBytes)
     throw ImportError(path + ": " + std::to_string(size) + " bytes is larger than the " +
                       std::to_string(kMaxModelFileBytes) + "-byte limit");
-  std::vector<uint8_t> bytes((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
-  return import_onnx(bytes, path);
+  return std::vector<uint8_t>((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
 }
+
+Model import_onnx_file(const std::string& path) { return import_onnx(read_model_file(path), path); }
 
 }  // namespace tessera::compiler

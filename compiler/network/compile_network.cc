@@ -1,0 +1,165 @@
+// Network lowering: the passes, then one self-contained accelerator segment per layer.
+#include "compiler/network/compile_network.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <sstream>
+
+#include "compiler/compile_error.h"
+#include "compiler/conv_geometry.h"
+#include "compiler/lower_conv.h"
+#include "compiler/lower_eltwise.h"
+#include "compiler/network/passes.h"
+#include "compiler/program_builder.h"
+#include "compiler/search/cost_model.h"
+#include "compiler/search/schedule_cache.h"
+
+namespace tessera::compiler {
+namespace {
+
+int64_t layer_macs(const Layer& l) {
+  const auto& in = l.inputs.at(0).shape;
+  const auto& out = l.output.shape;
+  switch (l.kind) {
+    case LayerKind::CONV2D: return out[0] * out[1] * out[2] * out[3] * in[1] * l.kernel_h * l.kernel_w;
+    case LayerKind::DENSE: return out[0] * out[1] * in[1];
+    case LayerKind::GLOBAL_AVG_POOL: return in[0] * in[1] * in[2] * in[3];
+    default: return 0;
+  }
+}
+
+// Slots of the vector ALU and bytes moved by the instructions [begin, end): the estimate for the
+// layers the searcher's cost model does not cover (add, max-pool).
+std::pair<double, uint64_t> segment_work(const Program& p, uint64_t begin, uint64_t end, const DerivedConfig& cfg) {
+  double alu = 0;
+  uint64_t bytes = 0;
+  for (uint64_t i = begin; i < end; ++i) {
+    const Insn& in = p.insns[i];
+    const auto op = Opcode(in[Field::OPCODE]);
+    if (op == Opcode::ALU || op == Opcode::GEMM)
+      alu += double((in[Field::UOP_END] - in[Field::UOP_BGN]) * in[Field::ITER_OUT] * in[Field::ITER_IN]);
+    else if (op == Opcode::LOAD || op == Opcode::STORE)
+      bytes += uint64_t(in[Field::Y_SIZE] * in[Field::X_SIZE] * cfg.elem_bytes(int(in[Field::MEMORY_TYPE])));
+  }
+  return {alu, bytes};
+}
+
+std::string join(const std::vector<std::string>& v, size_t from = 0) {
+  std::string s;
+  for (size_t i = from; i < v.size(); ++i) s += (s.empty() ? "" : ",") + v[i];
+  return s;
+}
+
+}  // namespace
+
+CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const CompileOptions& opt) {
+  if (opt.schedule) throw CompileError(net.source + ": a network takes no --schedule; every layer's schedule is searched");
+  place_nodes(net, cfg);
+  Plans plans = plan_layouts(net, cfg);
+  ProgramBuilder b(cfg);
+  CompiledNetwork c;
+  const uint64_t arena = b.reserve(0, 64);
+  c.activation_bytes = plan_memory(net, plans, arena);
+  b.reserve(c.activation_bytes, 64);
+  for (const auto& [name, p] : plans)
+    if (p.alias_of.empty()) c.activation_bytes_unshared += p.bytes;
+
+  for (const auto& [name, t] : net.tensors) {
+    const TensorPlan& p = plans.at(name);
+    TensorInfo ti;
+    ti.name = name;
+    ti.dir = net.is_input(name) ? TensorDir::INPUT : net.is_output(name) ? TensorDir::OUTPUT : TensorDir::INTERNAL;
+    ti.dtype = t.dtype, ti.shape = t.shape, ti.layout = p.layout, ti.scale = t.scale, ti.zero_point = t.zero_point;
+    ti.dram_offset = p.offset, ti.bytes = p.bytes;
+    b.add_tensor(ti);
+  }
+  const auto buffer = [&](const std::string& name) {
+    ActBuffer a = plans.at(name).buf;
+    a.offset = plans.at(name).offset;
+    return a;
+  };
+  const double macs_per_cycle = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
+  for (const NetNode& n : net.nodes) {
+    NodeReport r;
+    r.node = n.name, r.op = n.op, r.placement = placement_name(n.placement);
+    r.fused = join(n.onnx_nodes, 1);
+    Step st;
+    st.name = n.name, st.inputs = n.inputs, st.outputs = n.outputs;
+    if (n.placement == Placement::HOST) {
+      st.kind = StepKind::HOST, st.op = n.op, st.attrs = n.attrs;
+      b.program().steps.push_back(st);
+    } else if (n.placement == Placement::ACCEL) {
+      const Layer& l = *n.layer;
+      const std::string who = "layer '" + l.name + "'";
+      const TensorPlan& out = plans.at(n.outputs[0]);
+      const NetTensor& ot = net.tensor(n.outputs[0]);
+      fill_halo(buffer(n.outputs[0]), out.min_halo ? -128 : device_value(ot.zero_point, l.output.type), who, b);
+      st.kind = StepKind::ACCEL, st.op = layer_kind_label(l.kind);
+      const size_t first = b.size();
+      if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL) {
+        EltwiseIO io;
+        for (const auto& in : n.inputs) io.in.push_back(buffer(in));
+        io.out = buffer(n.outputs[0]);
+        if (l.kind == LayerKind::ADD) lower_add(l, b, &io);
+        else lower_max_pool(l, b, &io);
+      } else {
+        const Layer gl = as_gemm_layer(l);
+        const ConvGeometry g = conv_geometry(gl, cfg);
+        const RequantPlan q = plan_requant(gl, g, opt.isa);
+        std::string origin = "search";
+        const Schedule s = search::searched_schedule(gl, cfg, opt.isa, opt.schedule_cache, c.warnings,
+                                                     opt.shipped_schedules, &origin);
+        const auto issues = schedule_issues(g, s, cfg, opt.isa == IsaTarget::TESSERA);
+        if (!issues.empty()) throw CompileError(who + ": internal error, the searched schedule is illegal: " + issues[0]);
+        const ConvIO io{buffer(n.inputs[0]), buffer(n.outputs[0])};
+        lower_conv(gl, g, s, q, opt.isa, b, &io);
+        const search::CostModel model(cfg);
+        r.cycles = model.evaluate(search::layer_problem(gl, cfg, opt.isa), s).cycles;
+        r.schedule = schedule_json(s) + (origin == "search" ? "" : " (" + origin + ")");
+      }
+      const size_t last = b.size();
+      const auto [begin, end] = b.end_segment(who);
+      const auto [alu, bytes] = segment_work(b.program(), first, last, cfg);
+      r.macs = layer_macs(l);
+      r.dram_bytes = bytes;
+      r.compute_bound = double(r.macs) / macs_per_cycle;
+      r.memory_bound = double(bytes) / double(std::max(1, cfg.hw.dram_bytes_per_cycle));
+      if (r.cycles == 0) r.cycles = std::max({alu, r.memory_bound});
+      st.insn_begin = begin, st.insn_end = end;
+      st.attrs["macs"] = std::to_string(r.macs);
+      st.attrs["predicted_cycles"] = std::to_string(int64_t(r.cycles));
+      b.program().steps.push_back(st);
+    }
+    c.report.push_back(r);
+  }
+  c.program = b.finish(net.source, &c.notes);
+  return c;
+}
+
+std::string report_table(const CompiledNetwork& c, const DerivedConfig& cfg) {
+  std::ostringstream os;
+  char line[512];
+  std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12s %14s %7s %-7s %s\n", "node", "op", "placement", "MACs",
+                "pred. cycles", "util %", "bound", "fused ONNX nodes");
+  os << line;
+  const double peak = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
+  double cycles = 0, macs = 0, cbound = 0;
+  for (const NodeReport& r : c.report) {
+    const bool accel = r.placement == std::string("accelerator");
+    std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12lld %14.0f %7.1f %-7s %s\n", r.node.substr(0, 28).c_str(),
+                  r.op.substr(0, 24).c_str(), r.placement.c_str(), (long long)r.macs, r.cycles,
+                  accel && r.cycles > 0 ? 100.0 * double(r.macs) / (peak * r.cycles) : 0.0,
+                  !accel ? "" : r.compute_bound >= r.memory_bound ? "compute" : "memory", r.fused.c_str());
+    os << line;
+    cycles += r.cycles, macs += double(r.macs), cbound += r.compute_bound;
+  }
+  std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12.0f %14.0f %7.1f\n", "total", "", "", macs, cycles,
+                cycles > 0 ? 100.0 * macs / (peak * cycles) : 0.0);
+  os << line;
+  os << "compute roofline (all MACs at " << peak << " per cycle): " << int64_t(cbound) << " cycles\n";
+  os << "activation DRAM: " << c.activation_bytes << " bytes with liveness reuse (" << c.activation_bytes_unshared
+     << " without); program DRAM " << c.program.dram_bytes << " bytes\n";
+  return os.str();
+}
+
+}  // namespace tessera::compiler
