@@ -178,7 +178,7 @@ std::vector<int64_t> output_shape(const LayerSpec& l, const std::vector<std::vec
       if (in[1] != x) throw std::logic_error(node + ": adds " + shape_string(x) + " and " + shape_string(in[1]));
       return x;
     case Op::GLOBAL_AVG_POOL: return {1, x[1], 1, 1};
-    case Op::FLATTEN: return {1, count(x) };
+    case Op::FLATTEN: return {1, count(x)};
     case Op::GEMM: return {1, l.channels};
   }
   return {};
@@ -310,6 +310,15 @@ Quant calibrate(const Tensor& t, ElemType type, const std::string& owner) {
   return q;
 }
 
+onnx::ValueInfoProto value_info(const std::string& name, int32_t type, const std::vector<int64_t>& shape) {
+  onnx::ValueInfoProto vi;
+  vi.set_name(name);
+  auto* tt = vi.mutable_type()->mutable_tensor_type();
+  tt->set_elem_type(type);
+  for (int64_t d : shape) tt->mutable_shape()->add_dim()->set_dim_value(d);
+  return vi;
+}
+
 // The graph under construction, with the activation tensors it declares for --all-outputs.
 class Writer {
  public:
@@ -352,12 +361,7 @@ class Writer {
   // An activation tensor some node writes.
   void declare(const std::string& name, int32_t type, const std::vector<int64_t>& shape) {
     if (!declared_names_.insert(name).second) throw std::logic_error("random network: tensor " + name + " repeats");
-    onnx::ValueInfoProto vi;
-    vi.set_name(name);
-    auto* tt = vi.mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(type);
-    for (int64_t d : shape) tt->mutable_shape()->add_dim()->set_dim_value(d);
-    declared_.push_back(vi);
+    declared_.push_back(value_info(name, type, shape));
   }
   const std::vector<onnx::ValueInfoProto>& declared() const { return declared_; }
 
@@ -434,8 +438,8 @@ class NetworkWriter {
     ms->set_version(1);
     onnx::GraphProto& g = w_.graph();
     g.set_name(std::string(network_arch_name(spec_.arch)) + "_quantized");
-    io(g.add_input(), "input", values_[0].shape);
-    io(g.add_output(), "output", {1, spec_.classes});
+    *g.add_input() = value_info("input", TensorProto::FLOAT, values_[0].shape);
+    *g.add_output() = value_info("output", TensorProto::FLOAT, {1, spec_.classes});
 
     write_quantization(0);
     for (size_t i = 0; i < layers_.size(); ++i) write_layer(static_cast<int>(i));
@@ -468,13 +472,6 @@ class NetworkWriter {
   bool graph_output(int v) const { return float_[v] == "output"; }
   std::string produced(int v) const { return graph_output(v) ? "output_QuantizeLinear_Input" : float_[v]; }
   std::string dequantized(int v) const { return graph_output(v) ? "output" : float_[v] + "_DequantizeLinear_Output"; }
-
-  void io(onnx::ValueInfoProto* vi, const std::string& name, const std::vector<int64_t>& shape) {
-    vi->set_name(name);
-    auto* tt = vi->mutable_type()->mutable_tensor_type();
-    tt->set_elem_type(TensorProto::FLOAT);
-    for (int64_t d : shape) tt->mutable_shape()->add_dim()->set_dim_value(d);
-  }
 
   // Value v's scale and zero point (once per owner); QuantizeLinear of the graph input in both forms,
   // and in QDQ the QuantizeLinear -> DequantizeLinear pair after every producer.
