@@ -251,9 +251,11 @@ class Assembler {
       bytes(t);
     } else if (d == ".tensor") {
       tensor(t);
+    } else if (d == ".step") {
+      step(t);
     } else {
       fail(t[0].col, "unknown directive '" + d +
-                         "' (expected .config_hash, .dram_bytes, .uop_offset, .uop, .const, .bytes or .tensor)");
+                         "' (expected .config_hash, .dram_bytes, .uop_offset, .uop, .const, .bytes, .tensor or .step)");
     }
   }
 
@@ -298,9 +300,10 @@ class Assembler {
   }
 
   void tensor(const std::vector<Token>& t) {
-    if (t.size() < 3) fail(t[0].col, ".tensor takes a direction (input/output), a name and key=value fields");
+    if (t.size() < 3) fail(t[0].col, ".tensor takes a direction (input/output/internal), a name and key=value fields");
     TensorInfo x;
-    if (!parse_tensor_dir(t[1].text, &x.dir)) fail(t[1].col, "tensor direction must be input or output, not '" + t[1].text + "'");
+    if (!parse_tensor_dir(t[1].text, &x.dir))
+      fail(t[1].col, "tensor direction must be input, output or internal, not '" + t[1].text + "'");
     x.name = t[2].text;
     if (x.name.find('=') != std::string::npos) fail(t[2].col, "tensor name missing before '" + t[2].text + "'");
     static const char* kKeys[] = {"dtype", "shape", "layout", "offset", "bytes", "scale", "zero_point"};
@@ -316,7 +319,7 @@ class Assembler {
     for (const char* req : {"dtype", "shape", "layout", "offset"})
       if (!kvs.count(req)) fail(t[0].col, std::string(".tensor needs ") + req + "=");
     const KeyValue& dt = kvs["dtype"];
-    if (!parse_dtype(dt.value, &x.dtype)) fail(dt.value_col, "unknown dtype '" + dt.value + "' (expected int8, uint8 or int32)");
+    if (!parse_dtype(dt.value, &x.dtype)) fail(dt.value_col, "unknown dtype '" + dt.value + "' (expected int8, uint8, int32 or float32)");
     const KeyValue& sh = kvs["shape"];
     uint64_t elems = 1;
     for (size_t pos = 0;;) {
@@ -352,6 +355,47 @@ class Assembler {
     tensor_lines_.push_back(line_);
   }
 
+  // .step accel|host NAME op=OP [begin=N end=N] [inputs=a,b] [outputs=c] [@key=value ...]
+  void step(const std::vector<Token>& t) {
+    if (t.size() < 3) fail(t[0].col, ".step takes a kind (accel/host), a name, op= and optional fields");
+    Step s;
+    if (!parse_step_kind(t[1].text, &s.kind)) fail(t[1].col, "step kind must be accel or host, not '" + t[1].text + "'");
+    s.name = t[2].text;
+    if (s.name.find('=') != std::string::npos) fail(t[2].col, "step name missing before '" + t[2].text + "'");
+    std::map<std::string, int> set_at;  // key -> column, for duplicates
+    for (size_t k = 3; k < t.size(); ++k) {
+      const KeyValue kv = key_value(t[k]);
+      if (!kv.has_value || kv.value.empty()) fail(kv.value_col, "step field '" + kv.key + "' needs a value (" + kv.key + "=...)");
+      if (set_at.count(kv.key))
+        fail(t[k].col, "duplicate step field '" + kv.key + "' (first set at column " + std::to_string(set_at[kv.key]) + ")");
+      set_at[kv.key] = t[k].col;
+      if (kv.key.size() > 1 && kv.key[0] == '@') s.attrs[kv.key.substr(1)] = kv.value;
+      else if (kv.key == "op") s.op = kv.value;
+      else if (kv.key == "begin") s.insn_begin = unsigned_integer(kv.value, kv.value_col, "instruction index");
+      else if (kv.key == "end") s.insn_end = unsigned_integer(kv.value, kv.value_col, "instruction index");
+      else if (kv.key == "inputs") s.inputs = name_list(kv);
+      else if (kv.key == "outputs") s.outputs = name_list(kv);
+      else fail(t[k].col, "unknown step field '" + kv.key + "' (expected op, begin, end, inputs, outputs or @attribute)");
+    }
+    if (!set_at.count("op")) fail(t[0].col, ".step needs op=");
+    if (s.kind == StepKind::ACCEL && (!set_at.count("begin") || !set_at.count("end")))
+      fail(t[0].col, "accel step needs begin= and end= (its instruction range)");
+    p_.steps.push_back(std::move(s));
+    step_lines_.push_back(line_);
+  }
+
+  // Comma-separated tensor names; an empty name is an error at its column.
+  std::vector<std::string> name_list(const KeyValue& kv) {
+    std::vector<std::string> names;
+    for (size_t pos = 0;;) {
+      const size_t comma = kv.value.find(',', pos);
+      names.push_back(kv.value.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos));
+      if (names.back().empty()) fail(kv.value_col + int(pos), "empty tensor name in " + kv.key + "=");
+      if (comma == std::string::npos) return names;
+      pos = comma + 1;
+    }
+  }
+
   // Without .dram_bytes the program needs exactly the bytes its micro-ops, constants and tensors reach.
   uint64_t implied_dram_bytes() const {
     uint64_t end = 0;
@@ -372,10 +416,21 @@ class Assembler {
       if (is.part == ProgramPart::UOPS) line = uop_offset_line_ ? uop_offset_line_ : std::max(first_uop_line_, 1);
       if (is.part == ProgramPart::CONSTANTS) line = const_lines_[is.index];
       if (is.part == ProgramPart::TENSORS) line = tensor_lines_[is.index];
+      if (is.part == ProgramPart::STEPS) line = step_lines_[is.index];
       error_at(line, 1, is.message);
     }
-    if (!opts.check_tokens) return;
-    for (const auto& is : check_token_balance(p_.insns)) error_at(insn_lines_[size_t(is.insn_index)], 1, is.message);
+    // Step ranges are only meaningful (in bounds, disjoint) once program_issues accepts them.
+    if (!opts.check_tokens || (!p_.steps.empty() && !errors_.empty())) return;
+    // Each accelerator step is a run of its own: its tokens must balance within its range.
+    std::vector<std::pair<uint64_t, uint64_t>> runs;
+    if (p_.steps.empty()) runs.push_back({0, p_.insns.size()});
+    for (const auto& s : p_.steps)
+      if (s.kind == StepKind::ACCEL) runs.push_back({s.insn_begin, s.insn_end});
+    for (const auto& [begin, end] : runs) {
+      const std::vector<Insn> run(p_.insns.begin() + std::ptrdiff_t(begin), p_.insns.begin() + std::ptrdiff_t(end));
+      for (const auto& is : check_token_balance(run))
+        error_at(insn_lines_[size_t(begin) + size_t(is.insn_index)], 1, is.message);
+    }
   }
 
   const DerivedConfig& cfg_;
@@ -383,7 +438,7 @@ class Assembler {
   Program p_;
   int line_ = 0;
   int dram_line_ = 0, uop_offset_line_ = 0, first_uop_line_ = 0;
-  std::vector<int> insn_lines_, const_lines_, tensor_lines_;
+  std::vector<int> insn_lines_, const_lines_, tensor_lines_, step_lines_;
   std::vector<std::string> errors_;
 };
 

@@ -23,6 +23,13 @@ std::string shape_text(const std::vector<int64_t>& shape) {
   return s;
 }
 
+// A step's tensor list as the assembler reads it back (names never contain commas: program_issues).
+std::string join(const std::vector<std::string>& names) {
+  std::string s;
+  for (size_t i = 0; i < names.size(); ++i) s += (i ? "," : "") + names[i];
+  return s;
+}
+
 }  // namespace
 
 std::string disassemble_insn(const Insn& insn, const IsaLayout& layout) {
@@ -68,6 +75,14 @@ std::string disassemble(const Program& p, const DerivedConfig& cfg) {
            " shape=" + shape_text(t.shape) + " layout=" + t.layout + " offset=" + std::to_string(t.dram_offset) +
            " bytes=" + std::to_string(t.bytes) + " scale=" + asm_syntax::format_double(t.scale) +
            " zero_point=" + std::to_string(t.zero_point) + "\n";
+  for (const auto& s : p.steps) {
+    out += std::string(".step ") + step_kind_name(s.kind) + " " + s.name + " op=" + s.op;
+    if (s.kind == StepKind::ACCEL) out += " begin=" + std::to_string(s.insn_begin) + " end=" + std::to_string(s.insn_end);
+    if (!s.inputs.empty()) out += " inputs=" + join(s.inputs);
+    if (!s.outputs.empty()) out += " outputs=" + join(s.outputs);
+    for (const auto& kv : s.attrs) out += " @" + kv.first + "=" + kv.second;
+    out += "\n";
+  }
   for (const auto& insn : p.insns) out += disassemble_insn(insn, cfg.layout) + "\n";
   return out;
 }

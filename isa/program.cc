@@ -204,8 +204,22 @@ bool is_attr_key(const std::string& k) {
   });
 }
 
+// What every step is checked against, computed once: a hostile file may hold many steps, each
+// spanning many instructions and naming many tensors.
+struct StepContext {
+  explicit StepContext(const Program& prog) : p(prog), next_finish(prog.insns.size() + 1, prog.insns.size()) {
+    for (const auto& t : p.tensors) tensors.emplace(t.name, &t);
+    for (size_t i = p.insns.size(); i-- > 0;)
+      next_finish[i] = p.insns[i][Field::OPCODE] == int(Opcode::FINISH) ? i : next_finish[i + 1];
+  }
+  const Program& p;
+  std::map<std::string, const TensorInfo*> tensors;
+  std::vector<uint64_t> next_finish;  // [i]: the first FINISH at or after instruction i (insns.size() if none)
+};
+
 // Everything about one step that does not depend on the other steps.
-void check_step(const Step& s, const Program& p, std::vector<std::string>* why) {
+void check_step(const Step& s, const StepContext& ctx, std::vector<std::string>* why) {
+  const Program& p = ctx.p;
   if (!is_token(s.name)) why->push_back("name must be " + kTokenRule);
   if (!is_token(s.op)) why->push_back("op '" + s.op + "' must be " + kTokenRule);
   if (int(s.kind) > int(StepKind::HOST)) why->push_back("unknown kind " + std::to_string(int(s.kind)));
@@ -219,13 +233,11 @@ void check_step(const Step& s, const Program& p, std::vector<std::string>* why) 
     } else if (s.insn_end > p.insns.size()) {
       why->push_back(range + " exceed the " + std::to_string(p.insns.size()) + " instructions");
     } else {
-      for (uint64_t i = s.insn_begin; i < s.insn_end; ++i) {
-        const bool finish = p.insns[i][Field::OPCODE] == int(Opcode::FINISH);
-        if (finish && i + 1 != s.insn_end)
-          why->push_back(range + ": instruction " + std::to_string(i) + " is a FINISH before the end of the step");
-        if (!finish && i + 1 == s.insn_end)
-          why->push_back(range + ": the last instruction " + std::to_string(i) + " is not a FINISH");
-      }
+      const uint64_t first = ctx.next_finish[s.insn_begin];
+      if (first + 1 < s.insn_end)
+        why->push_back(range + ": instruction " + std::to_string(first) + " is a FINISH before the end of the step");
+      if (ctx.next_finish[s.insn_end - 1] != s.insn_end - 1)
+        why->push_back(range + ": the last instruction " + std::to_string(s.insn_end - 1) + " is not a FINISH");
     }
   }
   const auto list = [&](const std::vector<std::string>& names, const char* what, bool is_output) {
@@ -235,9 +247,9 @@ void check_step(const Step& s, const Program& p, std::vector<std::string>* why) 
     for (const auto& n : names) {
       // The assembly text separates the list with commas.
       if (n.find(',') != std::string::npos) why->push_back(std::string(what) + " '" + n + "' contains a comma");
-      const auto t = std::find_if(p.tensors.begin(), p.tensors.end(), [&](const TensorInfo& x) { return x.name == n; });
-      if (t == p.tensors.end()) why->push_back(std::string(what) + " '" + n + "' is not in the tensor table");
-      else if (is_output && t->dir == TensorDir::INPUT)
+      const auto t = ctx.tensors.find(n);
+      if (t == ctx.tensors.end()) why->push_back(std::string(what) + " '" + n + "' is not in the tensor table");
+      else if (is_output && t->second->dir == TensorDir::INPUT)
         why->push_back(std::string(what) + " '" + n + "' is a graph input tensor");
     }
   };
@@ -404,14 +416,16 @@ std::vector<ProgramIssue> program_issues(const Program& p, const DerivedConfig& 
     for (const auto& w : why) add(ProgramPart::TENSORS, i, w);
   }
 
+  if (p.steps.empty()) return out;  // the whole stream is one accelerator run
   if (p.steps.size() > kMaxProgramSteps)
     add(ProgramPart::STEPS, 0, std::to_string(p.steps.size()) + " steps exceed the limit of " + std::to_string(kMaxProgramSteps));
+  const StepContext ctx(p);
   for (size_t i = 0; i < p.steps.size(); ++i) {
     std::vector<std::string> why;
-    check_step(p.steps[i], p, &why);
+    check_step(p.steps[i], ctx, &why);
     for (const auto& w : why) add(ProgramPart::STEPS, i, "'" + p.steps[i].name + "': " + w);
   }
-  if (!p.steps.empty()) check_step_ranges(p, &out);
+  check_step_ranges(p, &out);
   return out;
 }
 

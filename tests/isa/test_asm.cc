@@ -150,6 +150,89 @@ TEST(Asm, ProgramsRoundTripThroughText) {
   }
 }
 
+// A network in `cfg`: two accelerator runs of random instructions, each ending in FINISH, through an
+// internal tensor, then a host step producing float32.
+Program random_network(std::mt19937_64& rng, const DerivedConfig& cfg) {
+  Program p;
+  p.config = cfg.hw;
+  p.dram_bytes = 1 << 16;
+  p.tensors.push_back({"x", TensorDir::INPUT, DType::UINT8, {1, 16, 2, 2}, "NCHW1n16c_pad1_1_1_1", 0.02, 128, 0, 256});
+  p.tensors.push_back({"conv1:out", TensorDir::INTERNAL, DType::INT8, {1, 16}, "NC1n16c", 0.5, -4, 1024, 16});
+  p.tensors.push_back({"logits", TensorDir::OUTPUT, DType::INT32, {1, 10}, "NC", 1e-3, 0, 2048, 40});
+  p.tensors.push_back({"probs", TensorDir::OUTPUT, DType::FLOAT32, {1, 10}, "NC", 1, 0, 4096, 40});
+  for (const char* name : {"conv1", "fc"}) {
+    Step s{StepKind::ACCEL, name, name[0] == 'c' ? "conv" : "dense", p.insns.size(), 0, {}, {}, {}};
+    for (const auto& op : opcodes())
+      if (op.value != int(Opcode::FINISH)) p.insns.push_back(random_insn(rng, cfg.layout, op));
+    for (const auto& op : opcodes())
+      if (op.value == int(Opcode::FINISH)) p.insns.push_back(random_insn(rng, cfg.layout, op));
+    s.insn_end = p.insns.size();
+    p.steps.push_back(s);
+  }
+  p.steps[0].inputs = {"x"};
+  p.steps[0].outputs = {"conv1:out"};
+  p.steps[0].attrs = {{"macs", std::to_string(rng() % 100000)}, {"predicted_cycles", "12"}};
+  p.steps[1].inputs = {"conv1:out"};
+  p.steps[1].outputs = {"logits"};
+  p.steps.push_back({StepKind::HOST, "/head/Softmax", "Softmax", 0, 0, {"logits", "x"}, {"probs"}, {{"axis", "-1"}}});
+  p.steps.push_back({StepKind::HOST, "noop", "Identity", 0, 0, {}, {}, {}});
+  return p;
+}
+
+TEST(Asm, NetworkProgramsRoundTripThroughText) {
+  std::mt19937_64 rng(13);
+  for (const auto& path : config_paths()) {
+    const DerivedConfig cfg = load_derived(path);
+    const Program p = random_network(rng, cfg);
+    ASSERT_TRUE(program_issues(p, cfg).empty()) << path << ": " << program_issues(p, cfg)[0].message;
+    const std::string text = disassemble(p, cfg);
+    const Program back = assemble(text, cfg, path, AsmOptions{false});
+    EXPECT_TRUE(back == p) << path << "\n" << text << "\n---\n" << disassemble(back, cfg);
+    EXPECT_EQ(disassemble(back, cfg), text);
+  }
+}
+
+TEST(Asm, CanonicalStepTextReproducesItself) {
+  const DerivedConfig cfg = load_derived(kConfigs + "/default.json");
+  const std::string text = ".config_hash " + cfg.hash_hex() +
+                           "\n"
+                           ".dram_bytes 256\n"
+                           ".uop_offset 0\n"
+                           ".tensor input x dtype=int8 shape=1x16 layout=NC offset=0 bytes=16 scale=0.5 zero_point=0\n"
+                           ".tensor internal h dtype=int8 shape=1x16 layout=NC offset=16 bytes=16 scale=0.25 zero_point=1\n"
+                           ".tensor output y dtype=float32 shape=1x16 layout=NC offset=32 bytes=64 scale=1 zero_point=0\n"
+                           ".step accel relu1 op=add begin=0 end=1 inputs=x outputs=h @macs=0\n"
+                           ".step accel relu2 op=add begin=1 end=2 inputs=h,x outputs=h\n"
+                           ".step host sm op=Softmax inputs=h outputs=y @axis=1 @onnx.domain=ai.onnx\n"
+                           "FINISH\n"
+                           "FINISH\n";
+  const Program p = assemble(text, cfg, "canon.s");
+  EXPECT_EQ(disassemble(p, cfg), text);
+  ASSERT_EQ(p.steps.size(), 3u);
+  EXPECT_EQ(p.tensors[1].dir, TensorDir::INTERNAL);
+  EXPECT_EQ(p.tensors[2].dtype, DType::FLOAT32);
+  const Step want{StepKind::ACCEL, "relu2", "add", 1, 2, {"h", "x"}, {"h"}, {}};
+  EXPECT_TRUE(p.steps[1] == want);
+  EXPECT_EQ(p.steps[2].kind, StepKind::HOST);
+  EXPECT_EQ(p.steps[2].attrs, (std::map<std::string, std::string>{{"axis", "1"}, {"onnx.domain", "ai.onnx"}}));
+  EXPECT_EQ(p.steps[0].attrs.at("macs"), "0");
+}
+
+TEST(Asm, StepFieldsInAnyOrderMeanTheSame) {
+  const DerivedConfig cfg = load_derived(kConfigs + "/default.json");
+  const std::string head = ".tensor input x dtype=int8 shape=4 layout=N offset=0\n"
+                           ".tensor output y dtype=float32 shape=4 layout=N offset=4\n";
+  const Program a = assemble(head + ".step accel s @k=v end=0x1 outputs=y inputs=x begin=0 op=conv  # comment\n"
+                                    ".step host t op=Relu begin=0 end=0 inputs=y\nFINISH\n",
+                             cfg, "a.s");
+  const Program b = assemble(head + ".step accel s op=conv begin=0 end=1 inputs=x outputs=y @k=v\n"
+                                    ".step host t op=Relu inputs=y\nFINISH\n",
+                             cfg, "b.s");
+  EXPECT_TRUE(a == b);
+  EXPECT_EQ(a.tensors[1].bytes, 16u);  // float32: 4 bytes per element
+  EXPECT_EQ(a.dram_bytes, 20u);
+}
+
 // Assembles text that must fail and returns the error message.
 std::string asm_error(const std::string& text, const std::string& cfg_name = "default") {
   const DerivedConfig cfg = load_derived(kConfigs + "/" + cfg_name + ".json");
@@ -181,7 +264,7 @@ TEST(AsmErrors, NameFileLineColumnAndTheProblem) {
   EXPECT_NE(asm_error(".uop dst_idx=1 dst_idx=2\n").find("duplicate micro-op field 'dst_idx'"), std::string::npos);
   EXPECT_NE(asm_error(".tensor input x dtype=float16 shape=1 layout=N offset=0\n").find("unknown dtype 'float16'"),
             std::string::npos);
-  EXPECT_NE(asm_error(".tensor inout x dtype=int8 shape=1 layout=N offset=0\n").find("direction must be input or output"),
+  EXPECT_NE(asm_error(".tensor inout x dtype=int8 shape=1 layout=N offset=0\n").find("direction must be input, output or internal"),
             std::string::npos);
   EXPECT_NE(asm_error(".tensor input x dtype=int8 shape=2x0 layout=N offset=0\n").find("bad.s:1:36: dimension 0"),
             std::string::npos);
@@ -190,6 +273,51 @@ TEST(AsmErrors, NameFileLineColumnAndTheProblem) {
             std::string::npos);
   EXPECT_NE(asm_error(".dram_bytes 10\n.const 8\n.bytes 000000\n").find("bad.s:2:1: bytes [8, +3) exceed dram_bytes 10"),
             std::string::npos);
+}
+
+TEST(AsmErrors, StepDirectivesNameTheLineAndColumn) {
+  const std::string head = ".tensor input x dtype=int8 shape=4 layout=N offset=0\n"
+                           ".tensor internal h dtype=float32 shape=4 layout=N offset=4\n";  // lines 1-2
+  auto err = [&](const std::string& step_lines, const std::string& what) {
+    const std::string e = asm_error(head + step_lines);
+    EXPECT_NE(e.find(what), std::string::npos) << "want: " << what << "\ngot: " << e;
+  };
+  err(".step gpu s op=conv\n", "bad.s:3:7: step kind must be accel or host, not 'gpu'");
+  err(".step host\n", "bad.s:3:1: .step takes a kind (accel/host), a name, op= and optional fields");
+  err(".step host op=Relu inputs=x\n", "bad.s:3:12: step name missing before 'op=Relu'");
+  err(".step host s inputs=x\n", "bad.s:3:1: .step needs op=");
+  err(".step accel s op=conv begin=0\nFINISH\n", "bad.s:3:1: accel step needs begin= and end=");
+  err(".step host s op=Relu colour=red\n", "bad.s:3:22: unknown step field 'colour' (expected op, begin, end, inputs");
+  err(".step host s op=Relu op=Add\n", "bad.s:3:22: duplicate step field 'op' (first set at column 14)");
+  err(".step host s op=Relu @a=1 @a=2\n", "bad.s:3:27: duplicate step field '@a'");
+  err(".step host s op=Relu inputs\n", "bad.s:3:22: step field 'inputs' needs a value");
+  err(".step host s op=Relu outputs=\n", "bad.s:3:30: step field 'outputs' needs a value");
+  err(".step host s op=Relu @=1\n", "bad.s:3:22: unknown step field '@'");
+  err(".step host s op=Relu inputs=x,,h\n", "bad.s:3:31: empty tensor name in inputs=");
+  err(".step host s op=Relu inputs=x,\n", "bad.s:3:31: empty tensor name in inputs=");
+  err(".step accel s op=conv begin=-1 end=1\nFINISH\n", "bad.s:3:29: instruction index must not be negative");
+  err(".step accel s op=conv begin=0 end=z\nFINISH\n", "bad.s:3:35: bad instruction index 'z'");
+  // Whole-program step rules are reported at the .step line or at the instruction left out.
+  err(".step host s op=Relu inputs=nope\n", "bad.s:3:1: 's': input 'nope' is not in the tensor table");
+  err(".step host s op=Relu outputs=x\n", "bad.s:3:1: 's': output 'x' is a graph input tensor");
+  err(".step host s op=Relu @Axis=1\n", "bad.s:3:1: 's': attribute key 'Axis' must match [a-z0-9_.]+");
+  err(".step host s op=Relu begin=0 end=1\n", "bad.s:3:1: 's': host step has instructions [0, 1)");
+  err(".step accel s op=conv begin=0 end=1\nFINISH\nFINISH\n", "bad.s:5:1: instructions [1, 2) belong to no accel step");
+  err(".step accel s op=conv begin=0 end=2\nFINISH\nFINISH\n",
+      "bad.s:3:1: 's': instructions [0, 2): instruction 0 is a FINISH before the end of the step");
+  err(".step accel s op=conv begin=0 end=1\n.step accel t op=conv begin=0 end=2\nFINISH\nFINISH\n",
+      "bad.s:4:1: 't': instructions [0, 2) overlap or precede");
+}
+
+TEST(AsmErrors, TokensBalanceWithinEachAcceleratorStep) {
+  // Balanced as one stream, but each step is a run of its own: the push in s is never popped in s,
+  // and the pop in t waits forever.
+  const std::string body = "LOAD memory_type=INP x_size=1 push_next\nFINISH\nGEMM pop_prev\nFINISH\n";
+  const DerivedConfig cfg = load_derived(kConfigs + "/default.json");
+  EXPECT_NO_THROW(assemble(body, cfg, "one_run.s"));
+  const std::string e = asm_error(".step accel s op=conv begin=0 end=2\n.step accel t op=conv begin=2 end=4\n" + body);
+  EXPECT_NE(e.find("bad.s:3:1: 1 token(s) pushed into l2g"), std::string::npos) << e;
+  EXPECT_NE(e.find("bad.s:5:1:"), std::string::npos) << e;
 }
 
 TEST(AsmErrors, OverflowNamesTheFieldWidthInEveryConfig) {
