@@ -537,10 +537,11 @@ NetTensor graph_value(const OnnxGraph& g, const onnx::ValueInfoProto& vi) {
   return t;
 }
 
-// A DequantizeLinear of an activation that only QDQ patterns consume: they take it with them.
+// A DequantizeLinear of a constant (weights, bias), or of an activation that only QDQ patterns
+// consume: the patterns take it with them.
 bool deferred_dequantizer(const OnnxGraph& g, const NodeProto& node) {
-  if (node.op_type() != "DequantizeLinear" || g.is_initializer(node.input(0)) || g.is_graph_output(node.output(0)))
-    return false;
+  if (node.op_type() != "DequantizeLinear" || node.input_size() < 1 || g.is_graph_output(node.output(0))) return false;
+  if (g.is_initializer(node.input(0))) return true;
   static const std::set<std::string> qdq_ops = {"Conv", "Gemm", "MatMul", "Add", "MaxPool", "GlobalAveragePool",
                                                 "Flatten", "Reshape", "Squeeze"};
   const auto users = g.consumers(node.output(0));
