@@ -235,6 +235,72 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
 
 namespace tessera::compiler {
 
+void lower_global_avg_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO& io) {
+  const DerivedConfig& cfg = b.cfg();
+  const ActBuffer &tx = io.in.at(0), &ty = io.out;
+  if (ty.top || ty.left || ty.bottom || ty.right || ty.h != 1 || ty.w != 1 || tx.planes != ty.planes)
+    fail(l, "internal error, the pooled output must be one vector per plane without a halo");
+  const int64_t hw = tx.h * tx.w;
+  const QTensor &x = l.inputs.at(0), &y = l.output;
+  const double m = x.scale / (double(hw) * y.scale);
+  // |sum - HW*zx| <= HW*255: the largest n keeping that times M (plus rounding) inside int32.
+  int n = 0;
+  while (n < 30 && m * std::ldexp(1.0, n + 1) * double(hw) * 255.0 < 1073741824.0) ++n;
+  const auto M = int32_t(std::lround(std::ldexp(m, n)));
+  if (n < 1 || M < 1) fail(l, "scale ratio x_scale/(H*W*y_scale) = " + std::to_string(m) + " is out of range");
+  const int32_t zx = device_value(x.zero_point, x.type), zy = device_value(y.zero_point, y.type);
+  const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
+  const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
+  // Resident: [-HW*zx][M][2^(n-1) + zy*2^n] (the output zero point rides in the rounding term).
+  std::vector<uint8_t> consts = splat(int32_t(-hw * zx), cfg), mv = splat(M, cfg);
+  const std::vector<uint8_t> rv = splat(int32_t((int64_t{1} << (n - 1)) + (int64_t(zy) << n)), cfg);
+  consts.insert(consts.end(), mv.begin(), mv.end());
+  consts.insert(consts.end(), rv.begin(), rv.end());
+  const std::string who = "layer '" + l.name + "'";
+  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, 3, 3),
+         who + ": offset, multiplier and rounding term");
+  const int64_t planes_per = std::min<int64_t>(tx.planes, (cfg.acc.depth - 3) / (kBuffers * (hw + 1)));
+  if (planes_per < 1) fail(l, "the ACC SRAM cannot hold two " + std::to_string(hw) + "-vector planes");
+  const int64_t tiles = (tx.planes + planes_per - 1) / planes_per;
+  StorePipe pipe{b, tiles};
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t p0 = t * planes_per, np = std::min(planes_per, tx.planes - p0);
+    const int64_t in = 3 + (t % kBuffers) * planes_per * (hw + 1), sums = in + planes_per * hw;
+    const std::string where = who + " planes " + std::to_string(p0) + ".." + std::to_string(p0 + np - 1);
+    size_t first = 0;
+    for (int64_t p = 0; p < np; ++p) {
+      const size_t i = b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, in + p * hw, int64_t(tx.offset) / a8_eb + tx.at(p0 + p, 0, 0),
+                                       tx.h, tx.w, tx.wp()),
+                              where + ": load plane " + std::to_string(p0 + p));
+      if (p == 0) first = i;
+    }
+    pipe.compute_start(first, t);
+    UopLoopSpec clear;
+    clear.iter_in = np, clear.dst_in = 1;
+    clear.uop_bgn = b.kernel({{uint32_t(sums), 0, 0}}), clear.uop_end = clear.uop_bgn + 1;
+    b.emit(gemm_insn(clear, true), where + ": clear the sums");
+    UopLoopSpec sum;  // sums[p] += in[p][i] for every tap i
+    sum.iter_out = np, sum.dst_out = 1, sum.src_out = hw, sum.iter_in = hw, sum.src_in = 1;
+    sum.uop_bgn = b.kernel({{uint32_t(sums), uint32_t(in), 0}}), sum.uop_end = sum.uop_bgn + 1;
+    b.emit(alu_insn(sum, AluOp::ADD, false, 0), where + ": sum each plane");
+    const auto op = [&](int64_t src, AluOp o, bool imm, int64_t v, const std::string& what) {
+      UopLoopSpec s;
+      s.iter_in = np, s.dst_in = 1;
+      s.uop_bgn = b.kernel({{uint32_t(sums), uint32_t(src), 0}}), s.uop_end = s.uop_bgn + 1;
+      return b.emit(alu_insn(s, o, imm, v), where + ": " + what);
+    };
+    op(0, AluOp::ADD, false, 0, "minus H*W x zero point");
+    op(1, AluOp::MUL, false, 0, "x scale ratio");
+    op(2, AluOp::ADD, false, 0, "round half up, plus output zero point");
+    op(0, AluOp::SHR, true, n, "scale by 2^-" + std::to_string(n));
+    op(0, AluOp::MIN, true, 127, "clamp high");
+    pipe.compute_end(op(0, AluOp::MAX, true, -128, "clamp low"));
+    const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, sums, int64_t(ty.offset) / out_eb + p0, 1, np, np),
+                             where + ": store");
+    pipe.store(st, st, t);
+  }
+}
+
 void fill_halo(const ActBuffer& buf, int32_t value, const std::string& who, ProgramBuilder& b) {
   if (!(buf.top || buf.left || buf.bottom || buf.right)) return;
   const DerivedConfig& cfg = b.cfg();

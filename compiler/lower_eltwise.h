@@ -23,6 +23,11 @@ void lower_add(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = null
 // scale and zero point must equal the input's (ONNX MaxPool does not requantize).
 void lower_max_pool(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr);
 
+// The mean over each channel's H x W plane on the vector ALU: one ADD loop sums a plane's vectors,
+// then (sum - HW*zx) * x_scale/(HW*y_scale) in fixed point, rounded, plus zy, clamped. The output
+// must have no halo (its consumer is a dense layer).
+void lower_global_avg_pool(const Layer& layer, ProgramBuilder& b, const EltwiseIO& io);
+
 // Writes device byte `value` into every halo element of `buf`: a producer refills its output's
 // halo, so a DRAM buffer reused by tensors of other zero points stays correct. Self-contained:
 // compute waits for these stores before it touches the ACC SRAM again.

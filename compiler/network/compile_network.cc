@@ -96,12 +96,13 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       fill_halo(buffer(n.outputs[0]), out.min_halo ? -128 : device_value(ot.zero_point, l.output.type), who, b);
       st.kind = StepKind::ACCEL, st.op = layer_kind_label(l.kind);
       const size_t first = b.size();
-      if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL) {
+      if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL) {
         EltwiseIO io;
         for (const auto& in : n.inputs) io.in.push_back(buffer(in));
         io.out = buffer(n.outputs[0]);
         if (l.kind == LayerKind::ADD) lower_add(l, b, &io);
-        else lower_max_pool(l, b, &io);
+        else if (l.kind == LayerKind::MAX_POOL) lower_max_pool(l, b, &io);
+        else lower_global_avg_pool(l, b, io);
       } else {
         const Layer gl = as_gemm_layer(l);
         const ConvGeometry g = conv_geometry(gl, cfg);
