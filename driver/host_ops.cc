@@ -574,30 +574,46 @@ void need_pool_input(const Call& c, int64_t rank) {
     if (c.in[0].shape[d] == 0) c.fail("input 0 " + shape_text(c.in[0].shape) + " has an empty spatial axis");
 }
 
-struct Pool {
+// A sliding window over NCHW: the geometry AveragePool and Im2Col share.
+struct Window {
   int64_t kh, kw, sh, sw, pt, pl, pb, pr;
-  bool include_pad;
 };
 
-Pool pool_params(const Call& c) {
+Window window_params(const Call& c) {
   const std::vector<int64_t> k = c.ints("kernel_shape", {}), s = c.ints("strides", {1, 1}), p = c.ints("pads", {0, 0, 0, 0});
   if (!c.text("kernel_shape")) c.fail_attr("kernel_shape", "is required");
   if (k.size() != 2 || k[0] < 1 || k[1] < 1) c.fail_attr("kernel_shape", "= '" + *c.text("kernel_shape") + "' is not two positive integers");
   if (s.size() != 2 || s[0] < 1 || s[1] < 1) c.fail_attr("strides", "= '" + *c.text("strides") + "' is not two positive integers");
+  if (p.size() != 4 || *std::min_element(p.begin(), p.end()) < 0)
+    c.fail_attr("pads", "= '" + *c.text("pads") + "' is not four non-negative integers");
+  return {k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3]};
+}
+
+// Output rows and columns of the window over input 0.
+std::pair<int64_t, int64_t> window_grid(const Call& c, const Window& p) {
+  const Shape& s = c.in[0].shape;
+  const int64_t hp = s[2] + p.pt + p.pb - p.kh, wp = s[3] + p.pl + p.pr - p.kw;
+  if (hp < 0 || wp < 0) c.fail("input 0 " + shape_text(s) + " is smaller than attribute 'kernel_shape' with its pads");
+  return {hp / p.sh + 1, wp / p.sw + 1};
+}
+
+struct Pool : Window {
+  bool include_pad;
+};
+
+Pool pool_params(const Call& c) {
+  const Window w = window_params(c);
   // A pad at least the kernel size would give windows with no input element in them.
-  if (p.size() != 4 || *std::min_element(p.begin(), p.end()) < 0 || p[0] >= k[0] || p[2] >= k[0] || p[1] >= k[1] || p[3] >= k[1])
+  if (w.pt >= w.kh || w.pb >= w.kh || w.pl >= w.kw || w.pr >= w.kw)
     c.fail_attr("pads", "= '" + *c.text("pads") + "' is not four non-negative integers below kernel_shape");
   c.choice("ceil_mode", "0", {"0"});
-  return {k[0], k[1], s[0], s[1], p[0], p[1], p[2], p[3], c.choice("count_include_pad", "0", {"0", "1"}) == "1"};
+  return {w, c.choice("count_include_pad", "0", {"0", "1"}) == "1"};
 }
 
 void check_avgpool(const Call& c) {
   need_pool_input(c, 4);
-  const Pool p = pool_params(c);
-  const Shape& s = c.in[0].shape;
-  const int64_t hp = s[2] + p.pt + p.pb - p.kh, wp = s[3] + p.pl + p.pr - p.kw;
-  if (hp < 0 || wp < 0) c.fail("input 0 " + shape_text(s) + " is smaller than attribute 'kernel_shape' with its pads");
-  c.need_output(NpyDType::FLOAT32, {s[0], s[1], hp / p.sh + 1, wp / p.sw + 1});
+  const auto [oh, ow] = window_grid(c, pool_params(c));
+  c.need_output(NpyDType::FLOAT32, {c.in[0].shape[0], c.in[0].shape[1], oh, ow});
 }
 
 NpyArray run_avgpool(const Call& c, const Operands& x) {
@@ -639,6 +655,40 @@ NpyArray run_global_avgpool(const Call& c, const Operands& x) {
   return from_floats(c.out, r);
 }
 
+// ---- Im2Col on quantized NCHW: every window tap becomes a channel, so a conv with few input channels
+// runs as a 1x1 conv whose C*R*S channels fill the accelerator's input blocks
+
+void check_im2col(const Call& c) {
+  c.need_input(0, {NpyDType::INT8, NpyDType::UINT8}, 4);
+  const Window w = window_params(c);
+  const Shape& s = c.in[0].shape;
+  if (static_cast<double>(s[1]) * static_cast<double>(w.kh * w.kw) > static_cast<double>(kMaxElements))
+    c.fail("input 0 " + shape_text(s) + " with attribute 'kernel_shape' gives too many channels");
+  const auto [oh, ow] = window_grid(c, w);
+  c.need_output(c.in[0].dtype, {s[0], s[1] * w.kh * w.kw, oh, ow});
+  c.need_same_quant(0);
+}
+
+// Output channel (c*R + r)*S + s holds tap (r, s) of input channel c; taps in the padding hold the zero
+// point, which is what the conv's own padding would have read.
+NpyArray run_im2col(const Call& c, const Operands& x) {
+  const Window p = window_params(c);
+  const int64_t C = c.in[0].shape[1], H = c.in[0].shape[2], W = c.in[0].shape[3], OH = c.out.shape[2], OW = c.out.shape[3];
+  const std::vector<uint8_t>& v = x[0].value.data;  // one byte per element: int8 or uint8
+  const auto zero = static_cast<uint8_t>(c.in[0].quant.zero_point);
+  NpyArray r = blank(c.out);
+  size_t at = 0;
+  for (int64_t nc = 0; nc < c.in[0].shape[0] * C; ++nc)
+    for (int64_t i = 0; i < p.kh; ++i)
+      for (int64_t j = 0; j < p.kw; ++j)
+        for (int64_t oh = 0; oh < OH; ++oh)
+          for (int64_t ow = 0; ow < OW; ++ow) {
+            const int64_t h = oh * p.sh - p.pt + i, w = ow * p.sw - p.pl + j;
+            r.data[at++] = h >= 0 && h < H && w >= 0 && w < W ? v[static_cast<size_t>((nc * H + h) * W + w)] : zero;
+          }
+  return r;
+}
+
 // ---- The op table
 
 struct OpDef {
@@ -670,6 +720,7 @@ const std::vector<OpDef>& op_table() {
       {"Mul", {}, 2, 2, check_binary, run_mul},
       {"AveragePool", {"kernel_shape", "strides", "pads", "count_include_pad", "ceil_mode"}, 1, 1, check_avgpool, run_avgpool},
       {"GlobalAveragePool", {}, 1, 1, check_global_avgpool, run_global_avgpool},
+      {"Im2Col", {"kernel_shape", "strides", "pads"}, 1, 1, check_im2col, run_im2col},
   };
   return table;
 }

@@ -1,4 +1,5 @@
-// Plain reference kernels for the ONNX ops that run on the host between accelerator segments.
+// Plain reference kernels for the ONNX ops that run on the host between accelerator segments, and for
+// Im2Col, the compiler's packing of a conv input with few channels (attributes as ONNX Conv's).
 #pragma once
 
 #include <cstdint>

@@ -55,6 +55,7 @@ std::string join(const std::vector<std::string>& v, size_t from = 0) {
 CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const CompileOptions& opt) {
   if (opt.schedule) throw CompileError(net.source + ": a network takes no --schedule; every layer's schedule is searched");
   place_nodes(net, cfg);
+  im2col_first_convs(net, cfg);
   Plans plans = plan_layouts(net, cfg);
   ProgramBuilder b(cfg);
   CompiledNetwork c;

@@ -17,6 +17,9 @@ namespace tessera::compiler {
 // kernels check the host nodes). Throws CompileError naming the node when nothing can run it.
 void place_nodes(Network& net, const DerivedConfig& cfg);
 
+// im2col.cc: a host-fed conv wasting >= 20% of MAC slots on few input channels becomes a 1x1 conv over a host Im2Col.
+void im2col_first_convs(Network& net, const DerivedConfig& cfg);
+
 // How one tensor is held in device DRAM.
 struct TensorPlan {
   bool blocked = false;     // NCHW<b>n<B>c / NC<b>n<B>c (touched by the accelerator), else dense C order

@@ -73,9 +73,9 @@ void expect_floats(const NpyArray& a, const std::vector<float>& want, float tol 
 TEST(HostOps, NamesCoverTheListedOpsOnly) {
   for (const char* op : {"QuantizeLinear", "DequantizeLinear", "Softmax", "Transpose", "Reshape", "Flatten", "Squeeze",
                          "Unsqueeze", "Identity", "Concat", "Resize", "Relu", "Clip", "Add", "Mul", "AveragePool",
-                         "GlobalAveragePool"})
+                         "GlobalAveragePool", "Im2Col"})
     EXPECT_TRUE(is_host_op(op)) << op;
-  EXPECT_EQ(host_op_names().size(), 17u);
+  EXPECT_EQ(host_op_names().size(), 18u);
   for (const char* op : {"QLinearSoftmax", "Conv", "QLinearConv", "softmax", ""}) EXPECT_FALSE(is_host_op(op)) << op;
 }
 
@@ -255,6 +255,22 @@ TEST(HostOps, GlobalAveragePoolMeansEachPlane) {
                 {2.5f, 6.75f});
 }
 
+TEST(HostOps, Im2ColOf3x3By2x2MakesEachTapAChannel) {
+  // Input 1 2 3 / 4 5 6 / 7 8 9; channel r*2 + s holds tap (r, s) of the four 2x2 windows.
+  const HostOperand x{ints(NpyDType::UINT8, {1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), {0.5, 3}};
+  const NpyArray y = run1("Im2Col", {{"kernel_shape", "2,2"}}, {x}, {NpyDType::UINT8, {1, 4, 2, 2}, {0.5, 3}});
+  EXPECT_EQ(ints_of(y), (std::vector<int32_t>{1, 2, 4, 5, 2, 3, 5, 6, 4, 5, 7, 8, 5, 6, 8, 9}));
+}
+
+TEST(HostOps, Im2ColPaddingHoldsTheZeroPointAndChannelsComeFirst) {
+  // Two 2x2 channels, 2x2 kernel at stride 2 with one pad row on top and one pad column on the left:
+  // one window per channel, whose taps (0,0), (0,1), (1,0) fall into the padding (zero point -7).
+  const HostOperand x{ints(NpyDType::INT8, {1, 2, 2, 2}, {1, 2, 3, 4, -1, -2, -3, -4}), {0.25, -7}};
+  const HostAttrs a = {{"kernel_shape", "2,2"}, {"strides", "2,2"}, {"pads", "1,1,0,0"}};
+  const NpyArray y = run1("Im2Col", a, {x}, {NpyDType::INT8, {1, 8, 1, 1}, {0.25, -7}});
+  EXPECT_EQ(ints_of(y), (std::vector<int32_t>{-7, -7, -7, 1, -7, -7, -7, -1}));
+}
+
 // One rejected call: the message must name the node and every listed word (attribute, operand, reason).
 struct Rejection {
   std::string name, op;
@@ -282,6 +298,7 @@ const NpyArray k2x3 = f32({2, 3}, {1, 2, 3, 4, 5, 6});
 const HostOperand kF{k2x3, {}};
 const HostOperand kQ{ints(NpyDType::INT8, {2, 3}, {1, 2, 3, 4, 5, 6}), {0.5, 0}};
 const NpyArray kImg = f32({1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9});
+const HostOperand kQImg{ints(NpyDType::INT8, {1, 1, 3, 3}, {1, 2, 3, 4, 5, 6, 7, 8, 9}), {0.5, 0}};
 
 INSTANTIATE_TEST_SUITE_P(
     HostOps, HostOpRejects,
@@ -359,6 +376,22 @@ INSTANTIATE_TEST_SUITE_P(
         Rejection{"GlobalPoolWrongOutput", "GlobalAveragePool", {}, {{kImg, {}}}, {fspec({1, 1})}, {"output 0", "[1,1,1,1]"}},
         Rejection{"GlobalPoolEmptyPlane", "GlobalAveragePool", {}, {{f32({1, 1, 0, 2}, {}), {}}}, {fspec({1, 1, 1, 1})},
                   {"input 0", "empty"}},
+        Rejection{"Im2ColOnFloat", "Im2Col", {{"kernel_shape", "2,2"}}, {{kImg, {}}}, {fspec({1, 4, 2, 2})},
+                  {"input 0", "float32", "int8/uint8"}},
+        Rejection{"Im2ColNoKernel", "Im2Col", {}, {kQImg}, {{NpyDType::INT8, {1, 1, 3, 3}, {0.5, 0}}},
+                  {"'kernel_shape'", "required"}},
+        Rejection{"Im2ColNegativePad", "Im2Col", {{"kernel_shape", "2,2"}, {"pads", "0,-1,0,0"}}, {kQImg},
+                  {{NpyDType::INT8, {1, 4, 2, 2}, {0.5, 0}}}, {"'pads'"}},
+        Rejection{"Im2ColStrideZero", "Im2Col", {{"kernel_shape", "2,2"}, {"strides", "1,0"}}, {kQImg},
+                  {{NpyDType::INT8, {1, 4, 2, 2}, {0.5, 0}}}, {"'strides'"}},
+        Rejection{"Im2ColKernelTooBig", "Im2Col", {{"kernel_shape", "4,4"}}, {kQImg},
+                  {{NpyDType::INT8, {1, 16, 1, 1}, {0.5, 0}}}, {"input 0", "'kernel_shape'"}},
+        Rejection{"Im2ColWrongOutput", "Im2Col", {{"kernel_shape", "2,2"}}, {kQImg},
+                  {{NpyDType::INT8, {1, 1, 2, 2}, {0.5, 0}}}, {"output 0", "[1,4,2,2]"}},
+        Rejection{"Im2ColQuantChanges", "Im2Col", {{"kernel_shape", "2,2"}}, {kQImg},
+                  {{NpyDType::INT8, {1, 4, 2, 2}, {0.5, 1}}}, {"quantized differently"}},
+        Rejection{"Im2ColUnknownAttribute", "Im2Col", {{"kernel_shape", "2,2"}, {"dilations", "1,1"}}, {kQImg},
+                  {{NpyDType::INT8, {1, 4, 2, 2}, {0.5, 0}}}, {"unknown attribute 'dilations'"}},
         Rejection{"TwoOutputSpecs", "Relu", {}, {kF}, {fspec({2, 3}), fspec({2, 3})}, {"2 output specs"}},
         Rejection{"NegativeDimension", "Relu", {}, {kF}, {fspec({-2, -3})}, {"output 0", "negative"}},
         Rejection{"DataSizeMismatch", "Relu", {}, {{f32({2, 3}, {1, 2}), {}}}, {fspec({2, 3})}, {"input 0", "8 bytes"}}),
