@@ -663,7 +663,7 @@ Model import_onnx(const std::vector<uint8_t>& bytes, const std::string& origin) 
   model.source = origin;
   for (const NodeProto& node : g.graph().node()) {
     const Pattern* p = consumed.count(&node) ? nullptr : find_pattern(node);
-    if (!p || !p->accepts(cx, node)) continue;
+    if (!p) continue;
     Match m = p->match(cx, node);
     finish_match(cx, node, m, consumed);
     model.layers.push_back(std::move(m.layer));
