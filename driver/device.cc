@@ -13,16 +13,6 @@ Device::Device(const DerivedConfig& cfg, const std::string& backend)
 
 namespace {
 
-NpyDType npy_of(DType t) {
-  switch (t) {
-    case DType::INT8: return NpyDType::INT8;
-    case DType::UINT8: return NpyDType::UINT8;
-    case DType::INT32: return NpyDType::INT32;
-    case DType::FLOAT32: return NpyDType::FLOAT32;
-  }
-  throw std::logic_error("dtype");
-}
-
 const TensorInfo& tensor_named(const Program& p, const std::string& name) {
   for (const auto& t : p.tensors)
     if (t.name == name) return t;
@@ -67,7 +57,7 @@ void Device::run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOp
       std::vector<HostResultSpec> out;
       for (const auto& name : s.outputs) {
         const TensorInfo& t = tensor_named(p, name);
-        out.push_back({npy_of(t.dtype), t.shape, {t.scale, t.zero_point}});
+        out.push_back({npy_dtype_of(t.dtype), t.shape, {t.scale, t.zero_point}});
       }
       const auto results = run_host_op(s.op, s.attrs, in, out, "node '" + s.name + "' (" + s.op + ")");
       for (size_t i = 0; i < results.size(); ++i) place_tensor(results[i], tensor_named(p, s.outputs[i]), dram);

@@ -16,9 +16,8 @@
 #include <stdexcept>
 
 namespace tessera {
-namespace {
 
-NpyDType npy_type(DType t) {
+NpyDType npy_dtype_of(DType t) {
   switch (t) {
     case DType::INT8: return NpyDType::INT8;
     case DType::UINT8: return NpyDType::UINT8;
@@ -27,6 +26,8 @@ NpyDType npy_type(DType t) {
   }
   throw std::logic_error("dtype");
 }
+
+namespace {
 
 int64_t elements(const std::vector<int64_t>& shape) {
   int64_t n = 1;
@@ -130,7 +131,7 @@ void check_dense(const TensorInfo& t) {
 }  // namespace
 
 void place_tensor(const NpyArray& a, const TensorInfo& t, std::vector<uint8_t>& dram) {
-  if (a.dtype != npy_type(t.dtype))
+  if (a.dtype != npy_dtype_of(t.dtype))
     throw std::runtime_error("tensor '" + t.name + "': array is " + npy_dtype_name(a.dtype) + ", the program wants " +
                              dtype_name(t.dtype));
   if (a.shape != t.shape)
@@ -156,7 +157,7 @@ NpyArray fetch_tensor(const TensorInfo& t, const std::vector<uint8_t>& dram) {
   if (!b) check_dense(t);
   check_inside(t, dram);
   NpyArray a;
-  a.dtype = npy_type(t.dtype);
+  a.dtype = npy_dtype_of(t.dtype);
   a.shape = t.shape;
   const uint8_t* base = dram.data() + t.dram_offset;
   if (!b) {

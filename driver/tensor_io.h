@@ -9,6 +9,8 @@
 
 namespace tessera {
 
+// The .npy element type holding a program tensor's dtype.
+NpyDType npy_dtype_of(DType t);
 // Writes `a` into `dram` where `t` says; throws std::runtime_error naming the tensor when the array's
 // dtype, shape or the tensor's layout does not fit.
 void place_tensor(const NpyArray& a, const TensorInfo& t, std::vector<uint8_t>& dram);

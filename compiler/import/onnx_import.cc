@@ -277,6 +277,20 @@ Match match_qdq_conv(const Context& cx, const NodeProto& node) {
   return m;
 }
 
+// A Gemm's B ([C,K], or [K,C] with transB) as K x C weights; returns K.
+int64_t read_dense_weights(const OnnxGraph& g, const NodeProto& node, const ConstTensor& b, int64_t c, bool trans_b,
+                           Layer& l) {
+  if (b.dims.size() != 2 || b.dims[trans_b ? 1 : 0] != c || b.dims[trans_b ? 0 : 1] < 1)
+    g.fail(node, "B has dims " + ints_string(b.dims) + ", expected " +
+                     (trans_b ? "[K," + std::to_string(c) + "]" : "[" + std::to_string(c) + ",K]"));
+  const int64_t k = b.dims[trans_b ? 0 : 1];
+  l.weights.resize(static_cast<size_t>(c * k));
+  for (int64_t ko = 0; ko < k; ++ko)
+    for (int64_t ci = 0; ci < c; ++ci)
+      l.weights[ko * c + ci] = static_cast<int8_t>(b.ints[trans_b ? ko * c + ci : ci * k + ko]);
+  return k;
+}
+
 // QDQ dense: DequantizeLinear(a), DequantizeLinear(b) [, DequantizeLinear(bias)] -> Gemm or MatMul
 // [-> Relu] -> QuantizeLinear. Gemm needs alpha = beta = 1 and no transA; transB picks the weight layout.
 Match match_qdq_dense(const Context& cx, const NodeProto& node) {
@@ -297,15 +311,7 @@ Match match_qdq_dense(const Context& cx, const NodeProto& node) {
   const auto& in = m.layer.inputs[0].shape;
   if (in.size() != 2) g.fail(node, "input shape " + shape_string(in) + " is not [N,C] (only 2-D)");
   const ConstTensor b = read_qdq_weights(cx, dq_b, trans_b ? 0 : 1, m.layer);
-  const int64_t c = in[1];
-  if (b.dims.size() != 2 || b.dims[trans_b ? 1 : 0] != c || b.dims[trans_b ? 0 : 1] < 1)
-    g.fail(node, "B has dims " + ints_string(b.dims) + ", expected " +
-                     (trans_b ? "[K," + std::to_string(c) + "]" : "[" + std::to_string(c) + ",K]"));
-  const int64_t k = b.dims[trans_b ? 0 : 1];
-  m.layer.weights.resize(static_cast<size_t>(c * k));
-  for (int64_t ko = 0; ko < k; ++ko)
-    for (int64_t ci = 0; ci < c; ++ci)
-      m.layer.weights[ko * c + ci] = static_cast<int8_t>(b.ints[trans_b ? ko * c + ci : ci * k + ko]);
+  const int64_t k = read_dense_weights(g, node, b, in[1], trans_b, m.layer);
   if (gemm && g.has_input(node, 2)) read_qdq_bias(cx, node, 2, k, m);
   read_qdq_output(cx, node, m);
   return m;
@@ -394,15 +400,7 @@ Match match_qgemm(const Context& cx, const NodeProto& node) {
   const auto& in = m.layer.inputs[0].shape;
   if (in.size() != 2) g.fail(node, "input shape " + shape_string(in) + " is not [N,C] (only 2-D)");
   const ConstTensor b = g.constant(node, 3, "b", {TensorProto::INT8});
-  const int64_t c = in[1];
-  if (b.dims.size() != 2 || b.dims[trans_b ? 1 : 0] != c || b.dims[trans_b ? 0 : 1] < 1)
-    g.fail(node, "B has dims " + ints_string(b.dims) + ", expected " +
-                     (trans_b ? "[K," + std::to_string(c) + "]" : "[" + std::to_string(c) + ",K]"));
-  const int64_t k = b.dims[trans_b ? 0 : 1];
-  m.layer.weights.resize(static_cast<size_t>(c * k));
-  for (int64_t ko = 0; ko < k; ++ko)
-    for (int64_t ci = 0; ci < c; ++ci)
-      m.layer.weights[ko * c + ci] = static_cast<int8_t>(b.ints[trans_b ? ko * c + ci : ci * k + ko]);
+  const int64_t k = read_dense_weights(g, node, b, in[1], trans_b, m.layer);
   read_weight_quantization(cx, node, 4, 5, k, m.layer);
   if (g.has_input(node, 6)) m.layer.bias = read_bias(cx, node, 6, k);
   m.layer.output = output_tensor(cx, node, "", 7, 8);
