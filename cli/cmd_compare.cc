@@ -84,13 +84,6 @@ std::vector<std::string> tensor_order(const std::string& dir) {
   return names;
 }
 
-std::string file_name_of(const std::string& tensor) {
-  std::string s = tensor;
-  for (char& ch : s)
-    if (ch == '/' || ch == ':' || ch == '\\') ch = '_';
-  return s;
-}
-
 }  // namespace
 
 void add_compare_command(CLI::App& app) {
@@ -113,7 +106,7 @@ void add_compare_command(CLI::App& app) {
       // Folders: every tensor both hold, in a's production order; the first that differs is named.
       int64_t compared = 0;
       for (const auto& name : tensor_order(a_file)) {
-        const std::string fa = a_file + "/" + file_name_of(name) + ".npy", fb = b_file + "/" + file_name_of(name) + ".npy";
+        const std::string fa = a_file + "/" + tensor_file_name(name) + ".npy", fb = b_file + "/" + tensor_file_name(name) + ".npy";
         if (!fs::exists(fa) || !fs::exists(fb)) continue;
         const NpyArray a = read_npy_file(fa), b = read_npy_file(fb);
         if (a.dtype == NpyDType::FLOAT32 && lsb <= 0) continue;  // float tensors need --lsb

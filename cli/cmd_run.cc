@@ -47,14 +47,14 @@ void print_steps(const DeviceRun& r, const DerivedConfig& cfg, std::ostream& os)
   os << line << "compute roofline: " << int64_t(macs / peak) << " cycles at " << peak << " MACs/cycle\n";
 }
 
-std::string file_name_of(const std::string& tensor) {
+}  // namespace
+
+std::string tensor_file_name(const std::string& tensor) {
   std::string s = tensor;
   for (char& ch : s)
     if (ch == '/' || ch == ':' || ch == '\\') ch = '_';
   return s;
 }
-
-}  // namespace
 
 void add_run_command(CLI::App& app) {
   auto* run = app.add_subcommand("run", "Run a .tsp program on a backend");
@@ -101,7 +101,7 @@ void add_run_command(CLI::App& app) {
       order.open(dump_dir + "/tensors.txt");
       if (!order) throw std::runtime_error(dump_dir + ": cannot write tensors.txt");
       dump = [&](const TensorInfo& t, const NpyArray& a) {
-        write_npy_file(a, dump_dir + "/" + file_name_of(t.name) + ".npy");
+        write_npy_file(a, dump_dir + "/" + tensor_file_name(t.name) + ".npy");
         order << t.name << "\n";
       };
     }

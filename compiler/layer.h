@@ -11,9 +11,13 @@
 #include <string>
 #include <vector>
 
+#include "isa/program.h"
+
 namespace tessera::compiler {
 
 enum class ElemType : uint8_t { INT8, UINT8 };
+// The program tensor type of a quantized activation.
+inline DType dtype_of(ElemType t) { return t == ElemType::UINT8 ? DType::UINT8 : DType::INT8; }
 
 // A quantized activation tensor at a layer boundary. Shapes are NCHW for conv/pool, NC for dense.
 struct QTensor {

@@ -33,8 +33,6 @@ std::vector<uint8_t> pack_channel_vectors(const std::vector<int32_t>& v, const C
   return out;
 }
 
-DType dtype_of(ElemType t) { return t == ElemType::UINT8 ? DType::UINT8 : DType::INT8; }
-
 std::string range(int64_t a, int64_t n) { return std::to_string(a) + ".." + std::to_string(a + n - 1); }
 
 }  // namespace

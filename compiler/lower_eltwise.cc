@@ -15,8 +15,6 @@ constexpr int64_t kBuffers = 2;
 
 [[noreturn]] void fail(const Layer& l, const std::string& why) { throw CompileError("layer '" + l.name + "': " + why); }
 
-DType dtype_of(ElemType t) { return t == ElemType::UINT8 ? DType::UINT8 : DType::INT8; }
-
 int64_t blocks(int64_t n, int64_t b) { return (n + b - 1) / b; }
 
 // Places an activation tensor as a program I/O tensor in the ACC_8BIT blocking

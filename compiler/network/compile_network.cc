@@ -82,7 +82,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
   const double macs_per_cycle = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
   for (const NetNode& n : net.nodes) {
     NodeReport r;
-    r.node = n.name, r.op = n.op, r.placement = placement_name(n.placement);
+    r.node = n.name, r.op = n.op, r.placement = n.placement;
     r.fused = join(n.onnx_nodes, 1);
     Step st;
     st.name = n.name, st.inputs = n.inputs, st.outputs = n.outputs;
@@ -147,9 +147,9 @@ std::string report_table(const CompiledNetwork& c, const DerivedConfig& cfg) {
   const double peak = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
   double cycles = 0, macs = 0, cbound = 0;
   for (const NodeReport& r : c.report) {
-    const bool accel = r.placement == std::string("accelerator");
+    const bool accel = r.placement == Placement::ACCEL;
     std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12lld %14.0f %7.1f %-7s %s\n", r.node.substr(0, 28).c_str(),
-                  r.op.substr(0, 24).c_str(), r.placement.c_str(), (long long)r.macs, r.cycles,
+                  r.op.substr(0, 24).c_str(), placement_name(r.placement), (long long)r.macs, r.cycles,
                   accel && r.cycles > 0 ? 100.0 * double(r.macs) / (peak * r.cycles) : 0.0,
                   !accel ? "" : r.compute_bound >= r.memory_bound ? "compute" : "memory", r.fused.c_str());
     os << line;

@@ -11,7 +11,8 @@ namespace tessera::compiler {
 
 // One row of the compile report: a node, where it runs, and what the model predicts for it.
 struct NodeReport {
-  std::string node, op, placement;  // placement: accelerator / alias / host
+  std::string node, op;
+  Placement placement = Placement::UNPLACED;
   std::string fused;                // the other ONNX nodes it stands for
   std::string schedule;             // conv/dense/pool: the schedule and where it came from
   int64_t macs = 0;

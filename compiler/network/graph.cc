@@ -36,8 +36,6 @@ const NetTensor& Network::tensor(const std::string& name) const {
 bool Network::is_input(const std::string& name) const { return std::count(inputs.begin(), inputs.end(), name) != 0; }
 bool Network::is_output(const std::string& name) const { return std::count(outputs.begin(), outputs.end(), name) != 0; }
 
-DType dtype_of(ElemType t) { return t == ElemType::UINT8 ? DType::UINT8 : DType::INT8; }
-
 std::string layer_kind_label(LayerKind k) {
   switch (k) {
     case LayerKind::CONV2D: return "conv";

@@ -51,7 +51,6 @@ struct Network {
   bool is_output(const std::string& name) const;
 };
 
-DType dtype_of(ElemType t);
 std::string layer_kind_label(LayerKind k);  // "conv", "dense", "add", "max_pool", "avg_pool"
 
 }  // namespace tessera::compiler

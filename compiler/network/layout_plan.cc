@@ -70,7 +70,7 @@ Plans plan_layouts(const Network& net, const DerivedConfig& cfg) {
     if (!p.blocked) continue;
     p.buf.w = std::max<int64_t>(p.buf.w, 1);
     const NetTensor& t = net.tensor(name);
-    p.bytes = uint64_t(p.buf.elements() * eb);
+    p.bytes = uint64_t(p.buf.elements() * eb), p.slack_bytes = uint64_t(p.slack * eb);
     p.layout = blocked_layout(t.shape.size() == 2, cfg.hw.batch, cfg.hw.block_out, nullptr);
     if (p.buf.top || p.buf.left || p.buf.bottom || p.buf.right)
       p.layout += std::string(p.min_halo ? "_minpad" : "_pad") + std::to_string(p.buf.top) + "_" + std::to_string(p.buf.left) +

@@ -44,7 +44,7 @@ uint64_t plan_memory(const Network& net, Plans& plans, uint64_t base) {
   for (const auto& name : order) {
     TensorPlan& p = plans.at(name);
     const auto [first, last] = live.at(name);
-    const uint64_t need = p.bytes + uint64_t(p.slack) * (p.bytes / std::max<uint64_t>(1, uint64_t(p.buf.elements())));
+    const uint64_t need = p.bytes + p.slack_bytes;
     std::vector<Interval> busy;
     for (const Interval& iv : placed)
       if (iv.first <= last && first <= iv.last) busy.push_back(iv);

@@ -26,6 +26,7 @@ struct TensorPlan {
   ActBuffer buf;            // blocked: planes, extents and halo (offset set by the memory plan)
   bool min_halo = false;    // the halo holds the type's minimum (max-pool input), not the zero point
   int64_t slack = 0;        // elements after the tensor a consumer may read (conv edge tiles)
+  uint64_t slack_bytes = 0; // the same in bytes (set with `bytes`)
   std::string alias_of;     // shares that tensor's bytes (a reshape placed as ALIAS)
   uint64_t bytes = 0;       // the tensor's own bytes (layout), slack excluded
   uint64_t offset = 0;      // DRAM byte offset (memory plan)
