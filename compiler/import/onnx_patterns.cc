@@ -164,8 +164,7 @@ Match match_qlinear_conv(const Context& cx, const NodeProto& node) {
   const ConstTensor w = g.constant(node, 3, "w", {TensorProto::INT8});
   read_conv_weights(cx, node, w, m.layer);
   read_weight_quantization(cx, node, 4, 5, w.dims[0], m.layer);
-  m.layer.output = output_tensor(cx, node, "", 6, 7);
-  m.layer.output.name = node.output(0);
+  m.layer.output = output_tensor(cx, node, node.output(0), 6, 7);
   if (g.has_input(node, 8)) m.layer.bias = read_bias(cx, node, 8, w.dims[0]);
   fuse_dq_relu_q(cx, m);
   return m;
@@ -187,8 +186,7 @@ Match match_qlinear_matmul(const Context& cx, const NodeProto& node) {
   for (int64_t i = 0; i < c; ++i)
     for (int64_t j = 0; j < k; ++j) m.layer.weights[j * c + i] = static_cast<int8_t>(b.ints[i * k + j]);
   read_weight_quantization(cx, node, 4, 5, k, m.layer);
-  m.layer.output = output_tensor(cx, node, "", 6, 7);
-  m.layer.output.name = node.output(0);
+  m.layer.output = output_tensor(cx, node, node.output(0), 6, 7);
   fuse_dq_relu_q(cx, m);
   return m;
 }
@@ -302,8 +300,7 @@ Match match_qlinear_add(const Context& cx, const NodeProto& node) {
   Match m{{}, {&node}};
   m.layer.kind = LayerKind::ADD;
   m.layer.inputs = {activation(cx, node, 0, 1, 2, "a"), activation(cx, node, 3, 4, 5, "b")};
-  m.layer.output = output_tensor(cx, node, "", 6, 7);
-  m.layer.output.name = node.output(0);
+  m.layer.output = output_tensor(cx, node, node.output(0), 6, 7);
   fuse_dq_relu_q(cx, m);
   return m;
 }
@@ -315,8 +312,7 @@ Match match_qlinear_global_avg_pool(const Context& cx, const NodeProto& node) {
   Match m{{}, {&node}};
   m.layer.kind = LayerKind::GLOBAL_AVG_POOL;
   m.layer.inputs = {activation(cx, node, 0, 1, 2, "x")};
-  m.layer.output = output_tensor(cx, node, "", 3, 4);
-  m.layer.output.name = node.output(0);
+  m.layer.output = output_tensor(cx, node, node.output(0), 3, 4);
   return m;
 }
 
@@ -383,8 +379,7 @@ Match match_qgemm(const Context& cx, const NodeProto& node) {
   const int64_t k = read_dense_weights(g, node, b, in[1], trans_b, m.layer);
   read_weight_quantization(cx, node, 4, 5, k, m.layer);
   if (g.has_input(node, 6)) m.layer.bias = read_bias(cx, node, 6, k);
-  m.layer.output = output_tensor(cx, node, "", 7, 8);
-  m.layer.output.name = node.output(0);
+  m.layer.output = output_tensor(cx, node, node.output(0), 7, 8);
   fuse_dq_relu_q(cx, m);
   return m;
 }
