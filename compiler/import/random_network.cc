@@ -448,7 +448,10 @@ class NetworkWriter {
       w_.node("DequantizeLinear", float_[last] + "_DequantizeLinear", {quantized(last), scale(last), zero_point(last)}, float_[last]);
       if (spec_.softmax) w_.declare(float_[last], TensorProto::FLOAT, values_[last].shape);
     }
-    if (spec_.softmax) attr_int(w_.node("Softmax", "/softmax/Softmax", {float_[last]}, "output"), "axis", 1);
+    // The float Softmax reads the dequantized logits: onnxruntime's quantizer rewires every consumer of
+    // a quantized tensor to its DequantizeLinear, in both forms (QDQ: Gemm -> Q -> DQ -> Softmax).
+    if (spec_.softmax)
+      attr_int(w_.node("Softmax", "/softmax/Softmax", {qoperator() ? float_[last] : dequantized(last)}, "output"), "axis", 1);
     for (const auto& vi : w_.declared())
       if (spec_.all_outputs && vi.name() != "output") *g.add_output() = vi;
 

@@ -8,6 +8,8 @@ tessera=$1 gen=$2 src=$3 work=$4 backend=$5
 shift 5
 rm -rf "$work" && mkdir -p "$work" && cd "$work"
 cfg="$src/configs/default.json"
+# QDQ with a float Softmax after the final DequantizeLinear (Gemm -> Q -> DQ -> Softmax), on fsim
+if [ "$backend" = fsim ]; then set -- "$@" tiny:qdq:int8:16:softmax; fi
 ort="node $src/tests/onnx/run_onnx.js"
 # The quantized logits' scale is one LSB of the float output (the last tensor of --quant-params).
 lsb() { node -e "const v = Object.values(require('./$1.q.json')); console.log(v[v.length - 1].scale)"; }
