@@ -13,6 +13,9 @@ std::vector<std::string> backend_names() {
 #ifdef TESSERA_HAVE_RTL
   v.push_back("rtl");
 #endif
+#ifdef TESSERA_HAVE_SYSTEMC
+  v.push_back("systemc");
+#endif
 #ifdef TESSERA_HAVE_XRT
   v.push_back("xrt");
 #endif
@@ -23,6 +26,9 @@ std::unique_ptr<Backend> make_backend(const std::string& name, const DerivedConf
   if (name == "fsim") return make_fsim_backend(cfg);
 #ifdef TESSERA_HAVE_RTL
   if (name == "rtl") return make_rtl_backend(cfg);
+#endif
+#ifdef TESSERA_HAVE_SYSTEMC
+  if (name == "systemc") return make_systemc_backend(cfg);
 #endif
 #ifdef TESSERA_HAVE_XRT
   if (name == "xrt") return make_xrt_backend(cfg);
