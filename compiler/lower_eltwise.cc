@@ -53,16 +53,18 @@ std::vector<Band> bands(int64_t planes, int64_t h, int64_t w, int64_t chunk, boo
 
 // Token protocol shared by both layers: compute pushes g2s after a tile's last ALU op, the store
 // pops it and gives the buffer back (s2g), which the tile two later pops before its first load.
+// With `buffers` = 1 the tile after pops the store of the tile before.
 struct StorePipe {
   ProgramBuilder& b;
   int64_t tiles;
+  int64_t buffers = kBuffers;
   void compute_start(size_t insn, int64_t t) {
-    if (t >= kBuffers) b.insn(insn)[Field::POP_NEXT] = 1;
+    if (t >= buffers) b.insn(insn)[Field::POP_NEXT] = 1;
   }
   void compute_end(size_t insn) { b.insn(insn)[Field::PUSH_NEXT] = 1; }
   void store(size_t first, size_t last, int64_t t) {
     b.insn(first)[Field::POP_PREV] = 1;
-    if (t + kBuffers < tiles) b.insn(last)[Field::PUSH_PREV] = 1;
+    if (t + buffers < tiles) b.insn(last)[Field::PUSH_PREV] = 1;
   }
 };
 
@@ -159,17 +161,126 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   }
 }
 
-void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
-  const DerivedConfig& cfg = b.cfg();
+MaxPoolPlan plan_max_pool(const Layer& l, const DerivedConfig& cfg) {
   if (l.inputs.size() != 1 || l.inputs[0].shape.size() != 4) fail(l, "max-pool needs one NCHW input");
+  const QTensor& x = l.inputs[0];
+  MaxPoolPlan p;
+  const int64_t R = l.kernel_h, S = l.kernel_w, sh = l.stride_h, sw = l.stride_w;
+  p.hp = x.shape[2] + l.pad_top + l.pad_bottom, p.wp = x.shape[3] + l.pad_left + l.pad_right;
+  p.oh = l.output.shape[2], p.ow = l.output.shape[3];
+  if (R < 1 || S < 1 || sh < 1 || sw < 1 || p.oh != (p.hp - R) / sh + 1 || p.ow != (p.wp - S) / sw + 1)
+    fail(l, "output shape does not match the window geometry");
+  p.planes = blocks(x.shape[0], cfg.hw.batch) * blocks(x.shape[1], cfg.hw.block_out);
+  const int64_t iter_max = (int64_t{1} << cfg.layout.find(Format::ALU, Field::ITER_OUT)->width) - 1;
+  if (R == 3 && S == 3 && sh == 2 && sw == 2) {
+    p.cols = 2 * p.ow + 1, p.pitch = p.cols + 1;
+    const auto fits = [&](int64_t t) {
+      return 1 + (2 * t + 1) * p.pitch + t * p.ow <= cfg.acc.depth && (2 * t + 1) * p.pitch / 2 <= iter_max &&
+             p.ow <= iter_max;
+    };
+    int64_t t = 0;
+    while (t < p.oh && fits(t + 1)) ++t;
+    if (t >= 1) {
+      p.separable = true;
+      p.bands = (p.oh + t - 1) / t;
+      p.rows = (p.oh + p.bands - 1) / p.bands;  // balanced bands
+      return p;
+    }
+  }
+  // Window taps: row bands of whole rows, double-buffered input and output.
+  p.cols = p.wp, p.pitch = p.wp;
+  int64_t th = p.oh;
+  const auto need = [&](int64_t rows) { return kBuffers * (((rows - 1) * sh + R) * p.wp + rows * p.ow); };
+  while (th > 1 && need(th) > cfg.acc.depth) th = (th + 1) / 2;
+  if (need(th) > cfg.acc.depth)
+    fail(l, "ACC SRAM needs " + std::to_string(need(th)) + " vectors for one output row, has " + std::to_string(cfg.acc.depth));
+  p.rows = th, p.bands = (p.oh + th - 1) / th;
+  return p;
+}
+
+namespace {
+
+// 3x3 stride-2 windows, separably and in place. A band of `rows` output rows needs input rows
+// 0..2*rows: even rows E[0..rows] and odd rows O[0..rows-1] are loaded into two regions of the same
+// even pitch P (columns 0..2*ow, one pad column), O first, then E, after one scratch vector.
+//   horizontal: every even column x[2k] of every row is MAXed into x[2k-1] and x[2k+1]: one micro-op
+//     whose source stays for two destinations, so the RTL fetches it once (1.5 slots per MAX); the
+//     rows are contiguous and P even, so one loop walks all 2*rows+1 rows;
+//   vertical: E[i] (odd columns, now 3-wide maxima) into O[i-1] and O[i] the same way;
+//   copy: O[i][2j+1] -> out[i][j], a contiguous region the STORE reads (MOV on TESSERA; on VTA
+//     MIN with -128 then MAX: every value is >= -128, so no cleared destination is needed).
+// The compute unit loads and computes in turn, so the input region is single; the output region
+// is single too (the store of band b ends long before band b+1 reaches its copy).
+void max_pool_separable(const Layer& l, const MaxPoolPlan& mp, const ActBuffer& tx, const ActBuffer& ty, IsaTarget isa,
+                        ProgramBuilder& b) {
+  const DerivedConfig& cfg = b.cfg();
+  const int64_t a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT)), out_eb = cfg.elem_bytes(int(MemType::OUT));
+  const int64_t P = mp.pitch, L = mp.cols, ow = mp.ow, T = mp.rows;
+  const int64_t out_base = 1 + (2 * T + 1) * P;
+  const int64_t tiles = mp.planes * mp.bands;
+  StorePipe pipe{b, tiles, 1};
+  const std::string who = "layer '" + l.name + "'";
+  for (int64_t t = 0; t < tiles; ++t) {
+    const int64_t p = t / mp.bands, oy0 = (t % mp.bands) * T, rows = std::min(T, mp.oh - oy0);
+    const int64_t O = 1, E = O + rows * P;
+    const std::string where = who + " plane " + std::to_string(p) + " rows " + std::to_string(oy0) + ".." +
+                              std::to_string(oy0 + rows - 1);
+    const int64_t row0 = p * tx.hp() + tx.top - l.pad_top + 2 * oy0, col0 = tx.left - l.pad_left;
+    const auto load = [&](int64_t sram, int64_t r, int64_t n, const char* what) {
+      Insn in = mem_insn(Opcode::LOAD, MemType::ACC_8BIT, sram, int64_t(tx.offset) / a8_eb + (row0 + r) * tx.wp() + col0, n,
+                         L, 2 * tx.wp());
+      in[Field::X_PAD_1] = P - L;
+      b.emit(in, where + ": " + what);
+    };
+    load(E, 0, rows + 1, "load the even input rows");
+    load(O, 1, rows, "load the odd input rows");
+    const auto op = [&](const UopLoopSpec& base, int64_t dst, int64_t src, AluOp o, bool imm, int64_t v,
+                        const std::string& what) {
+      UopLoopSpec s = base;
+      s.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), s.uop_end = s.uop_bgn + 1;
+      return b.emit(alu_insn(s, o, imm, v), where + ": " + what);
+    };
+    UopLoopSpec h;  // x[2k] -> x[2k-1], x[2k+1] over every row of both regions
+    h.iter_out = (2 * rows + 1) * P / 2, h.dst_out = 2, h.src_out = 2, h.iter_in = 2, h.dst_in = 2;
+    op(h, O - 1, O, AluOp::MAX, false, 0, "horizontal max: even columns into their odd neighbours");
+    UopLoopSpec edge;  // E[0] -> O[0] and E[rows] -> O[rows-1]
+    edge.iter_out = 2, edge.dst_out = (rows - 1) * P, edge.src_out = rows * P, edge.iter_in = ow, edge.dst_in = 2,
+    edge.src_in = 2;
+    op(edge, O + 1, E + 1, AluOp::MAX, false, 0, "vertical max: first and last even row");
+    if (rows > 1) {
+      UopLoopSpec v;  // E[i] -> O[i-1], O[i] for 0 < i < rows
+      v.iter_out = (rows - 1) * P / 2, v.dst_out = 2, v.src_out = 2, v.iter_in = 2, v.dst_in = P;
+      op(v, O + 1, E + P + 1, AluOp::MAX, false, 0, "vertical max: inner even rows into both odd neighbours");
+    }
+    UopLoopSpec cp;  // O[i][2j+1] -> out[i][j]
+    cp.iter_out = rows, cp.dst_out = ow, cp.src_out = P, cp.iter_in = ow, cp.dst_in = 1, cp.src_in = 2;
+    size_t first, last;
+    if (isa == IsaTarget::TESSERA) {
+      first = last = op(cp, out_base, O + 1, AluOp::MOV, false, 0, "copy the results into the output region");
+    } else {
+      UopLoopSpec all;
+      all.iter_in = rows * ow, all.dst_in = 1;
+      first = op(all, out_base, 0, AluOp::MIN, true, -128, "output region <= -128");
+      last = op(cp, out_base, O + 1, AluOp::MAX, false, 0, "copy the results into the output region");
+    }
+    pipe.compute_start(first, t);
+    pipe.compute_end(last);
+    const int64_t out0 = int64_t(ty.offset) / out_eb + ty.at(p, oy0, 0);
+    const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, out_base, out0, rows, ow, ty.wp()), where + ": store");
+    pipe.store(st, st, t);
+  }
+}
+
+}  // namespace
+
+void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io, IsaTarget isa) {
+  const DerivedConfig& cfg = b.cfg();
+  const MaxPoolPlan mp = plan_max_pool(l, cfg);
   const QTensor& x = l.inputs[0];
   if (x.type != l.output.type || x.zero_point != l.output.zero_point || x.scale != l.output.scale)
     fail(l, "max-pool output must keep the input's type, scale and zero point");
   const int64_t R = l.kernel_h, S = l.kernel_w, sh = l.stride_h, sw = l.stride_w;
-  const int64_t hp = x.shape[2] + l.pad_top + l.pad_bottom, wp = x.shape[3] + l.pad_left + l.pad_right;
-  const int64_t oh = l.output.shape[2], ow = l.output.shape[3];
-  if (R < 1 || S < 1 || sh < 1 || sw < 1 || oh != (hp - R) / sh + 1 || ow != (wp - S) / sw + 1)
-    fail(l, "output shape does not match the window geometry");
+  const int64_t wp = mp.wp, oh = mp.oh, ow = mp.ow;
   const std::string halo = (l.pad_top || l.pad_left || l.pad_bottom || l.pad_right)
                                ? "_minpad" + std::to_string(l.pad_top) + "_" + std::to_string(l.pad_left) + "_" +
                                      std::to_string(l.pad_bottom) + "_" + std::to_string(l.pad_right)
@@ -183,16 +294,13 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   const ActBuffer &tx = io->in.at(0), &ty = io->out;
   if (tx.top < l.pad_top || tx.left < l.pad_left || tx.bottom < l.pad_bottom || tx.right < l.pad_right)
     fail(l, "internal error, the input halo is smaller than the padding");
+  if (mp.separable) return max_pool_separable(l, mp, tx, ty, isa, b);
   const int64_t a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT)), out_eb = cfg.elem_bytes(int(MemType::OUT));
-  const int64_t planes = tx.planes;
 
-  // Tiles are row bands of one channel-block plane, whole width: input rows then output rows.
-  int64_t th = oh;
-  const auto need = [&](int64_t rows) { return kBuffers * (((rows - 1) * sh + R) * wp + rows * ow); };
-  while (th > 1 && need(th) > cfg.acc.depth) th = (th + 1) / 2;
-  if (need(th) > cfg.acc.depth)
-    fail(l, "ACC SRAM needs " + std::to_string(need(th)) + " vectors for one output row, has " + std::to_string(cfg.acc.depth));
-  const int64_t bands = (oh + th - 1) / th, tiles = planes * bands, buf = need(th) / kBuffers;
+  // Other windows: row bands of one channel-block plane, whole width: input rows then output rows;
+  // per output vector a first tap that needs no cleared destination, then MAX over the others.
+  const int64_t th = mp.rows, bands = mp.bands, tiles = mp.planes * bands;
+  const int64_t buf = ((th - 1) * sh + R) * wp + th * ow;
   StorePipe pipe{b, tiles};
   const std::string who = "layer '" + l.name + "'";
   for (int64_t t = 0; t < tiles; ++t) {
@@ -210,17 +318,24 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
     std::vector<Uop> taps;
     for (int64_t r = 0; r < R; ++r)
       for (int64_t s = 0; s < S; ++s) taps.push_back({uint32_t(out_sram), uint32_t(in_sram + r * wp + s), 0});
-    UopLoopSpec first_tap = win;
-    first_tap.uop_bgn = b.kernel({taps[0]}), first_tap.uop_end = first_tap.uop_bgn + 1;
-    b.emit(alu_insn(first_tap, AluOp::MIN, false, 0), where + ": clear output (reset)");
-    b.insn(b.size() - 1)[Field::RESET] = 1;
-    b.emit(alu_insn(first_tap, AluOp::ADD, false, 0), where + ": first tap");
+    size_t rest_from = 1;
+    if (isa == IsaTarget::TESSERA) {
+      UopLoopSpec first_tap = win;
+      first_tap.uop_bgn = b.kernel({taps[0]}), first_tap.uop_end = first_tap.uop_bgn + 1;
+      b.emit(alu_insn(first_tap, AluOp::MOV, false, 0), where + ": first tap");
+    } else {
+      UopLoopSpec all;  // every value is >= -128: MAX onto this needs no cleared destination
+      all.iter_in = rows * ow, all.dst_in = 1;
+      all.uop_bgn = b.kernel({{uint32_t(out_sram), 0, 0}}), all.uop_end = all.uop_bgn + 1;
+      b.emit(alu_insn(all, AluOp::MIN, true, -128), where + ": output band <= -128");
+      rest_from = 0;
+    }
     size_t last = b.size() - 1;
-    if (taps.size() > 1) {
+    if (taps.size() > rest_from) {
       UopLoopSpec rest = win;
-      rest.uop_bgn = b.kernel(std::vector<Uop>(taps.begin() + 1, taps.end()));
-      rest.uop_end = rest.uop_bgn + int64_t(taps.size()) - 1;
-      last = b.emit(alu_insn(rest, AluOp::MAX, false, 0), where + ": max over the other taps");
+      rest.uop_bgn = b.kernel(std::vector<Uop>(taps.begin() + int64_t(rest_from), taps.end()));
+      rest.uop_end = rest.uop_bgn + int64_t(taps.size() - rest_from);
+      last = b.emit(alu_insn(rest, AluOp::MAX, false, 0), where + ": max over the taps");
     }
     pipe.compute_end(last);
     const int64_t out0 = int64_t(ty.offset) / out_eb + ty.at(p, oy0, 0);

@@ -19,9 +19,24 @@ struct EltwiseIO {
 // multipliers in one fixed-point domain, then one rounding shift (VTA ops only, either target).
 void lower_add(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr);
 
+// How lower_max_pool tiles a layer (also what the cycle estimate reads). 3x3 stride-2 windows go
+// separably (horizontal, then vertical max, in place), in bands of `rows` output rows loading
+// columns 0..2*ow of the 2*rows+1 input rows at SRAM pitch `pitch`; other windows take every tap
+// per output vector, in bands of `rows` output rows loading whole rows (`cols` = `pitch` = wp).
+struct MaxPoolPlan {
+  bool separable = false;
+  int64_t planes = 0, hp = 0, wp = 0, oh = 0, ow = 0;  // padded input, output
+  int64_t rows = 0, bands = 0;                          // output rows per band, bands per plane
+  int64_t cols = 0, pitch = 0;                          // input columns loaded per row, SRAM row pitch
+};
+MaxPoolPlan plan_max_pool(const Layer& layer, const DerivedConfig& cfg);
+
 // Max over each window; the input halo holds the type's minimum so padding never wins. Output
-// scale and zero point must equal the input's (ONNX MaxPool does not requantize).
-void lower_max_pool(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr);
+// scale and zero point must equal the input's (ONNX MaxPool does not requantize). No ALU reset (VTA
+// ignores it): the first tap is a MOV on TESSERA, and on VTA the destination is first MINed with
+// -128 (every device value is >= -128) and then MAXed with every tap.
+void lower_max_pool(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr,
+                    IsaTarget isa = IsaTarget::VTA);
 
 // The mean over each channel's H x W plane on the vector ALU: one ADD loop sums a plane's vectors,
 // then (sum - HW*zx) * x_scale/(HW*y_scale) in fixed point, rounded, plus zy, clamped. The output
