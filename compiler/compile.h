@@ -18,6 +18,7 @@ struct CompileOptions {
   std::optional<Schedule> schedule;  // none: searched (compiler/search, docs/search.md)
   std::string schedule_cache;        // schedule database consulted and updated by the search; empty: none
   std::string shipped_schedules;     // read-only database consulted next (configs/schedules/); empty: none
+  bool fuse = true;                  // networks: residual adds into conv epilogues (TESSERA ISA)
 };
 
 struct Compiled {

@@ -46,6 +46,12 @@ ConvGeometry conv_geometry(const Layer& l, const DerivedConfig& cfg) {
   if (g.oh < 1 || g.ow < 1) fail(l, "the kernel does not fit the padded input");
   const std::vector<int64_t> want = dense ? std::vector<int64_t>{g.n, g.k} : std::vector<int64_t>{g.n, g.k, g.oh, g.ow};
   if (l.output.shape != want) fail(l, "output shape does not match the input shape and geometry");
+  if (l.residual) {
+    if (dense) fail(l, "a residual add is fused into convolutions only");
+    if (l.residual->skip.shape != want || l.residual->sum.shape != want)
+      fail(l, "the fused residual add's skip and sum tensors must have the conv output's shape");
+    g.residual = true;
+  }
   g.nb = blocks(g.n, cfg.hw.batch), g.cb = blocks(g.c, cfg.hw.block_in), g.kb = blocks(g.k, cfg.hw.block_out);
   return g;
 }

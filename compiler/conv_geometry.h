@@ -17,6 +17,7 @@ struct ConvGeometry {
   int64_t pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   int64_t nb = 0, cb = 0, kb = 0;  // batch blocks, input and output channel blocks
   int64_t hp = 0, wp = 0;          // padded input extents held in DRAM
+  bool residual = false;           // a fused residual add: the skip tile sits beside each ACC tile
 
   // Input rows/columns a tile of `th` x `tw` outputs reads. A one-row kernel reads only every
   // stride_h-th row (the LOAD's row stride skips the others), so a strided 1x1 conv moves no unused rows.

@@ -8,6 +8,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -30,6 +31,14 @@ struct QTensor {
 
 enum class LayerKind : uint8_t { CONV2D, DENSE, ADD, MAX_POOL, GLOBAL_AVG_POOL };
 
+// A residual add fused into a CONV2D's epilogue (networks): the conv result, requantized to the
+// layer's `output` as usual, is added to `skip` as QLinearAdd does and requantized to `sum` (ReLU
+// at its zero point when `relu`). The conv's own output is then never stored.
+struct ResidualAdd {
+  QTensor skip, sum;
+  bool relu = false;
+};
+
 struct Layer {
   std::string name;  // node name in the source model, for error messages and listings
   LayerKind kind = LayerKind::CONV2D;
@@ -43,6 +52,7 @@ struct Layer {
   std::vector<double> weight_scales;  // size 1 (per tensor) or K (per output channel)
   std::vector<int32_t> bias;          // size K, or empty for no bias
   bool relu = false;                  // fused ReLU (clamp at the output zero point)
+  std::optional<ResidualAdd> residual;  // CONV2D only
 };
 
 // A model as the importers deliver it: layers in execution order (one layer for now; networks later).

@@ -2,6 +2,7 @@
 #include "compiler/lower_conv.h"
 
 #include <cstring>
+#include <optional>
 
 #include "compiler/compile_error.h"
 
@@ -9,6 +10,13 @@ namespace tessera::compiler {
 namespace {
 
 void put_i32(std::vector<uint8_t>& v, size_t at, int32_t x) { std::memcpy(&v[at], &x, 4); }
+
+// One ACC vector with every lane `v`.
+std::vector<uint8_t> splat_vector(int32_t v, const DerivedConfig& cfg) {
+  std::vector<uint8_t> out(size_t(cfg.hw.batch * cfg.hw.block_out * 4));
+  for (size_t i = 0; i < out.size(); i += 4) put_i32(out, i, v);
+  return out;
+}
 
 // Weights as WGT elements [kb][cb][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
 std::vector<uint8_t> pack_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
@@ -74,27 +82,43 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     b.add_tensor(out);
     io = &own;
   }
+  if (l.residual && (io == &own || isa != IsaTarget::TESSERA))
+    throw CompileError("layer '" + l.name + "': a fused residual add needs network buffers and the TESSERA ISA");
   const ActBuffer &ib = io->in, &ob = io->out;
   if (ib.top < g.pad_top || ib.left < g.pad_left || ib.bottom < g.pad_bottom || ib.right < g.pad_right ||
       ib.h != g.h || ib.w != g.w || ob.h != g.oh || ob.w != g.ow)
     throw CompileError("layer '" + l.name + "': internal error, activation buffers do not match the layer");
   // The input window starts where the layer's padding starts inside the buffer's (possibly larger) halo.
   const int64_t in_base = int64_t(ib.offset) / inp_eb + (ib.top - g.pad_top) * ib.wp() + (ib.left - g.pad_left);
-  const int64_t out_base = int64_t(ob.offset) / out_eb;
   const int64_t wgt_base = int64_t(b.add_constant(pack_weights(l, g, cfg), uint64_t(wgt_eb))) / wgt_eb;
   const int64_t bias_dram = int64_t(b.add_constant(pack_channel_vectors(q.bias, g, cfg), uint64_t(acc_eb))) / acc_eb;
   const bool vta = isa == IsaTarget::VTA;
   const int64_t mult_dram =
       vta ? 0 : int64_t(b.add_constant(pack_channel_vectors(q.multiplier, g, cfg), uint64_t(acc_eb))) / acc_eb;
 
-  // ACC SRAM: [bias kb][multipliers kb][tile buffers]; INP/WGT SRAM: one buffer per virtual thread.
-  const int64_t bufs = s.oc_nthread * s.h_nthread, bias_sram = 0, mult_sram = g.kb;
-  const int64_t acc_tile = s.tile_co * TH * TW, acc0 = resident_acc_vectors(g, !vta);
+  // ACC SRAM: [bias kb][multipliers kb][residual constants 4][tile buffers]; INP/WGT SRAM: one
+  // buffer per virtual thread. A buffer is the output tile, then the skip tile of a residual add.
+  const int64_t bufs = s.oc_nthread * s.h_nthread, bias_sram = 0, mult_sram = g.kb, res_sram = 2 * g.kb;
+  const int64_t acc_tile = s.tile_co * TH * TW, acc_buf = acc_buffer_vectors(g, s), acc0 = resident_acc_vectors(g, !vta);
   const int64_t inp_buf = s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
   const std::string who = "layer '" + l.name + "'";
   b.emit(mem_insn(Opcode::LOAD, MemType::ACC, bias_sram, bias_dram, 1, g.kb, g.kb), who + ": per-channel biases");
   if (!vta)
     b.emit(mem_insn(Opcode::LOAD, MemType::ACC, mult_sram, mult_dram, 1, g.kb, g.kb), who + ": per-channel multipliers");
+  std::optional<AddRequant> add;
+  if (l.residual) {
+    // Resident [ma][mb][c][2^30]: sum = conv*ma + skip*mb + c with c = -(zc*ma + zs*mb), then REQ by
+    // 2^30 / 2^(31 + shift - 1) = 2^-shift, rounding half up, as the separate add would.
+    add = plan_add_requant(who + " (fused add)", l.output, l.residual->skip, l.residual->sum, l.residual->relu);
+    const int64_t c = -(int64_t(add->za) * add->ma + int64_t(add->zb) * add->mb);
+    std::vector<uint8_t> consts;
+    for (const int64_t v : {int64_t(add->ma), int64_t(add->mb), c, int64_t{1} << 30}) {
+      const std::vector<uint8_t> one = splat_vector(int32_t(v), cfg);
+      consts.insert(consts.end(), one.begin(), one.end());
+    }
+    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, res_sram, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, 4, 4),
+           who + ": fused add constants");
+  }
 
   // Tile list in the schedule's loop order (batch outermost).
   struct Tile { int64_t n, co, co_t, oh, th, ow, tw; };
@@ -110,10 +134,27 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   const int64_t ci_steps = (g.cb + s.tile_ci - 1) / s.tile_ci;
   const int64_t n_steps = int64_t(tiles.size()) * ci_steps, n_tiles = int64_t(tiles.size());
 
+  // A tile's blocks between its ACC buffer and an activation buffer: one 2-D transfer per channel
+  // block, or one per row when the tile is narrower than its buffer.
+  const int64_t a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
+  const auto copy_rows = [&](Opcode op, MemType mt, int64_t sram, const ActBuffer& x, const Tile& T, const std::string& what) {
+    const int64_t base = int64_t(x.offset) / (mt == MemType::OUT ? out_eb : a8_eb);
+    for (int64_t co = 0; co < T.co_t; ++co) {
+      const int64_t dram = base + x.at(T.n * g.kb + T.co + co, T.oh, T.ow), src = sram + co * TH * TW;
+      if (T.tw == TW) {
+        b.emit(mem_insn(op, mt, src, dram, T.th, T.tw, x.wp()), what + std::to_string(T.co + co));
+      } else {
+        for (int64_t y = 0; y < T.th; ++y)
+          b.emit(mem_insn(op, mt, src + y * TW, dram + y * x.wp(), 1, T.tw, x.wp()),
+                 what + std::to_string(T.co + co) + " row " + std::to_string(T.oh + y));
+      }
+    }
+  };
+
   int64_t gstep = 0;
   for (int64_t t = 0; t < n_tiles; ++t) {
     const Tile& T = tiles[size_t(t)];
-    const int64_t acc_base = acc0 + (t % bufs) * acc_tile;
+    const int64_t acc_base = acc0 + (t % bufs) * acc_buf;
     const std::string where = who + " tile " + std::to_string(t) + " (n " + std::to_string(T.n) + ", co blocks " +
                               range(T.co, T.co_t) + ", oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
     // One vector ALU pass per channel block over the whole tile buffer (columns past an edge tile's
@@ -146,6 +187,9 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       init = channel_op(bias_sram, AluOp::MOV, 0, "start accumulators from the bias");
     }
     if (t >= bufs) b.insn(init)[Field::POP_NEXT] = 1;
+    // The skip tile (compute-unit loads, before the GEMMs so they fill any wait for the input loads).
+    if (l.residual)
+      copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc_base + acc_tile, io->skip, T, where + ": skip block ");
 
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
       const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cb - ci0);
@@ -191,28 +235,33 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       imm_op(AluOp::MIN, q.hi, "clamp high");
       last_alu = imm_op(AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low");
     } else {
-      // REQ's immediate: shift [4:0], ReLU [5], output zero point [15:8] (docs/isa.md).
       const bool relu = q.lo > -128;
-      const auto imm = int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(q.out_zero_point))) << 8 | (relu ? 32 : 0) | q.shift)));
-      last_alu = channel_op(mult_sram, AluOp::REQ, imm,
+      last_alu = channel_op(mult_sram, AluOp::REQ, req_immediate(q.shift, relu, q.out_zero_point),
                             "requantize (x multiplier / 2^" + std::to_string(31 + q.shift) + ", + zero point " +
                                 std::to_string(q.out_zero_point) + (relu ? ", ReLU" : "") + ", clamp)");
+    }
+    if (add) {
+      // Over the whole buffer, each against one resident constant vector (or the skip tile).
+      const auto buffer_op = [&](int64_t dst, int64_t src, bool src_walks, AluOp op, int64_t imm, const std::string& what) {
+        UopLoopSpec sl;
+        sl.iter_in = acc_tile, sl.dst_in = 1, sl.src_in = src_walks ? 1 : 0;
+        sl.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), sl.uop_end = sl.uop_bgn + 1;
+        return b.emit(alu_insn(sl, op, false, imm), where + ": fused add: " + what);
+      };
+      const int64_t skip_base = acc_base + acc_tile;
+      buffer_op(acc_base, res_sram, false, AluOp::MUL, 0, "conv x " + std::to_string(add->ma));
+      buffer_op(skip_base, res_sram + 1, false, AluOp::MUL, 0, "skip x " + std::to_string(add->mb));
+      buffer_op(acc_base, skip_base, true, AluOp::ADD, 0, "sum");
+      buffer_op(acc_base, res_sram + 2, false, AluOp::ADD, 0, "minus the zero points' terms");
+      last_alu = buffer_op(acc_base, res_sram + 3, false, AluOp::REQ, req_immediate(add->shift - 1, add->lo > -128, add->zy),
+                           "scale by 2^-" + std::to_string(add->shift) + ", + zero point " + std::to_string(add->zy) +
+                               (add->lo > -128 ? ", ReLU" : "") + ", clamp");
     }
     b.insn(last_alu)[Field::PUSH_NEXT] = 1;
 
     // Store: one 2-D store per channel block, or per row when the tile is narrower than its buffer.
     const size_t first_store = b.size();
-    for (int64_t co = 0; co < T.co_t; ++co) {
-      const int64_t dst = out_base + ob.at(T.n * g.kb + T.co + co, T.oh, T.ow);
-      const int64_t src = acc_base + co * TH * TW;
-      if (T.tw == TW) {
-        b.emit(mem_insn(Opcode::STORE, MemType::OUT, src, dst, T.th, T.tw, ob.wp()), where + ": store block " + std::to_string(T.co + co));
-      } else {
-        for (int64_t y = 0; y < T.th; ++y)
-          b.emit(mem_insn(Opcode::STORE, MemType::OUT, src + y * TW, dst + y * ob.wp(), 1, T.tw, ob.wp()),
-                 where + ": store block " + std::to_string(T.co + co) + " row " + std::to_string(T.oh + y));
-      }
-    }
+    copy_rows(Opcode::STORE, MemType::OUT, acc_base, ob, T, where + ": store block ");
     b.insn(first_store)[Field::POP_PREV] = 1;
     if (t + bufs < n_tiles) b.insn(b.size() - 1)[Field::PUSH_PREV] = 1;
   }

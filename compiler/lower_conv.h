@@ -11,9 +11,9 @@ namespace tessera::compiler {
 
 // Activation buffers planned by the caller (a network): the input's halo must cover the layer's
 // padding (and hold the input zero point), and one input row of slack must follow it (edge tiles
-// read whole rows).
+// read whole rows). `skip` is the fused residual add's other operand (layers with `residual`).
 struct ConvIO {
-  ActBuffer in, out;
+  ActBuffer in, out, skip;
 };
 
 // Places the packed weights, biases and multipliers (and, without `io`, the input and output as

@@ -11,6 +11,27 @@ namespace tessera::compiler {
 
 int32_t device_value(int32_t q, ElemType t) { return t == ElemType::UINT8 ? q - 128 : q; }
 
+AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu) {
+  const double ra = a.scale / y.scale, rb = b.scale / y.scale;
+  if (!(ra > 0 && rb > 0 && std::isfinite(ra) && std::isfinite(rb))) throw CompileError(who + ": add scales must be positive");
+  // |x - zx| <= 255: multipliers below 2^21 keep both terms and their sum inside int32.
+  int e = 0;
+  std::frexp(std::max(ra, rb), &e);
+  AddRequant p;
+  p.shift = 21 - e;
+  if (p.shift < 1 || p.shift > 30)
+    throw CompileError(who + ": add input/output scale ratio " + std::to_string(std::max(ra, rb)) + " is out of range");
+  p.ma = int32_t(std::lround(std::ldexp(ra, p.shift))), p.mb = int32_t(std::lround(std::ldexp(rb, p.shift)));
+  p.za = device_value(a.zero_point, a.type), p.zb = device_value(b.zero_point, b.type);
+  p.zy = device_value(y.zero_point, y.type);
+  p.lo = relu ? std::max(p.zy, -128) : -128;
+  return p;
+}
+
+int64_t req_immediate(int shift, bool relu, int32_t zero_point) {
+  return int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(zero_point))) << 8 | (relu ? 32 : 0) | shift)));
+}
+
 RequantPlan plan_requant(const Layer& l, const ConvGeometry& g, IsaTarget isa) {
   const auto fail = [&](const std::string& why) { throw CompileError("layer '" + l.name + "': " + why); };
   RequantPlan p;

@@ -7,6 +7,7 @@
 #pragma once
 
 #include <cstdint>
+#include <string>
 #include <vector>
 
 #include "compiler/conv_geometry.h"
@@ -26,6 +27,21 @@ struct RequantPlan {
   int32_t out_zero_point = 0;       // device (signed) zero point of the output
   int32_t lo = -128, hi = 127;      // device clamp bounds (ReLU raises lo to the zero point)
 };
+
+// A quantized add as QLinearAdd defines it, in fixed point with device values:
+//   y' = clamp(((a' - za')*ma + (b' - zb')*mb + 2^(shift-1)) >> shift + zy', lo, 127)
+// with ma, mb = round(a_scale / y_scale * 2^shift), round(b_scale / y_scale * 2^shift); each term
+// stays below 2^29 so their sum fits int32.
+struct AddRequant {
+  int32_t ma = 0, mb = 0;
+  int shift = 0;
+  int32_t za = 0, zb = 0, zy = 0, lo = -128;
+};
+// Throws CompileError naming `who` when a scale ratio is not positive or out of range.
+AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu);
+
+// REQ's immediate: shift [4:0], ReLU [5], output zero point [15:8] (docs/isa.md).
+int64_t req_immediate(int shift, bool relu, int32_t zero_point);
 
 // The device value of a quantized number of type t (uint8 values shift by -128).
 int32_t device_value(int32_t q, ElemType t);

@@ -88,7 +88,13 @@ std::string schedule_json(const Schedule& s) {
   return j.dump();
 }
 
-int64_t resident_acc_vectors(const ConvGeometry& g, bool with_multipliers) { return g.kb * (with_multipliers ? 2 : 1); }
+int64_t resident_acc_vectors(const ConvGeometry& g, bool with_multipliers) {
+  return g.kb * (with_multipliers ? 2 : 1) + (g.residual ? 4 : 0);
+}
+
+int64_t acc_buffer_vectors(const ConvGeometry& g, const Schedule& s) {
+  return s.tile_co * s.tile_h * s.tile_w * (g.residual ? 2 : 1);
+}
 
 std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& s, const DerivedConfig& cfg,
                                          bool with_multipliers) {
@@ -103,6 +109,7 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   range("tile_co", s.tile_co, g.kb);
   range("oc_nthread", s.oc_nthread, 2);
   range("h_nthread", s.h_nthread, 2);
+  if (g.residual && !with_multipliers) out.push_back("a fused residual add needs the TESSERA ISA's MOV and REQ");
   if (!out.empty()) return out;
 
   const int64_t bufs = s.oc_nthread * s.h_nthread;
@@ -111,8 +118,9 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   over(out, "INP SRAM (" + std::to_string(bufs) + " x tile_ci*in_rows*in_cols)", bufs * s.tile_ci * ih * iw, cfg.inp.depth);
   over(out, "WGT SRAM (" + std::to_string(bufs) + " x tile_co*tile_ci*R*S)", bufs * s.tile_co * s.tile_ci * g.r * g.s,
        cfg.wgt.depth);
-  over(out, "ACC SRAM (resident bias/multipliers + " + std::to_string(bufs) + " x tile_co*tile_h*tile_w)",
-       resident_acc_vectors(g, with_multipliers) + bufs * acc_tile, cfg.acc.depth);
+  over(out, std::string("ACC SRAM (resident bias/multipliers + ") + std::to_string(bufs) +
+                (g.residual ? " x 2 x tile_co*tile_h*tile_w, output and skip tiles)" : " x tile_co*tile_h*tile_w)"),
+       resident_acc_vectors(g, with_multipliers) + bufs * acc_buffer_vectors(g, s), cfg.acc.depth);
   over(out, "micro-op buffer (one GEMM kernel: tile_co*tile_ci*R*S)", s.tile_co * s.tile_ci * g.r * g.s, cfg.uop.depth);
   const int64_t iter = field_max(cfg, Format::GEMM, Field::ITER_IN);
   over(out, "iter_out field (tile_h)", s.tile_h, iter);
@@ -138,7 +146,7 @@ Schedule default_schedule(const ConvGeometry& g, const DerivedConfig& cfg, bool 
       const auto half = [](int64_t& v) { v = (v + 1) / 2; };
       const int64_t ih = g.in_rows(s.tile_h), iw = g.in_cols(s.tile_w);
       const bool inp_full = bufs * s.tile_ci * ih * iw > cfg.inp.depth;
-      const bool acc_full = resident_acc_vectors(g, with_multipliers) + bufs * s.tile_co * s.tile_h * s.tile_w > cfg.acc.depth;
+      const bool acc_full = resident_acc_vectors(g, with_multipliers) + bufs * acc_buffer_vectors(g, s) > cfg.acc.depth;
       if (s.tile_ci > 1 && (inp_full || bufs * s.tile_co * s.tile_ci * g.r * g.s > cfg.wgt.depth ||
                             s.tile_co * s.tile_ci * g.r * g.s > cfg.uop.depth / 8))
         half(s.tile_ci);

@@ -35,8 +35,13 @@ Schedule parse_schedule(const std::string& json_text, const std::string& origin)
 Schedule load_schedule_file(const std::string& path);
 std::string schedule_json(const Schedule& s);
 
-// Extra ACC vectors the lowering keeps resident besides the tiles (bias and multipliers).
+// Extra ACC vectors the lowering keeps resident besides the tiles (bias and multipliers, and the
+// fused residual add's four constant vectors).
 int64_t resident_acc_vectors(const ConvGeometry& g, bool with_multipliers);
+
+// ACC vectors of one tile buffer: the output tile (tile_co*tile_h*tile_w vectors), and as much
+// again for the skip tile of a fused residual add.
+int64_t acc_buffer_vectors(const ConvGeometry& g, const Schedule& s);
 
 // Every limit the schedule breaks for this layer and config, each naming the knob or the SRAM and
 // by how much; empty when the schedule is legal. Micro-op buffer use is checked by the lowering,

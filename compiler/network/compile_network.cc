@@ -56,6 +56,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
   if (opt.schedule) throw CompileError(net.source + ": a network takes no --schedule; every layer's schedule is searched");
   place_nodes(net, cfg);
   im2col_first_convs(net, cfg);
+  if (opt.fuse && opt.isa == IsaTarget::TESSERA) fuse_residual_adds(net, cfg);
   Plans plans = plan_layouts(net, cfg);
   ProgramBuilder b(cfg);
   CompiledNetwork c;
@@ -95,7 +96,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       const TensorPlan& out = plans.at(n.outputs[0]);
       const NetTensor& ot = net.tensor(n.outputs[0]);
       fill_halo(buffer(n.outputs[0]), out.min_halo ? -128 : device_value(ot.zero_point, l.output.type), who, b);
-      st.kind = StepKind::ACCEL, st.op = layer_kind_label(l.kind);
+      st.kind = StepKind::ACCEL, st.op = layer_kind_label(l.kind) + (l.residual ? "+add" : "");
       const size_t first = b.size();
       if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL) {
         EltwiseIO io;
@@ -113,7 +114,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
                                                      opt.shipped_schedules, &origin);
         const auto issues = schedule_issues(g, s, cfg, opt.isa == IsaTarget::TESSERA);
         if (!issues.empty()) throw CompileError(who + ": internal error, the searched schedule is illegal: " + issues[0]);
-        const ConvIO io{buffer(n.inputs[0]), buffer(n.outputs[0])};
+        const ConvIO io{buffer(n.inputs[0]), buffer(n.outputs[0]), l.residual ? buffer(n.inputs.at(1)) : ActBuffer{}};
         lower_conv(gl, g, s, q, opt.isa, b, &io);
         const search::CostModel model(cfg);
         r.cycles = model.evaluate(search::layer_problem(gl, cfg, opt.isa), s).cycles;
@@ -148,11 +149,11 @@ std::string report_table(const CompiledNetwork& c, const DerivedConfig& cfg) {
   double cycles = 0, macs = 0, cbound = 0;
   for (const NodeReport& r : c.report) {
     const bool accel = r.placement == Placement::ACCEL;
-    std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12lld %14.0f %7.1f %-7s %s\n", r.node.substr(0, 28).c_str(),
+    std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12lld %14.0f %7.1f %-7s ", r.node.substr(0, 28).c_str(),
                   r.op.substr(0, 24).c_str(), placement_name(r.placement), (long long)r.macs, r.cycles,
                   accel && r.cycles > 0 ? 100.0 * double(r.macs) / (peak * r.cycles) : 0.0,
-                  !accel ? "" : r.compute_bound >= r.memory_bound ? "compute" : "memory", r.fused.c_str());
-    os << line;
+                  !accel ? "" : r.compute_bound >= r.memory_bound ? "compute" : "memory");
+    os << line << r.fused << "\n";  // the fused ONNX nodes can be a long list
     cycles += r.cycles, macs += double(r.macs), cbound += r.compute_bound;
   }
   std::snprintf(line, sizeof line, "%-28s %-24s %-11s %12.0f %14.0f %7.1f\n", "total", "", "", macs, cycles,

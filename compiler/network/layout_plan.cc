@@ -42,9 +42,11 @@ Plans plan_layouts(const Network& net, const DerivedConfig& cfg) {
     if (n.placement != Placement::ACCEL) continue;
     const Layer& l = *n.layer;
     for (const auto& out : n.outputs) block(out, n);
-    for (const auto& in : n.inputs) {
+    for (size_t i = 0; i < n.inputs.size(); ++i) {
+      const std::string& in = n.inputs[i];
       TensorPlan& p = block(in, n);
-      const bool windowed = l.kind == LayerKind::CONV2D || l.kind == LayerKind::MAX_POOL;
+      // The window reads the first input; a conv's second is a fused add's skip tensor.
+      const bool windowed = (l.kind == LayerKind::CONV2D || l.kind == LayerKind::MAX_POOL) && i == 0;
       if (!windowed) continue;
       const bool min = l.kind == LayerKind::MAX_POOL;
       const bool padded = l.pad_top || l.pad_left || l.pad_bottom || l.pad_right;

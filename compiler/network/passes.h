@@ -20,6 +20,10 @@ void place_nodes(Network& net, const DerivedConfig& cfg);
 // im2col.cc: a host-fed conv wasting >= 20% of MAC slots on few input channels becomes a 1x1 conv over a host Im2Col.
 void im2col_first_convs(Network& net, const DerivedConfig& cfg);
 
+// fuse_residual.cc: an add whose later operand comes from a conv used by nothing else becomes that
+// conv's epilogue (Layer::residual; TESSERA ISA), when the ACC SRAM still holds a legal schedule.
+void fuse_residual_adds(Network& net, const DerivedConfig& cfg);
+
 // How one tensor is held in device DRAM.
 struct TensorPlan {
   bool blocked = false;     // NCHW<b>n<B>c / NC<b>n<B>c (touched by the accelerator), else dense C order

@@ -46,7 +46,7 @@ std::string LayerProblem::descriptor() const {
                     g.pad_right})
     d += std::to_string(v) + ",";
   return d + (with_multipliers ? "tessera" : "vta") + (init_from_bias ? ",mov" : ",reset") + ",v" +
-         std::to_string(alu_vector_ops) + ",i" + std::to_string(alu_imm_ops);
+         std::to_string(alu_vector_ops) + ",i" + std::to_string(alu_imm_ops) + (g.residual ? ",residual" : "");
 }
 
 double compute_bound_cycles(const ConvGeometry& g) { return double(g.nb * g.kb * g.cb * g.oh * g.ow * g.r * g.s); }
@@ -65,6 +65,25 @@ double CostModel::write_cycles(int64_t rows, int64_t row_bytes) const {
   return double(rows) * (p_.store_row + double(ceil_div(row_bytes, beat)) * double(beat) / cfg_.hw.dram_bytes_per_cycle);
 }
 
+double CostModel::constants_cycles(const LayerProblem& lp) const {
+  const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), lat = cfg_.hw.dram_latency_cycles;
+  const double per_channel = p_.load_insn + double(lat) + read_cycles(1, lp.g.kb * acc_eb);
+  return (lp.with_multipliers ? 2 : 1) * per_channel +
+         (lp.g.residual ? p_.load_insn + double(lat) + read_cycles(1, 4 * acc_eb) : 0.0);
+}
+
+double CostModel::residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TH, int64_t TW, int64_t* insns,
+                                  int64_t* bytes) const {
+  constexpr int64_t kPasses = 5;  // conv x ma, skip x mb, sum, constant, REQ
+  const int64_t a8_eb = cfg_.elem_bytes(int(MemType::ACC_8BIT)), beat = cfg_.hw.dram_bus_bits / 8;
+  const bool rows = tw != TW;
+  const int64_t loads = rows ? co_t * th : co_t, load_rows = rows ? 1 : th;
+  if (insns) *insns += loads + kPasses;
+  if (bytes) *bytes += loads * load_rows * ceil_div(tw * a8_eb, beat) * beat;
+  return double(loads) * (p_.load_insn + double(cfg_.hw.dram_latency_cycles) + read_cycles(load_rows, tw * a8_eb)) +
+         double(kPasses) * (double(co_t * TH * TW) + p_.compute_insn);
+}
+
 Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   const ConvGeometry& g = lp.g;
   const int64_t beat = cfg_.hw.dram_bus_bits / 8, lat = cfg_.hw.dram_latency_cycles;
@@ -77,11 +96,11 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   Cost c;
   c.inp_sram = bufs * s.tile_ci * g.in_rows(TH) * IW;
   c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
-  c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_tile;
-  const int64_t consts = lp.with_multipliers ? 2 : 1;
-  c.dram_read = consts * beats_bytes(g.kb * acc_eb);
+  c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_buffer_vectors(g, s);
+  const int64_t channel_consts = lp.with_multipliers ? 2 : 1, consts = channel_consts + (g.residual ? 1 : 0);
+  c.dram_read = channel_consts * beats_bytes(g.kb * acc_eb) + (g.residual ? beats_bytes(4 * acc_eb) : 0);
   c.insns = consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
-  double prologue = consts * (p_.load_insn + double(lat) + read_cycles(1, g.kb * acc_eb));
+  const double prologue = constants_cycles(lp);
 
   const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cb, s.tile_ci);
   // Shortest store of a tile and shortest GEMM + epilogue: whatever unit finishes last, the last
@@ -98,15 +117,18 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         const double init = init_slots(lp, co_t, th, tw, TH * TW);
         const double alu_slots = epilogue_slots(lp, co_t, TH * TW, acc_tile);
         const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops;
-        c.compute_busy += tiles * (init + p_.compute_insn +                                    // start
-                                   alu_slots + double(alu_insns) * p_.compute_insn + p_.drain);  // epilogue
+        int64_t res_insns = 0, res_bytes = 0;
+        const double residual = g.residual ? residual_cycles(co_t, th, tw, TH, TW, &res_insns, &res_bytes) : 0.0;
+        c.insns += ntiles * res_insns, c.dram_read += ntiles * res_bytes;
+        c.compute_busy += tiles * (init + p_.compute_insn +                                               // start
+                                   alu_slots + double(alu_insns) * p_.compute_insn + p_.drain + residual);  // epilogue
         c.alu_cycles += tiles * (alu_slots + (lp.init_from_bias ? init : 0.0));
         const bool rows = tw != TW;
         const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
         const double store = double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, tw * out_eb));
         c.store_busy += tiles * store;
         min_store = std::min(min_store, store);
-        const double epilogue = alu_slots + double(alu_insns) * p_.compute_insn + p_.drain;
+        const double epilogue = alu_slots + double(alu_insns) * p_.compute_insn + p_.drain + residual;
         c.dram_written += ntiles * stores * store_rows * beats_bytes(tw * out_eb);
         c.insns += ntiles * (1 + alu_insns + stores);
         // Per reduction step: input blocks, weights, GEMM.
@@ -136,9 +158,10 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   const ConvGeometry& g = lp.g;
   const int64_t lat = cfg_.hw.dram_latency_cycles, beat = cfg_.hw.dram_bus_bits / 8;
   const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
-  const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), out_eb = cfg_.elem_bytes(int(MemType::OUT));
+  const int64_t out_eb = cfg_.elem_bytes(int(MemType::OUT));
   const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
   const int64_t acc_tile = s.tile_co * TH * TW, acc0 = resident_acc_vectors(g, lp.with_multipliers);
+  const int64_t acc_buf = acc_buffer_vectors(g, s);
   const int64_t inp_buf = s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
   const int64_t ci_steps = ceil_div(g.cb, s.tile_ci);
 
@@ -156,7 +179,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     }
     const int64_t co = idx[0] * step[0];
     return Tile{co, std::min(step[0], extent[0] - co), std::min(TH, g.oh - idx[1] * TH), std::min(TW, g.ow - idx[2] * TW),
-                acc0 + (t % bufs) * acc_tile};
+                acc0 + (t % bufs) * acc_buf};
   };
 
   // Distinct micro-op kernels, deduplicated by content as the program builder does. A kernel is
@@ -196,6 +219,12 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     singles.insert({T.acc_base, T.co, 0});                                  // bias MOV or add
     if (lp.with_multipliers) singles.insert({T.acc_base, g.kb + T.co, 0});  // REQ multipliers
     if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                 // immediate ops
+    if (g.residual) {  // fused add: the constants at 2*kb.., the skip tile after the output tile
+      const int64_t res = 2 * g.kb, skip = T.acc_base + acc_tile;
+      for (const auto& u : {std::array<int64_t, 3>{T.acc_base, res, 0}, {skip, res + 1, 0}, {T.acc_base, skip, 0},
+                            {T.acc_base, res + 2, 0}, {T.acc_base, res + 3, 0}})
+        singles.insert(u);
+    }
   }
   int64_t uops = int64_t(singles.size());
   for (const auto& k : kernels) uops += int64_t(k.size() / 3);
@@ -212,14 +241,13 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   // The token pipeline: a load waits for the GEMM that last used its buffer (g2l), a GEMM for its
   // loads (l2g), a tile's reset for the store that last used its ACC buffer (s2g), a store for the
   // epilogue (g2s). Units run their own queues in program order.
-  const int64_t consts = lp.with_multipliers ? 2 : 1;
   double load_free = p_.start, store_free = 0;
-  double comp = p_.start + uop_load + consts * (p_.load_insn + double(lat) + read_cycles(1, g.kb * acc_eb));
+  double comp = p_.start + uop_load + constants_cycles(lp);
   std::vector<double> gemm_done(size_t(bufs), 0), store_done(size_t(bufs), 0);
   for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
     const Tile T = tile(t);
     comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, TH * TW) +
-           p_.compute_insn;
+           p_.compute_insn + (g.residual ? residual_cycles(T.co_t, T.th, T.tw, TH, TW) : 0.0);
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
       const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci);
       const double load = double(ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +

@@ -63,6 +63,12 @@ class CostModel {
  private:
   double read_cycles(int64_t rows, int64_t row_bytes) const;
   double write_cycles(int64_t rows, int64_t row_bytes) const;
+  // The resident constants' loads at the start (biases, multipliers, a fused add's constants).
+  double constants_cycles(const LayerProblem& lp) const;
+  // A fused residual add's extra compute per tile: the skip tile's loads (the compute unit runs
+  // ACC loads) and its five passes over the buffer. `count_*` add instructions and DRAM bytes.
+  double residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TH, int64_t TW, int64_t* insns = nullptr,
+                         int64_t* bytes = nullptr) const;
   const DerivedConfig& cfg_;
   CostParams p_;
 };
