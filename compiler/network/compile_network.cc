@@ -103,7 +103,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
         for (const auto& in : n.inputs) io.in.push_back(buffer(in));
         io.out = buffer(n.outputs[0]);
         if (l.kind == LayerKind::ADD) lower_add(l, b, &io);
-        else if (l.kind == LayerKind::MAX_POOL) lower_max_pool(l, b, &io);
+        else if (l.kind == LayerKind::MAX_POOL) lower_max_pool(l, b, &io, opt.isa);
         else lower_global_avg_pool(l, b, io);
       } else {
         const Layer gl = as_gemm_layer(l);
