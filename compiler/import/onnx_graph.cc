@@ -64,10 +64,15 @@ OnnxGraph::OnnxGraph(const std::vector<uint8_t>& bytes, const std::string& origi
   if (!model_.has_graph() || model_.graph().node_size() == 0)
     throw ImportError(origin + ": the model has no graph nodes");
   const auto& g = model_.graph();
-  for (const auto& t : g.initializer()) initializers_[t.name()] = &t;
+  for (const auto& t : g.initializer())
+    if (!initializers_.emplace(t.name(), &t).second)
+      throw ImportError(origin + ": initializer '" + t.name() + "' is declared twice");
   for (const auto& vi : g.input())
-    if (!initializers_.count(vi.name())) graph_inputs_[vi.name()] = &vi;
-  for (const auto& vi : g.output()) graph_outputs_.insert(vi.name());
+    if (!initializers_.count(vi.name()) && !graph_inputs_.emplace(vi.name(), &vi).second)
+      throw ImportError(origin + ": graph input '" + vi.name() + "' is declared twice");
+  for (const auto& vi : g.output())
+    if (!graph_outputs_.insert(vi.name()).second)
+      throw ImportError(origin + ": graph output '" + vi.name() + "' is declared twice");
   for (const auto& node : g.node()) {
     if (node.output_size() == 0 || node.output(0).empty()) fail(node, "has no output");
     if (node.op_type() == "Constant" && (node.domain().empty() || node.domain() == "ai.onnx")) {
@@ -81,10 +86,54 @@ OnnxGraph::OnnxGraph(const std::vector<uint8_t>& bytes, const std::string& origi
     }
     for (const auto& in_name : node.input())
       if (!in_name.empty()) consumers_[in_name].push_back(&node);
-    for (const auto& out_name : node.output())
-      if (!out_name.empty() && !producers_.emplace(out_name, &node).second)
-        fail(node, "output '" + out_name + "' is produced by more than one node");
+    for (const auto& out_name : node.output()) {
+      if (out_name.empty()) continue;
+      if (const auto* other = producer(out_name))
+        fail(node, "output '" + out_name + "' is also produced by node '" + name_of(*other) + "' (" + other->op_type() + ")");
+      if (graph_inputs_.count(out_name)) fail(node, "output '" + out_name + "' is also a graph input");
+      if (initializers_.count(out_name) && node.op_type() != "Constant")
+        fail(node, "output '" + out_name + "' is also an initializer");
+      producers_.emplace(out_name, &node);
+    }
   }
+  check_structure();
+}
+
+// Every input is an initializer, a graph input or an earlier node's output (ONNX's topological
+// order; a later producer is reported as a cycle when it depends on the node itself), and every
+// graph output is produced.
+void OnnxGraph::check_structure() const {
+  std::set<std::string> available;
+  for (const auto& [name, t] : initializers_) available.insert(name);
+  for (const auto* c : constant_nodes_) available.erase(c->output(0));  // available once the node ran
+  for (const auto& [name, vi] : graph_inputs_) available.insert(name);
+  const auto& nodes = graph().node();
+  for (const auto& node : nodes) {
+    for (const auto& in_name : node.input()) {
+      if (in_name.empty() || available.count(in_name)) continue;
+      const onnx::NodeProto* p = producer(in_name);
+      if (!p)
+        fail(node, "input '" + in_name + "' is not produced by any node and is neither an initializer nor a graph input");
+      // Does the later producer depend on this node? Walk back from it over producers of its inputs.
+      std::vector<const onnx::NodeProto*> todo = {p};
+      std::set<const onnx::NodeProto*> seen = {p};
+      while (!todo.empty()) {
+        const onnx::NodeProto* n = todo.back();
+        todo.pop_back();
+        if (n == &node)
+          fail(node, "is on a cycle: its input '" + in_name + "' comes from node '" + name_of(*p) + "' (" + p->op_type() +
+                         "), which depends on this node's output");
+        for (const auto& i : n->input())
+          if (const onnx::NodeProto* q = producer(i); q && seen.insert(q).second) todo.push_back(q);
+      }
+      fail(node, "input '" + in_name + "' is produced by node '" + name_of(*p) + "' (" + p->op_type() +
+                     "), which comes later: the nodes are not in topological order");
+    }
+    for (const auto& out_name : node.output()) available.insert(out_name);
+  }
+  for (const auto& vi : graph().output())
+    if (!producer(vi.name()) && !graph_inputs_.count(vi.name()))
+      throw ImportError(origin_ + ": graph output '" + vi.name() + "' is not produced by any node");
 }
 
 std::string OnnxGraph::name_of(const onnx::NodeProto& node) const {
@@ -214,15 +263,41 @@ QTensor OnnxGraph::graph_input(const std::string& value, const onnx::NodeProto& 
   if (tt.elem_type() == TensorProto::INT8) q.type = ElemType::INT8;
   else if (tt.elem_type() == TensorProto::UINT8) q.type = ElemType::UINT8;
   else fail(node, "graph input '" + value + "' has type " + onnx_type_name(tt.elem_type()) + " (expected int8 or uint8)");
-  if (!tt.has_shape()) fail(node, "graph input '" + value + "' has no shape; a static shape is required");
+  q.shape = static_shape(tt, where(node) + ": graph input '" + value + "'");
+  return q;
+}
+
+std::vector<int64_t> static_shape(const onnx::TypeProto_Tensor& tt, const std::string& what) {
+  if (!tt.has_shape()) throw ImportError(what + " has no shape; a static shape is required");
+  if (tt.shape().dim_size() > kMaxRank)
+    throw ImportError(what + " has " + std::to_string(tt.shape().dim_size()) + " dimensions (at most " +
+                      std::to_string(kMaxRank) + ")");
+  std::vector<int64_t> shape;
+  int64_t elements = 1;
   for (const auto& d : tt.shape().dim()) {
     if (!d.has_dim_value())
-      fail(node, "graph input '" + value + "' has symbolic dimension '" + d.dim_param() + "'; a static shape is required");
-    if (d.dim_value() < 1 || d.dim_value() > kMaxTensorElements)
-      fail(node, "graph input '" + value + "' has dimension " + std::to_string(d.dim_value()));
-    q.shape.push_back(d.dim_value());
+      throw ImportError(what + " has symbolic dimension '" + d.dim_param() + "'; a static shape is required");
+    if (d.dim_value() < 1 || d.dim_value() > kMaxTensorElements / elements)
+      throw ImportError(what + " has dimension " + std::to_string(d.dim_value()) + " (at most " +
+                        std::to_string(kMaxTensorElements) + " elements in all)");
+    elements *= d.dim_value();
+    shape.push_back(d.dim_value());
   }
-  return q;
+  return shape;
+}
+
+void check_tensor_size(const OnnxGraph& g, const onnx::NodeProto& node, const std::string& name,
+                       const std::vector<int64_t>& shape) {
+  if (static_cast<int64_t>(shape.size()) > kMaxRank)
+    g.fail(node, "output '" + name + "' would have " + std::to_string(shape.size()) + " dimensions (at most " +
+                     std::to_string(kMaxRank) + ")");
+  int64_t elements = 1;
+  for (int64_t d : shape) {
+    if (d < 1 || d > kMaxTensorElements / elements)
+      g.fail(node, "output '" + name + "' would have shape " + ints_string(shape) + " (at most " +
+                       std::to_string(kMaxTensorElements) + " elements)");
+    elements *= d;
+  }
 }
 
 void OnnxGraph::check_attributes(const onnx::NodeProto& node, const std::set<std::string>& known) const {

@@ -16,6 +16,8 @@ namespace tessera::compiler {
 
 // Largest element count of any tensor a model may declare (keeps hostile files from sizing allocations).
 inline constexpr int64_t kMaxTensorElements = int64_t{1} << 28;
+// Largest rank of any tensor.
+inline constexpr int kMaxRank = 8;
 
 // A constant tensor's values widened to double (floats) or int64 (integers), with its ONNX type.
 struct ConstTensor {
@@ -68,6 +70,8 @@ class OnnxGraph {
   [[noreturn]] void fail(const onnx::NodeProto& node, const std::string& why) const;
 
  private:
+  void check_structure() const;
+
   std::string origin_;
   onnx::ModelProto model_;
   std::map<std::string, const onnx::TensorProto*> initializers_;
@@ -79,6 +83,12 @@ class OnnxGraph {
 };
 
 std::string ints_string(const std::vector<int64_t>& v);  // "[2,2]"
+// A declared tensor's static shape (dimensions >= 1, at most kMaxRank of them, kMaxTensorElements in
+// all); ImportError messages start with `what` ("file: graph input 'x'").
+std::vector<int64_t> static_shape(const onnx::TypeProto_Tensor& tt, const std::string& what);
+// An inferred output shape within the same limits, or an error naming `node` and the tensor.
+void check_tensor_size(const OnnxGraph& g, const onnx::NodeProto& node, const std::string& name,
+                       const std::vector<int64_t>& shape);
 const char* onnx_type_name(int32_t data_type);
 
 }  // namespace tessera::compiler

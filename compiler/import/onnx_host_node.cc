@@ -85,7 +85,9 @@ std::vector<NetTensor> import_host_node(const OnnxGraph& g, const NodeProto& nod
   n.op = op;
   NetTensor out = *in.at(0);  // the usual case: same type, shape and quantization
   const auto need_inputs = [&](size_t lo, size_t hi) {
-    if (in.size() < lo || in.size() > hi) g.fail(node, "takes " + std::to_string(lo) + ".." + std::to_string(hi) + " inputs");
+    if (in.size() < lo || in.size() > hi)
+      g.fail(node, "has " + std::to_string(in.size()) + " activation (non-constant) inputs; the host takes " +
+                       (lo == hi ? std::to_string(lo) : std::to_string(lo) + ".." + std::to_string(hi)));
   };
   const auto require_float = [&] {
     for (const NetTensor* t : in)
@@ -117,8 +119,13 @@ std::vector<NetTensor> import_host_node(const OnnxGraph& g, const NodeProto& nod
   } else if (op == "Clip") {
     g.check_attributes(node, {});
     require_float();
-    if (g.has_input(node, 1)) n.attrs["min"] = real_text(g.constant(node, 1, "min", {TensorProto::FLOAT}).reals.at(0));
-    if (g.has_input(node, 2)) n.attrs["max"] = real_text(g.constant(node, 2, "max", {TensorProto::FLOAT}).reals.at(0));
+    for (int i : {1, 2}) {
+      if (!g.has_input(node, i)) continue;
+      const char* role = i == 1 ? "min" : "max";
+      const ConstTensor c = g.constant(node, i, role, {TensorProto::FLOAT});
+      if (c.reals.size() != 1) g.fail(node, std::string(role) + " must be a scalar, has dims " + ints_string(c.dims));
+      n.attrs[role] = real_text(c.reals[0]);
+    }
   } else if (op == "Flatten") {
     g.check_attributes(node, {"axis"});
     const int64_t a = axis(g, node, g.attr_int(node, "axis", 1), out.shape.size(), true);
@@ -126,14 +133,19 @@ std::vector<NetTensor> import_host_node(const OnnxGraph& g, const NodeProto& nod
     out.shape = {count({s.begin(), s.begin() + a}), count({s.begin() + a, s.end()})};
   } else if (op == "Reshape") {
     g.check_attributes(node, {"allowzero"});
-    need_inputs(2, 2);
+    need_inputs(1, 1);  // the shape is a constant, not an activation
     out.shape = reshape(g, node, in[0]->shape, int_input(g, node, 1, "shape"));
   } else if (op == "Squeeze" || op == "Unsqueeze") {
     g.check_attributes(node, {});
     std::vector<int64_t> axes = g.has_input(node, 1) ? int_input(g, node, 1, "axes") : std::vector<int64_t>{};
     const bool sq = op == "Squeeze";
     const size_t rank = sq ? out.shape.size() : out.shape.size() + axes.size();
+    if (rank > size_t(kMaxRank)) g.fail(node, "the output would have " + std::to_string(rank) + " dimensions");
     for (auto& a : axes) a = axis(g, node, a, rank);
+    std::vector<int64_t> sorted = axes;
+    std::sort(sorted.begin(), sorted.end());
+    if (std::adjacent_find(sorted.begin(), sorted.end()) != sorted.end())
+      g.fail(node, "input 'axes' = " + ints_string(axes) + " repeats an axis");
     std::vector<int64_t> s;
     if (sq) {
       for (size_t i = 0; i < out.shape.size(); ++i) {

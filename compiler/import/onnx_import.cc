@@ -28,6 +28,16 @@ NetTensor net_tensor(const QTensor& q) {
   return t;
 }
 
+int32_t onnx_type(DType t) {
+  switch (t) {
+    case DType::INT8: return TensorProto::INT8;
+    case DType::UINT8: return TensorProto::UINT8;
+    case DType::INT32: return TensorProto::INT32;
+    case DType::FLOAT32: return TensorProto::FLOAT;
+  }
+  return TensorProto::UNDEFINED;
+}
+
 // A graph input of any type the network can take (float32 is quantized on the host).
 NetTensor graph_value(const OnnxGraph& g, const onnx::ValueInfoProto& vi) {
   const std::string where = g.origin() + ": graph input '" + vi.name() + "'";
@@ -41,13 +51,7 @@ NetTensor graph_value(const OnnxGraph& g, const onnx::ValueInfoProto& vi) {
     case TensorProto::UINT8: t.dtype = DType::UINT8; break;
     default: throw ImportError(where + " has type " + onnx_type_name(tt.elem_type()) + " (expected float, int8 or uint8)");
   }
-  if (!tt.has_shape()) throw ImportError(where + " has no shape; a static shape is required");
-  for (const auto& d : tt.shape().dim()) {
-    if (!d.has_dim_value()) throw ImportError(where + " has symbolic dimension '" + d.dim_param() + "'; a static shape is required");
-    if (d.dim_value() < 1 || d.dim_value() > kMaxTensorElements)
-      throw ImportError(where + " has dimension " + std::to_string(d.dim_value()));
-    t.shape.push_back(d.dim_value());
-  }
+  t.shape = static_shape(tt, where);
   return t;
 }
 
@@ -84,6 +88,8 @@ Network import_onnx_network(const std::vector<uint8_t>& bytes, const std::string
   }
   std::set<const NodeProto*> consumed(g.constant_nodes().begin(), g.constant_nodes().end()), deferred;
   const auto add_tensor = [&](const NodeProto& node, const NetTensor& t) {
+    check_tensor_size(g, node, t.name, t.shape);
+    check_declared_output(g, node, t.name, onnx_type(t.dtype), t.shape, "node");
     if (!net.tensors.emplace(t.name, t).second) g.fail(node, "output '" + t.name + "' is produced twice");
     if (t.quantized()) cx.produced.emplace(t.name, t.qtensor());
   };

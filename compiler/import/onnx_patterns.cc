@@ -58,7 +58,8 @@ void read_weight_quantization(const Context& cx, const NodeProto& node, int scal
   for (double v : s.reals)
     if (!(v > 0)) g.fail(node, "w_scale holds " + std::to_string(v) + " (scales must be positive)");
   if (g.has_input(node, zero_point)) {
-    const ConstTensor zp = g.constant(node, zero_point, "w_zero_point", {TensorProto::INT8, TensorProto::UINT8});
+    // ONNX gives a zero point the quantized tensor's type, and the weights are int8.
+    const ConstTensor zp = g.constant(node, zero_point, "w_zero_point", {TensorProto::INT8});
     for (int64_t v : zp.ints)
       if (v != 0) g.fail(node, "w_zero_point holds " + std::to_string(v) + " (only symmetric weights, zero point 0)");
   }
@@ -205,6 +206,9 @@ void read_qdq_bias(const Context& cx, const NodeProto& node, int index, int64_t 
   const NodeProto& dq_b = dequantizer(g, node, index, "bias");
   m.layer.bias = read_bias(cx, dq_b, 0, k);
   const ConstTensor bs = g.constant(dq_b, 1, "bias_scale", {TensorProto::FLOAT});
+  if (g.has_input(dq_b, 2))
+    for (int64_t v : g.constant(dq_b, 2, "bias_zero_point", {TensorProto::INT32}).ints)
+      if (v != 0) g.fail(dq_b, "bias_zero_point holds " + std::to_string(v) + " (a bias has zero point 0)");
   if (bs.size() != 1 && static_cast<int64_t>(bs.size()) != k)
     g.fail(dq_b, "bias_scale has " + std::to_string(bs.size()) + " values (expected 1 or " + std::to_string(k) + ")");
   for (size_t i = 0; i < bs.reals.size(); ++i) {
@@ -344,6 +348,7 @@ Match match_max_pool(const Context& cx, const NodeProto& node) {
   }
   const QTensor& x = m.layer.inputs[0];
   const auto kernel = g.attr_ints(node, "kernel_shape");
+  if (kernel.empty()) g.fail(node, "required attribute 'kernel_shape' is missing");
   if (kernel.size() != 2 || kernel[0] < 1 || kernel[1] < 1 || kernel[0] > 64 || kernel[1] > 64)
     g.fail(node, "attribute 'kernel_shape' = " + ints_string(kernel) + " is not supported (two values in 1..64)");
   if (x.shape.size() != 4) g.fail(node, "input shape " + shape_string(x.shape) + " is not NCHW");
@@ -443,23 +448,23 @@ const Pattern* find_pattern(const NodeProto& node) {
   return nullptr;
 }
 
-// A declared graph output must agree with what the layer computes.
-void check_declared_output(const OnnxGraph& g, const NodeProto& node, const QTensor& out) {
+// A declared graph output must agree with what the node computes.
+void check_declared_output(const OnnxGraph& g, const NodeProto& node, const std::string& name, int32_t onnx_type,
+                           const std::vector<int64_t>& shape, const char* producer) {
   for (const auto& vi : g.graph().output()) {
-    if (vi.name() != out.name || !vi.type().has_tensor_type()) continue;
+    if (vi.name() != name || !vi.type().has_tensor_type()) continue;
     const auto& tt = vi.type().tensor_type();
-    const int32_t want = out.type == ElemType::UINT8 ? TensorProto::UINT8 : TensorProto::INT8;
-    if (tt.elem_type() != 0 && tt.elem_type() != want)
-      g.fail(node, "graph output '" + out.name + "' is declared " + onnx_type_name(tt.elem_type()) + " but is " +
-                       elem_type_name(out.type));
+    if (tt.elem_type() != 0 && tt.elem_type() != onnx_type)
+      g.fail(node, "graph output '" + name + "' is declared " + onnx_type_name(tt.elem_type()) + " but is " +
+                       onnx_type_name(onnx_type));
     if (!tt.has_shape()) continue;
     std::vector<int64_t> declared;
     for (const auto& d : tt.shape().dim()) declared.push_back(d.has_dim_value() ? d.dim_value() : -1);
-    bool agrees = declared.size() == out.shape.size();
-    for (size_t i = 0; agrees && i < declared.size(); ++i) agrees = declared[i] < 0 || declared[i] == out.shape[i];
+    bool agrees = declared.size() == shape.size();
+    for (size_t i = 0; agrees && i < declared.size(); ++i) agrees = declared[i] < 0 || declared[i] == shape[i];
     if (!agrees)
-      g.fail(node, "graph output '" + out.name + "' is declared " + shape_string(declared) + " but the layer produces " +
-                       shape_string(out.shape));
+      g.fail(node, "graph output '" + name + "' is declared " + shape_string(declared) + " but the " + producer +
+                       " produces " + shape_string(shape));
   }
 }
 
@@ -468,7 +473,10 @@ void finish_match(Context& cx, const NodeProto& node, Match& m, std::set<const N
   const OnnxGraph& g = cx.g;
   m.layer.name = g.name_of(node);
   m.layer.output.shape = layer_output_shape(m.layer, g.where(node));
-  check_declared_output(g, node, m.layer.output);
+  check_tensor_size(g, node, m.layer.output.name, m.layer.output.shape);
+  check_declared_output(g, node, m.layer.output.name,
+                        m.layer.output.type == ElemType::UINT8 ? TensorProto::UINT8 : TensorProto::INT8,
+                        m.layer.output.shape, "layer");
   if (!cx.produced.emplace(m.layer.output.name, m.layer.output).second)
     g.fail(node, "output '" + m.layer.output.name + "' is produced twice");
   consumed.insert(m.nodes.begin(), m.nodes.end());

@@ -37,6 +37,11 @@ const Pattern* find_pattern(const onnx::NodeProto& node);
 // what it produces and which nodes it consumed.
 void finish_match(Context& cx, const onnx::NodeProto& node, Match& m, std::set<const onnx::NodeProto*>& consumed);
 
+// A graph output named `name` must be declared (if at all) with this ONNX element type and shape;
+// `producer` ("layer", "node") words the message.
+void check_declared_output(const OnnxGraph& g, const onnx::NodeProto& node, const std::string& name, int32_t onnx_type,
+                           const std::vector<int64_t>& shape, const char* producer);
+
 // A quantized activation: value input plus its scale and zero point inputs (checked against how it was produced).
 QTensor activation(const Context& cx, const onnx::NodeProto& node, int value, int scale, int zero_point, const char* role);
 // Whether DequantizeLinear/QuantizeLinear `node` uses exactly the quantization of `q`.

@@ -9,6 +9,7 @@
 #include "compiler/import/onnx_export.h"
 #include "compiler/import/onnx_import.h"
 #include "compiler/import/random_layer.h"
+#include "tests/compiler/import/onnx_model_edit.h"
 
 namespace tessera::compiler {
 namespace {
@@ -130,19 +131,7 @@ onnx::AttributeProto* attribute(onnx::NodeProto* node, const std::string& name) 
   return a;
 }
 
-onnx::TensorProto* initializer(onnx::ModelProto& m, const std::string& name) {
-  for (auto& t : *m.mutable_graph()->mutable_initializer())
-    if (t.name() == name) return &t;
-  ADD_FAILURE() << "no initializer " << name;
-  return m.mutable_graph()->add_initializer();
-}
-
-onnx::NodeProto* node_of_type(onnx::ModelProto& m, const std::string& op) {
-  for (auto& n : *m.mutable_graph()->mutable_node())
-    if (n.op_type() == op) return &n;
-  ADD_FAILURE() << "no " << op << " node";
-  return m.mutable_graph()->add_node();
-}
+onnx::NodeProto* node_of_type(onnx::ModelProto& m, const std::string& op) { return find_node(m, op, true); }
 
 TEST(OnnxImport, AbsentZeroPointsAreUint8Zero) {
   RandomLayerSpec s;
@@ -252,6 +241,13 @@ TEST(OnnxImport, UnsupportedOperatorsAndTypesAreNamed) {
             }),
             "model.onnx: node 'layer' (QLinearConv): w_zero_point holds 3 (only symmetric weights, zero point 0)");
   EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { initializer(m, "layer_w")->set_name("elsewhere"); }),
+            "model.onnx: node 'layer' (QLinearConv): input 'layer_w' is not produced by any node and is neither an "
+            "initializer nor a graph input");
+  EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
+              initializer(m, "layer_w")->set_name("elsewhere");
+              *m.mutable_graph()->add_input() = m.graph().input(0);
+              m.mutable_graph()->mutable_input()->rbegin()->set_name("layer_w");
+            }),
             "model.onnx: node 'layer' (QLinearConv): w 'layer_w' must be an initializer (a constant)");
   EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) { initializer(m, "layer_w")->mutable_raw_data()->pop_back(); }),
             "model.onnx: node 'layer' (QLinearConv): w 'layer_w' holds 269 raw bytes for 270 elements of int8");
