@@ -76,6 +76,17 @@ std::vector<uint8_t> splat(int32_t v, const DerivedConfig& cfg) {
 
 }  // namespace
 
+EltwiseIO place_eltwise_io(const Layer& l, ProgramBuilder& b) {
+  EltwiseIO io;
+  const bool pads = l.kind == LayerKind::MAX_POOL && (l.pad_top || l.pad_left || l.pad_bottom || l.pad_right);
+  const std::string halo = pads ? "_minpad" + std::to_string(l.pad_top) + "_" + std::to_string(l.pad_left) + "_" +
+                                      std::to_string(l.pad_bottom) + "_" + std::to_string(l.pad_right)
+                                : "";
+  for (const QTensor& q : l.inputs) io.in.push_back(place(q, TensorDir::INPUT, halo, pads ? &l : nullptr, b));
+  io.out = place(l.output, TensorDir::OUTPUT, "", nullptr, b);
+  return io;
+}
+
 void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   const DerivedConfig& cfg = b.cfg();
   if (l.inputs.size() != 2 || l.inputs[0].shape != l.inputs[1].shape || l.inputs[0].shape != l.output.shape ||
@@ -93,12 +104,8 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
 
-  EltwiseIO own;
-  if (!io) {
-    own.in = {place(qa, TensorDir::INPUT, "", nullptr, b), place(qb, TensorDir::INPUT, "", nullptr, b)};
-    own.out = place(l.output, TensorDir::OUTPUT, "", nullptr, b);
-    io = &own;
-  }
+  const EltwiseIO own = io ? EltwiseIO{} : place_eltwise_io(l, b);
+  if (!io) io = &own;
   const ActBuffer &ta = io->in.at(0), &tb = io->in.at(1), &ty = io->out;
   std::vector<uint8_t> consts = splat(Ma, cfg), mb_vec = splat(Mb, cfg), round_vec = splat(int32_t(1) << (n - 1), cfg);
   consts.insert(consts.end(), mb_vec.begin(), mb_vec.end());
@@ -281,16 +288,8 @@ void lower_max_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO* io, IsaT
     fail(l, "max-pool output must keep the input's type, scale and zero point");
   const int64_t R = l.kernel_h, S = l.kernel_w, sh = l.stride_h, sw = l.stride_w;
   const int64_t wp = mp.wp, oh = mp.oh, ow = mp.ow;
-  const std::string halo = (l.pad_top || l.pad_left || l.pad_bottom || l.pad_right)
-                               ? "_minpad" + std::to_string(l.pad_top) + "_" + std::to_string(l.pad_left) + "_" +
-                                     std::to_string(l.pad_bottom) + "_" + std::to_string(l.pad_right)
-                               : "";
-  EltwiseIO own;
-  if (!io) {
-    own.in = {place(x, TensorDir::INPUT, halo, &l, b)};
-    own.out = place(l.output, TensorDir::OUTPUT, "", nullptr, b);
-    io = &own;
-  }
+  const EltwiseIO own = io ? EltwiseIO{} : place_eltwise_io(l, b);
+  if (!io) io = &own;
   const ActBuffer &tx = io->in.at(0), &ty = io->out;
   if (tx.top < l.pad_top || tx.left < l.pad_left || tx.bottom < l.pad_bottom || tx.right < l.pad_right)
     fail(l, "internal error, the input halo is smaller than the padding");

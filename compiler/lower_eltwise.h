@@ -15,6 +15,10 @@ struct EltwiseIO {
   ActBuffer out;
 };
 
+// The layer's tensors as program I/O tensors, packed without halos except a max-pool input, whose
+// padding becomes a halo of the type's minimum (what the lowerings below use when `io` is null).
+EltwiseIO place_eltwise_io(const Layer& layer, ProgramBuilder& b);
+
 // y = clamp(round((a - za) * sa/sy + (b - zb) * sb/sy) + zy): both terms scaled by 32-bit
 // multipliers in one fixed-point domain, then one rounding shift (VTA ops only, either target).
 void lower_add(const Layer& layer, ProgramBuilder& b, const EltwiseIO* io = nullptr);

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include "compiler/lower_eltwise.h"
+#include "compiler/search/eltwise_cost.h"
 #include "tests/compiler/lowering_harness.h"
 
 namespace tessera::compiler {
@@ -63,6 +64,44 @@ INSTANTIATE_TEST_SUITE_P(
                       PoolCase{"vta_4x8x8", pool(U8, 3, 10, 8, 8, 3, 2, 1), true},     // batch blocks
                       PoolCase{"default", pool(I8, 1, 7, 9, 9, 2, 2, 0), false},       // other windows: every tap
                       PoolCase{"tiny", pool(I8, 1, 9, 24, 12, 3, 1, 1), false}));
+
+// The estimate never beats what the segment must do: its DRAM bytes at the bus rate (loads and
+// stores of one unit alone), its ALU issue slots; and it grows with the work.
+TEST(EltwiseCost, RespectsTheDramAndAluBounds) {
+  const DerivedConfig cfg = testing::config_named("default");
+  RandomLayerSpec add;
+  add.kind = LayerKind::ADD, add.type = U8, add.c = 64, add.h = add.w = 28;
+  RandomLayerSpec gap = add;
+  gap.kind = LayerKind::GLOBAL_AVG_POOL, gap.c = 40, gap.h = gap.w = 7;
+  double previous = 0;
+  for (const RandomLayerSpec& s : {pool(I8, 1, 17, 9, 11, 3, 2, 1), pool(I8, 1, 64, 56, 56, 3, 2, 1),
+                                   pool(I8, 1, 64, 112, 112, 3, 2, 1)}) {
+    const search::SegmentCost c = search::eltwise_cost(random_layer(s, 1), nullptr, cfg);
+    EXPECT_GE(c.cycles, double(c.dram_read) / cfg.hw.dram_bytes_per_cycle);
+    EXPECT_GE(c.cycles, c.alu_slots);
+    EXPECT_GT(c.cycles, previous);
+    previous = c.cycles;
+  }
+  for (const RandomLayerSpec& s : {add, gap}) {
+    Layer l = random_layer(s, 2);
+    if (l.output.shape.size() == 2) l.output.shape = {l.output.shape[0], l.output.shape[1], 1, 1};
+    const search::SegmentCost c = search::eltwise_cost(l, nullptr, cfg);
+    EXPECT_GE(c.cycles, c.memory_bound * 0.5);  // reads and writes overlap at most fully
+    EXPECT_GE(c.cycles, double(c.dram_read) / cfg.hw.dram_bytes_per_cycle);
+    EXPECT_GE(c.cycles, c.alu_slots);
+    EXPECT_GT(c.dram_written, 0);
+  }
+  // The VTA max-pool does one more pass (MIN, then MAX instead of MOV).
+  const Layer l = random_layer(pool(I8, 1, 64, 56, 56, 3, 2, 1), 3);
+  EXPECT_GT(search::eltwise_cost(l, nullptr, cfg, IsaTarget::VTA).cycles, search::eltwise_cost(l, nullptr, cfg).cycles);
+  ActBuffer none{0, 4, 8, 8};
+  EXPECT_EQ(search::fill_halo_cost(none, cfg).cycles, 0);
+  ActBuffer halo = none;
+  halo.top = halo.left = halo.bottom = halo.right = 1;
+  const search::SegmentCost h = search::fill_halo_cost(halo, cfg);
+  EXPECT_EQ(h.dram_written, (halo.elements() - 4 * 8 * 8) * cfg.elem_bytes(int(MemType::OUT)));
+  EXPECT_GE(h.cycles, double(h.dram_written) / cfg.hw.dram_bytes_per_cycle);
+}
 
 }  // namespace
 }  // namespace tessera::compiler
