@@ -40,9 +40,9 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
   const Layer l = as_gemm_layer(model.layers[0]);
   if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL) {
     if (opt.schedule) throw CompileError("layer '" + l.name + "': schedules apply to conv, dense and pooling-by-GEMM layers only");
-    ProgramBuilder b(cfg);
+    ProgramBuilder b(cfg, opt.isa);
     if (l.kind == LayerKind::ADD) lower_add(l, b);
-    else lower_max_pool(l, b);
+    else lower_max_pool(l, b, nullptr, opt.isa);
     Compiled c;
     c.program = b.finish("layer '" + l.name + "'", &c.notes);
     return c;
@@ -61,7 +61,7 @@ Compiled compile_model(const Model& model, const DerivedConfig& cfg, const Compi
     for (const auto& i : issues) why += "\n  " + i;
     throw CompileError(why);
   }
-  ProgramBuilder b(cfg);
+  ProgramBuilder b(cfg, opt.isa);
   lower_conv(l, g, c.schedule, q, opt.isa, b);
   c.program = b.finish("layer '" + l.name + "'", &c.notes);
   return c;

@@ -365,7 +365,7 @@ void lower_global_avg_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO& i
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
   // Resident: [-HW*zx][M][2^(n-1) + zy*2^n] (the output zero point rides in the rounding term).
   std::vector<uint8_t> consts = splat(int32_t(-hw * zx), cfg), mv = splat(M, cfg);
-  const std::vector<uint8_t> rv = splat(int32_t((int64_t{1} << (n - 1)) + (int64_t(zy) << n)), cfg);
+  const std::vector<uint8_t> rv = splat(int32_t((int64_t{1} << (n - 1)) + int64_t(zy) * (int64_t{1} << n)), cfg);
   consts.insert(consts.end(), mv.begin(), mv.end());
   consts.insert(consts.end(), rv.begin(), rv.end());
   const std::string who = "layer '" + l.name + "'";

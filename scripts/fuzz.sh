@@ -8,7 +8,7 @@ root="$(cd "$(dirname "$0")/.." && pwd)"
 secs="${1:-300}"
 shift || true
 targets=("$@")
-[ ${#targets[@]} -eq 0 ] && targets=(config asm program npy)
+[ ${#targets[@]} -eq 0 ] && targets=(config asm program npy onnx_network)
 build="${BUILD_DIR:-$root/build}"
 bin="${TESSERA_FUZZ_BIN:-$build/tests/fuzz/build}"
 work="${TESSERA_FUZZ_WORK:-$build/tests/fuzz/work}"

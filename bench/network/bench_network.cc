@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <cmath>
 #include <functional>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -34,6 +36,20 @@ Spread timed(int runs, const std::function<void()>& f) {
   }
   std::sort(t.begin(), t.end());
   return {t.front(), t[t.size() / 2], t.back()};
+}
+
+// The cost model against the RTL per accelerator step, and the largest error per kind of step.
+void print_model_error(const DeviceRun& r) {
+  std::printf("  %-34s %-9s %12s %12s %8s\n", "step (cost model vs RTL)", "op", "predicted", "measured", "error");
+  std::map<std::string, double> worst;
+  for (const StepRun& s : r.steps) {
+    if (s.host || !s.report.cycles) continue;
+    const double err = 100.0 * (double(s.predicted_cycles) - double(s.report.cycles)) / double(s.report.cycles);
+    std::printf("  %-34s %-9s %12llu %12llu %7.1f%%\n", s.name.substr(0, 34).c_str(), s.op.c_str(),
+                (unsigned long long)s.predicted_cycles, (unsigned long long)s.report.cycles, err);
+    worst[s.op] = std::max(worst[s.op], std::abs(err));
+  }
+  for (const auto& [op, e] : worst) std::printf("  largest |error| of %-9s %6.1f%%\n", op.c_str(), e);
 }
 
 }  // namespace
@@ -79,6 +95,7 @@ int main(int argc, char** argv) try {
       std::printf(", %10llu cycles (%.2f M cycles/s simulated)", (unsigned long long)r.report.cycles,
                   double(r.report.cycles) / s.median / 1e6);
     std::printf("%s\n", name == "fsim" ? " (untimed)" : same ? ", outputs equal fsim's" : ", OUTPUTS DIFFER FROM FSIM");
+    if (name == "rtl") print_model_error(r);
   }
   return bad ? 1 : 0;
 } catch (const std::exception& e) {

@@ -1,6 +1,7 @@
 // Writes the shipped schedule databases (configs/schedules/<config>.json): the searched schedules of
-// ResNet-18's unique convs and FC and MobileNetV2's pointwise convs, full size, TESSERA ISA, for the
-// latency and DRAM-traffic objectives. Deterministic: the same compiler writes the same files.
+// ResNet-18's unique convs and FC (as single layers and as the network compiler lowers them: conv1
+// over im2col, residual adds fused) and MobileNetV2's pointwise convs, full size, TESSERA ISA, for
+// the latency and DRAM-traffic objectives. Deterministic: the same compiler writes the same files.
 // usage: ship_schedules --workloads DIR --out DIR CONFIG.json...   (scripts/ship_schedules.sh)
 #include <cstdio>
 #include <string>
@@ -8,6 +9,9 @@
 
 #include "bench/search/workload_table.h"
 #include "compiler/compile_error.h"
+#include "compiler/import/onnx_import.h"
+#include "compiler/import/random_network.h"
+#include "compiler/network/compile_network.h"
 #include "compiler/search/schedule_cache.h"
 #include "tests/compiler/resnet18_shapes.h"
 
@@ -36,15 +40,28 @@ int main(int argc, char** argv) {
     for (const auto& l : testing::resnet18_layers()) layers.push_back(l.spec);
     for (const auto& s : workloads::read_workload(workloads + "/mobilenetv2.csv", true, INT64_MAX, INT64_MAX))
       layers.push_back(testing::resnet_conv(s.c, s.hw, s.k, int(s.kernel), int(s.stride), int(s.pad)));
+    // Whole ResNet-18 as the network compiler lowers it: conv1 over the host im2col, convs with
+    // their residual adds fused (the random weights do not change a layer's schedule problem).
+    NetworkSpec net_spec;
+    net_spec.arch = NetworkArch::RESNET18;
+    const Network resnet = import_onnx_network(random_network(net_spec).onnx, "resnet18");
     for (const std::string& file : configs) {
       const DerivedConfig cfg = load_derived(file);
+      std::vector<Layer> problems;
+      for (const RandomLayerSpec& spec : layers) problems.push_back(random_layer(spec, 1));
+      try {
+        for (const NetNode& n : run_graph_passes(resnet, cfg).nodes)
+          if (n.layer && (n.layer->kind == LayerKind::CONV2D || n.layer->kind == LayerKind::DENSE)) problems.push_back(*n.layer);
+      } catch (const CompileError& e) {  // e.g. BLOCK_IN != BLOCK_OUT: no networks on this config
+        std::printf("%s: no network layers: %s\n", file.c_str(), e.what());
+      }
       const CostModel model(cfg);
       std::string name = shipped_database_path(file);
       name = out + name.substr(name.find_last_of('/'));
       std::remove(name.c_str());  // regenerated from scratch, never merged with an older file
       ScheduleCache db(name, "shipped database");
-      for (const RandomLayerSpec& spec : layers) {
-        const LayerProblem lp = layer_problem(random_layer(spec, 1), cfg, IsaTarget::TESSERA);
+      for (const Layer& layer : problems) {
+        const LayerProblem lp = layer_problem(layer, cfg, IsaTarget::TESSERA);
         for (Objective o : {Objective::LATENCY, Objective::DRAM_TRAFFIC}) {
           SearchOptions opt;
           opt.objective = o;

@@ -12,6 +12,7 @@
 #include "compiler/network/passes.h"
 #include "compiler/program_builder.h"
 #include "compiler/search/cost_model.h"
+#include "compiler/search/eltwise_cost.h"
 #include "compiler/search/schedule_cache.h"
 
 namespace tessera::compiler {
@@ -28,22 +29,6 @@ int64_t layer_macs(const Layer& l) {
   }
 }
 
-// Slots of the vector ALU and bytes moved by the instructions [begin, end): the estimate for the
-// layers the searcher's cost model does not cover (add, max-pool).
-std::pair<double, uint64_t> segment_work(const Program& p, uint64_t begin, uint64_t end, const DerivedConfig& cfg) {
-  double alu = 0;
-  uint64_t bytes = 0;
-  for (uint64_t i = begin; i < end; ++i) {
-    const Insn& in = p.insns[i];
-    const auto op = Opcode(in[Field::OPCODE]);
-    if (op == Opcode::ALU || op == Opcode::GEMM)
-      alu += double((in[Field::UOP_END] - in[Field::UOP_BGN]) * in[Field::ITER_OUT] * in[Field::ITER_IN]);
-    else if (op == Opcode::LOAD || op == Opcode::STORE)
-      bytes += uint64_t(in[Field::Y_SIZE] * in[Field::X_SIZE] * cfg.elem_bytes(int(in[Field::MEMORY_TYPE])));
-  }
-  return {alu, bytes};
-}
-
 std::string join(const std::vector<std::string>& v, size_t from = 0) {
   std::string s;
   for (size_t i = from; i < v.size(); ++i) s += (s.empty() ? "" : ",") + v[i];
@@ -52,11 +37,16 @@ std::string join(const std::vector<std::string>& v, size_t from = 0) {
 
 }  // namespace
 
-CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const CompileOptions& opt) {
-  if (opt.schedule) throw CompileError(net.source + ": a network takes no --schedule; every layer's schedule is searched");
+Network run_graph_passes(Network net, const DerivedConfig& cfg, const CompileOptions& opt) {
   place_nodes(net, cfg);
   im2col_first_convs(net, cfg);
   if (opt.fuse && opt.isa == IsaTarget::TESSERA) fuse_residual_adds(net, cfg);
+  return net;
+}
+
+CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const CompileOptions& opt) {
+  if (opt.schedule) throw CompileError(net.source + ": a network takes no --schedule; every layer's schedule is searched");
+  net = run_graph_passes(std::move(net), cfg, opt);
   Plans plans = plan_layouts(net, cfg);
   ProgramBuilder b(cfg);
   CompiledNetwork c;
@@ -97,7 +87,6 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       const NetTensor& ot = net.tensor(n.outputs[0]);
       fill_halo(buffer(n.outputs[0]), out.min_halo ? -128 : device_value(ot.zero_point, l.output.type), who, b);
       st.kind = StepKind::ACCEL, st.op = layer_kind_label(l.kind) + (l.residual ? "+add" : "");
-      const size_t first = b.size();
       if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL) {
         EltwiseIO io;
         for (const auto& in : n.inputs) io.in.push_back(buffer(in));
@@ -120,14 +109,16 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
         r.cycles = model.evaluate(search::layer_problem(gl, cfg, opt.isa), s).cycles;
         r.schedule = schedule_json(s) + (origin == "search" ? "" : " (" + origin + ")");
       }
-      const size_t last = b.size();
       const auto [begin, end] = b.end_segment(who);
-      const auto [alu, bytes] = segment_work(b.program(), first, last, cfg);
+      // Eltwise segments are timed instruction by instruction (validated in docs/network.md); a
+      // conv's halo fill adds to the conv model's cycles.
+      const search::SegmentCost seg = search::time_segment(b.program(), begin, end, cfg);
+      if (r.cycles > 0) r.cycles += search::fill_halo_cost(buffer(n.outputs[0]), cfg).cycles;
+      else r.cycles = seg.cycles;
       r.macs = layer_macs(l);
-      r.dram_bytes = bytes;
+      r.dram_bytes = uint64_t(seg.dram_read + seg.dram_written);
       r.compute_bound = double(r.macs) / macs_per_cycle;
-      r.memory_bound = double(bytes) / double(std::max(1, cfg.hw.dram_bytes_per_cycle));
-      if (r.cycles == 0) r.cycles = std::max({alu, r.memory_bound});
+      r.memory_bound = seg.memory_bound;
       st.insn_begin = begin, st.insn_end = end;
       st.attrs["macs"] = std::to_string(r.macs);
       st.attrs["predicted_cycles"] = std::to_string(int64_t(r.cycles));

@@ -30,7 +30,11 @@ struct CompiledNetwork {
   std::vector<std::string> warnings;
 };
 
-// import -> place -> layouts -> memory -> per-layer lowering (searched schedules, as compile_model).
+// The graph passes before lowering (placement, im2col of thin host-fed convs, residual fusion): the
+// nodes whose layers the lowering schedules, e.g. for a schedule database of a whole network.
+Network run_graph_passes(Network net, const DerivedConfig& cfg, const CompileOptions& opt = {});
+
+// import -> graph passes -> layouts -> memory -> per-layer lowering (searched schedules, as compile_model).
 CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const CompileOptions& opt = {});
 
 // The placement table with predicted cycles per node and the totals.

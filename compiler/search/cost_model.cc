@@ -74,14 +74,16 @@ double CostModel::constants_cycles(const LayerProblem& lp) const {
 
 double CostModel::residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TH, int64_t TW, int64_t* insns,
                                   int64_t* bytes) const {
-  constexpr int64_t kPasses = 5;  // conv x ma, skip x mb, sum, constant, REQ
+  // conv x ma, skip x mb, sum, constant, REQ: one slot per vector each, except the sum, whose
+  // source walks the skip tile and is fetched per vector (two slots).
+  constexpr int64_t kPasses = 5, kSlots = 6;
   const int64_t a8_eb = cfg_.elem_bytes(int(MemType::ACC_8BIT)), beat = cfg_.hw.dram_bus_bits / 8;
   const bool rows = tw != TW;
   const int64_t loads = rows ? co_t * th : co_t, load_rows = rows ? 1 : th;
   if (insns) *insns += loads + kPasses;
   if (bytes) *bytes += loads * load_rows * ceil_div(tw * a8_eb, beat) * beat;
   return double(loads) * (p_.load_insn + double(cfg_.hw.dram_latency_cycles) + read_cycles(load_rows, tw * a8_eb)) +
-         double(kPasses) * (double(co_t * TH * TW) + p_.compute_insn);
+         double(kSlots * co_t * TH * TW) + double(kPasses) * p_.compute_insn;
 }
 
 Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
