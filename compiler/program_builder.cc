@@ -11,7 +11,7 @@ uint64_t round_up(uint64_t v, uint64_t a) { return (v + a - 1) / a * a; }
 
 }  // namespace
 
-ProgramBuilder::ProgramBuilder(const DerivedConfig& cfg) : cfg_(cfg) { p_.config = cfg.hw; }
+ProgramBuilder::ProgramBuilder(const DerivedConfig& cfg, IsaTarget isa) : cfg_(cfg), isa_(isa) { p_.config = cfg.hw; }
 
 uint64_t ProgramBuilder::reserve(uint64_t bytes, uint64_t align) {
   const uint64_t at = round_up(end_, align);
@@ -54,6 +54,7 @@ std::pair<uint64_t, uint64_t> ProgramBuilder::end_segment(const std::string& wha
     notes_.insert(notes_.begin() + long(seg_insn_), what + ": all micro-op kernels (" + std::to_string(n_uops) + " micro-ops)");
     segments_.push_back({seg_insn_, seg_uop_, n_uops});
   }
+  if (isa_ == IsaTarget::VTA) vta_end_sync(what);
   p_.insns.push_back([] {
     Insn f;
     f[Field::OPCODE] = int64_t(Opcode::FINISH);
@@ -70,6 +71,31 @@ std::pair<uint64_t, uint64_t> ProgramBuilder::end_segment(const std::string& wha
   seg_uop_ = int64_t(p_.uops.size());
   kernels_.clear();
   return range;
+}
+
+// VTA's runtime (Synchronize) pushes store->compute and load->compute, then pops both at compute
+// on a NOP, then FINISH: every token pop matches the last push of its queue in a balanced segment,
+// so the FINISH executes only after the last store and the last load have completed.
+void ProgramBuilder::vta_end_sync(const std::string& what) {
+  const auto push_from = [&](Unit unit, Field flag, Insn nop, const char* note) {
+    for (size_t n = p_.insns.size(); n-- > seg_insn_;) {
+      if (route(p_.insns[n]) != unit) continue;
+      if (!p_.insns[n][flag]) {
+        p_.insns[n][flag] = 1;
+        return;
+      }
+      break;
+    }
+    nop[flag] = 1;
+    emit(nop, what + ": " + note);
+  };
+  push_from(Unit::STORE, Field::PUSH_PREV, mem_insn(Opcode::STORE, MemType::OUT, 0, 0, 0, 0, 0),
+            "end of stream: store -> compute token");
+  push_from(Unit::LOAD, Field::PUSH_NEXT, mem_insn(Opcode::LOAD, MemType::INP, 0, 0, 0, 0, 0),
+            "end of stream: load -> compute token");
+  Insn wait = mem_insn(Opcode::LOAD, MemType::UOP, 0, 0, 0, 0, 0);
+  wait[Field::POP_PREV] = wait[Field::POP_NEXT] = 1;
+  emit(wait, what + ": end of stream: wait for the last load and the last store");
 }
 
 Program ProgramBuilder::finish(const std::string& what, std::vector<std::string>* notes) {

@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/requant.h"
 #include "isa/config.h"
 #include "isa/program.h"
 
@@ -14,8 +15,10 @@ namespace tessera::compiler {
 
 class ProgramBuilder {
  public:
-  explicit ProgramBuilder(const DerivedConfig& cfg);
+  // `isa` decides how a segment ends (end_segment): VTA ends it as VTA's runtime does.
+  explicit ProgramBuilder(const DerivedConfig& cfg, IsaTarget isa = IsaTarget::TESSERA);
   const DerivedConfig& cfg() const { return cfg_; }
+  IsaTarget isa() const { return isa_; }
 
   // Reserves DRAM and returns its byte offset, aligned to `align` bytes.
   uint64_t reserve(uint64_t bytes, uint64_t align);
@@ -34,6 +37,10 @@ class ProgramBuilder {
   // Closes the instructions emitted since the previous segment into one self-contained run: its
   // micro-op kernels loaded first, a FINISH last; checks the micro-op buffer and the token balance
   // (throws CompileError naming `what`). Returns the segment's instruction range [begin, end).
+  // On the VTA target the FINISH comes after VTA's end-of-stream sync (VTA's FINISH raises done as
+  // soon as compute executes it): the last store-unit instruction pushes s2g, the last load-unit
+  // instruction pushes l2g (each on a token-only NOP when the flag is taken), and a compute NOP
+  // (LOAD UOP, x_size 0) pops both right before a FINISH that pops nothing (docs/vta.md).
   std::pair<uint64_t, uint64_t> end_segment(const std::string& what);
 
   // Ends the open segment (if any instruction is pending or none was ever made), places the
@@ -43,7 +50,9 @@ class ProgramBuilder {
 
  private:
   struct Segment { size_t uop_load_insn; int64_t uop_first, uop_count; };
+  void vta_end_sync(const std::string& what);
   DerivedConfig cfg_;
+  IsaTarget isa_;
   Program p_;
   std::vector<std::string> notes_;
   std::map<std::vector<uint32_t>, int64_t> kernels_;  // of the open segment, SRAM index
