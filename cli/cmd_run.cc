@@ -58,7 +58,7 @@ std::string tensor_file_name(const std::string& tensor) {
 
 void add_run_command(CLI::App& app) {
   auto* run = app.add_subcommand("run", "Run a .tsp program on a backend");
-  static std::string backend = "fsim", program, cfg_file, stats_json, dump_dir;
+  static std::string backend = "fsim", program, cfg_file, stats_json, dump_dir, semantics = "tessera";
   static std::vector<std::string> ins, outs;
   static RunOptions opt;
   std::string avail;
@@ -77,7 +77,16 @@ void add_run_command(CLI::App& app) {
   run->add_option("--xclbin", opt.xclbin_path, "xrt: FPGA bitstream holding the tessera kernel");
   run->add_option("--dump-activations", dump_dir,
                   "write every tensor a network step produces as DIR/<tensor>.npy (order in DIR/tensors.txt)");
+  run->add_option("--semantics", semantics,
+                  "fsim: tessera (default) or vta: follow Apache TVM VTA's rules where they differ (FINISH ends the "
+                  "run when compute executes it, ALU ignores reset; docs/vta.md)")
+      ->capture_default_str();
   run->callback([] {
+    if (!parse_semantics(semantics, &opt.semantics))
+      throw std::runtime_error("--semantics '" + semantics + "': expected tessera or vta");
+    if (opt.semantics != Semantics::TESSERA && backend != "fsim")
+      throw std::runtime_error("--semantics " + semantics + " is a mode of the fsim backend; the " + backend +
+                               " backend runs tessera's semantics");
     const Program p = read_program_file(program);
     const DerivedConfig cfg = cfg_file.empty() ? derive(p.config, program) : load_derived(cfg_file);
     std::map<std::string, NpyArray> inputs;

@@ -11,6 +11,7 @@
 
 #include "isa/config.h"
 #include "isa/insn.h"
+#include "sim/fsim/fsim.h"
 
 namespace tessera {
 
@@ -19,6 +20,7 @@ struct RunOptions {
   uint64_t max_cycles = 0;                     // 0 = the backend's default limit
   std::string xclbin_path;                     // xrt: the FPGA bitstream with the tessera kernel
   unsigned timeout_ms = 0;                     // xrt: how long to wait for done (0 = 60 s)
+  Semantics semantics = Semantics::TESSERA;    // fsim: whose ISA rules to follow (VTA: docs/vta.md)
 };
 
 // What a backend reports after a run; counters a backend cannot observe stay 0.

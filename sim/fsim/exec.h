@@ -20,6 +20,7 @@ struct ExecContext {
   std::vector<uint8_t>& dram;
   const Insn& insn;
   int64_t index;
+  Semantics semantics = Semantics::TESSERA;
 
   // Throws FsimError "instruction <index> (<OPCODE>, <unit> unit): <what>: <why>".
   [[noreturn]] void fail(const std::string& what, const std::string& why) const;

@@ -70,6 +70,24 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
   }
 }
 
+// VTA's fsim shifts with C's << and >>, undefined from 32 on: under VTA semantics an amount outside
+// -31..31 is an error instead of tessera's saturation at 31.
+void check_vta_shift_amounts(const ExecContext& x, const UopLoop& l, bool use_imm, int32_t imm) {
+  const auto bad = [&](int64_t amount, const std::string& where) {
+    if (amount < -31 || amount > 31)
+      x.fail(where, "SHR by " + std::to_string(amount) +
+                        ": VTA shifts in C, undefined outside -31..31 (tessera saturates; --semantics vta)");
+  };
+  if (use_imm) return bad(imm, "imm");
+  const FsimSram& s = x.sram;
+  for (int64_t o = 0; o < l.iter_out; ++o)
+    for (int64_t i = 0; i < l.iter_in; ++i)
+      for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
+        const int64_t src = s.uop[size_t(k)].src + o * l.src_out + i * l.src_in;
+        for (int64_t j = 0; j < s.acc_lanes; ++j) bad(s.acc[size_t(src * s.acc_lanes + j)], "ACC[" + std::to_string(src) + "]");
+      }
+}
+
 }  // namespace
 
 // ALU semantics:
@@ -96,13 +114,19 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
 //                          i.e. MULHR, the output zero point and the clamp (ReLU) in one pass
 //
 // alu_opcode values the table does not define are reserved (an error even with reset). Index checks as for GEMM.
+// Semantics::VTA: reset is ignored (the operation runs), extensions are errors, SHR amounts must lie in -31..31.
 void exec_alu(const ExecContext& x) {
   const int64_t op = x.insn[Field::ALU_OPCODE];
   if (!alu_op_name(int(op))) x.fail("alu_opcode", "reserved ALU opcode " + std::to_string(op));
   if (op == int64_t(AluOp::MULHR) && !x.insn[Field::USE_IMM] && (x.insn[Field::IMM] < 0 || x.insn[Field::IMM] > 31))
     x.fail("imm", "MULHR with a vector operand shifts by 31 + imm; imm " + std::to_string(x.insn[Field::IMM]) +
                       " is outside 0..31");
-  const bool reset = x.insn[Field::RESET] != 0, use_imm = x.insn[Field::USE_IMM] != 0;
+  const bool vta = x.semantics == Semantics::VTA;
+  if (vta && alu_ops()[size_t(op)].extension)
+    x.fail("alu_opcode", std::string(alu_op_name(int(op))) +
+                             " is a tessera extension; VTA's ALU has MIN, MAX, ADD, SHR and MUL only (--semantics vta)");
+  // VTA implements reset on GEMM only: its ALU computes on the stale accumulators (issue #10).
+  const bool reset = x.insn[Field::RESET] != 0 && !vta, use_imm = x.insn[Field::USE_IMM] != 0;
   const auto imm = int32_t(x.insn[Field::IMM]);
   RequantImm q;
   if (op == int64_t(AluOp::REQ) && !reset) {
@@ -123,6 +147,7 @@ void exec_alu(const ExecContext& x) {
   else check_uop_operands(x, l, {dst, src});
 
   FsimSram& s = x.sram;
+  if (vta && op == int64_t(AluOp::SHR)) check_vta_shift_amounts(x, l, use_imm, imm);
   if (reset) reset_accumulators(l, s);
   else alu_ops(static_cast<AluOp>(op), l, s, use_imm, imm, q);
   x.stats.alu_uops += uint64_t(l.iter_out * l.iter_in * (l.uop_end - l.uop_bgn));

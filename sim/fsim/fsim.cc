@@ -10,6 +10,17 @@ const char* token_queue_name(TokenQueue q) {
   return kNames[static_cast<int>(q)];
 }
 
+const char* semantics_name(Semantics s) { return s == Semantics::VTA ? "vta" : "tessera"; }
+
+bool parse_semantics(const std::string& name, Semantics* out) {
+  for (Semantics s : {Semantics::TESSERA, Semantics::VTA})
+    if (name == semantics_name(s)) {
+      *out = s;
+      return true;
+    }
+  return false;
+}
+
 Fsim::Fsim(const DerivedConfig& cfg) : cfg_(cfg), codec_(cfg.layout), sram_(std::make_unique<FsimSram>(cfg)) {}
 Fsim::~Fsim() = default;
 Fsim::Fsim(Fsim&&) noexcept = default;
@@ -21,7 +32,7 @@ void Fsim::execute(const Insn& insn, std::vector<uint8_t>& dram, int64_t index) 
     throw FsimError("instruction " + std::to_string(index) + ": opcode " + std::to_string(insn[Field::OPCODE]) +
                         " is not defined",
                     index);
-  const ExecContext x{cfg_, codec_, *sram_, stats_, dram, insn, index};
+  const ExecContext x{cfg_, codec_, *sram_, stats_, dram, insn, index, semantics_};
   // Hand-built instructions are untrusted: every field must fit the width the hardware would decode.
   for (const Slot& s : cfg_.layout.formats[static_cast<int>(op->format)]) {
     const std::string err = IsaCodec::check_fits(s, field_info(s.field).is_signed, insn[s.field]);

@@ -33,6 +33,18 @@ class DeadlockError : public FsimError {
 enum class TokenQueue : uint8_t { L2G, G2L, G2S, S2G };
 const char* token_queue_name(TokenQueue q);
 
+// Whose rules the simulator follows where tessera's ISA and Apache TVM VTA's differ (docs/vta.md):
+// TESSERA: FINISH raises done once every earlier instruction has retired; ALU reset zeroes; SHR
+// amounts saturate at 31; MULHR/REQ/MOV exist.
+// VTA: VTA's functional simulator (src/sim/sim_driver.cc): the run ends the moment compute executes
+// FINISH, and anything not yet executed then (stores still queued behind a token, most often) is
+// an FsimError naming it, since VTA would lose it; ALU ignores reset (computes on whatever the
+// accumulators hold); ALU ops 5..7 are rejected; an SHR amount outside -31..31, which VTA's C
+// shift leaves undefined, is an error.
+enum class Semantics : uint8_t { TESSERA, VTA };
+const char* semantics_name(Semantics s);                   // "tessera", "vta"
+bool parse_semantics(const std::string& name, Semantics* out);
+
 struct FsimStats {
   std::array<uint64_t, kNumUnits> insns{};  // instructions retired per unit
   std::array<uint64_t, 8> bytes_loaded{};   // DRAM bytes read per memory type
@@ -61,7 +73,8 @@ class Fsim {
   Fsim& operator=(Fsim&&) noexcept;
 
   // Runs a whole program: routes instructions to the three units, honours pop-before/push-after
-  // tokens, stops when FINISH has retired and the other units have drained. `dram` is the device
+  // tokens, stops when FINISH has retired and the other units have drained (Semantics::VTA: when
+  // compute executes FINISH; an instruction left unexecuted then is an FsimError). `dram` is the device
   // memory (byte 0 = dram_base 0), read and written in place. Throws FsimError/DeadlockError.
   // SRAM contents persist across calls, as on the device; the returned stats accumulate until
   // reset_stats(). Token and command queues start empty on every call.
@@ -86,7 +99,11 @@ class Fsim {
   void use_gemm_kernel(const std::string& name);  // throws std::invalid_argument for an unknown name
   const std::string& gemm_kernel() const;
 
+  void set_semantics(Semantics s) { semantics_ = s; }
+  Semantics semantics() const { return semantics_; }
+
  private:
+  Semantics semantics_ = Semantics::TESSERA;
   DerivedConfig cfg_;
   IsaCodec codec_;
   std::unique_ptr<FsimSram> sram_;

@@ -6,6 +6,7 @@
 // then pushes each token as soon as its queue (token_queue_depth) has room; only then does it take
 // the next instruction. The loop below advances fetch and each unit in a fixed order until FINISH
 // has retired and everything has drained; a full pass with no progress is a deadlock.
+#include <algorithm>
 #include <deque>
 
 #include "sim/fsim/fsim.h"
@@ -38,13 +39,17 @@ struct UnitState {
 class Scheduler {
  public:
   Scheduler(Fsim& fsim, const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs)
-      : fsim_(fsim), prog_(program), dram_(dram), obs_(obs), hw_(fsim.config().hw) {}
+      : fsim_(fsim), prog_(program), dram_(dram), obs_(obs), hw_(fsim.config().hw),
+        vta_(fsim.semantics() == Semantics::VTA) {}
 
   void run() {
     check_program();
     for (;;) {
       bool progress = fetch();
-      for (int u = 0; u < kNumUnits; ++u) progress |= step(u);
+      for (int u = 0; u < kNumUnits; ++u) {
+        progress |= step(u);
+        if (finished_ && vta_) return check_nothing_lost();
+      }
       if (finished_ && pc_ == int64_t(prog_.size()) && idle(Unit::LOAD) && idle(Unit::STORE)) return;
       if (!progress) throw DeadlockError(deadlock_report(), blocked_index());
     }
@@ -85,6 +90,30 @@ class Scheduler {
     if (finish < 0) throw FsimError("program of " + std::to_string(prog_.size()) + " instructions has no FINISH", -1);
   }
 
+  // VTA semantics: done was raised when compute executed FINISH; whatever has not executed by then
+  // would be lost on VTA (its fsim never runs it, its hardware may run it after the host has read
+  // DRAM), so it is an error here.
+  void check_nothing_lost() const {
+    std::vector<int64_t> lost;
+    for (const UnitState& s : state_) {
+      if (s.current >= 0 && !s.executed) lost.push_back(s.current);
+      lost.insert(lost.end(), s.queue.begin(), s.queue.end());
+    }
+    for (int64_t n = pc_; n < int64_t(prog_.size()); ++n) lost.push_back(n);
+    if (lost.empty()) return;
+    std::sort(lost.begin(), lost.end());
+    std::string which;
+    for (size_t k = 0; k < lost.size() && k < 4; ++k)
+      which += (k ? ", " : "") + describe(lost[k], prog_[size_t(lost[k])]) + " on the " +
+               unit_name(units_[size_t(lost[k])]) + " unit";
+    if (lost.size() > 4) which += ", ...";
+    throw FsimError("VTA semantics: FINISH (instruction " + std::to_string(finish_index_) +
+                        ") raised done with " + std::to_string(lost.size()) + " instruction(s) not executed, which VTA "
+                        "would lose: " + which + ". End the stream as VTA's runtime does: the last store pushes s2g, "
+                        "the last load pushes l2g, a compute instruction pops both, then a FINISH (docs/vta.md)",
+                    lost.front());
+  }
+
   bool fetch() {
     bool progress = false;
     while (pc_ < int64_t(prog_.size())) {
@@ -118,7 +147,14 @@ class Scheduler {
           if (kIsPop[f] && insn[kFlags[f]]) --tokens_[kQueueOf[u][f]];
         fsim_.execute(insn, dram_, s.current);
         if (obs_) obs_->on_retire(s.current, Unit(u), insn);
-        if (insn.opcode() == Opcode::FINISH) finished_ = true;
+        if (insn.opcode() == Opcode::FINISH) {
+          finished_ = true;
+          finish_index_ = s.current;
+          if (vta_) {  // VTA: done now; its pushes and everything still queued never happen
+            s.executed = true;
+            return true;
+          }
+        }
         s.executed = true;
         s.waiting_flag = -1;
         for (int f = 0; f < 4; ++f)
@@ -193,8 +229,10 @@ class Scheduler {
   std::vector<Unit> units_;  // route() of every instruction
   UnitState state_[kNumUnits];
   int tokens_[4] = {0, 0, 0, 0};
+  const bool vta_;  // Semantics::VTA: FINISH ends the run when compute executes it
   int64_t pc_ = 0;  // next instruction to fetch
   bool finished_ = false;
+  int64_t finish_index_ = -1;
 };
 
 }  // namespace
