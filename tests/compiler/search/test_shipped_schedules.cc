@@ -1,6 +1,6 @@
 // The shipped schedule databases (configs/schedules/): one per config, written by the current
 // compiler and model (else the command to regenerate them), covering ResNet-18 (every layer that fits
-// the config), equal to a fresh search; a corrupt, stale or tampered copy is ignored with a warning
+// the config, and as the network compiler lowers it), equal to a fresh search; a corrupt, stale or tampered copy is ignored with a warning
 // and the layer searched.
 #include <gtest/gtest.h>
 
@@ -9,6 +9,9 @@
 #include <nlohmann/json.hpp>
 #include <sstream>
 
+#include "compiler/import/onnx_import.h"
+#include "compiler/import/random_network.h"
+#include "compiler/network/compile_network.h"
 #include "compiler/search/schedule_cache.h"
 #include "tests/compiler/resnet18_shapes.h"
 
@@ -57,10 +60,12 @@ TEST(ShippedSchedules, EveryConfigHasACurrentDatabaseCoveringResNet18) {
     EXPECT_TRUE(db.warnings().empty()) << db.warnings()[0];
     for (const auto& l : testing::resnet18_layers()) {
       const LayerProblem lp = layer_problem(random_layer(l.spec, 1), cfg, IsaTarget::TESSERA);
-      for (Objective o : {Objective::LATENCY, Objective::DRAM_TRAFFIC})
-        if (!db.find(lp, cfg, o))  // only a layer that fits no schedule on this config may be missing
+      for (Objective o : {Objective::LATENCY, Objective::DRAM_TRAFFIC}) {
+        if (!db.find(lp, cfg, o)) {  // only a layer that fits no schedule on this config may be missing
           EXPECT_TRUE(search_layer(lp, CostModel(cfg)).top.empty())
               << path << ": no legal " << objective_name(o) << " entry for " << l.name << kRegenerate;
+        }
+      }
     }
     EXPECT_TRUE(db.warnings().empty()) << db.warnings()[0];
   }
@@ -166,6 +171,25 @@ TEST_F(ShippedCopy, StaleOrTamperedCopyIsNotTrusted) {
   EXPECT_EQ(choose(origin, warnings), fresh());
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("stale shipped database"), std::string::npos) << warnings[0];
+}
+
+// ResNet-18 as the network compiler lowers it (conv1 over im2col, residual adds fused into convs)
+// has a shipped latency entry for every conv and the FC on the default config.
+TEST(ShippedSchedules, CoverResNet18AsTheNetworkCompilerLowersIt) {
+  const std::string cfg_file = std::string(TESSERA_SOURCE_DIR) + "/configs/default.json";
+  const DerivedConfig cfg = load_derived(cfg_file);
+  ScheduleCache db(shipped_database_path(cfg_file), "shipped database");
+  NetworkSpec spec;
+  spec.arch = NetworkArch::RESNET18;
+  int layers = 0, fused = 0;
+  for (const NetNode& n : run_graph_passes(import_onnx_network(random_network(spec).onnx, "resnet18"), cfg).nodes) {
+    if (!n.layer || (n.layer->kind != LayerKind::CONV2D && n.layer->kind != LayerKind::DENSE)) continue;
+    ++layers, fused += n.layer->residual.has_value();
+    EXPECT_TRUE(db.find(layer_problem(*n.layer, cfg, IsaTarget::TESSERA), cfg, Objective::LATENCY))
+        << n.name << " has no shipped schedule" << kRegenerate;
+  }
+  EXPECT_EQ(layers, 21);
+  EXPECT_EQ(fused, 8);
 }
 
 }  // namespace
