@@ -48,7 +48,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
   if (opt.schedule) throw CompileError(net.source + ": a network takes no --schedule; every layer's schedule is searched");
   net = run_graph_passes(std::move(net), cfg, opt);
   Plans plans = plan_layouts(net, cfg);
-  ProgramBuilder b(cfg);
+  ProgramBuilder b(cfg, opt.isa);
   CompiledNetwork c;
   const uint64_t arena = b.reserve(0, 64);
   c.activation_bytes = plan_memory(net, plans, arena);

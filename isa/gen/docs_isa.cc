@@ -164,7 +164,8 @@ GeneratedFile isa_doc(const std::vector<DerivedConfig>& configs, const DerivedCo
         "Regenerate: cmake --build <build> --target tessera_docs -->\n\n"
         "tessera's base ISA is VTA's: the same opcodes, memory types, ALU operations, field order and width "
         "rules. Every instruction starts with the same 7-bit header (opcode and the four dependency-token "
-        "flags).\n\n";
+        "flags). Where tessera's semantics are stronger or looser than VTA's (FINISH, ALU reset, shifts, "
+        "truncating stores, micro-op loads) and what `--isa vta` guarantees: docs/vta.md.\n\n";
   tables_section(os);
   fields_section(os, dflt.layout);
   layout_section(os, dflt);
