@@ -58,7 +58,7 @@ std::string tensor_file_name(const std::string& tensor) {
 
 void add_run_command(CLI::App& app) {
   auto* run = app.add_subcommand("run", "Run a .tsp program on a backend");
-  static std::string backend = "fsim", program, cfg_file, stats_json, dump_dir, semantics = "tessera";
+  static std::string backend = "fsim", program, cfg_file, stats_json, dump_dir, semantics = "tessera", dram_capacity;
   static std::vector<std::string> ins, outs;
   static RunOptions opt;
   std::string avail;
@@ -74,6 +74,8 @@ void add_run_command(CLI::App& app) {
   run->add_option("--fst", opt.fst_path, "rtl: write an FST waveform (not in a -DTESSERA_RTL_TRACE=VCD build)");
   run->add_option("--trace", opt.trace_path, "rtl: write a Perfetto/Chrome trace of unit activity");
   run->add_option("--max-cycles", opt.max_cycles, "rtl: stop after this many cycles");
+  run->add_option("--dram-capacity", dram_capacity,
+                  "device DRAM in bytes (suffix K, M, G, T; default 4G); a program declaring more is refused");
   run->add_option("--xclbin", opt.xclbin_path, "xrt: FPGA bitstream holding the tessera kernel");
   run->add_option("--dump-activations", dump_dir,
                   "write every tensor a network step produces as DIR/<tensor>.npy (order in DIR/tensors.txt)");
@@ -87,7 +89,11 @@ void add_run_command(CLI::App& app) {
     if (opt.semantics != Semantics::TESSERA && backend != "fsim")
       throw std::runtime_error("--semantics " + semantics + " is a mode of the fsim backend; the " + backend +
                                " backend runs tessera's semantics");
+    if (!dram_capacity.empty() && !parse_byte_count(dram_capacity, &opt.dram_capacity))
+      throw std::runtime_error("--dram-capacity '" + dram_capacity + "': expected a byte count such as 4G or 512M");
     const Program p = read_program_file(program);
+    opt.program_origin = program;
+    check_dram_capacity(p, opt.dram_capacity ? opt.dram_capacity : kDefaultDramCapacity, program);
     const DerivedConfig cfg = cfg_file.empty() ? derive(p.config, program) : load_derived(cfg_file);
     std::map<std::string, NpyArray> inputs;
     for (const auto& b : ins) {

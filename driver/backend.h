@@ -11,6 +11,7 @@
 
 #include "isa/config.h"
 #include "isa/insn.h"
+#include "isa/program.h"
 #include "sim/fsim/fsim.h"
 
 namespace tessera {
@@ -21,6 +22,8 @@ struct RunOptions {
   std::string xclbin_path;                     // xrt: the FPGA bitstream with the tessera kernel
   unsigned timeout_ms = 0;                     // xrt: how long to wait for done (0 = 60 s)
   Semantics semantics = Semantics::TESSERA;    // fsim: whose ISA rules to follow (VTA: docs/vta.md)
+  uint64_t dram_capacity = 0;                  // device DRAM in bytes; 0 = kDefaultDramCapacity (4 GiB)
+  std::string program_origin = "program";      // names the program (its file) in capacity errors
 };
 
 // What a backend reports after a run; counters a backend cannot observe stay 0.
@@ -41,8 +44,9 @@ class Backend {
  public:
   virtual ~Backend() = default;
   virtual std::string name() const = 0;
-  // Runs the instruction stream against device memory `dram` (byte 0 = dram_base 0), in place.
-  virtual RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) = 0;
+  // Runs the instruction stream against device memory `dram` (byte 0 = dram_base 0), in place. The
+  // memory is committed lazily (isa/program.h): a backend touches only the pages the program uses.
+  virtual RunReport execute(const std::vector<Insn>& program, DeviceMemory& dram, const RunOptions& opt) = 0;
 };
 
 // "fsim", "rtl" or "xrt" (those built in); throws std::runtime_error naming the available backends for anything else.

@@ -42,7 +42,7 @@ void add_counters(RunReport& total, const RunReport& r) {
 
 }  // namespace
 
-void Device::run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOptions& opt, const TensorHook& on_tensor,
+void Device::run_steps(const Program& p, DeviceMemory& dram, const RunOptions& opt, const TensorHook& on_tensor,
                        DeviceRun& r) {
   for (const Step& s : p.steps) {
     StepRun sr;
@@ -52,7 +52,7 @@ void Device::run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOp
       std::vector<HostOperand> in;
       for (const auto& name : s.inputs) {
         const TensorInfo& t = tensor_named(p, name);
-        in.push_back({fetch_tensor(t, dram), {t.scale, t.zero_point}});
+        in.push_back({fetch_tensor(t, dram.span()), {t.scale, t.zero_point}});
       }
       std::vector<HostResultSpec> out;
       for (const auto& name : s.outputs) {
@@ -60,7 +60,7 @@ void Device::run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOp
         out.push_back({npy_dtype_of(t.dtype), t.shape, {t.scale, t.zero_point}});
       }
       const auto results = run_host_op(s.op, s.attrs, in, out, "node '" + s.name + "' (" + s.op + ")");
-      for (size_t i = 0; i < results.size(); ++i) place_tensor(results[i], tensor_named(p, s.outputs[i]), dram);
+      for (size_t i = 0; i < results.size(); ++i) place_tensor(results[i], tensor_named(p, s.outputs[i]), dram.span());
     } else {
       const std::vector<Insn> segment(p.insns.begin() + long(s.insn_begin), p.insns.begin() + long(s.insn_end));
       sr.report = backend_->execute(segment, dram, opt);
@@ -69,7 +69,7 @@ void Device::run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOp
     if (on_tensor)
       for (const auto& name : s.outputs) {
         const TensorInfo& t = tensor_named(p, name);
-        on_tensor(t, fetch_tensor(t, dram));
+        on_tensor(t, fetch_tensor(t, dram.span()));
       }
     r.steps.push_back(std::move(sr));
   }
@@ -82,7 +82,8 @@ DeviceRun Device::run(const Program& p, const std::map<std::string, NpyArray>& i
   if (pc.hash != cfg_.hash)
     throw std::runtime_error("program was compiled for config '" + p.config.name + "' (hash " + pc.hash_hex() +
                              ") but the device is '" + cfg_.hw.name + "' (hash " + cfg_.hash_hex() + ")");
-  std::vector<uint8_t> dram = initial_dram(p, cfg_);
+  check_dram_capacity(p, opt.dram_capacity ? opt.dram_capacity : kDefaultDramCapacity, opt.program_origin);
+  DeviceMemory dram = initial_device_memory(p, cfg_);
   for (const auto& [name, arr] : inputs) {
     bool known = false;
     for (const auto& t : p.tensors) known |= t.name == name && t.dir == TensorDir::INPUT;
@@ -92,13 +93,13 @@ DeviceRun Device::run(const Program& p, const std::map<std::string, NpyArray>& i
     if (t.dir != TensorDir::INPUT) continue;
     auto it = inputs.find(t.name);
     if (it == inputs.end()) throw std::runtime_error("missing input '" + t.name + "'");
-    place_tensor(it->second, t, dram);
+    place_tensor(it->second, t, dram.span());
   }
   DeviceRun r;
   if (p.steps.empty()) r.report = backend_->execute(p.insns, dram, opt);
   else run_steps(p, dram, opt, on_tensor, r);
   for (const auto& t : p.tensors)
-    if (t.dir == TensorDir::OUTPUT) r.outputs[t.name] = fetch_tensor(t, dram);
+    if (t.dir == TensorDir::OUTPUT) r.outputs[t.name] = fetch_tensor(t, dram.span());
   return r;
 }
 

@@ -37,15 +37,18 @@ class Device {
   const DerivedConfig& config() const { return cfg_; }
   const std::string& backend_name() const { return backend_name_; }
 
-  // Refuses a program compiled for another config (hash mismatch), a missing or unknown input, or an
-  // input of the wrong dtype/shape; each error names the tensor or the two configs.
+  // Refuses a program compiled for another config (hash mismatch), one whose dram_bytes exceeds the
+  // device's DRAM capacity (RunOptions::dram_capacity, default 4 GiB: a ProgramError naming
+  // RunOptions::program_origin, the field, the amount and the limit), a missing or unknown input, or
+  // an input of the wrong dtype/shape; each error names the tensor or the two configs. Device memory
+  // is committed lazily: a run costs the pages its program places and writes.
   // A program with steps runs them in order: accelerator segments on the backend, host operators
   // with the driver's reference kernels (driver/host_ops.h), all on one device DRAM.
   DeviceRun run(const Program& p, const std::map<std::string, NpyArray>& inputs, const RunOptions& opt = {},
                 const TensorHook& on_tensor = nullptr);
 
  private:
-  void run_steps(const Program& p, std::vector<uint8_t>& dram, const RunOptions& opt, const TensorHook& on_tensor,
+  void run_steps(const Program& p, DeviceMemory& dram, const RunOptions& opt, const TensorHook& on_tensor,
                  DeviceRun& r);
   DerivedConfig cfg_;
   std::string backend_name_;

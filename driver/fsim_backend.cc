@@ -11,11 +11,11 @@ class FsimBackend : public Backend {
  public:
   explicit FsimBackend(const DerivedConfig& cfg) : cfg_(cfg), sim_(cfg_) {}
   std::string name() const override { return "fsim"; }
-  RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) override {
+  RunReport execute(const std::vector<Insn>& program, DeviceMemory& dram, const RunOptions& opt) override {
     const auto t0 = std::chrono::steady_clock::now();
     sim_.reset_stats();  // each call reports its own run (a network calls once per step)
     sim_.set_semantics(opt.semantics);
-    const FsimStats s = sim_.run(program, dram);
+    const FsimStats s = sim_.run(program, dram.span());
     RunReport r;
     r.backend = opt.semantics == Semantics::TESSERA ? name() : name() + " (" + semantics_name(opt.semantics) + " semantics)";
     r.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();

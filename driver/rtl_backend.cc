@@ -9,13 +9,13 @@ class RtlBackend : public Backend {
  public:
   explicit RtlBackend(const DerivedConfig& cfg) : sim_(make_rtl_sim(cfg)) {}
   std::string name() const override { return "rtl"; }
-  RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) override {
+  RunReport execute(const std::vector<Insn>& program, DeviceMemory& dram, const RunOptions& opt) override {
     RtlOptions o;
     o.vcd_path = opt.vcd_path;
     o.fst_path = opt.fst_path;
     o.trace_path = opt.trace_path;
     if (opt.max_cycles) o.max_cycles = opt.max_cycles;
-    const RtlStats s = sim_->run(program, dram, o);
+    const RtlStats s = sim_->run(program, dram.span(), o);
     RunReport r;
     r.backend = name();
     r.cycles = s.cycles;

@@ -70,7 +70,7 @@ class Platform : public sc_core::sc_module {
   sc_core::sc_signal<bool> irq;
   // Regions of `memory`, sized per segment (TlmMemory decodes against their current size).
   std::vector<uint8_t>& insns;
-  std::vector<uint8_t>& data;
+  DramSpan& data;  // the device memory while a segment runs (mapped, not copied), empty between segments
 
   // The segment handed to the host thread and what came back.
   TlmRunRequest request;
@@ -88,7 +88,7 @@ class Platform : public sc_core::sc_module {
         host("host", cfg),
         irq("irq"),
         insns(memory.add_region("instructions", kInsnAddr, 0)),
-        data(memory.add_region("data", kDataAddr, 0)) {
+        data(memory.add_external_region("data", kDataAddr)) {
     accel.mem.bind(counter.in);
     counter.out.bind(memory.socket);
     host.bus.bind(accel.ctrl);
@@ -127,7 +127,7 @@ class SystemcBackend : public Backend {
   ~SystemcBackend() override { finish(); }
   std::string name() const override { return "systemc"; }
 
-  RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) override {
+  RunReport execute(const std::vector<Insn>& program, DeviceMemory& dram, const RunOptions& opt) override {
     if (!opt.trace_path.empty())
       throw std::runtime_error("systemc backend: the unit-activity trace (--trace) is not available on the TLM model; "
                                "use --backend rtl for it");
@@ -142,10 +142,9 @@ class SystemcBackend : public Backend {
     p.counter.bytes_read = p.counter.bytes_written = 0;
     const uint64_t cycle0 = p.accel.cycles();
 
-    // The device DRAM is the data region while the segment runs (swapped, not copied), padded to whole beats.
-    const size_t size = dram.size();
-    dram.resize(whole_beats(cfg_, size));
-    p.data.swap(dram);
+    // The device DRAM is the data region while the segment runs (mapped, not copied), in whole beats:
+    // DeviceMemory maps whole pages, so the padding up to the next beat is zeroed memory it owns.
+    p.data = DramSpan{dram.data(), whole_beats(cfg_, dram.size())};
     const auto t0 = std::chrono::steady_clock::now();
     std::string failure;
     try {
@@ -155,8 +154,7 @@ class SystemcBackend : public Backend {
       failure = std::string("SystemC error: ") + e.what();
     }
     const double wall = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-    p.data.swap(dram);
-    dram.resize(size);
+    p.data = DramSpan{};
 
     if (failure.empty() && !p.accel.error().empty()) failure = p.accel.error();
     if (failure.empty() && !p.finished) {

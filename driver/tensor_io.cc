@@ -115,7 +115,7 @@ void for_each_element(const Blocked& b, F f) {
         for (int64_t x = 0; x < b.w; ++x, ++i) f(i, b.at(n, c, y, x));
 }
 
-void check_inside(const TensorInfo& t, const std::vector<uint8_t>& dram) {
+void check_inside(const TensorInfo& t, DramSpan dram) {
   if (t.dram_offset > dram.size() || t.bytes > dram.size() - t.dram_offset)
     throw std::runtime_error("tensor '" + t.name + "' lies outside device DRAM");
 }
@@ -130,7 +130,7 @@ void check_dense(const TensorInfo& t) {
 
 }  // namespace
 
-void place_tensor(const NpyArray& a, const TensorInfo& t, std::vector<uint8_t>& dram) {
+void place_tensor(const NpyArray& a, const TensorInfo& t, DramSpan dram) {
   if (a.dtype != npy_dtype_of(t.dtype))
     throw std::runtime_error("tensor '" + t.name + "': array is " + npy_dtype_name(a.dtype) + ", the program wants " +
                              dtype_name(t.dtype));
@@ -152,7 +152,7 @@ void place_tensor(const NpyArray& a, const TensorInfo& t, std::vector<uint8_t>& 
   });
 }
 
-NpyArray fetch_tensor(const TensorInfo& t, const std::vector<uint8_t>& dram) {
+NpyArray fetch_tensor(const TensorInfo& t, DramSpan dram) {
   const auto b = blocked(t);
   if (!b) check_dense(t);
   check_inside(t, dram);

@@ -2,6 +2,7 @@
 //
 // The kernel's control map is hw/regs.def (Vitis ap_ctrl_hs at 0x00, arguments from 0x10), so XRT's
 // xrt::kernel/xrt::run start and wait on it; argument order follows the register order there.
+#include <algorithm>
 #include <chrono>
 #include <cstring>
 #include <stdexcept>
@@ -35,7 +36,7 @@ class XrtBackend : public Backend {
   }
   std::string name() const override { return "xrt"; }
 
-  RunReport execute(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RunOptions& opt) override {
+  RunReport execute(const std::vector<Insn>& program, DeviceMemory& dram, const RunOptions& opt) override {
     if (opt.xclbin_path.empty()) throw std::runtime_error("xrt: no bitstream given (--xclbin FILE.xclbin)");
     const auto t0 = std::chrono::steady_clock::now();
     const xrt::uuid uuid = device_.load_xclbin(opt.xclbin_path);
@@ -60,7 +61,13 @@ class XrtBackend : public Backend {
     if (state != ERT_CMD_STATE_COMPLETED)
       throw std::runtime_error("xrt: the kernel did not complete (state " + std::to_string(int(state)) + ")");
     data_bo.sync(XCL_BO_SYNC_BO_FROM_DEVICE);
-    std::memcpy(dram.data(), data_bo.map<uint8_t*>(), dram.size());
+    // Back page by page, writing only pages that changed: untouched pages of the lazily committed
+    // device memory stay uncommitted on the host.
+    const uint8_t* back = data_bo.map<uint8_t*>();
+    for (uint64_t off = 0; off < dram.size(); off += 4096) {
+      const size_t n = size_t(std::min<uint64_t>(4096, dram.size() - off));
+      if (std::memcmp(dram.data() + off, back + off, n) != 0) std::memcpy(dram.data() + off, back + off, n);
+    }
 
     RunReport r;
     r.backend = name();

@@ -109,4 +109,59 @@ Program read_program_file(const std::string& path);
 // The device DRAM before execution: dram_bytes long, micro-ops and constants placed, the rest zero.
 std::vector<uint8_t> initial_dram(const Program& p, const DerivedConfig& cfg);
 
+// ---- device DRAM: capacity and lazily committed memory (issue #14) ----------------------------------
+
+// The device's DRAM capacity when neither the run nor the caller names one: 4 GiB, the DDR4 of a
+// ZCU104-class board (tessera run --dram-capacity changes it).
+constexpr uint64_t kDefaultDramCapacity = uint64_t{4} << 30;
+
+// "8 GiB", "1.5 MiB", "100 bytes": a byte count for messages.
+std::string format_bytes(uint64_t n);
+// Parses a byte count with an optional K/M/G/T suffix (binary: 1K = 1024) or KiB/MiB/GiB/TiB; false
+// when malformed, zero or too large for 64 bits.
+bool parse_byte_count(const std::string& text, uint64_t* out);
+
+// Refuses a program whose header field dram_bytes exceeds the device's DRAM `capacity`: a ProgramError
+// naming `origin`, the header's byte offset, the field, the amount and the limit.
+void check_dram_capacity(const Program& p, uint64_t capacity, const std::string& origin);
+
+// A non-owning view of device DRAM: byte 0 is dram_base 0.
+struct DramSpan {
+  uint8_t* ptr = nullptr;
+  uint64_t bytes = 0;
+  uint8_t* data() const { return ptr; }
+  uint64_t size() const { return bytes; }
+};
+
+// Device DRAM of `size` bytes, zero, committed lazily: the range is reserved (mmap, no swap
+// reservation) and the OS backs a page only once it is written, so a sparse address map costs the
+// pages its program places and writes. Reads of untouched pages return zeros without committing them.
+// The mapping extends to the next page boundary: bytes past size() up to it are zero and writable
+// (a bus model may pad the window to whole beats).
+class DeviceMemory {
+ public:
+  DeviceMemory() = default;
+  explicit DeviceMemory(uint64_t size);  // throws std::runtime_error when the range cannot be reserved
+  ~DeviceMemory();
+  DeviceMemory(DeviceMemory&& o) noexcept;
+  DeviceMemory& operator=(DeviceMemory&& o) noexcept;
+  DeviceMemory(const DeviceMemory&) = delete;
+  DeviceMemory& operator=(const DeviceMemory&) = delete;
+
+  uint8_t* data() { return data_; }
+  const uint8_t* data() const { return data_; }
+  uint64_t size() const { return size_; }
+  DramSpan span() { return {data_, size_}; }
+  // Bytes of the range the OS has backed with memory (whole pages), from mincore(2).
+  uint64_t resident_bytes() const;
+
+ private:
+  uint8_t* data_ = nullptr;
+  uint64_t size_ = 0;
+};
+
+// initial_dram() as lazily committed device memory: only the pages of micro-ops and constants are
+// touched. Checks the program (program_issues) first.
+DeviceMemory initial_device_memory(const Program& p, const DerivedConfig& cfg);
+
 }  // namespace tessera

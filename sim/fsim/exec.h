@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/program.h"
 #include "sim/fsim/fsim.h"
 #include "sim/fsim/sram.h"
 
@@ -17,7 +18,7 @@ struct ExecContext {
   const IsaCodec& codec;
   FsimSram& sram;
   FsimStats& stats;
-  std::vector<uint8_t>& dram;
+  DramSpan dram;
   const Insn& insn;
   int64_t index;
   Semantics semantics = Semantics::TESSERA;

@@ -27,6 +27,10 @@ Fsim::Fsim(Fsim&&) noexcept = default;
 Fsim& Fsim::operator=(Fsim&&) noexcept = default;
 
 void Fsim::execute(const Insn& insn, std::vector<uint8_t>& dram, int64_t index) {
+  execute(insn, DramSpan{dram.data(), dram.size()}, index);
+}
+
+void Fsim::execute(const Insn& insn, DramSpan dram, int64_t index) {
   const OpcodeInfo* op = find_opcode(int(insn[Field::OPCODE]));
   if (!op || insn[Field::OPCODE] < 0)
     throw FsimError("instruction " + std::to_string(index) + ": opcode " + std::to_string(insn[Field::OPCODE]) +

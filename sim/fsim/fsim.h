@@ -10,6 +10,7 @@
 
 #include "isa/config.h"
 #include "isa/insn.h"
+#include "isa/program.h"
 
 namespace tessera {
 
@@ -79,10 +80,13 @@ class Fsim {
   // SRAM contents persist across calls, as on the device; the returned stats accumulate until
   // reset_stats(). Token and command queues start empty on every call.
   FsimStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs = nullptr);
+  // The same on device memory held elsewhere (a lazily committed DeviceMemory).
+  FsimStats run(const std::vector<Insn>& program, DramSpan dram, FsimObserver* obs = nullptr);
 
   // Executes one instruction's data effects, ignoring tokens (the lockstep co-simulator replays the
   // RTL's retire order through this). `index` only labels errors.
   void execute(const Insn& insn, std::vector<uint8_t>& dram, int64_t index = -1);
+  void execute(const Insn& insn, DramSpan dram, int64_t index = -1);
 
   // SRAM state, for tests and co-simulation. Element i of each buffer is a contiguous lane vector.
   const int8_t* inp(int64_t i) const;    // BATCH x BLOCK_IN

@@ -38,7 +38,7 @@ struct UnitState {
 
 class Scheduler {
  public:
-  Scheduler(Fsim& fsim, const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs)
+  Scheduler(Fsim& fsim, const std::vector<Insn>& program, DramSpan dram, FsimObserver* obs)
       : fsim_(fsim), prog_(program), dram_(dram), obs_(obs), hw_(fsim.config().hw),
         vta_(fsim.semantics() == Semantics::VTA) {}
 
@@ -223,7 +223,7 @@ class Scheduler {
 
   Fsim& fsim_;
   const std::vector<Insn>& prog_;
-  std::vector<uint8_t>& dram_;
+  DramSpan dram_;
   FsimObserver* obs_;
   const HwConfig& hw_;
   std::vector<Unit> units_;  // route() of every instruction
@@ -238,6 +238,10 @@ class Scheduler {
 }  // namespace
 
 FsimStats Fsim::run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs) {
+  return run(program, DramSpan{dram.data(), dram.size()}, obs);
+}
+
+FsimStats Fsim::run(const std::vector<Insn>& program, DramSpan dram, FsimObserver* obs) {
   Scheduler(*this, program, dram, obs).run();
   return stats_;
 }

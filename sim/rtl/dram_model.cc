@@ -36,7 +36,7 @@ void DramModel::fail(const std::string& msg) {
 
 DramRegion* DramModel::region_of(uint64_t addr, uint64_t bytes) {
   for (auto& r : regions_) {
-    const uint64_t size = (r.bytes->size() + beat_bytes_ - 1) / beat_bytes_ * beat_bytes_;
+    const uint64_t size = (r.bytes.size() + beat_bytes_ - 1) / beat_bytes_ * beat_bytes_;
     if (addr >= r.base && addr - r.base <= size && bytes <= size - (addr - r.base)) return &r;
   }
   return nullptr;
@@ -151,8 +151,8 @@ void DramModel::read_beat(const Burst& b, BusWords& w) {
   const uint64_t addr = b.addr + uint64_t(b.done) * beat_bytes_;
   if (const DramRegion* r = region_of(addr, beat_bytes_)) {
     const uint64_t off = addr - r->base;
-    const uint64_t n = std::min<uint64_t>(beat_bytes_, r->bytes->size() > off ? r->bytes->size() - off : 0);
-    if (n) std::memcpy(bytes, r->bytes->data() + off, n);
+    const uint64_t n = std::min<uint64_t>(beat_bytes_, r->bytes.size() > off ? r->bytes.size() - off : 0);
+    if (n) std::memcpy(bytes, r->bytes.data() + off, n);
   }
   std::memcpy(w.data(), bytes, beat_bytes_);
 }
@@ -164,12 +164,12 @@ bool DramModel::write_beat(const Burst& b, const BusWords& w, uint64_t strobe) {
   for (int i = 0; i < beat_bytes_; ++i) {
     if (!(strobe >> i & 1)) continue;
     const uint64_t off = r ? addr + i - r->base : 0;
-    if (!r || off >= r->bytes->size()) {
+    if (!r || off >= r->bytes.size()) {
       fail("write of ID " + std::to_string(b.id) + " (" + id_name(b.id) + ") to " + hex(addr + i) +
            ": byte outside every mapped region");
       return false;
     }
-    (*r->bytes)[off] = src[i];
+    r->bytes.data()[off] = src[i];
     ++traffic_.bytes_written[b.id];
   }
   return true;

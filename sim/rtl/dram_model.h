@@ -7,6 +7,7 @@
 #include <string>
 #include <vector>
 
+#include "isa/program.h"
 #include "sim/rtl/model.h"
 
 namespace tessera {
@@ -22,7 +23,7 @@ struct DramTiming {
 struct DramRegion {
   std::string name;
   uint64_t base = 0;
-  std::vector<uint8_t>* bytes = nullptr;
+  DramSpan bytes;  // host memory of the window (a lazily committed DeviceMemory, or a vector's bytes)
   bool writable = false;
 };
 

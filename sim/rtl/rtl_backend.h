@@ -85,8 +85,12 @@ class RtlSim {
   virtual ~RtlSim() = default;
   virtual const DerivedConfig& config() const = 0;
   // Throws RtlError (bus, protocol, retire-order and hash problems) and WatchdogError.
-  virtual RtlStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RtlOptions& opt = {},
+  virtual RtlStats run(const std::vector<Insn>& program, DramSpan dram, const RtlOptions& opt = {},
                        RtlObserver* obs = nullptr) = 0;
+  RtlStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RtlOptions& opt = {},
+               RtlObserver* obs = nullptr) {
+    return run(program, DramSpan{dram.data(), dram.size()}, opt, obs);
+  }
   // Element `index` of the SRAM whose storage array is at `path` below tessera_top (e.g.
   // "u_load.u_inp_sram.mem_q"), as little-endian bytes of its declared width. Throws RtlError.
   virtual std::vector<uint8_t> peek(const std::string& path, int64_t index) const = 0;

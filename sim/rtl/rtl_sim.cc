@@ -39,7 +39,8 @@ class RtlSimImpl final : public RtlSim {
  public:
   RtlSimImpl(const DerivedConfig& cfg, std::unique_ptr<RtlModel> (*make)()) : cfg_(cfg), make_(make), m_(make()) {}
   const DerivedConfig& config() const override { return cfg_; }
-  RtlStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RtlOptions& opt,
+  using RtlSim::run;
+  RtlStats run(const std::vector<Insn>& program, DramSpan dram, const RtlOptions& opt,
                RtlObserver* obs) override;
   std::vector<uint8_t> peek(const std::string& path, int64_t index) const override;
 
@@ -176,7 +177,7 @@ std::string RtlSimImpl::report(const std::string& headline) const {
   return s;
 }
 
-RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, const RtlOptions& opt,
+RtlStats RtlSimImpl::run(const std::vector<Insn>& program, DramSpan dram, const RtlOptions& opt,
                          RtlObserver* obs) {
   const auto t0 = std::chrono::steady_clock::now();
   if (program.empty()) throw RtlError("RTL run: the program has no instructions");
@@ -208,8 +209,8 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, std::vector<uint8_t>&
   timing.max_outstanding = opt.dram_max_outstanding > 0 ? opt.dram_max_outstanding : cfg_.hw.dram_max_outstanding;
   timing.max_burst_beats = cfg_.hw.dram_max_burst_beats;
   DramModel dram_model(cfg_.hw.dram_bus_bits, timing);
-  dram_model.add_region({"instructions", opt.insn_addr, &insn_mem, false});
-  dram_model.add_region({"data", opt.data_addr, &dram, true});
+  dram_model.add_region({"instructions", opt.insn_addr, {insn_mem.data(), insn_mem.size()}, false});
+  dram_model.add_region({"data", opt.data_addr, dram, true});
 
   std::unique_ptr<TraceWriter> trace;
   if (!opt.trace_path.empty()) trace.reset(new TraceWriter(opt.trace_path, &program, cfg_.hw.clock_mhz));

@@ -13,16 +13,22 @@ TlmMemory::TlmMemory(sc_core::sc_module_name name, const sc_core::sc_time& laten
 
 std::vector<uint8_t>& TlmMemory::add_region(const std::string& name, uint64_t base, uint64_t size) {
   for (const Region& r : regions_)
-    if (base < r.base + r.bytes.size() && r.base < base + size)
+    if (base < r.base + r.size() && r.base < base + size)
       throw std::invalid_argument("TlmMemory " + std::string(this->name()) + ": region '" + name +
                                   "' overlaps region '" + r.name + "'");
-  regions_.push_back({name, base, std::vector<uint8_t>(size)});
+  regions_.push_back({name, base, std::vector<uint8_t>(size), false, DramSpan{}});
   return regions_.back().bytes;
+}
+
+DramSpan& TlmMemory::add_external_region(const std::string& name, uint64_t base) {
+  add_region(name, base, 0);
+  regions_.back().external = true;
+  return regions_.back().ext;
 }
 
 TlmMemory::Region* TlmMemory::find(uint64_t addr, uint64_t len) {
   for (Region& r : regions_)
-    if (addr >= r.base && addr - r.base <= r.bytes.size() && len <= r.bytes.size() - (addr - r.base)) return &r;
+    if (addr >= r.base && addr - r.base <= r.size() && len <= r.size() - (addr - r.base)) return &r;
   return nullptr;
 }
 
@@ -36,7 +42,7 @@ void TlmMemory::b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay
   const unsigned char* be = t.get_byte_enable_ptr();
   const unsigned be_len = t.get_byte_enable_length();
   if (be && be_len == 0) return t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);
-  uint8_t* mem = r->bytes.data() + (t.get_address() - r->base);
+  uint8_t* mem = r->data() + (t.get_address() - r->base);
   uint8_t* data = t.get_data_ptr();
   for (unsigned i = 0; i < len; ++i) {
     if (be && !be[i % be_len]) continue;

@@ -10,6 +10,8 @@
 #include <tlm>
 #include <tlm_utils/simple_target_socket.h>
 
+#include "isa/program.h"
+
 namespace tessera {
 
 class TlmMemory : public sc_core::sc_module {
@@ -22,6 +24,9 @@ class TlmMemory : public sc_core::sc_module {
   // Maps `size` zeroed bytes at `base`; the returned buffer stays valid for the memory's lifetime.
   // Throws std::invalid_argument when the window overlaps a region already mapped.
   std::vector<uint8_t>& add_region(const std::string& name, uint64_t base, uint64_t size);
+  // Maps host memory the caller owns at `base`: the window is whatever the returned span is set to
+  // (empty at first), so a caller can map device memory it commits lazily without copying it.
+  DramSpan& add_external_region(const std::string& name, uint64_t base);
 
   uint64_t reads() const { return reads_; }    // transactions served, per command
   uint64_t writes() const { return writes_; }
@@ -31,6 +36,10 @@ class TlmMemory : public sc_core::sc_module {
     std::string name;
     uint64_t base = 0;
     std::vector<uint8_t> bytes;
+    bool external = false;
+    DramSpan ext;
+    uint8_t* data() { return external ? ext.data() : bytes.data(); }
+    uint64_t size() const { return external ? ext.size() : bytes.size(); }
   };
   void b_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& delay);
   Region* find(uint64_t addr, uint64_t len);

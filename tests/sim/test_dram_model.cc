@@ -17,7 +17,7 @@ struct Master {
 
   explicit Master(DramTiming t) : dram(kBusBits, t) {
     for (size_t i = 0; i < mem.size(); ++i) mem[i] = uint8_t(i * 7 + 1);
-    dram.add_region({"data", 0x1000, &mem, true});
+    dram.add_region({"data", 0x1000, {mem.data(), mem.size()}, true});
   }
   void cycle() {
     dram.drive(in, now);
