@@ -21,30 +21,42 @@ std::pair<std::string, std::string> split_binding(const std::string& s, const ch
   return {s.substr(0, eq), s.substr(eq + 1)};
 }
 
+// A step's roofline: its cycles at the full MAC rate or at the full DRAM rate, whichever is more.
+struct Roofline {
+  double cycles = 0;
+  const char* bound = "";
+};
+Roofline roofline(const StepRun& s, const DerivedConfig& cfg) {
+  if (s.host) return {};
+  const double at_peak = double(s.macs) / double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
+  const double at_bus = double(s.report.bytes_read + s.report.bytes_written) / std::max(1, cfg.hw.dram_bytes_per_cycle);
+  return {std::max(at_peak, at_bus), at_peak >= at_bus ? "compute" : "memory"};
+}
+
 // The per-step table of a network run: where each step ran, its cycles (measured on a timed backend,
 // predicted otherwise), MAC utilization, DRAM bytes and its roofline bound.
 void print_steps(const DeviceRun& r, const DerivedConfig& cfg, std::ostream& os) {
   const bool timed = r.report.cycles > 0;
   const double peak = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
-  const double bus = std::max(1, cfg.hw.dram_bytes_per_cycle);
   char line[400];
-  std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12s %13s %7s %12s %-7s\n", "step", "op", "where",
-                timed ? "cycles" : "pred. cycles", "MACs", "util %", "DRAM bytes", "bound");
+  std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12s %13s %7s %12s %10s %-7s\n", "step", "op", "where",
+                timed ? "cycles" : "pred. cycles", "MACs", "util %", "DRAM bytes", "roofline", "bound");
   os << line;
-  double cycles = 0, macs = 0, bytes = 0;
+  double cycles = 0, macs = 0, bytes = 0, roof = 0;
   for (const StepRun& s : r.steps) {
     const double c = s.host ? 0 : timed ? double(s.report.cycles) : double(s.predicted_cycles);
     const double b = double(s.report.bytes_read + s.report.bytes_written);
-    const char* bound = s.host ? "" : double(s.macs) / peak >= b / bus ? "compute" : "memory";
-    std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12.0f %13lld %7.1f %12.0f %-7s\n", s.name.substr(0, 30).c_str(),
-                  s.op.substr(0, 9).c_str(), s.host ? "host" : "accel", c, (long long)s.macs,
-                  c > 0 ? 100.0 * double(s.macs) / (peak * c) : 0.0, b, bound);
+    const Roofline rl = roofline(s, cfg);
+    std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12.0f %13lld %7.1f %12.0f %10.0f %-7s\n",
+                  s.name.substr(0, 30).c_str(), s.op.substr(0, 9).c_str(), s.host ? "host" : "accel", c,
+                  (long long)s.macs, c > 0 ? 100.0 * double(s.macs) / (peak * c) : 0.0, b, rl.cycles, rl.bound);
     os << line;
-    cycles += c, macs += double(s.macs), bytes += b;
+    cycles += c, macs += double(s.macs), bytes += b, roof += rl.cycles;
   }
-  std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12.0f %13.0f %7.1f %12.0f\n", "total", "", "", cycles, macs,
-                cycles > 0 ? 100.0 * macs / (peak * cycles) : 0.0, bytes);
-  os << line << "compute roofline: " << int64_t(macs / peak) << " cycles at " << peak << " MACs/cycle\n";
+  std::snprintf(line, sizeof line, "%-30s %-9s %-5s %12.0f %13.0f %7.1f %12.0f %10.0f\n", "total", "", "", cycles, macs,
+                cycles > 0 ? 100.0 * macs / (peak * cycles) : 0.0, bytes, roof);
+  os << line << "compute roofline: " << int64_t(macs / peak) << " cycles at " << peak << " MACs/cycle; per-step rooflines: "
+     << int64_t(roof) << " cycles\n";
 }
 
 }  // namespace
@@ -130,6 +142,7 @@ void add_run_command(CLI::App& app) {
         nlohmann::ordered_json js = s.host ? nlohmann::ordered_json::object() : s.report.to_json(cfg);
         js["step"] = s.name, js["op"] = s.op, js["where"] = s.host ? "host" : "accel";
         js["macs"] = s.macs, js["predicted_cycles"] = s.predicted_cycles;
+        if (!s.host) js["roofline_cycles"] = roofline(s, cfg).cycles, js["bound"] = roofline(s, cfg).bound;
         j["steps"].push_back(js);
       }
       std::ofstream(stats_json) << j.dump(2) << "\n";

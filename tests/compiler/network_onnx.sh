@@ -29,6 +29,14 @@ EOF2
   "$tessera" run --backend "$backend" --program "$n.tsp" --input input="$n.x.npy" --output output="$n.y.npy" \
     --stats-json "$n.stats.json" > "$n.run.txt"
   grep -q '"steps"' "$n.stats.json"
+  # Every accelerator step reports its roofline; a measured step never beats it.
+  node -e '
+    const j = require(process.argv[1]), timed = process.argv[2] !== "fsim";
+    for (const s of j.steps) {
+      if (s.where !== "accel") continue;
+      if (!(s.roofline_cycles > 0) || !["compute", "memory"].includes(s.bound)) throw new Error(s.step + ": no roofline");
+      if (timed && s.cycles < s.roofline_cycles) throw new Error(s.step + ": " + s.cycles + " cycles beat the roofline " + s.roofline_cycles);
+    }' "$PWD/$n.stats.json" "$backend"
   $ort "$n.onnx" "$n.x.npy" "$n.ort.npy"
   if [ -n "$extra" ]; then unit=0.002; else unit=$(lsb "$n"); fi
   printf '%s: ' "$n"
