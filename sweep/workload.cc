@@ -1,0 +1,153 @@
+// Loading of sweep workloads and their layers per config.
+#include "sweep/workload.h"
+
+#include <fstream>
+#include <sstream>
+
+#include "compiler/compile.h"
+#include "compiler/import/json_import.h"
+#include "compiler/import/onnx_import.h"
+#include "compiler/import/random_layer.h"
+#include "compiler/import/random_network.h"
+#include "compiler/network/compile_network.h"
+#include "sweep/layer_search.h"
+
+namespace tessera::sweep {
+
+using namespace tessera::compiler;
+
+int64_t layer_macs(const Layer& l, const search::LayerProblem* lp) {
+  if (l.kind == LayerKind::GLOBAL_AVG_POOL) {  // one accumulate per input element
+    int64_t n = 1;
+    for (int64_t d : l.inputs.at(0).shape) n *= d;
+    return n;
+  }
+  if (!lp) return 0;  // vector-ALU segments: no MACs
+  const ConvGeometry& g = lp->g;
+  return g.n * g.c * g.k * g.oh * g.ow * g.r * g.s;
+}
+
+namespace {
+
+// Weights are dropped once loaded (memory and copies): schedule problems do not depend on them.
+void strip(Layer& l) {
+  l.weights.clear(), l.weights.shrink_to_fit();
+}
+
+std::string op_of(const Layer& l) { return layer_kind_label(l.kind) + (l.residual ? "+add" : ""); }
+
+// One conv per table row (net,idx,layer,N,C,H,W,K,R,S,stride,pad,groups,...): identical rows merge.
+std::vector<WorkLayer> read_table(const std::string& path, bool pointwise_only, int64_t& skipped) {
+  std::ifstream f(path);
+  if (!f) throw SpecError(path + ": cannot open workload table");
+  std::string line;
+  std::getline(f, line);
+  if (line.rfind("net,idx,layer,N,C,H,W,K,R,S,stride,pad,groups", 0) != 0)
+    throw SpecError(path + ": line 1: expected the header net,idx,layer,N,C,H,W,K,R,S,stride,pad,groups,...");
+  std::vector<WorkLayer> out;
+  std::map<std::vector<int64_t>, size_t> seen;
+  for (int row = 2; std::getline(f, line); ++row) {
+    if (line.empty()) continue;
+    std::vector<std::string> col;
+    std::stringstream ss(line);
+    for (std::string x; std::getline(ss, x, ',');) col.push_back(x);
+    if (col.size() < 13) throw SpecError(path + ": line " + std::to_string(row) + ": expected at least 13 columns");
+    std::vector<int64_t> v;
+    try {
+      for (int i = 3; i <= 12; ++i) v.push_back(std::stoll(col[size_t(i)]));
+    } catch (const std::exception&) {
+      throw SpecError(path + ": line " + std::to_string(row) + ": a number column is not an integer");
+    }
+    const int64_t n = v[0], c = v[1], h = v[2], w = v[3], k = v[4], r = v[5], s = v[6], stride = v[7], pad = v[8], groups = v[9];
+    if (groups != 1 || r != s || h != w || (pointwise_only && r != 1)) {
+      if (!(pointwise_only && r != 1)) ++skipped;
+      continue;
+    }
+    auto [it, fresh] = seen.insert({v, out.size()});
+    if (!fresh) {
+      ++out[it->second].count;
+      continue;
+    }
+    RandomLayerSpec spec;
+    spec.kind = LayerKind::CONV2D, spec.type = ElemType::UINT8, spec.n = n, spec.c = c, spec.h = h, spec.w = w, spec.k = k;
+    spec.kernel = int(r), spec.stride = int(stride), spec.pad = int(pad), spec.per_channel = true, spec.relu = true;
+    if (h == 1 && r == 1) spec.kind = LayerKind::DENSE;  // the classifier row (1x1 over 1x1)
+    WorkLayer wl;
+    wl.name = col[2], wl.layer = random_layer(spec, 1), wl.layer.name = col[2];
+    strip(wl.layer);
+    wl.op = op_of(wl.layer);
+    out.push_back(std::move(wl));
+  }
+  return out;
+}
+
+}  // namespace
+
+Workloads::Workloads(const Spec& spec) : spec_(spec) {
+  for (const Workload& w : spec.workloads) {
+    nets_.emplace_back();
+    fixed_.emplace_back();
+    skipped_.push_back(0);
+    if (w.kind == WorkloadKind::ONNX) {
+      nets_.back() = std::make_unique<Network>(import_onnx_network_file(w.path));
+    } else if (w.kind == WorkloadKind::BUILTIN) {
+      NetworkSpec ns;
+      ns.arch = w.path == "resnet18" ? NetworkArch::RESNET18 : w.path == "resnet_odd" ? NetworkArch::RESNET_ODD
+                : w.path == "vgg_odd" ? NetworkArch::VGG_ODD : NetworkArch::TINY;
+      nets_.back() = std::make_unique<Network>(import_onnx_network(random_network(ns).onnx, w.path));
+    } else if (w.kind == WorkloadKind::MODEL) {  // weights kept: layer_problem checks the bias folding
+      for (const Layer& l : import_model_file(w.path).layers) {
+        WorkLayer wl;
+        wl.name = l.name, wl.layer = l, wl.op = op_of(l), wl.macs = layer_macs(l, nullptr);
+        wl.searched = l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE || l.kind == LayerKind::GLOBAL_AVG_POOL;
+        if (wl.searched) wl.layer = as_gemm_layer(l);  // as compile_model lowers it
+        fixed_.back().push_back(std::move(wl));
+      }
+    } else {
+      fixed_.back() = read_table(w.path, w.pointwise_only, skipped_.back());
+      if (fixed_.back().empty()) throw SpecError(w.path + ": no conv the accelerator runs");
+    }
+  }
+}
+
+LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
+  const std::string key =
+      std::to_string(w) + "|" + (nets_[w] ? canonical_json(cfg.hw, false) : cost_family_key(cfg));
+  {
+    std::lock_guard<std::mutex> lock(mu_);
+    auto it = memo_.find(key);
+    if (it != memo_.end()) return it->second;
+  }
+  std::vector<WorkLayer> out;
+  if (nets_[w]) {
+    for (const NetNode& n : run_graph_passes(*nets_[w], cfg).nodes) {
+      if (n.placement != Placement::ACCEL || !n.layer) continue;
+      const Layer& l = *n.layer;
+      WorkLayer wl;
+      wl.name = n.name, wl.op = op_of(l), wl.macs = layer_macs(l, nullptr);
+      // The network compiler lowers pools and unfused adds as vector-ALU segments, the rest as GEMMs.
+      wl.searched = !(l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL);
+      wl.layer = wl.searched ? as_gemm_layer(l) : l;
+      out.push_back(std::move(wl));
+    }
+  } else {
+    out = fixed_[w];
+  }
+  for (WorkLayer& wl : out) {
+    if (!wl.searched) continue;
+    Layer& l = wl.layer;
+    const bool zero = l.weights.empty() && (l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE);
+    if (zero) l.weights.assign(size_t(l.output.shape.at(1) * l.inputs.at(0).shape.at(1) * l.kernel_h * l.kernel_w), 0);
+    const bool gap = wl.macs > 0;  // a GAP lowered as a GEMM keeps its own count
+    wl.lp = search::layer_problem(l, cfg, IsaTarget::TESSERA);  // throws CompileError: the point is illegal
+    if (!gap) wl.macs = layer_macs(l, &wl.lp);
+    strip(l);
+  }
+  auto list = std::make_shared<const std::vector<WorkLayer>>(std::move(out));
+  std::lock_guard<std::mutex> lock(mu_);
+  if (memo_.size() > 4096) memo_.clear();  // bounded memory on huge sweeps
+  memo_.emplace(key, list);
+  return list;
+}
+
+}  // namespace tessera::sweep
