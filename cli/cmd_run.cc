@@ -82,8 +82,19 @@ void add_run_command(CLI::App& app) {
   run->add_option("-i,--input", ins, "NAME=file.npy for each program input");
   run->add_option("-o,--output", outs, "NAME=file.npy for outputs to write");
   run->add_option("--stats-json", stats_json, "write the run's counters as JSON");
-  run->add_option("--vcd", opt.vcd_path, "rtl: write a VCD waveform (converted from FST after the run; may go with --fst)");
-  run->add_option("--fst", opt.fst_path, "rtl: write an FST waveform (not in a -DTESSERA_RTL_TRACE=VCD build)");
+  run->add_option("--vcd", opt.vcd_path,
+                  "rtl, systemc: write a VCD waveform: plain text, 20-40x the size of FST (a whole conv can "
+                  "take gigabytes; narrow it with --wave-*)");
+  run->add_option("--fst", opt.fst_path,
+                  "rtl, systemc: write an FST waveform: the compact format (GTKWave, Surfer); may go with --vcd");
+  run->add_option("--wave-from", opt.waves.from, "waveforms: first clock cycle to keep (cycles count from reset, "
+                                                  "as the deadlock reports and sim_cycles do)");
+  run->add_option("--wave-to", opt.waves.to, "waveforms: last clock cycle to keep");
+  run->add_option("--wave-last", opt.waves.last,
+                  "waveforms: keep only the last N cycles before the run ends, fails or deadlocks");
+  run->add_option("--wave-scope", opt.waves.scope,
+                  "waveforms: keep one instance and what is below it, named from tessera_top (u_compute, u_load, "
+                  "u_compute.u_issue, ...)");
   run->add_option("--trace", opt.trace_path, "rtl: write a Perfetto/Chrome trace of unit activity");
   run->add_option("--max-cycles", opt.max_cycles, "rtl: stop after this many cycles");
   run->add_option("--dram-capacity", dram_capacity,

@@ -81,6 +81,7 @@ std::string RunReport::to_text(const DerivedConfig& cfg) const {
   if (cycles) os << "  GEMM utilization  " << 100.0 * double(gemm_uops) / double(cycles) << " %\n";
   os << "  DRAM bytes        read " << bytes_read << ", written " << bytes_written << "\n"
      << "  wall time         " << wall_seconds << " s\n";
+  for (const auto& w : waveforms) os << "  " << w << "\n";
   return os.str();
 }
 

@@ -12,6 +12,7 @@
 #include "isa/config.h"
 #include "isa/insn.h"
 #include "isa/program.h"
+#include "sim/rtl/model.h"
 #include "sim/fsim/fsim.h"
 
 namespace tessera {
@@ -24,6 +25,7 @@ struct RunOptions {
   Semantics semantics = Semantics::TESSERA;    // fsim: whose ISA rules to follow (VTA: docs/vta.md)
   uint64_t dram_capacity = 0;                  // device DRAM in bytes; 0 = kDefaultDramCapacity (4 GiB)
   std::string program_origin = "program";      // names the program (its file) in capacity errors
+  WaveOptions waves;                           // rtl, systemc: cycle window and scope of --vcd/--fst
 };
 
 // What a backend reports after a run; counters a backend cannot observe stay 0.
@@ -35,6 +37,7 @@ struct RunReport {
   uint64_t bytes_read = 0, bytes_written = 0;
   std::array<uint64_t, 8> bytes_loaded_by_type{};    // per memory type (fsim)
   double wall_seconds = 0;
+  std::vector<std::string> waveforms;                 // "path: size, cycles a..b" of each waveform written
 
   nlohmann::ordered_json to_json(const DerivedConfig& cfg) const;
   std::string to_text(const DerivedConfig& cfg) const;

@@ -1,4 +1,6 @@
 // The Verilator cycle-accurate model as a driver backend.
+#include <sstream>
+
 #include "driver/backends.h"
 #include "sim/rtl/rtl_backend.h"
 
@@ -14,6 +16,7 @@ class RtlBackend : public Backend {
     o.vcd_path = opt.vcd_path;
     o.fst_path = opt.fst_path;
     o.trace_path = opt.trace_path;
+    o.waves = opt.waves;
     if (opt.max_cycles) o.max_cycles = opt.max_cycles;
     const RtlStats s = sim_->run(program, dram.span(), o);
     RunReport r;
@@ -31,6 +34,8 @@ class RtlBackend : public Backend {
     r.bytes_read = s.bytes_read;
     r.bytes_written = s.bytes_written;
     r.wall_seconds = s.wall_seconds;
+    std::istringstream lines(describe_waves(s.waves, opt.waves));
+    for (std::string l; std::getline(lines, l);) r.waveforms.push_back(l);
     return r;
   }
 

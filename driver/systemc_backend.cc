@@ -132,7 +132,7 @@ class SystemcBackend : public Backend {
       throw std::runtime_error("systemc backend: the unit-activity trace (--trace) is not available on the TLM model; "
                                "use --backend rtl for it");
     if (program.empty()) throw std::runtime_error("systemc backend: the program segment has no instructions");
-    if (!plat_ || dead_ || opt.vcd_path != vcd_ || opt.fst_path != fst_) build(opt);
+    if (!plat_ || dead_ || opt.vcd_path != vcd_ || opt.fst_path != fst_ || !same_waves(opt.waves)) build(opt);
     activate();
     Platform& p = *plat_;
     encode(program, p.insns);
@@ -196,6 +196,7 @@ class SystemcBackend : public Backend {
     TlmOptions o;
     o.vcd_path = vcd_ = opt.vcd_path;
     o.fst_path = fst_ = opt.fst_path;
+    o.waves = waves_ = opt.waves;
     try {
       plat_ = std::make_unique<Platform>("tessera", cfg_, o);
     } catch (const std::exception& e) {
@@ -237,7 +238,12 @@ class SystemcBackend : public Backend {
   IsaCodec codec_;
   sc_core::sc_simcontext* ctx_ = nullptr;
   std::unique_ptr<Platform> plat_;
+  bool same_waves(const WaveOptions& w) const {
+    return w.from == waves_.from && w.to == waves_.to && w.last == waves_.last && w.scope == waves_.scope;
+  }
+
   std::string vcd_, fst_;  // the waveform paths the live platform writes
+  WaveOptions waves_;      // and their window
   bool dead_ = false;
 };
 

@@ -46,6 +46,29 @@ struct TopOutputs {
   uint32_t obs_tokens = 0;
 };
 
+// Which part of a run a waveform keeps. Cycles are the model's clock cycles since it was built (reset
+// and register accesses included: the time in the file is 2 x cycle, RtlSim's sim_cycles and the cycle
+// a WatchdogError names). [from, to] keeps those cycles; last > 0 keeps only the last `last` cycles
+// before the file is completed (at a failure, a deadlock or the end of the run; FST builds). `scope`
+// keeps one instance and everything below it, named from tessera_top ("u_compute", "u_load.u_inp_sram");
+// empty = the whole design.
+struct WaveOptions {
+  uint64_t from = 0, to = UINT64_MAX;
+  uint64_t last = 0;
+  std::string scope;
+  bool windowed() const { return from != 0 || to != UINT64_MAX || last != 0 || !scope.empty(); }
+};
+
+// A waveform file as written: where, how big, which cycles it holds.
+struct WaveFile {
+  std::string path;
+  uint64_t bytes = 0;
+  uint64_t first_cycle = 0, last_cycle = 0;  // both 0 when no cycle fell in the window
+  bool empty = true;                         // no cycle was recorded
+};
+// "w.fst: 1.2 MiB, cycles 100..300 (scope u_compute)"; one line per file.
+std::string describe_waves(const std::vector<WaveFile>& files, const WaveOptions& w = {});
+
 // Read-only view of one SRAM's storage array (`mem_q`, public_flat_rd) inside the model.
 struct SramView {
   const uint8_t* data = nullptr;  // element i starts at data + i * stride, bits packed LSB first
@@ -62,10 +85,13 @@ class RtlModel {
   virtual int data_bits() const = 0;  // AXI data width the model was built with
   // Waveforms of the cycles that follow: a VCD and/or an FST file (an empty path = none). Throws
   // std::runtime_error when the model was built without a format that can give the requested file.
-  virtual void open_waves(const std::string& vcd_path, const std::string& fst_path) = 0;
-  // Completes the files (an FST model converts its FST into the requested VCD here); throws
-  // std::runtime_error naming the file when that fails.
-  virtual void close_waves() = 0;
+  // `w` selects a cycle window and a scope (WaveOptions); throws std::runtime_error for a window or
+  // scope the build cannot give.
+  virtual void open_waves(const std::string& vcd_path, const std::string& fst_path, const WaveOptions& w = {}) = 0;
+  // Completes the files (an FST model converts its FST into the requested VCD here, and cuts the
+  // `last` window out of its segments) and says what it wrote; throws std::runtime_error naming the
+  // file when that fails, or when the scope matched no signal.
+  virtual std::vector<WaveFile> close_waves() = 0;
   // `path` is the hierarchical instance path below the top, e.g. "u_load.u_inp_sram.mem_q".
   // Throws std::runtime_error naming the path when the model has no such public array.
   virtual SramView sram(const std::string& path) const = 0;

@@ -1,6 +1,7 @@
 // RtlModel over one verilated tessera_top class; instantiated once per config by model_entry.cc.in.
 #pragma once
 
+#include <algorithm>
 #include <cerrno>
 #include <cstdio>
 #include <cstring>
@@ -143,11 +144,21 @@ class VerilatedTop final : public RtlModel {
 
   int data_bits() const override { return port::bits_of(top_->m_axi_rdata_i); }
 
-  void open_waves(const std::string& vcd_path, const std::string& fst_path) override {
+  void open_waves(const std::string& vcd_path, const std::string& fst_path, const WaveOptions& w) override {
     close_waves();
     if (vcd_path.empty() && fst_path.empty()) return;
+    if (w.from > w.to)
+      throw std::runtime_error("waveform window: from cycle " + std::to_string(w.from) + " is after to cycle " +
+                               std::to_string(w.to));
+    if (w.last && (w.from != 0 || w.to != UINT64_MAX))
+      throw std::runtime_error("waveform window: give either from/to or last, not both");
+    wopt_ = w;
+    first_dumped_ = last_dumped_ = 0;
+    dumped_any_ = false;
 #if VM_TRACE_FST
     // One FST serves both files: the requested one, or a temporary next to the VCD, converted at close.
+    // With `last`, the run is recorded in two alternating segments of `last` cycles each; close cuts
+    // the window out of them.
     if (vcd_path == fst_path)
       throw std::runtime_error("the VCD and the FST waveform are both '" + vcd_path + "'; give them different files");
     if (!vcd_path.empty()) {
@@ -158,18 +169,26 @@ class VerilatedTop final : public RtlModel {
     vcd_path_ = vcd_path;
     fst_path_ = fst_path.empty() ? vcd_path + ".tmp.fst" : fst_path;
     fst_is_temporary_ = fst_path.empty();
-    fst_.reset(new VerilatedFstC);
-    top_->trace(fst_.get(), 99);
-    fst_->open(fst_path_.c_str());
-    if (!fst_->isOpen()) {
-      fst_.reset();
-      throw std::runtime_error("cannot write FST waveform '" + fst_path_ + "'");
+    if (!w.scope.empty()) check_scope(fst_path_ + ".scopes.fst");
+    if (w.last) {
+      seg_[0] = fst_path_ + ".seg0.fst";
+      seg_[1] = fst_path_ + ".seg1.fst";
+      cur_seg_ = 0;
+      seg_begin_ = cycle_;
+      prev_seg_valid_ = false;
+      start_fst(seg_[0]);
+    } else {
+      start_fst(fst_path_);
     }
 #elif VM_TRACE_VCD
     if (!fst_path.empty())
       throw std::runtime_error("this RTL model was built with VCD tracing only, so it cannot write FST '" + fst_path +
                                "'; reconfigure with -DTESSERA_RTL_TRACE=FST (the default, gives both formats)");
+    if (w.last)
+      throw std::runtime_error("the waveform of the last cycles needs an FST build (-DTESSERA_RTL_TRACE=FST)");
+    vcd_path_ = vcd_path;
     vcd_.reset(new VerilatedVcdC);
+    if (!w.scope.empty()) vcd_->dumpvars(99, scope_hier(w.scope));
     top_->trace(vcd_.get(), 99);
     vcd_->open(vcd_path.c_str());
     if (!vcd_->isOpen()) {
@@ -182,23 +201,64 @@ class VerilatedTop final : public RtlModel {
 #endif
   }
 
-  void close_waves() override {
+  std::vector<WaveFile> close_waves() override {
+    std::vector<WaveFile> written;
+    WaveFile base;
+    base.empty = !dumped_any_;
+    if (dumped_any_) base.first_cycle = first_dumped_, base.last_cycle = last_dumped_;
 #if VM_TRACE_FST
-    if (!fst_) return;
+    if (!fst_) return written;
     fst_->close();
     fst_.reset();
     struct RemoveTemporary {
-      std::string path;
+      std::vector<std::string> paths;
       ~RemoveTemporary() {
-        if (!path.empty()) std::remove(path.c_str());
+        for (const auto& p : paths) std::remove(p.c_str());
       }
-    } temporary{fst_is_temporary_ ? fst_path_ : std::string()};
-    if (!vcd_path_.empty()) fst_to_vcd(fst_path_, std::exchange(vcd_path_, std::string()));
+    } temporary;
+    if (fst_is_temporary_) temporary.paths.push_back(fst_path_);
+    if (wopt_.last) {
+      // The window: the last `last` cycles recorded, from the previous segment (if any) and the current one.
+      std::vector<std::string> segs;
+      if (prev_seg_valid_) segs.push_back(seg_[1 - cur_seg_]);
+      segs.push_back(seg_[cur_seg_]);
+      temporary.paths.push_back(seg_[0]);
+      temporary.paths.push_back(seg_[1]);
+      const uint64_t end = cycle_ == 0 ? 0 : cycle_ - 1;
+      const uint64_t begin = std::max(first_dumped_, end + 1 >= wopt_.last ? end + 1 - wopt_.last : 0);
+      fst_cut(segs, 2 * begin + 1, 2 * end + 2, fst_path_);
+      base.first_cycle = begin, base.last_cycle = end;
+    }
+    const std::string scope_checked = fst_path_;
+    if (!wopt_.scope.empty() && fst_var_count(scope_checked) == 0)
+      throw std::runtime_error("waveform scope '" + wopt_.scope + "' matches no signal (name an instance below "
+                               "tessera_top, e.g. u_compute or u_load.u_inp_sram)");
+    if (!fst_is_temporary_) {
+      WaveFile f = base;
+      f.path = fst_path_;
+      f.bytes = file_bytes(fst_path_);
+      written.push_back(f);
+    }
+    if (!vcd_path_.empty()) {
+      const std::string vcd = std::exchange(vcd_path_, std::string());
+      fst_to_vcd(fst_path_, vcd);
+      WaveFile f = base;
+      f.path = vcd;
+      f.bytes = file_bytes(vcd);
+      written.push_back(f);
+    }
 #endif
 #if VM_TRACE_VCD
-    if (vcd_) vcd_->close();
-    vcd_.reset();
+    if (vcd_) {
+      vcd_->close();
+      vcd_.reset();
+      WaveFile f = base;
+      f.path = std::exchange(vcd_path_, std::string());
+      f.bytes = file_bytes(f.path);
+      written.push_back(f);
+    }
 #endif
+    return written;
   }
 
   SramView sram(const std::string& path) const override {
@@ -220,26 +280,113 @@ class VerilatedTop final : public RtlModel {
 
  private:
   static constexpr const char* kInstance = "tessera";
+  // Called twice per cycle (after the inputs settle, after the rising edge); the second call ends the cycle.
   void dump() {
     ctx_->timeInc(1);
+    const bool edge = half_;
+    half_ = !half_;
+#if VM_TRACE_FST
+    if (fst_ && wopt_.last && !edge && cycle_ - seg_begin_ >= wopt_.last) rotate();
+#endif
+    const bool in = cycle_ >= wopt_.from && cycle_ <= wopt_.to;
+    if (in && (false
 #if VM_TRACE_VCD
-    if (vcd_) vcd_->dump(ctx_->time());
+               || vcd_
 #endif
 #if VM_TRACE_FST
-    if (fst_) fst_->dump(ctx_->time());
+               || fst_
 #endif
+               )) {
+      if (!dumped_any_) first_dumped_ = cycle_, dumped_any_ = true;
+      last_dumped_ = cycle_;
+#if VM_TRACE_VCD
+      if (vcd_) vcd_->dump(ctx_->time());
+#endif
+#if VM_TRACE_FST
+      if (fst_) fst_->dump(ctx_->time());
+#endif
+    }
+    if (edge) ++cycle_;
   }
+
+  // "u_compute" -> the trace's name of that instance (Verilator's $dumpvars form).
+  static std::string scope_hier(const std::string& scope) { return std::string(kInstance) + ".tessera_top." + scope; }
+
+  static uint64_t file_bytes(const std::string& path) {
+    std::FILE* f = std::fopen(path.c_str(), "rb");
+    if (!f) return 0;
+    std::fseek(f, 0, SEEK_END);
+    const long n = std::ftell(f);
+    std::fclose(f);
+    return n < 0 ? 0 : uint64_t(n);
+  }
+
+#if VM_TRACE_FST
+  void start_fst(const std::string& path) {
+    fst_.reset(new VerilatedFstC);
+    if (!wopt_.scope.empty()) fst_->dumpvars(99, scope_hier(wopt_.scope));
+    top_->trace(fst_.get(), 99);
+    fst_->open(path.c_str());
+    if (!fst_->isOpen()) {
+      fst_.reset();
+      throw std::runtime_error("cannot write FST waveform '" + path + "'");
+    }
+  }
+  // Refuses a scope that names no instance (Verilator would write a file without signals): the design's
+  // hierarchy comes from a header-only FST written to `probe`.
+  void check_scope(const std::string& probe) {
+    const WaveOptions keep = wopt_;
+    wopt_.scope.clear();
+    start_fst(probe);
+    fst_->close();
+    fst_.reset();
+    wopt_ = keep;
+    std::vector<std::string> scopes;
+    try {
+      scopes = fst_scopes(probe);
+    } catch (...) {
+      std::remove(probe.c_str());
+      throw;
+    }
+    std::remove(probe.c_str());
+    const std::string top = std::string(kInstance) + ".tessera_top.";
+    if (std::find(scopes.begin(), scopes.end(), top + wopt_.scope) != scopes.end()) return;
+    std::string units;
+    for (const auto& s : scopes)
+      if (s.rfind(top, 0) == 0 && s.find('.', top.size()) == std::string::npos) units += " " + s.substr(top.size());
+    throw std::runtime_error("waveform scope '" + wopt_.scope + "' names no instance below tessera_top (its instances:" +
+                             units + "; deeper ones as u_compute.u_issue)");
+  }
+  // Starts the other segment: the one before it is dropped, the current one becomes the previous.
+  void rotate() {
+    fst_->close();
+    cur_seg_ = 1 - cur_seg_;
+    prev_seg_valid_ = true;
+    seg_begin_ = cycle_;
+    start_fst(seg_[cur_seg_]);
+  }
+#endif
 
   std::unique_ptr<VerilatedContext> ctx_;
   std::unique_ptr<VTop> top_;
   BusWords retire_idx_{};
+  uint64_t cycle_ = 0;  // clock cycles since the model was built
+  bool half_ = false;   // the next dump() ends the cycle
+  WaveOptions wopt_;
+  uint64_t first_dumped_ = 0, last_dumped_ = 0;
+  bool dumped_any_ = false;
+  std::string vcd_path_;  // the VCD requested (FST builds: converted into at close)
 #if VM_TRACE_VCD
   std::unique_ptr<VerilatedVcdC> vcd_;
 #endif
 #if VM_TRACE_FST
   std::unique_ptr<VerilatedFstC> fst_;
-  std::string fst_path_, vcd_path_;  // the FST being written; the VCD to convert it into at close
+  std::string fst_path_;  // the FST being written (or, with `last`, the window's file)
   bool fst_is_temporary_ = false;
+  std::string seg_[2];    // `last`: the two alternating segments
+  int cur_seg_ = 0;
+  bool prev_seg_valid_ = false;
+  uint64_t seg_begin_ = 0;  // first cycle of the current segment
 #endif
 };
 

@@ -37,12 +37,14 @@ class WatchdogError : public RtlError {
 };
 
 struct RtlOptions {
-  // Waveforms of the whole run (also of a run that fails); empty = none. Both may be given at once.
+  // Waveforms of the run (also of a run that fails), of the cycles and scope `waves` selects; empty =
+  // none. Both may be given at once.
   // The default build (TESSERA_RTL_TRACE=FST) writes FST and converts it to VCD after the run;
   // TESSERA_RTL_TRACE=VCD gives VCD only, OFF neither (RtlError says how to rebuild).
   std::string vcd_path;
   std::string fst_path;
   std::string trace_path;  // Perfetto / Chrome trace-event JSON of unit activity; empty = none
+  WaveOptions waves;       // cycle window and scope of the waveforms (model.h)
   uint64_t max_cycles = 2'000'000'000;  // hard limit on simulated cycles
   uint64_t watchdog_cycles = 200'000;   // cycles without progress before declaring a deadlock
   // DRAM model; a value <= 0 takes the config's dram.* figure.
@@ -68,6 +70,7 @@ struct RtlStats {
   DramTraffic traffic;                          // per AXI ID (0 fetch, 1 load, 2 compute, 3 store)
   std::array<uint32_t, 4> final_tokens{};       // token counts at the end (l2g, g2l, g2s, s2g)
   double wall_seconds = 0;
+  std::vector<WaveFile> waves;  // the waveform files written, their sizes and cycles
 };
 
 class RtlSim;

@@ -215,18 +215,20 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, DramSpan dram, const 
   std::unique_ptr<TraceWriter> trace;
   if (!opt.trace_path.empty()) trace.reset(new TraceWriter(opt.trace_path, &program, cfg_.hw.clock_mhz));
   try {
-    m_->open_waves(opt.vcd_path, opt.fst_path);
+    m_->open_waves(opt.vcd_path, opt.fst_path, opt.waves);
   } catch (const std::runtime_error& e) {
     throw RtlError(e.what());
   }
-  // A run that fails still leaves its waveform: the files are completed on every way out.
+  // A run that fails still leaves its waveform: the files are completed on every way out, and a
+  // failed run says on stderr what it wrote (a window of the last cycles shows the failure).
   struct WaveCloser {
     RtlModel* m;
+    const WaveOptions& w;
     bool closed = false;
-    void close() {
+    std::vector<WaveFile> close() {
       closed = true;
       try {
-        m->close_waves();
+        return m->close_waves();
       } catch (const std::runtime_error& e) {
         throw RtlError(e.what());
       }
@@ -234,12 +236,13 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, DramSpan dram, const 
     ~WaveCloser() {
       if (closed) return;
       try {
-        m->close_waves();
+        const std::string d = describe_waves(m->close_waves(), w);
+        if (!d.empty()) std::fprintf(stderr, "%s", d.c_str());
       } catch (const std::exception& e) {  // the run's own error is already on its way out
         std::fprintf(stderr, "warning: %s\n", e.what());
       }
     }
-  } waves{m_.get()};
+  } waves{m_.get(), opt.waves};
 
   opt_ = &opt;
   prog_ = &program;
@@ -311,7 +314,7 @@ RtlStats RtlSimImpl::run(const std::vector<Insn>& program, DramSpan dram, const 
   }
   for (int q = 0; q < 4; ++q) st.final_tokens[q] = out_.obs_tokens >> (8 * q) & 0xff;
   if (trace) trace->finish(cycle_);
-  waves.close();
+  st.waves = waves.close();
   st.sim_cycles = cycle_;
   st.wall_seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
   dram_ = nullptr;
@@ -335,6 +338,18 @@ std::vector<uint8_t> RtlSimImpl::peek(const std::string& path, int64_t index) co
 }
 
 }  // namespace
+
+std::string describe_waves(const std::vector<WaveFile>& files, const WaveOptions& w) {
+  std::string out;
+  for (const WaveFile& f : files) {
+    out += "waveform " + f.path + ": " + format_bytes(f.bytes);
+    if (f.empty) out += ", no cycle in the window";
+    else out += ", cycles " + std::to_string(f.first_cycle) + ".." + std::to_string(f.last_cycle);
+    if (!w.scope.empty()) out += ", scope " + w.scope;
+    out += "\n";
+  }
+  return out;
+}
 
 std::unique_ptr<RtlSim> make_rtl_sim(const DerivedConfig& cfg) {
   for (const RtlModelEntry& e : rtl_model_entries())

@@ -58,8 +58,12 @@ int demo(int argc, char** argv) {
   app.add_option("--output", outputs, "NAME=FILE.npy: write an output tensor");
   app.add_option("--latency", latency, "memory latency in clock cycles (default: the config's dram.latency_cycles)")
       ->check(CLI::NonNegativeNumber);
-  app.add_option("--vcd", opt.vcd_path, "write the RTL waveform of the whole simulation as VCD");
-  app.add_option("--fst", opt.fst_path, "write the RTL waveform as FST");
+  app.add_option("--vcd", opt.vcd_path, "write the RTL waveform as VCD (plain text: tens of times the size of FST)");
+  app.add_option("--fst", opt.fst_path, "write the RTL waveform as FST (compact; GTKWave and Surfer open it)");
+  app.add_option("--wave-from", opt.waves.from, "waveforms: first clock cycle kept (cycles count from reset)");
+  app.add_option("--wave-to", opt.waves.to, "waveforms: last clock cycle kept");
+  app.add_option("--wave-last", opt.waves.last, "waveforms: keep only the last N cycles before the end, failure or deadlock");
+  app.add_option("--wave-scope", opt.waves.scope, "waveforms: keep one instance below tessera_top, e.g. u_compute");
   app.add_flag("--check-fsim", check_fsim, "also run the functional simulator and compare the whole DRAM image");
   CLI11_PARSE(app, argc, argv);
 

@@ -1,6 +1,7 @@
 // TesseraTlm: clocking the RTL model, the AXI4-Lite register target, the DRAM worker and the watchdog.
 #include "sim/systemc/tessera_tlm.h"
 
+#include <cstdio>
 #include <cstring>
 
 #include "isa/insn.h"
@@ -51,7 +52,7 @@ TesseraTlm::TesseraTlm(sc_core::sc_module_name name, const DerivedConfig& cfg, c
                    "-bit AXI bus, the config says " + std::to_string(cfg.hw.dram_bus_bits));
   if (opt.watchdog_cycles == 0) throw TlmError("TesseraTlm: watchdog_cycles must be >= 1");
   try {
-    model_->open_waves(opt.vcd_path, opt.fst_path);
+    model_->open_waves(opt.vcd_path, opt.fst_path, opt.waves);
   } catch (const std::runtime_error& e) {
     throw TlmError(std::string("TesseraTlm: ") + e.what());
   }
@@ -64,11 +65,21 @@ TesseraTlm::TesseraTlm(sc_core::sc_module_name name, const DerivedConfig& cfg, c
   SC_THREAD(dram_worker);
 }
 
-TesseraTlm::~TesseraTlm() = default;
+TesseraTlm::~TesseraTlm() {
+  // A simulation destroyed while paused (the driver's systemc backend) never reaches end_of_simulation.
+  try {
+    const std::string d = describe_waves(model_->close_waves(), opt_.waves);
+    if (!d.empty()) std::fprintf(stderr, "%s", d.c_str());
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "warning: %s\n", e.what());
+  }
+}
 
 void TesseraTlm::end_of_simulation() {
   try {
-    model_->close_waves();
+    // The size of what was written, on stderr: the files are completed only now, after the last run.
+    const std::string d = describe_waves(model_->close_waves(), opt_.waves);
+    if (!d.empty()) std::fprintf(stderr, "%s", d.c_str());
   } catch (const std::runtime_error& e) {
     SC_REPORT_WARNING(name(), e.what());
   }

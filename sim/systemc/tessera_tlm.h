@@ -44,6 +44,7 @@ struct TlmOptions {
   // Waveforms of the whole simulation, completed at the end of simulation (sc_stop); empty = none.
   // Time in the files counts half clock cycles, as in RtlSim's.
   std::string vcd_path, fst_path;
+  WaveOptions waves;  // cycle window and scope (sim/rtl/model.h); cycles count from the model's reset
 };
 
 class TesseraTlm : public sc_core::sc_module {
