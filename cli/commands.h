@@ -13,6 +13,7 @@ void add_run_command(CLI::App& app);
 void add_compare_command(CLI::App& app);
 void add_compile_command(CLI::App& app);
 void add_search_command(CLI::App& app);
+void add_regress_command(CLI::App& app);
 void add_sweep_command(CLI::App& app);
 void add_export_vta_command(CLI::App& app);
 

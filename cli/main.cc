@@ -14,6 +14,7 @@ int main(int argc, char** argv) {
   tessera::cli::add_compare_command(app);
   tessera::cli::add_compile_command(app);
   tessera::cli::add_search_command(app);
+  tessera::cli::add_regress_command(app);
   tessera::cli::add_sweep_command(app);
   tessera::cli::add_export_vta_command(app);
   try {
