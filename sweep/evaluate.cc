@@ -99,10 +99,12 @@ json Evaluator::evaluate(const Point& p) {
         const auto best = searcher_.search(l.lp, cfg, objective, lim);
         if (!best) return illegal("workload " + wl.name + " layer " + l.name + ": no legal schedule (the SRAMs cannot hold a tile)");
         const Cost& c = best->cost;
-        lc = c.cycles, lb = c.dram_read + c.dram_written;
+        lc = c.cycles + l.halo_cycles, lb = c.dram_read + c.dram_written + l.halo_bytes;
         max_inp = std::max(max_inp, c.inp_sram), max_wgt = std::max(max_wgt, c.wgt_sram), max_acc = std::max(max_acc, c.acc_sram);
         if (per_layer)
           lj = {{"schedule", compact(best->schedule)}, {"inp", c.inp_sram}, {"wgt", c.wgt_sram}, {"acc", c.acc_sram}};
+      } else if (l.segment) {
+        lc = l.segment_cycles + l.halo_cycles, lb = l.segment_bytes + l.halo_bytes;
       } else {
         Eltwise e;
         try {

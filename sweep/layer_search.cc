@@ -94,7 +94,7 @@ std::optional<Candidate> LayerSearcher::search(const LayerProblem& lp, const Der
     if (!schedule_issues(lp.g, f->space->at(g.group * kOrders), cfg, lp.with_multipliers).empty()) continue;
     for (int64_t order = 0; order < kOrders; ++order) {
       if (best && g.bound > primary(best->cost, o)) break;
-      Candidate c{f->space->at(g.group * kOrders + order), {}, g.group * kOrders + order};
+      Candidate c{{}, {}, g.group * kOrders + order};
       bool found = false;
       {
         std::lock_guard<std::mutex> lock(f->mu);
@@ -102,15 +102,16 @@ std::optional<Candidate> LayerSearcher::search(const LayerProblem& lp, const Der
         if (it != f->memo.end()) c.cost = it->second, found = true, ++hits;
       }
       if (!found) {  // evaluated outside the lock; two threads may both evaluate, with the same result
-        c.cost = f->model->evaluate(f->lp, c.schedule), ++evaluations;
+        c.cost = f->model->evaluate(f->lp, f->space->at(c.index)), ++evaluations;
         std::lock_guard<std::mutex> lock(f->mu);
         f->memo.emplace(c.index, c.cost);
       }
       c.cost.uop_fits = c.cost.uops <= cfg.uop.depth;  // the only figure that reads an SRAM size
       if (!c.cost.uop_fits) continue;
-      if (!best || better(c, *best, o)) best = c;
+      if (!best || better(c, *best, o)) best = c;  // `better` reads costs and index only
     }
   }
+  if (best) best->schedule = f->space->at(best->index);
   std::lock_guard<std::mutex> lock(mu_);
   ++stats_.searches, stats_.evaluations += evaluations, stats_.memo_hits += hits, stats_.walked += walked;
   return best;

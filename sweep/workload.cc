@@ -10,6 +10,8 @@
 #include "compiler/import/random_layer.h"
 #include "compiler/import/random_network.h"
 #include "compiler/network/compile_network.h"
+#include "compiler/network/passes.h"
+#include "compiler/search/eltwise_cost.h"
 #include "sweep/layer_search.h"
 
 namespace tessera::sweep {
@@ -100,7 +102,6 @@ Workloads::Workloads(const Spec& spec) : spec_(spec) {
         WorkLayer wl;
         wl.name = l.name, wl.layer = l, wl.op = op_of(l), wl.macs = layer_macs(l, nullptr);
         wl.searched = l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE || l.kind == LayerKind::GLOBAL_AVG_POOL;
-        if (wl.searched) wl.layer = as_gemm_layer(l);  // as compile_model lowers it
         fixed_.back().push_back(std::move(wl));
       }
     } else {
@@ -120,26 +121,60 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
   }
   std::vector<WorkLayer> out;
   if (nets_[w]) {
-    for (const NetNode& n : run_graph_passes(*nets_[w], cfg).nodes) {
+    Network passed = run_graph_passes(*nets_[w], cfg);
+    Plans plans = plan_layouts(passed, cfg);
+    plan_memory(passed, plans, 0);
+    const auto buffer = [&](const std::string& name) {
+      ActBuffer a = plans.at(name).buf;
+      a.offset = plans.at(name).offset;
+      return a;
+    };
+    for (NetNode& n : passed.nodes) {
       if (n.placement != Placement::ACCEL || !n.layer) continue;
-      const Layer& l = *n.layer;
+      Layer& l = *n.layer;
       WorkLayer wl;
       wl.name = n.name, wl.op = op_of(l), wl.macs = layer_macs(l, nullptr);
-      // The network compiler lowers pools and unfused adds as vector-ALU segments, the rest as GEMMs.
+      // The network compiler lowers pools and unfused adds as vector-ALU segments, the rest as GEMMs;
+      // each segment also fills its output's halo.
       wl.searched = !(l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL);
-      wl.layer = wl.searched ? as_gemm_layer(l) : l;
+      const search::SegmentCost halo = search::fill_halo_cost(buffer(n.outputs[0]), cfg);
+      wl.halo_cycles = halo.cycles, wl.halo_bytes = halo.dram_read + halo.dram_written;
+      if (!wl.searched) {
+        EltwiseIO io;
+        for (const auto& in : n.inputs) io.in.push_back(buffer(in));
+        io.out = buffer(n.outputs[0]);
+        const search::SegmentCost seg = search::eltwise_cost(l, &io, cfg);
+        wl.segment = true, wl.segment_cycles = seg.cycles, wl.segment_bytes = seg.dram_read + seg.dram_written;
+      }
+      wl.layer = std::move(l);  // the passes' copy: moved, not copied again
       out.push_back(std::move(wl));
     }
   } else {
     out = fixed_[w];
   }
+  const std::string family = cost_family_key(cfg);
   for (WorkLayer& wl : out) {
     if (!wl.searched) continue;
     Layer& l = wl.layer;
-    const bool zero = l.weights.empty() && (l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE);
-    if (zero) l.weights.assign(size_t(l.output.shape.at(1) * l.inputs.at(0).shape.at(1) * l.kernel_h * l.kernel_w), 0);
+    // The schedule problem depends on the layer (as the passes left it) and the cost family only.
+    std::string lkey = std::to_string(w) + "|" + wl.name + "|" + wl.op + "|" + family + "|";
+    for (int64_t d : l.inputs.at(0).shape) lkey += std::to_string(d) + ",";
     const bool gap = wl.macs > 0;  // a GAP lowered as a GEMM keeps its own count
-    wl.lp = search::layer_problem(l, cfg, IsaTarget::TESSERA);  // throws CompileError: the point is illegal
+    std::shared_ptr<const search::LayerProblem> lp;
+    {
+      std::lock_guard<std::mutex> lock(mu_);
+      auto it = problems_.find(lkey);
+      if (it != problems_.end()) lp = it->second;
+    }
+    if (!lp) {
+      const bool zero = l.weights.empty() && (l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE);
+      if (zero) l.weights.assign(size_t(l.output.shape.at(1) * l.inputs.at(0).shape.at(1) * l.kernel_h * l.kernel_w), 0);
+      // throws CompileError: the point is illegal
+      lp = std::make_shared<const search::LayerProblem>(search::layer_problem(as_gemm_layer(l), cfg, IsaTarget::TESSERA));
+      std::lock_guard<std::mutex> lock(mu_);
+      problems_.emplace(lkey, lp);
+    }
+    wl.lp = *lp;
     if (!gap) wl.macs = layer_macs(l, &wl.lp);
     strip(l);
   }

@@ -26,6 +26,13 @@ struct WorkLayer {
   bool searched = true;  // a GEMM-lowered layer (schedule searched); else a vector-ALU segment
   compiler::search::LayerProblem lp;  // searched layers: the schedule problem on this config
   int64_t macs = 0;
+  // Networks, as compile_network's report costs them: the output halo fill (added to a searched
+  // layer's cycles) and the vector-ALU segment over its planned buffers (`segment`: set).
+  double halo_cycles = 0;
+  int64_t halo_bytes = 0;
+  bool segment = false;
+  double segment_cycles = 0;
+  int64_t segment_bytes = 0;
 };
 using LayerList = std::shared_ptr<const std::vector<WorkLayer>>;
 
@@ -47,6 +54,7 @@ class Workloads {
   std::vector<int64_t> skipped_;
   mutable std::mutex mu_;
   mutable std::map<std::string, LayerList> memo_;
+  mutable std::map<std::string, std::shared_ptr<const compiler::search::LayerProblem>> problems_;
 };
 
 // MACs of a layer: from its schedule problem's geometry (GEMM-lowered), the input size (GAP), else 0.

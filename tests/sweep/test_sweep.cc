@@ -5,7 +5,10 @@
 
 #include <fstream>
 
+#include "compiler/import/onnx_import.h"
 #include "compiler/import/random_layer.h"
+#include "compiler/import/random_network.h"
+#include "compiler/network/compile_network.h"
 #include "compiler/search/search.h"
 #include "sweep/evaluate.h"
 #include "sweep/space.h"
@@ -175,4 +178,23 @@ TEST(SweepEvaluate, NetworkPointsAndIllegalPoints) {
   }
   EXPECT_EQ(ok, 1);       // 16/32768
   EXPECT_EQ(illegal, 3);  // block_out 32 (networks need BLOCK_IN == BLOCK_OUT), or 64-byte INP SRAM
+}
+
+// A point's network total is what compile_network's report predicts for the same config (the sweep
+// plans layouts and memory the same way; DRAM offsets start at 0 instead of after the program's
+// reserved bytes, which moves a few segment cycles).
+TEST(SweepEvaluate, NetworkTotalMatchesCompileNetworkReport) {
+  using namespace tessera::compiler;
+  const Spec s = parse_spec(R"({"base": ")" + kBase + R"(", "workloads": [{"builtin": "resnet18"}]})", "s.json");
+  Evaluator ev(s);
+  const json r = ev.evaluate(*Space(s).at(0));
+  ASSERT_EQ(r["status"], "ok") << r.dump();
+  NetworkSpec ns;
+  ns.arch = NetworkArch::RESNET18;
+  const DerivedConfig cfg = load_derived(kBase);
+  CompileOptions opt;
+  const CompiledNetwork c = compile_network(import_onnx_network(random_network(ns).onnx, "resnet18"), cfg, opt);
+  double total = 0;
+  for (const NodeReport& n : c.report) total += n.cycles;
+  EXPECT_NEAR(r["cycles"].get<double>() / total, 1.0, 1e-4) << r["cycles"] << " vs " << total;
 }
