@@ -134,9 +134,12 @@ Verdict compare(const Measurement& m, const ojson* golden, double tol) {
         ++gone;
       }
   if (!v.failed) {
-    if (!first_wrong_tensor.empty())
+    if (!first_wrong_tensor.empty()) {
+      const auto by = m.producers.find(first_wrong_tensor);
       v.failure = "wrong output: first differing tensor '" + first_wrong_tensor + "'" +
+                  (by != m.producers.end() ? ", written by step '" + by->second + "'" : "") +
                   (later_wrong ? " (and " + std::to_string(later_wrong) + " tensors after it)" : "");
+    }
     else if (!wrong_metric.empty()) v.failure = "wrong output: " + wrong_metric + " differs";
     else if (exact) v.failure = std::to_string(exact) + " exact metric(s) changed";
     else if (worse) {

@@ -211,7 +211,8 @@ compiler::NetworkSpec network_spec(const NetworkWorkload& w) {
   return s;
 }
 
-void measure_network(const Suite& s, const Run& r, bool check, const Injection& in, ojson& m) {
+void measure_network(const Suite& s, const Run& r, bool check, const Injection& in, ojson& m,
+                     std::map<std::string, std::string>& producers) {
   const DerivedConfig cfg = load_derived(config_path(s, r.config));
   const compiler::RandomNetwork rn = compiler::random_network(network_spec(r.entry->network));
   compiler::CompiledNetwork c =
@@ -238,6 +239,8 @@ void measure_network(const Suite& s, const Run& r, bool check, const Injection& 
     m["checked_against"] = run_onnxruntime(s, rn, lsb, dr.outputs.begin()->second);
   }
   record_run(dr, tensors, m);
+  for (const Step& st : c.program.steps)
+    for (const auto& t : st.outputs) producers[t] = st.name;
 }
 
 NpyArray to_npy(const std::vector<int32_t>& v, compiler::ElemType t, const std::vector<int64_t>& shape) {
@@ -354,7 +357,7 @@ Measurement measure(const Suite& suite, const Run& run, bool check_reference, co
   const auto t0 = std::chrono::steady_clock::now();
   try {
     switch (run.entry->kind) {
-      case WorkloadKind::NETWORK: measure_network(suite, run, check_reference, inject, m.metrics); break;
+      case WorkloadKind::NETWORK: measure_network(suite, run, check_reference, inject, m.metrics, m.producers); break;
       case WorkloadKind::LAYER: measure_layer(suite, run, check_reference, inject, m.metrics); break;
       case WorkloadKind::ASM: measure_asm(suite, run, check_reference, inject, m.metrics); break;
       case WorkloadKind::COSIM: measure_cosim(suite, run, check_reference, m.metrics); break;
@@ -368,7 +371,8 @@ Measurement measure(const Suite& suite, const Run& run, bool check_reference, co
 }
 
 ojson to_json(const Measurement& m) {
-  return ojson{{"run", m.run}, {"ok", m.ok}, {"error", m.error}, {"seconds", m.seconds}, {"metrics", m.metrics}};
+  return ojson{{"run", m.run},         {"ok", m.ok},           {"error", m.error},
+               {"seconds", m.seconds}, {"metrics", m.metrics}, {"producers", m.producers}};
 }
 
 Measurement measurement_from_json(const ojson& j) {
@@ -378,6 +382,7 @@ Measurement measurement_from_json(const ojson& j) {
   m.error = j.at("error").get<std::string>();
   m.seconds = j.at("seconds").get<double>();
   m.metrics = j.at("metrics");
+  m.producers = j.at("producers").get<std::map<std::string, std::string>>();
   return m;
 }
 

@@ -2,6 +2,7 @@
 // cycles per step and in total, DRAM bytes; with --update, the check against the reference first.
 #pragma once
 
+#include <map>
 #include <string>
 #include <vector>
 
@@ -32,6 +33,7 @@ struct Measurement {
   // metric name -> value in production order: "output_hash", "cycles", "dram_bytes",
   // "step <name> cycles", "step <name> dram_bytes", "tensor <name> hash", "checked_against", ...
   nlohmann::ordered_json metrics = nlohmann::ordered_json::object();
+  std::map<std::string, std::string> producers;  // networks: tensor -> the step that writes it (for messages)
 };
 
 // Runs `run`. With `check_reference` the outputs are also checked against the entry's reference

@@ -66,8 +66,8 @@ wrong_result)
   if "$tessera" regress "$suite" --filter resnet18_64/default/ --inject-wrong "$step" -q > wrong.log 2>&1; then
     cat wrong.log; fail "the injected wrong result passed"
   fi
-  expect_fail wrong.log "FAIL resnet18_64/default/fsim: wrong output: first differing tensor '/layer2/layer2.1/relu/Relu_output_0_quantized'" \
-    "FAIL resnet18_64/default/rtl: wrong output: first differing tensor '/layer2/layer2.1/relu/Relu_output_0_quantized'"
+  msg="wrong output: first differing tensor '/layer2/layer2.1/relu/Relu_output_0_quantized', written by step '$step'"
+  expect_fail wrong.log "FAIL resnet18_64/default/fsim: $msg" "FAIL resnet18_64/default/rtl: $msg"
   # A single layer: its output hash.
   if "$tessera" regress "$suite" --filter resnet18.layer3.0.conv2/default/rtl --inject-wrong '*' -q > wrong1.log 2>&1; then
     cat wrong1.log; fail "the injected wrong result (layer) passed"
