@@ -1,30 +1,60 @@
-// tessera sweep: design-space exploration over accelerator configs (docs/sweep.md).
+// tessera sweep: design-space exploration over accelerator configs (docs/sweep.md): run a spec
+// (locally, or one shard), plan shards for GNU parallel / Slurm, merge shard results, report, and
+// the area model's calibration.
+#include <unistd.h>
+
 #include <cstdio>
 #include <iostream>
 
 #include "cli/commands.h"
+#include "sweep/area_model.h"
+#include "sweep/defaults.h"
+#include "sweep/plan.h"
+#include "sweep/report.h"
 #include "sweep/run.h"
+#include "sweep/store.h"
 
 namespace tessera::cli {
+namespace {
+
+std::vector<sweep::AreaSample> area_samples(const std::string& calibration) {
+  return sweep::load_area_samples(calibration.empty() ? sweep::default_area_calibration() : calibration,
+                                  sweep::default_source_dir(), sweep::default_area_cache());
+}
+
+void report(const std::string& dir, const std::string& title, const std::vector<std::string>& objectives) {
+  const auto points = sweep::read_results(dir + "/results.jsonl");
+  const sweep::ReportSummary r = sweep::write_reports(dir, title, objectives, points);
+  std::printf("report: %zu points, %zu legal, %zu on the Pareto front: %s/report.html, results.csv, pareto.json\n", r.points,
+              r.ok, r.front, dir.c_str());
+}
+
+}  // namespace
 
 void add_sweep_command(CLI::App& app) {
   auto* c = app.add_subcommand("sweep", "Design-space exploration: evaluate every config of a sweep spec (docs/sweep.md)");
+  c->require_subcommand(0, 1);
   auto spec_file = std::make_shared<std::string>();
   auto out = std::make_shared<std::string>("sweep_out");
   auto jobs = std::make_shared<int>(1);
-  auto resume = std::make_shared<bool>(false);
-  auto shard = std::make_shared<std::string>();
-  auto no_layers = std::make_shared<bool>(false);
-  c->add_option("spec", *spec_file, "sweep spec (JSON)")->required()->check(CLI::ExistingFile);
-  c->add_option("-o,--out", *out, "output directory (results.jsonl, reports)");
+  auto resume = std::make_shared<bool>(false), no_layers = std::make_shared<bool>(false), no_report = std::make_shared<bool>(false);
+  auto shard = std::make_shared<std::string>(), calibration = std::make_shared<std::string>();
+  c->add_option("spec", *spec_file, "sweep spec (JSON)");
+  c->add_option("-o,--out", *out, "output directory (results.jsonl, results.csv, pareto.json, report.html)");
   c->add_option("-j,--jobs", *jobs, "threads evaluating points")->check(CLI::Range(1, 256));
   c->add_flag("--resume", *resume, "skip the points already in DIR/results.jsonl");
   c->add_option("--range", *shard, "evaluate only points BEGIN:END of the full product (what a shard runs)");
   c->add_flag("--no-layer-details", *no_layers, "leave per-layer rows (schedules) out of the results");
+  c->add_flag("--no-report", *no_report, "write results.jsonl only (shards)");
+  c->add_option("--area-calibration", *calibration, "area calibration file (default: sweep/area_calibration.json)");
   c->callback([=] {
+    if (!c->get_subcommands().empty()) return;
+    if (spec_file->empty()) throw std::runtime_error("sweep: a spec file is required (tessera sweep SPEC.json -o DIR)");
     const sweep::Spec spec = sweep::load_spec(*spec_file);
     sweep::Evaluator ev(spec);
     ev.per_layer = !*no_layers;
+    const auto model = std::make_shared<sweep::AreaModel>(area_samples(*calibration));
+    ev.area = [model](const DerivedConfig& cfg) { return model->to_json(cfg); };
     sweep::RunOptions opt;
     opt.out = *out, opt.jobs = *jobs, opt.resume = *resume;
     if (!shard->empty()) {
@@ -38,6 +68,63 @@ void add_sweep_command(CLI::App& app) {
                 spec.name.c_str(), (long long)s.points, (long long)s.resumed, (long long)s.evaluated, (long long)s.illegal,
                 s.seconds, (long long)s.search.searches, (long long)s.search.family_builds, (long long)s.search.evaluations,
                 (long long)s.search.memo_hits, out->c_str());
+    if (!*no_report) report(*out, "tessera sweep " + spec.name, spec.objectives);
+  });
+
+  auto* plan = c->add_subcommand("plan", "Split a sweep into shards: a GNU parallel job list and a Slurm job-array script");
+  auto plan_spec = std::make_shared<std::string>(), plan_out = std::make_shared<std::string>("sweep_jobs");
+  auto shards = std::make_shared<int>(8), plan_jobs = std::make_shared<int>(1);
+  auto tessera_bin = std::make_shared<std::string>();
+  plan->add_option("spec", *plan_spec, "sweep spec (JSON)")->required()->check(CLI::ExistingFile);
+  plan->add_option("-o,--out", *plan_out, "directory for jobs.txt, slurm.sh and the shard results");
+  plan->add_option("--shards", *shards, "number of shards")->check(CLI::Range(1, 1000000));
+  plan->add_option("--jobs", *plan_jobs, "threads per shard")->check(CLI::Range(1, 256));
+  plan->add_option("--tessera", *tessera_bin, "the tessera binary the jobs run (default: this one)");
+  plan->callback([=] {
+    const sweep::Spec spec = sweep::load_spec(*plan_spec);
+    char self[4096];
+    const ssize_t n = ::readlink("/proc/self/exe", self, sizeof self - 1);
+    const std::string bin = !tessera_bin->empty() ? *tessera_bin : n > 0 ? std::string(self, size_t(n)) : "tessera";
+    const sweep::Plan p = sweep::write_plan(*plan_spec, spec, *plan_out, *shards, bin, *plan_jobs);
+    std::printf("plan: %lld points in %d shards\n  GNU parallel: parallel --jobs N < %s\n  Slurm:        sbatch %s\n"
+                "  then:         tessera sweep merge -o OUT %s/shard_*\n",
+                (long long)p.points, p.shards, p.job_list.c_str(), p.slurm_script.c_str(), plan_out->c_str());
+  });
+
+  auto* merge = c->add_subcommand("merge", "Combine shard results into one results directory and write its reports");
+  auto merge_out = std::make_shared<std::string>("sweep_out");
+  auto merge_dirs = std::make_shared<std::vector<std::string>>();
+  auto merge_obj = std::make_shared<std::vector<std::string>>();
+  merge->add_option("dirs", *merge_dirs, "shard result directories")->required();
+  merge->add_option("-o,--out", *merge_out, "merged results directory (must not hold results)");
+  merge->add_option("--objectives", *merge_obj, "Pareto objectives (default: latency lut)");
+  merge->callback([=] {
+    const size_t n = sweep::merge_results(*merge_dirs, *merge_out);
+    std::printf("merge: %zu points from %zu shards into %s/results.jsonl\n", n, merge_dirs->size(), merge_out->c_str());
+    report(*merge_out, "tessera sweep (merged)", merge_obj->empty() ? std::vector<std::string>{"latency", "lut"} : *merge_obj);
+  });
+
+  auto* area = c->add_subcommand("area", "Fit the area model on the calibration configs; print its leave-one-out error");
+  auto area_cal = std::make_shared<std::string>();
+  area->add_option("--calibration", *area_cal, "calibration file (default: sweep/area_calibration.json)");
+  area->callback([=] {
+    const auto samples = area_samples(*area_cal);
+    std::printf("area model: %zu calibration configs; leave-one-out (each predicted by the fit on the others):\n",
+                samples.size());
+    std::printf("%-34s %16s %16s %14s %16s\n", "config", "LUT meas/pred", "FF meas/pred", "DSP meas/pred", "BRAM36 meas/pred");
+    double worst[4] = {0, 0, 0, 0};
+    for (const auto& h : sweep::AreaModel::leave_one_out(samples)) {
+      const double m[4] = {h.measured.luts, h.measured.ffs, h.measured.dsps, h.measured.bram36};
+      const double p[4] = {h.predicted.luts, h.predicted.ffs, h.predicted.dsps, h.predicted.bram36};
+      std::printf("%-34s", h.name.c_str());
+      for (int i = 0; i < 4; ++i) {
+        const double e = m[i] ? (p[i] / m[i] - 1) * 100 : 0;
+        worst[i] = std::max(worst[i], std::abs(e));
+        std::printf(" %7.0f/%-7.0f%+5.1f%%", m[i], p[i], e);
+      }
+      std::printf("\n");
+    }
+    std::printf("largest error: LUT %.1f%%, FF %.1f%%, DSP %.1f%%, BRAM %.1f%%\n", worst[0], worst[1], worst[2], worst[3]);
   });
 }
 

@@ -10,7 +10,9 @@
 #include "compiler/import/random_network.h"
 #include "compiler/network/compile_network.h"
 #include "compiler/search/search.h"
+#include "sweep/area_model.h"
 #include "sweep/evaluate.h"
+#include "sweep/pareto.h"
 #include "sweep/space.h"
 #include "sweep/store.h"
 #include "tests/compiler/resnet18_shapes.h"
@@ -197,4 +199,30 @@ TEST(SweepEvaluate, NetworkTotalMatchesCompileNetworkReport) {
   double total = 0;
   for (const NodeReport& n : c.report) total += n.cycles;
   EXPECT_NEAR(r["cycles"].get<double>() / total, 1.0, 1e-4) << r["cycles"] << " vs " << total;
+}
+
+// The area model's leave-one-out error on the recorded Yosys runs: the bar (LUT and DSP
+// within 10%); BRAM in RAMB36 equivalents within 2%.
+TEST(SweepArea, LeaveOneOutErrorOnCalibrationConfigs) {
+  const auto samples = load_area_samples(std::string(TESSERA_SOURCE_DIR) + "/sweep/area_calibration.json", TESSERA_SOURCE_DIR);
+  ASSERT_GE(samples.size(), 7u);
+  for (const auto& h : AreaModel::leave_one_out(samples)) {
+    EXPECT_NEAR(h.predicted.luts / h.measured.luts, 1.0, 0.10) << h.name;
+    EXPECT_NEAR(h.predicted.dsps / h.measured.dsps, 1.0, 0.10) << h.name;
+    EXPECT_NEAR(h.predicted.bram36 / h.measured.bram36, 1.0, 0.02) << h.name;
+  }
+}
+
+TEST(SweepPareto, FrontIsNonDominatedAndTiesResolveByInputOrder) {
+  const auto pt = [](const char* id, double cycles, double luts) {
+    return json{{"id", id}, {"status", "ok"}, {"cycles", cycles}, {"area", {{"luts", luts}}}};
+  };
+  const std::vector<json> pts = {pt("a", 10, 5), pt("b", 8, 7), pt("c", 9, 9), pt("d", 8, 7), pt("e", 20, 1),
+                                 json{{"id", "x"}, {"status", "illegal"}}};
+  const auto f1 = pareto_front(pts, {"latency", "lut"}), f2 = pareto_front(pts, {"lut", "latency"});
+  std::vector<std::string> ids1, ids2;
+  for (size_t i : f1) ids1.push_back(pts[i]["id"]);
+  for (size_t i : f2) ids2.push_back(pts[i]["id"]);
+  EXPECT_EQ(ids1, (std::vector<std::string>{"b", "a", "e"}));
+  EXPECT_EQ(ids2, (std::vector<std::string>{"e", "a", "b"}));
 }
