@@ -3,6 +3,7 @@
 // the area model's calibration.
 #include <unistd.h>
 
+#include <algorithm>
 #include <cstdio>
 #include <iostream>
 
@@ -13,6 +14,7 @@
 #include "sweep/report.h"
 #include "sweep/run.h"
 #include "sweep/store.h"
+#include "sweep/verify.h"
 
 namespace tessera::cli {
 namespace {
@@ -27,6 +29,38 @@ void report(const std::string& dir, const std::string& title, const std::vector<
   const sweep::ReportSummary r = sweep::write_reports(dir, title, objectives, points);
   std::printf("report: %zu points, %zu legal, %zu on the Pareto front: %s/report.html, results.csv, pareto.json\n", r.points,
               r.ok, r.front, dir.c_str());
+}
+
+// Verifies the points the spec chooses on the RTL model; DIR/verify.jsonl and a table on stdout.
+void verify(const sweep::Spec& spec, const std::string& dir) {
+  const auto points = sweep::read_results(dir + "/results.jsonl");
+  const auto ids = sweep::points_to_verify(spec, points);
+  std::printf("verify: %zu points chosen (spec /verify); RTL models in this binary:", ids.size());
+  for (const auto& n : sweep::rtl_model_configs()) std::printf(" %s", n.c_str());
+  std::printf("\n");
+  sweep::ResultStore store(dir + "/verify", sweep::spec_fingerprint(spec), true);
+  for (const std::string& id : ids) {
+    const auto it = std::find_if(points.begin(), points.end(), [&](const auto& p) { return p.value("id", "") == id; });
+    if (it == points.end()) {
+      std::printf("  %s: no such point in the results\n", id.c_str());
+      continue;
+    }
+    const auto r = sweep::verify_point(spec, *it);
+    store.append(r);
+    if (r.value("status", "") != "ok") {
+      std::printf("  %s (%s): %s\n", id.c_str(), it->value("gemm", "").c_str(), r.value("reason", "").c_str());
+      continue;
+    }
+    for (const auto& w : r["workloads"]) {
+      if (w.value("status", "") != "ran") {
+        std::printf("  %s %s: %s\n", id.c_str(), w.value("name", "").c_str(), w.value("status", "").c_str());
+        continue;
+      }
+      std::printf("  %s %s: predicted %.0f, RTL %.0f cycles, model error %+.2f%%, RTL outputs %s fsim's\n", id.c_str(),
+                  w.value("name", "").c_str(), w.value("predicted_cycles", 0.0), w.value("rtl_cycles", 0.0),
+                  100 * w.value("model_error", 0.0), w.value("rtl_equals_fsim", false) ? "equal" : "DIFFER FROM");
+    }
+  }
 }
 
 }  // namespace
@@ -47,6 +81,8 @@ void add_sweep_command(CLI::App& app) {
   c->add_flag("--no-layer-details", *no_layers, "leave per-layer rows (schedules) out of the results");
   c->add_flag("--no-report", *no_report, "write results.jsonl only (shards)");
   c->add_option("--area-calibration", *calibration, "area calibration file (default: sweep/area_calibration.json)");
+  auto do_verify = std::make_shared<bool>(false);
+  c->add_flag("--verify", *do_verify, "afterwards, run the points the spec's /verify chooses on the RTL model (built configs only)");
   c->callback([=] {
     if (!c->get_subcommands().empty()) return;
     if (spec_file->empty()) throw std::runtime_error("sweep: a spec file is required (tessera sweep SPEC.json -o DIR)");
@@ -69,6 +105,7 @@ void add_sweep_command(CLI::App& app) {
                 s.seconds, (long long)s.search.searches, (long long)s.search.family_builds, (long long)s.search.evaluations,
                 (long long)s.search.memo_hits, out->c_str());
     if (!*no_report) report(*out, "tessera sweep " + spec.name, spec.objectives);
+    if (*do_verify) verify(spec, *out);
   });
 
   auto* plan = c->add_subcommand("plan", "Split a sweep into shards: a GNU parallel job list and a Slurm job-array script");
