@@ -80,20 +80,36 @@ module tessera_compute (
                          tessera_isa_pkg::UOP_WGT_W == WgtIdx && SrcBits >= InpIdx && SrcBits >= AccIdx,
                          "tessera_compute: micro-op field widths disagree with the SRAM index widths")
 
-  // ---- instruction decode (current instruction, or the queue head for back-to-back issue) -------
-  typedef enum logic [2:0] {SIdle, SPop, SLdWait, SLoad, SLoop, SDrain, SPush} state_e;
-  state_e state_q, state_d;
+  // ---- sequencer (tessera_unit_seq, shared with load and store) and the phases of its SExec ------
+  //   PLdWait  LOAD of UOP/ACC/ACC_8BIT waiting for the pipeline to drain, PLoad its engine running,
+  //   PLoop    GEMM/ALU micro-ops issuing (the next queued GEMM/ALU may chain in), PDrain waiting for
+  //            the pipeline before the push phase (FINISH, empty loops, pushing GEMM/ALU)
+  typedef enum logic [1:0] {PLdWait, PLoad, PLoop, PDrain} phase_e;
+  phase_e phase_q, phase_d;
   logic [InsnBits-1:0] cur_insn_q, dec_insn;
   logic [31:0] cur_idx_q, dec_idx;
   logic from_head;
+  logic seq_start, seq_exec, seq_done, seq_end, seq_chain, seq_head_ready, seq_head_pushes, seq_pushes, seq_bus_wait;
+  logic seq_retire, seq_stall, seq_idle;
 
-  assign from_head = state_q == SLoop;
+  tessera_unit_seq u_seq (
+    .clk_i, .rst_ni,
+    .cmd_valid_i, .cmd_insn_i, .cmd_idx_i, .cmd_pop_o,
+    .prev_avail_i, .next_avail_i, .prev_space_i, .next_space_i,
+    .pop_prev_o, .pop_next_o, .push_prev_o, .push_next_o,
+    .start_o(seq_start), .exec_o(seq_exec), .insn_o(cur_insn_q), .done_i(seq_done), .end_i(seq_end),
+    .chain_i(seq_chain), .head_pops_ready_o(seq_head_ready), .head_pushes_o(seq_head_pushes),
+    .pushes_o(seq_pushes), .bus_wait_i(seq_bus_wait),
+    .busy_o(), .stall_o(seq_stall), .retire_o(seq_retire), .retire_idx_o(cur_idx_q), .wait_o, .idle_o(seq_idle)
+  );
+
+  // ---- instruction decode (current instruction, or the queue head for back-to-back issue) -------
+  assign from_head = seq_exec && phase_q == PLoop;
   assign dec_insn  = from_head ? cmd_insn_i : cur_insn_q;
   assign dec_idx   = from_head ? cmd_idx_i : cur_idx_q;
 
   logic [2:0] dec_opcode, dec_alu_op;
   logic dec_is_alu, dec_is_loop, dec_reset, dec_use_imm, dec_empty, dec_pushes;
-  logic dec_pop_prev, dec_pop_next, dec_pops_ready;
   logic [UopIdx-1:0] dec_bgn;
   logic [UopIdx:0] dec_end;
   logic [13:0] dec_iter_out, dec_iter_in;
@@ -105,10 +121,7 @@ module tessera_compute (
   assign dec_opcode  = dec_insn[tessera_isa_pkg::FINISH_OPCODE_LSB +: tessera_isa_pkg::FINISH_OPCODE_W];
   assign dec_is_alu  = dec_opcode == tessera_isa_pkg::OPC_ALU;
   assign dec_is_loop = dec_is_alu || dec_opcode == tessera_isa_pkg::OPC_GEMM;
-  assign dec_pop_prev = dec_insn[tessera_isa_pkg::FINISH_POP_PREV_LSB];
-  assign dec_pop_next = dec_insn[tessera_isa_pkg::FINISH_POP_NEXT_LSB];
-  assign dec_pushes  = dec_insn[tessera_isa_pkg::FINISH_PUSH_PREV_LSB] ||
-                       dec_insn[tessera_isa_pkg::FINISH_PUSH_NEXT_LSB];
+  assign dec_pushes  = from_head ? seq_head_pushes : seq_pushes;
   always_comb begin
     if (dec_is_alu) begin
       dec_reset    = dec_insn[tessera_isa_pkg::ALU_RESET_LSB];
@@ -141,40 +154,8 @@ module tessera_compute (
   assign dec_imm     = dec_insn[tessera_isa_pkg::ALU_IMM_LSB +: ImmW];
   assign dec_empty   = (UopIdx+1)'(dec_bgn) >= dec_end || dec_iter_out == '0 || dec_iter_in == '0;
 
-  tessera_token_ctrl u_dec_tokens (
-    .pop_prev_i    (dec_pop_prev),
-    .pop_next_i    (dec_pop_next),
-    .push_prev_i   (1'b0),
-    .push_next_i   (1'b0),
-    .prev_avail_i,
-    .next_avail_i,
-    .prev_space_i  (1'b1),
-    .next_space_i  (1'b1),
-    .pops_ready_o  (dec_pops_ready),
-    .pushes_ready_o(),
-    .wait_o        ()
-  );
-
-  logic cur_push_prev, cur_push_next, cur_pushes_ready;
-  logic [3:0] cur_wait;
   logic [2:0] cur_opcode;
-  assign cur_push_prev = cur_insn_q[tessera_isa_pkg::FINISH_PUSH_PREV_LSB];
-  assign cur_push_next = cur_insn_q[tessera_isa_pkg::FINISH_PUSH_NEXT_LSB];
-  assign cur_opcode    = cur_insn_q[tessera_isa_pkg::FINISH_OPCODE_LSB +: tessera_isa_pkg::FINISH_OPCODE_W];
-
-  tessera_token_ctrl u_cur_tokens (
-    .pop_prev_i    (cur_insn_q[tessera_isa_pkg::FINISH_POP_PREV_LSB]),
-    .pop_next_i    (cur_insn_q[tessera_isa_pkg::FINISH_POP_NEXT_LSB]),
-    .push_prev_i   (cur_push_prev),
-    .push_next_i   (cur_push_next),
-    .prev_avail_i,
-    .next_avail_i,
-    .prev_space_i,
-    .next_space_i,
-    .pops_ready_o  (),
-    .pushes_ready_o(cur_pushes_ready),
-    .wait_o        (cur_wait)
-  );
+  assign cur_opcode = cur_insn_q[tessera_isa_pkg::FINISH_OPCODE_LSB +: tessera_isa_pkg::FINISH_OPCODE_W];
 
   // ---- LOAD engines: UOP, ACC and ACC_8BIT -----------------------------------------------------
   logic [tessera_isa_pkg::MEM_MEMORY_TYPE_W-1:0] ld_mem_type;
@@ -488,94 +469,68 @@ module tessera_compute (
     .rdata_o(out_rdata_o)
   );
 
-  // ---- sequencer -------------------------------------------------------------------------------
+  // ---- sequencer phases ------------------------------------------------------------------------
   logic pipe_empty, fast_next;
   assign pipe_empty = !issue_active && !r_valid_q && !m_valid_q && !w_valid_q;
   // Back-to-back issue: the current loop retires from the pipeline tail, and the next instruction
   // is a non-empty GEMM/ALU whose tokens are available now.
-  assign fast_next = op_last && !cur_push_prev && !cur_push_next && cmd_valid_i && dec_is_loop &&
-                     !dec_empty && dec_pops_ready;
+  assign fast_next = op_last && !seq_pushes && cmd_valid_i && dec_is_loop && !dec_empty && seq_head_ready;
+  assign seq_bus_wait = phase_q == PLoad && ld_bus_wait != 3'b000;
 
   always_comb begin
-    state_d      = state_q;
-    cmd_pop_o    = 1'b0;
-    pop_prev_o   = 1'b0;
-    pop_next_o   = 1'b0;
-    push_prev_o  = 1'b0;
-    push_next_o  = 1'b0;
+    phase_d      = phase_q;
     issue_start  = 1'b0;
     ld_start_any = 1'b0;
-    finish_o     = 1'b0;
-    unique case (state_q)
-      SIdle: if (cmd_valid_i) begin
-        cmd_pop_o = 1'b1;
-        state_d   = SPop;
+    seq_done     = 1'b0;
+    seq_end      = 1'b0;
+    seq_chain    = 1'b0;
+    if (seq_start) begin
+      if (dec_is_loop && !dec_empty) begin
+        issue_start = 1'b1;
+        phase_d     = PLoop;
+      end else if (cur_opcode == tessera_isa_pkg::OPC_LOAD && ld_sel != 3'b000) begin
+        phase_d = PLdWait;
+      end else begin
+        phase_d = PDrain;  // FINISH, empty loops, and instructions with no data effect
       end
-      SPop: if (dec_pops_ready) begin
-        pop_prev_o = dec_pop_prev;
-        pop_next_o = dec_pop_next;
-        if (dec_is_loop && !dec_empty) begin
-          issue_start = 1'b1;
-          state_d     = SLoop;
-        end else if (cur_opcode == tessera_isa_pkg::OPC_LOAD && ld_sel != 3'b000) begin
-          state_d = SLdWait;
-        end else begin
-          state_d = SDrain;  // FINISH, empty loops, and instructions with no data effect
+    end else if (seq_exec) begin
+      unique case (phase_q)
+        PLdWait: if (pipe_empty) begin
+          ld_start_any = 1'b1;
+          phase_d      = PLoad;
         end
-      end
-      SLdWait: if (pipe_empty) begin
-        ld_start_any = 1'b1;
-        state_d      = SLoad;
-      end
-      SLoad: if (ld_done != 3'b000) state_d = SPush;
-      SLoop: if (op_last) begin
-        if (cur_push_prev || cur_push_next) begin
-          state_d = SDrain;
-        end else if (fast_next) begin
-          cmd_pop_o   = 1'b1;
-          pop_prev_o  = dec_pop_prev;
-          pop_next_o  = dec_pop_next;
-          issue_start = 1'b1;
-        end else begin
-          state_d = SIdle;
+        PLoad: seq_done = ld_done != 3'b000;
+        PLoop: if (op_last) begin
+          if (seq_pushes) begin
+            phase_d = PDrain;
+          end else if (fast_next) begin
+            seq_chain   = 1'b1;
+            issue_start = 1'b1;
+          end else begin
+            seq_end = 1'b1;
+          end
         end
-      end
-      SDrain: if (pipe_empty) state_d = SPush;
-      SPush: if (cur_pushes_ready) begin
-        push_prev_o = cur_push_prev;
-        push_next_o = cur_push_next;
-        finish_o    = cur_opcode == tessera_isa_pkg::OPC_FINISH;
-        state_d     = SIdle;
-      end
-      default: state_d = SIdle;
-    endcase
+        PDrain: seq_done = pipe_empty;
+        default: phase_d = PDrain;
+      endcase
+    end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      state_q    <= SIdle;
-      cur_insn_q <= '0;
-      cur_idx_q  <= '0;
-    end else begin
-      state_q <= state_d;
-      if (cmd_pop_o) begin
-        cur_insn_q <= cmd_insn_i;
-        cur_idx_q  <= cmd_idx_i;
-      end
-    end
+    if (!rst_ni) phase_q <= PDrain;
+    else phase_q <= phase_d;
   end
 
   // ---- retire and observation ------------------------------------------------------------------
   logic tail_retire, fsm_retire;
   assign tail_retire = w_valid_q && w_last_q && w_tail_retire;
-  assign fsm_retire  = state_q == SPush && cur_pushes_ready;
+  assign fsm_retire  = seq_retire;
   assign retire_o     = tail_retire || fsm_retire;
   assign retire_idx_o = tail_retire ? w_idx : cur_idx_q;
-  assign wait_o  = state_q == SPop ? {2'b00, cur_wait[1:0]} :
-                   state_q == SPush ? {cur_wait[3:2], 2'b00} : 4'b0000;
-  assign stall_o = wait_o != 4'b0000 || (state_q == SLoad && ld_bus_wait != 3'b000);
-  assign busy_o  = (state_q != SIdle || !pipe_empty) && !stall_o;
-  assign idle_o  = state_q == SIdle && pipe_empty;
+  assign finish_o = seq_retire && cur_opcode == tessera_isa_pkg::OPC_FINISH;
+  assign stall_o = seq_stall;
+  assign busy_o  = (!seq_idle || !pipe_empty) && !stall_o;
+  assign idle_o  = seq_idle && pipe_empty;
   assign gemm_uop_o = w_valid_q && !w_is_alu && !w_reset;
   assign alu_uop_o  = w_write && w_is_alu;
 
