@@ -12,15 +12,12 @@
 #include <xrt/xrt_kernel.h>
 
 #include "driver/backends.h"
+#include "isa/regs.h"
 
 namespace tessera {
 namespace {
 
-namespace reg {
-#define TESSERA_REG(NAME, OFFSET, ACCESS, DOC) constexpr uint32_t NAME = OFFSET;
-#include "hw/regs.def"
-#undef TESSERA_REG
-}  // namespace reg
+namespace reg = regmap;
 
 constexpr const char* kKernelName = "tessera";
 enum KernelArg { ARG_INSN_COUNT = 0, ARG_INSN_ADDR = 1, ARG_DATA_ADDR = 2 };

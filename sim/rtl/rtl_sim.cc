@@ -3,6 +3,7 @@
 #include <cstdio>
 #include <cstring>
 
+#include "isa/regs.h"
 #include "sim/rtl/model.h"
 #include "sim/rtl/rtl_backend.h"
 #include "sim/rtl/trace_writer.h"
@@ -10,16 +11,8 @@
 namespace tessera {
 namespace {
 
-namespace reg {
-#define TESSERA_REG(NAME, OFFSET, ACCESS, DOC) constexpr uint32_t NAME = OFFSET;
-#include "hw/regs.def"
-#undef TESSERA_REG
-}  // namespace reg
-namespace bit {
-#define TESSERA_REG_FIELD(REG, NAME, LSB, WIDTH, DOC) constexpr uint32_t REG##_##NAME = ((1u << WIDTH) - 1) << LSB;
-#include "hw/regs.def"
-#undef TESSERA_REG_FIELD
-}  // namespace bit
+namespace reg = regmap;
+namespace bit = regmap::bit;
 
 const char* kQueueNames[] = {"l2g", "g2l", "g2s", "s2g"};
 constexpr int kResetCycles = 8;

@@ -6,7 +6,7 @@
 
 #include "isa/insn.h"
 #include "sim/fsim/fsim.h"
-#include "sim/systemc/regs.h"
+#include "isa/regs.h"
 
 namespace tessera {
 namespace {
@@ -135,8 +135,8 @@ void TesseraTlm::host_handshakes(const TopInputs& sent) {
   uint32_t mask = 0;
   for (int i = 0; i < 4; ++i)
     if (host_.strobe >> i & 1) mask |= 0xffu << (8 * i);
-  if (host_.write && host_.offset == tlm_regs::INSN_COUNT) insn_count_ = (insn_count_ & ~mask) | (host_.data & mask);
-  if (host_.write && host_.offset == tlm_regs::CTRL && (host_.data & mask & tlm_regs::bit::CTRL_AP_START))
+  if (host_.write && host_.offset == regmap::INSN_COUNT) insn_count_ = (insn_count_ & ~mask) | (host_.data & mask);
+  if (host_.write && host_.offset == regmap::CTRL && (host_.data & mask & regmap::bit::CTRL_AP_START))
     expected_retires_ += insn_count_;
   host_done_.notify(sc_core::SC_ZERO_TIME);
 }
@@ -153,9 +153,9 @@ void TesseraTlm::ctrl_transport(tlm::tlm_generic_payload& t, sc_core::sc_time& d
   if (t.is_read() == t.is_write()) return t.set_response_status(tlm::TLM_OK_RESPONSE);  // TLM_IGNORE_COMMAND
   if (t.get_data_length() != kRegBytes || t.get_streaming_width() < kRegBytes)
     return t.set_response_status(tlm::TLM_BURST_ERROR_RESPONSE);
-  const tlm_regs::RegEntry* reg = tlm_regs::find_reg(t.get_address());
+  const regmap::RegEntry* reg = regmap::find_reg(t.get_address());
   if (!reg) return t.set_response_status(tlm::TLM_ADDRESS_ERROR_RESPONSE);
-  if (t.is_write() && reg->access == tlm_regs::Access::RO) return t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
+  if (t.is_write() && reg->access == regmap::Access::RO) return t.set_response_status(tlm::TLM_COMMAND_ERROR_RESPONSE);
   const unsigned char* be = t.get_byte_enable_ptr();
   const unsigned be_len = t.get_byte_enable_length();
   if (be && be_len == 0) return t.set_response_status(tlm::TLM_BYTE_ENABLE_ERROR_RESPONSE);

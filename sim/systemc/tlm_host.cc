@@ -3,7 +3,7 @@
 
 #include <cstdio>
 
-#include "sim/systemc/regs.h"
+#include "isa/regs.h"
 
 namespace tessera {
 namespace {
@@ -51,7 +51,7 @@ void TlmHost::write(uint64_t offset, uint32_t value) {
 }
 
 TlmRunStats TlmHost::run(const TlmRunRequest& req) {
-  namespace r = tlm_regs;
+  namespace r = regmap;
   const sc_core::sc_time t0 = sc_core::sc_time_stamp();
   const uint64_t hash = read(r::CONFIG_HASH_LO) | uint64_t(read(r::CONFIG_HASH_HI)) << 32;
   if (hash != cfg_.hash)

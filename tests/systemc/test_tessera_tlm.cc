@@ -11,7 +11,7 @@
 #include "isa/npy.h"
 #include "sim/fsim/fsim.h"
 #include "sim/rtl/rtl_backend.h"
-#include "sim/systemc/regs.h"
+#include "isa/regs.h"
 #include "sim/systemc/tlm_system.h"
 #include "tests/fsim/programs.h"
 
@@ -274,7 +274,7 @@ TEST_F(TlmTest, VcdCoversTheWholeSimulation) {
 }
 
 TEST_F(TlmTest, RegistersThroughTheSocket) {
-  namespace r = tlm_regs;
+  namespace r = regmap;
   uint32_t unmapped = 0;
   while (r::find_reg(unmapped)) unmapped += 4;  // the first word offset hw/regs.def leaves free
   TlmSystem sys("sys", cfg);

@@ -1,9 +1,9 @@
-// hw/regs.def expanded for the SystemC model and its host: offsets, field masks and the access table.
+// hw/regs.def expanded for C++ hosts (RTL harness, SystemC model, XRT driver): offsets, field masks and the access table.
 #pragma once
 
 #include <cstdint>
 
-namespace tessera::tlm_regs {
+namespace tessera::regmap {
 
 #define TESSERA_REG(NAME, OFFSET, ACCESS, DOC) constexpr uint32_t NAME = OFFSET;
 #include "hw/regs.def"
@@ -34,4 +34,4 @@ inline const RegEntry* find_reg(uint64_t offset) {
   return nullptr;
 }
 
-}  // namespace tessera::tlm_regs
+}  // namespace tessera::regmap
