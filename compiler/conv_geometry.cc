@@ -1,6 +1,7 @@
 // Layer shape checks and block counts for conv/dense lowering.
 #include "compiler/conv_geometry.h"
 
+#include <numeric>
 #include <string>
 
 #include "compiler/compile_error.h"
@@ -32,10 +33,17 @@ ConvGeometry conv_geometry(const Layer& l, const DerivedConfig& cfg) {
   }
   if (g.r < 1 || g.s < 1 || g.stride_h < 1 || g.stride_w < 1) fail(l, "kernel and stride must be >= 1");
   if (g.pad_top < 0 || g.pad_left < 0 || g.pad_bottom < 0 || g.pad_right < 0) fail(l, "negative padding");
-  const int64_t taps = g.c * g.r * g.s;
+  g.group = dense ? 1 : l.group;
+  if (g.group < 1 || g.c % g.group != 0)
+    fail(l, "group " + std::to_string(g.group) + " does not divide the " + std::to_string(g.c) + " input channels");
+  g.cg = g.c / g.group;
+  const int64_t taps = g.cg * g.r * g.s;
   if (l.weights.empty() || int64_t(l.weights.size()) % taps != 0)
-    fail(l, std::to_string(l.weights.size()) + " weights are not a multiple of C*R*S = " + std::to_string(taps));
+    fail(l, std::to_string(l.weights.size()) + (g.group == 1 ? " weights are not a multiple of C*R*S = " : " weights are not a multiple of C/group*R*S = ") + std::to_string(taps));
   g.k = int64_t(l.weights.size()) / taps;
+  if (g.k % g.group != 0)
+    fail(l, "group " + std::to_string(g.group) + " does not divide the " + std::to_string(g.k) + " output channels");
+  g.kg = g.k / g.group;
   if (!l.bias.empty() && int64_t(l.bias.size()) != g.k)
     fail(l, "bias has " + std::to_string(l.bias.size()) + " entries for " + std::to_string(g.k) + " output channels");
   if (l.weight_scales.size() != 1 && int64_t(l.weight_scales.size()) != g.k)
@@ -53,6 +61,16 @@ ConvGeometry conv_geometry(const Layer& l, const DerivedConfig& cfg) {
     g.residual = true;
   }
   g.nb = blocks(g.n, cfg.hw.batch), g.cb = blocks(g.c, cfg.hw.block_in), g.kb = blocks(g.k, cfg.hw.block_out);
+  // Block groups: m channel groups fill whole input and output blocks (m * cg % BLOCK_IN == 0,
+  // m * kg % BLOCK_OUT == 0).
+  const int64_t bi = cfg.hw.block_in, bo = cfg.hw.block_out;
+  const int64_t m = std::lcm(bi / std::gcd(bi, g.cg), bo / std::gcd(bo, g.kg));
+  g.gb = blocks(g.group, m);
+  if (g.gb <= 1) {
+    g.gb = 1, g.cbg = g.cb, g.kbg = g.kb;
+  } else {
+    g.cbg = m * g.cg / bi, g.kbg = m * g.kg / bo;
+  }
   return g;
 }
 

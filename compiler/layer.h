@@ -44,14 +44,20 @@ struct Layer {
   LayerKind kind = LayerKind::CONV2D;
   std::vector<QTensor> inputs;  // one, or two for ADD
   QTensor output;
-  // Geometry of CONV2D and MAX_POOL (dilation 1, group 1).
+  // Geometry of CONV2D and MAX_POOL (dilation 1).
   int kernel_h = 1, kernel_w = 1, stride_h = 1, stride_w = 1;
   int pad_top = 0, pad_left = 0, pad_bottom = 0, pad_right = 0;
   // CONV2D and DENSE parameters.
-  std::vector<int8_t> weights;        // K x C x R x S (DENSE: K x C), C order
+  // CONV2D: `group` channel groups (ONNX Conv's attribute): output channel k reads only the C/group
+  // input channels of its group k / (K/group); group == C == K is a depthwise conv.
+  int group = 1;
+  std::vector<int8_t> weights;        // K x C/group x R x S (DENSE: K x C), C order
   std::vector<double> weight_scales;  // size 1 (per tensor) or K (per output channel)
   std::vector<int32_t> bias;          // size K, or empty for no bias
   bool relu = false;                  // fused ReLU (clamp at the output zero point)
+  // An explicit upper clamp of the output in its own type's values (a Clip's max, e.g. ReLU6, that
+  // the output range does not already make redundant); unset: the type's maximum.
+  std::optional<int32_t> clamp_hi;
   std::optional<ResidualAdd> residual;  // CONV2D only
 };
 

@@ -18,17 +18,22 @@ std::vector<uint8_t> splat_vector(int32_t v, const DerivedConfig& cfg) {
   return out;
 }
 
-// Weights as WGT elements [kb][cb][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
+// Weights as WGT elements [kb][cbg][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
+// Output block co's tiles cover input blocks ci_first(co) .. + cbg; a grouped layer's channels
+// outside k's group stay 0 (block-diagonal tiles: a depthwise tile is diagonal).
 std::vector<uint8_t> pack_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
   const int64_t bo = cfg.hw.block_out, bi = cfg.hw.block_in, eb = bo * bi;
-  std::vector<uint8_t> out(size_t(g.kb * g.cb * g.r * g.s * eb), 0);
+  std::vector<uint8_t> out(size_t(g.kb * g.cbg * g.r * g.s * eb), 0);
   for (int64_t k = 0; k < g.k; ++k)
-    for (int64_t c = 0; c < g.c; ++c)
+    for (int64_t j = 0; j < g.cg; ++j) {
+      const int64_t c = (k / g.kg) * g.cg + j, cj = c / bi - g.ci_first(k / bo);
+      if (cj < 0 || cj >= g.cbg) throw CompileError("layer '" + l.name + "': internal error, grouped weight outside its window");
       for (int64_t y = 0; y < g.r; ++y)
         for (int64_t x = 0; x < g.s; ++x) {
-          const int64_t elem = (((k / bo) * g.cb + c / bi) * g.r + y) * g.s + x;
-          out[size_t(elem * eb + (k % bo) * bi + c % bi)] = uint8_t(l.weights[size_t(((k * g.c + c) * g.r + y) * g.s + x)]);
+          const int64_t elem = (((k / bo) * g.cbg + cj) * g.r + y) * g.s + x;
+          out[size_t(elem * eb + (k % bo) * bi + c % bi)] = uint8_t(l.weights[size_t(((k * g.cg + j) * g.r + y) * g.s + x)]);
         }
+    }
   return out;
 }
 
@@ -100,7 +105,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   // buffer per virtual thread. A buffer is the output tile, then the skip tile of a residual add.
   const int64_t bufs = s.oc_nthread * s.h_nthread, bias_sram = 0, mult_sram = g.kb, res_sram = 2 * g.kb;
   const int64_t acc_tile = s.tile_co * TH * TW, acc_buf = acc_buffer_vectors(g, s), acc0 = resident_acc_vectors(g, !vta);
-  const int64_t inp_buf = s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
   const std::string who = "layer '" + l.name + "'";
   b.emit(mem_insn(Opcode::LOAD, MemType::ACC, bias_sram, bias_dram, 1, g.kb, g.kb), who + ": per-channel biases");
   if (!vta)
@@ -131,7 +136,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
         for (pos[int(s.order[2])] = 0; pos[int(s.order[2])] < extent[int(s.order[2])]; pos[int(s.order[2])] += step[int(s.order[2])])
           tiles.push_back({n, pos[0], std::min(s.tile_co, g.kb - pos[0]), pos[1], std::min(TH, g.oh - pos[1]), pos[2],
                            std::min(TW, g.ow - pos[2])});
-  const int64_t ci_steps = (g.cb + s.tile_ci - 1) / s.tile_ci;
+  const int64_t ci_steps = (g.cbg + s.tile_ci - 1) / s.tile_ci;
   const int64_t n_steps = int64_t(tiles.size()) * ci_steps, n_tiles = int64_t(tiles.size());
 
   // A tile's blocks between its ACC buffer and an activation buffer: one 2-D transfer per channel
@@ -192,18 +197,22 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc_base + acc_tile, io->skip, T, where + ": skip block ");
 
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
-      const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cb - ci0);
+      // ci0 counts within the output block's window of cbg input blocks (the whole layer when dense).
+      const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cbg - ci0);
       const int64_t inp_sram = (gstep % bufs) * inp_buf, wgt_sram = (gstep % bufs) * wgt_buf;
-      const std::string at = where + " ci blocks " + range(ci0, ci_t);
+      const int64_t sets = g.input_sets(s.tile_co, T.co_t);
+      const std::string at = where + (g.grouped() ? " window ci blocks " : " ci blocks ") + range(ci0, ci_t);
       size_t first = b.size();
-      for (int64_t c = 0; c < ci_t; ++c) {
-        const int64_t row0 = ((T.n * g.cb + ci0 + c) * ib.hp() + T.oh * g.stride_h) * ib.wp() + T.ow * g.stride_w;
-        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + c * IH * IW, in_base + row0, g.in_rows(T.th), IW,
-                        g.row_step() * ib.wp()),
-               at + ": input block " + std::to_string(ci0 + c));
-      }
-      const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cb + ci0) * g.r * g.s,
-                                          T.co_t, ci_t * g.r * g.s, g.cb * g.r * g.s),
+      for (int64_t set = 0; set < sets; ++set)
+        for (int64_t c = 0; c < ci_t; ++c) {
+          const int64_t ci = g.ci_first(T.co + set) + ci0 + c;
+          const int64_t row0 = ((T.n * g.cb + ci) * ib.hp() + T.oh * g.stride_h) * ib.wp() + T.ow * g.stride_w;
+          b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + (set * ci_t + c) * IH * IW, in_base + row0,
+                          g.in_rows(T.th), IW, g.row_step() * ib.wp()),
+                 at + ": input block " + std::to_string(ci));
+        }
+      const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cbg + ci0) * g.r * g.s,
+                                          T.co_t, ci_t * g.r * g.s, g.cbg * g.r * g.s),
                                  at + ": weights");
       if (gstep >= bufs) b.insn(first)[Field::POP_NEXT] = 1;
       b.insn(last)[Field::PUSH_NEXT] = 1;
@@ -213,7 +222,8 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
         for (int64_t c = 0; c < ci_t; ++c)
           for (int64_t y = 0; y < g.r; ++y)
             for (int64_t x = 0; x < g.s; ++x)
-              uops.push_back({uint32_t(acc_base + co * TH * TW), uint32_t(inp_sram + c * IH * IW + y * IW + x),
+              uops.push_back({uint32_t(acc_base + co * TH * TW),
+                              uint32_t(inp_sram + ((sets > 1 ? co * ci_t : 0) + c) * IH * IW + y * IW + x),
                               uint32_t(wgt_sram + ((co * ci_t + c) * g.r + y) * g.s + x)});
       UopLoopSpec gl;
       gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
@@ -239,6 +249,8 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       last_alu = channel_op(mult_sram, AluOp::REQ, req_immediate(q.shift, relu, q.out_zero_point),
                             "requantize (x multiplier / 2^" + std::to_string(31 + q.shift) + ", + zero point " +
                                 std::to_string(q.out_zero_point) + (relu ? ", ReLU" : "") + ", clamp)");
+      // An explicit upper clamp (a Clip's max the output range does not make redundant): REQ clamps at 127 only.
+      if (q.hi < 127) last_alu = imm_op(AluOp::MIN, q.hi, "clamp high (Clip max)");
     }
     if (add) {
       // Over the whole buffer, each against one resident constant vector (or the skip tile).

@@ -39,7 +39,8 @@ RequantPlan plan_requant(const Layer& l, const ConvGeometry& g, IsaTarget isa) {
   const int32_t zx = device_value(x.zero_point, x.type);
   p.out_zero_point = device_value(l.output.zero_point, l.output.type);
   p.lo = l.relu ? std::max(p.out_zero_point, -128) : -128;
-  const int64_t taps = g.c * g.r * g.s;
+  if (l.clamp_hi) p.hi = std::max(p.lo, std::min(127, device_value(*l.clamp_hi, l.output.type)));
+  const int64_t taps = g.cg * g.r * g.s;
   p.bias.resize(size_t(g.k));
   for (int64_t k = 0; k < g.k; ++k) {
     int64_t wsum = 0;

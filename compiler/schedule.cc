@@ -105,7 +105,7 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   };
   range("tile_h", s.tile_h, g.oh);
   range("tile_w", s.tile_w, g.ow);
-  range("tile_ci", s.tile_ci, g.cb);
+  range("tile_ci", s.tile_ci, g.cbg);
   range("tile_co", s.tile_co, g.kb);
   range("oc_nthread", s.oc_nthread, 2);
   range("h_nthread", s.h_nthread, 2);
@@ -115,7 +115,9 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   const int64_t bufs = s.oc_nthread * s.h_nthread;
   const int64_t ih = g.in_rows(s.tile_h), iw = g.in_cols(s.tile_w);
   const int64_t acc_tile = s.tile_co * s.tile_h * s.tile_w;
-  over(out, "INP SRAM (" + std::to_string(bufs) + " x tile_ci*in_rows*in_cols)", bufs * s.tile_ci * ih * iw, cfg.inp.depth);
+  const int64_t sets = g.input_sets(s.tile_co, s.tile_co);
+  over(out, "INP SRAM (" + std::to_string(bufs) + (sets > 1 ? " x tile_co" : "") + " x tile_ci*in_rows*in_cols)",
+       bufs * sets * s.tile_ci * ih * iw, cfg.inp.depth);
   over(out, "WGT SRAM (" + std::to_string(bufs) + " x tile_co*tile_ci*R*S)", bufs * s.tile_co * s.tile_ci * g.r * g.s,
        cfg.wgt.depth);
   over(out, std::string("ACC SRAM (resident bias/multipliers + ") + std::to_string(bufs) +
@@ -131,7 +133,7 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   over(out, "LOAD x_stride field (padded input row pitch)", g.row_step() * g.wp, mem16);
   over(out, "LOAD y_size field (input rows per tile)", ih, mem16);
   over(out, "LOAD x_size field (weights per output block: tile_ci*R*S)", s.tile_ci * g.r * g.s, mem16);
-  over(out, "LOAD x_stride field (weights per output block: C blocks*R*S)", g.cb * g.r * g.s, mem16);
+  over(out, "LOAD x_stride field (weights per output block: C blocks*R*S)", g.cbg * g.r * g.s, mem16);
   return out;
 }
 
@@ -141,11 +143,11 @@ Schedule default_schedule(const ConvGeometry& g, const DerivedConfig& cfg, bool 
   for (int64_t bufs : {2, 1}) {
     Schedule s;
     s.oc_nthread = bufs;
-    s.tile_h = g.oh, s.tile_w = g.ow, s.tile_ci = g.cb, s.tile_co = g.kb;
+    s.tile_h = g.oh, s.tile_w = g.ow, s.tile_ci = g.cbg, s.tile_co = g.kb;
     for (int guard = 0; guard < 256 && !schedule_issues(g, s, cfg, with_multipliers).empty(); ++guard) {
       const auto half = [](int64_t& v) { v = (v + 1) / 2; };
       const int64_t ih = g.in_rows(s.tile_h), iw = g.in_cols(s.tile_w);
-      const bool inp_full = bufs * s.tile_ci * ih * iw > cfg.inp.depth;
+      const bool inp_full = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * ih * iw > cfg.inp.depth;
       const bool acc_full = resident_acc_vectors(g, with_multipliers) + bufs * acc_buffer_vectors(g, s) > cfg.acc.depth;
       if (s.tile_ci > 1 && (inp_full || bufs * s.tile_co * s.tile_ci * g.r * g.s > cfg.wgt.depth ||
                             s.tile_co * s.tile_ci * g.r * g.s > cfg.uop.depth / 8))

@@ -65,11 +65,17 @@ std::vector<int64_t> layer_output_shape(const Layer& l, const std::string& where
   switch (l.kind) {
     case LayerKind::CONV2D: {
       require(in.size() == 4, where, "input shape " + shape_string(in) + " is not NCHW");
-      const int64_t kernel_elems = int64_t{l.kernel_h} * l.kernel_w * in[1];
+      require(l.group >= 1 && in[1] % l.group == 0, where,
+              "group " + std::to_string(l.group) + " does not divide the " + std::to_string(in[1]) + " input channels");
+      const int64_t kernel_elems = int64_t{l.kernel_h} * l.kernel_w * (in[1] / l.group);
       require(kernel_elems > 0 && !l.weights.empty() && l.weights.size() % kernel_elems == 0, where,
-              "weights hold " + std::to_string(l.weights.size()) + " values, not a multiple of C*R*S = " +
+              "weights hold " + std::to_string(l.weights.size()) + " values, not a multiple of " +
+                  (l.group == 1 ? "C*R*S = " : "C/group*R*S = ") +
                   std::to_string(kernel_elems));
-      return windowed_shape(l, static_cast<int64_t>(l.weights.size()) / kernel_elems, where);
+      const int64_t k = static_cast<int64_t>(l.weights.size()) / kernel_elems;
+      require(k % l.group == 0, where,
+              "group " + std::to_string(l.group) + " does not divide the " + std::to_string(k) + " output channels");
+      return windowed_shape(l, k, where);
     }
     case LayerKind::DENSE:
       require(in.size() == 2, where, "input shape " + shape_string(in) + " is not NC");

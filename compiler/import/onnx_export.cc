@@ -8,6 +8,7 @@
 #include <onnx/onnx_pb.h>
 
 #include "compiler/import/import_error.h"
+#include "compiler/import/layer_shapes.h"
 
 namespace tessera::compiler {
 
@@ -99,6 +100,8 @@ std::vector<std::string> add_weights(Graph& g, const Layer& l, const std::vector
   return {base, base + "_scale", base + "_zero_point"};
 }
 
+void add_int_attribute(onnx::NodeProto* n, const char* name, int64_t v);
+
 // The node computing the layer, writing `out`.
 void add_layer_node(Graph& g, const Layer& l, const std::string& out) {
   const std::string& x = l.inputs.at(0).name;
@@ -112,7 +115,7 @@ void add_layer_node(Graph& g, const Layer& l, const std::string& out) {
   const auto [ys, yz] = add_quantization(g, y);
   switch (l.kind) {
     case LayerKind::CONV2D: {
-      const int64_t c = l.inputs[0].shape.at(1);
+      const int64_t c = l.inputs[0].shape.at(1) / l.group;
       const int64_t k = static_cast<int64_t>(l.weights.size()) / (c * l.kernel_h * l.kernel_w);
       const auto w = add_weights(g, l, l.weights, {k, c, l.kernel_h, l.kernel_w});
       std::vector<std::string> in = {x, xs, xz, w[0], w[1], w[2], ys, yz};
@@ -121,6 +124,7 @@ void add_layer_node(Graph& g, const Layer& l, const std::string& out) {
         in.push_back(l.name + "_bias");
       }
       add_window(add_node(g, l.name, "QLinearConv", in, out), l);
+      if (l.group != 1) add_int_attribute(g.proto.mutable_node(g.proto.node_size() - 1), "group", l.group);
       return;
     }
     case LayerKind::DENSE: {
@@ -154,6 +158,17 @@ void add_int_attribute(onnx::NodeProto* n, const char* name, int64_t v) {
   a->set_i(v);
 }
 
+// Clip(min, max) in real values for a layer with an explicit upper clamp: min 0 with a ReLU (else
+// the range's bottom), max the clamp's real value.
+void add_clip(Graph& g, const Layer& l, const std::string& in, const std::string& out) {
+  const QTensor& y = l.output;
+  const float lo = l.relu ? 0.0f : static_cast<float>((elem_min(y.type) - y.zero_point) * y.scale);
+  const float hi = static_cast<float>((*l.clamp_hi - y.zero_point) * y.scale);
+  add_initializer<float>(g, l.name + "_clip_min", TensorProto::FLOAT, std::vector<float>{lo}, {});
+  add_initializer<float>(g, l.name + "_clip_max", TensorProto::FLOAT, std::vector<float>{hi}, {});
+  add_node(g, l.name + "_clip", "Clip", {in, l.name + "_clip_min", l.name + "_clip_max"}, out);
+}
+
 // DequantizeLinear(x), DequantizeLinear(w) [, DequantizeLinear(bias)] -> Conv or Gemm (transB)
 // [-> Relu] -> QuantizeLinear.
 void add_qdq_layer(Graph& g, const Layer& l) {
@@ -163,7 +178,7 @@ void add_qdq_layer(Graph& g, const Layer& l) {
   const QTensor& x = l.inputs.at(0);
   const auto [xs, xz] = add_quantization(g, x);
   add_node(g, l.name + "_dq_x", "DequantizeLinear", {x.name, xs, xz}, x.name + "_real");
-  const int64_t c = x.shape.at(1);
+  const int64_t c = x.shape.at(1) / (conv ? l.group : 1);
   const int64_t k = static_cast<int64_t>(l.weights.size()) / (conv ? c * l.kernel_h * l.kernel_w : c);
   const auto w = add_weights(g, l, l.weights, conv ? std::vector<int64_t>{k, c, l.kernel_h, l.kernel_w}
                                                    : std::vector<int64_t>{k, c});
@@ -181,22 +196,37 @@ void add_qdq_layer(Graph& g, const Layer& l) {
     if (per_channel) add_int_attribute(dq_b, "axis", 0);
     op_in.push_back(b + "_real");
   }
-  if (conv) add_window(add_node(g, l.name, "Conv", op_in, l.name + "_real"), l);
-  else add_int_attribute(add_node(g, l.name, "Gemm", op_in, l.name + "_real"), "transB", 1);
-  std::string real = l.name + "_real";
-  if (l.relu) {
-    add_node(g, l.name + "_relu", "Relu", {real}, l.name + "_relu_real");
-    real = l.name + "_relu_real";
+  if (conv) {
+    add_window(add_node(g, l.name, "Conv", op_in, l.name + "_real"), l);
+    if (l.group != 1) add_int_attribute(g.proto.mutable_node(g.proto.node_size() - 1), "group", l.group);
+  } else {
+    add_int_attribute(add_node(g, l.name, "Gemm", op_in, l.name + "_real"), "transB", 1);
   }
+  std::string real = l.name + "_real";
   QTensor y = l.output;
   y.name = l.name + "_y";
   const auto [ys, yz] = add_quantization(g, y);
+  if (l.clamp_hi) {
+    add_clip(g, l, real, l.name + "_clip_real");
+    real = l.name + "_clip_real";
+  } else if (l.relu) {
+    add_node(g, l.name + "_relu", "Relu", {real}, l.name + "_relu_real");
+    real = l.name + "_relu_real";
+  }
   add_node(g, l.name + "_quantize", "QuantizeLinear", {real, ys, yz}, l.output.name);
 }
 
 void add_layer(Graph& g, const Layer& l, OnnxForm form) {
   if (form == OnnxForm::QDQ) {
     add_qdq_layer(g, l);
+  } else if (l.clamp_hi) {
+    // Clip (ReLU6-like) between a DequantizeLinear and a QuantizeLinear of the same parameters.
+    const std::string pre = l.name + "_preclip";
+    add_layer_node(g, l, pre);
+    const std::string ys = l.name + "_y_scale", yz = l.name + "_y_zero_point";
+    add_node(g, l.name + "_dequantize", "DequantizeLinear", {pre, ys, yz}, pre + "_real");
+    add_clip(g, l, pre + "_real", l.name + "_clip_real");
+    add_node(g, l.name + "_quantize", "QuantizeLinear", {l.name + "_clip_real", ys, yz}, l.output.name);
   } else if (!l.relu) {
     add_layer_node(g, l, l.output.name);
   } else {

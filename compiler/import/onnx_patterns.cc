@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <optional>
 
 #include "compiler/import/layer_shapes.h"
 
@@ -118,10 +119,19 @@ void read_conv_weights(const Context& cx, const NodeProto& node, const ConstTens
   const OnnxGraph& g = cx.g;
   const auto& in = l.inputs[0].shape;
   if (in.size() != 4) g.fail(node, "input shape " + shape_string(in) + " is not NCHW (only 2-D convolution)");
-  if (g.attr_int(node, "group", 1) != 1)
-    g.fail(node, "attribute 'group' = " + std::to_string(g.attr_int(node, "group", 1)) + " is not supported (only 1)");
-  if (w.dims.size() != 4 || w.dims[1] != in[1] || w.dims[0] < 1 || w.dims[2] < 1 || w.dims[3] < 1)
-    g.fail(node, "weights have dims " + ints_string(w.dims) + ", expected [K," + std::to_string(in[1]) + ",R,S]");
+  // group > 1: grouped conv (group == C == K: depthwise); weights are [K, C/group, R, S].
+  const int64_t group = g.attr_int(node, "group", 1);
+  if (group < 1 || in[1] % group != 0)
+    g.fail(node, "attribute 'group' = " + std::to_string(group) + " does not divide the input's " +
+                     std::to_string(in[1]) + " channels");
+  const int64_t cg = in[1] / group;
+  if (w.dims.size() != 4 || w.dims[1] != cg || w.dims[0] < 1 || w.dims[2] < 1 || w.dims[3] < 1)
+    g.fail(node, "weights have dims " + ints_string(w.dims) + ", expected [K," + std::to_string(cg) + ",R,S]" +
+                     (group > 1 ? " (C/group = " + std::to_string(in[1]) + "/" + std::to_string(group) + ")" : ""));
+  if (w.dims[0] % group != 0)
+    g.fail(node, "attribute 'group' = " + std::to_string(group) + " does not divide the " + std::to_string(w.dims[0]) +
+                     " output channels");
+  l.group = static_cast<int>(group);
   if (w.dims[2] > 64 || w.dims[3] > 64) g.fail(node, "kernel " + ints_string(w.dims) + " is larger than 64x64");
   l.kind = LayerKind::CONV2D;
   l.weights = to_int8(w.ints);
@@ -143,18 +153,56 @@ bool same_quantization(const OnnxGraph& g, const NodeProto& node, const QTensor&
          type == q.type;
 }
 
-// QLinear* -> DequantizeLinear -> Relu -> QuantizeLinear with unchanged quantization is a fused ReLU.
+// A float bound of Clip `clip` (input `index`, or the attribute of opset < 11), if given.
+std::optional<double> clip_bound(const OnnxGraph& g, const NodeProto& clip, int index, const char* name) {
+  for (const auto& a : clip.attribute())
+    if (a.name() == name) return a.f();
+  if (!g.has_input(clip, index)) return std::nullopt;
+  const ConstTensor t = g.constant(clip, index, name, {TensorProto::FLOAT});
+  if (t.size() != 1) g.fail(clip, std::string(name) + " must be a scalar");
+  return t.reals[0];
+}
+
+// Clip(min, max) before a QuantizeLinear to `y` (already read into the layer's output) becomes the
+// layer's output clamp: Q is monotone, so Q(clip(v)) = clamp(Q(v), Q(min), Q(max)). Q(min) must be
+// at most the type's minimum (no clamp) or the zero point (a ReLU: Clip(0, 6) is ReLU6); Q(max)
+// below the type's maximum is the explicit upper clamp.
+void apply_clip(const OnnxGraph& g, const NodeProto& clip, Layer& l) {
+  g.check_attributes(clip, {"min", "max"});
+  const QTensor& y = l.output;
+  const auto quantized = [&](double v) {
+    return std::clamp<double>(std::nearbyint(v / y.scale) + y.zero_point, elem_min(y.type), elem_max(y.type));
+  };
+  if (const auto lo = clip_bound(g, clip, 1, "min")) {
+    const double q = quantized(*lo);
+    if (q == y.zero_point && *lo >= 0) l.relu = true;
+    else if (q > elem_min(y.type))
+      g.fail(clip, "Clip min " + std::to_string(*lo) + " is neither 0 nor below the output range (not supported)");
+  }
+  if (const auto hi = clip_bound(g, clip, 2, "max")) {
+    const double q = quantized(*hi);
+    if (q < elem_max(y.type)) l.clamp_hi = static_cast<int32_t>(q);
+  }
+}
+
+// QLinear* -> DequantizeLinear -> Relu or Clip -> QuantizeLinear with unchanged quantization is a
+// fused ReLU (Clip: ReLU and/or an upper clamp).
 void fuse_dq_relu_q(const Context& cx, Match& m) {
   const OnnxGraph& g = cx.g;
   const NodeProto* dq = g.sole_consumer(m.layer.output.name, "DequantizeLinear");
   if (!dq || !same_quantization(g, *dq, m.layer.output)) return;
   const NodeProto* relu = g.sole_consumer(dq->output(0), "Relu");
-  if (!relu) return;
-  const NodeProto* q = g.sole_consumer(relu->output(0), "QuantizeLinear");
+  const NodeProto* clip = relu ? nullptr : g.sole_consumer(dq->output(0), "Clip");
+  const NodeProto* act = relu ? relu : clip;
+  if (!act) return;
+  const NodeProto* q = g.sole_consumer(act->output(0), "QuantizeLinear");
   if (!q || !same_quantization(g, *q, m.layer.output)) return;
   m.layer.output.name = q->output(0);
-  m.layer.relu = true;
-  m.nodes.insert(m.nodes.end(), {dq, relu, q});
+  if (relu) m.layer.relu = true;
+  else apply_clip(g, *clip, m.layer);
+  if (m.layer.clamp_hi && m.layer.kind != LayerKind::CONV2D && m.layer.kind != LayerKind::DENSE)
+    g.fail(*clip, "a Clip max inside the output range is supported after QLinearConv, QLinearMatMul and QGemm only");
+  m.nodes.insert(m.nodes.end(), {dq, act, q});
 }
 
 Match match_qlinear_conv(const Context& cx, const NodeProto& node) {
@@ -219,17 +267,22 @@ void read_qdq_bias(const Context& cx, const NodeProto& node, int index, int64_t 
   m.nodes.push_back(&dq_b);
 }
 
-// QDQ output: the op [-> Relu] -> QuantizeLinear.
+// QDQ output: the op [-> Relu | Clip] -> QuantizeLinear (Clip: ReLU6 and the like, see apply_clip).
 void read_qdq_output(const Context& cx, const NodeProto& node, Match& m) {
   const OnnxGraph& g = cx.g;
   const NodeProto* relu = g.sole_consumer(node.output(0), "Relu");
-  const NodeProto* q = g.sole_consumer(relu ? relu->output(0) : node.output(0), "QuantizeLinear");
-  if (!q) g.fail(node, "output must go to a QuantizeLinear (optionally through a Relu) in the QDQ form");
+  const NodeProto* clip = relu ? nullptr : g.sole_consumer(node.output(0), "Clip");
+  const NodeProto* act = relu ? relu : clip;
+  const NodeProto* q = g.sole_consumer(act ? act->output(0) : node.output(0), "QuantizeLinear");
+  if (!q) g.fail(node, "output must go to a QuantizeLinear (optionally through a Relu or Clip) in the QDQ form");
   m.layer.relu = relu != nullptr;
-  if (relu) m.nodes.push_back(relu);
+  if (act) m.nodes.push_back(act);
   m.nodes.push_back(q);
   m.layer.output = output_tensor(cx, *q, "", 1, 2);
   m.layer.output.name = q->output(0);
+  if (clip) apply_clip(g, *clip, m.layer);
+  if (m.layer.clamp_hi && m.layer.kind != LayerKind::CONV2D && m.layer.kind != LayerKind::DENSE)
+    g.fail(*clip, "a Clip max inside the output range is supported after Conv, Gemm and MatMul only");
 }
 
 // Weights of a QDQ op: DequantizeLinear of an int8 initializer whose dimension `k_axis` is the output

@@ -61,7 +61,8 @@ Layer random_layer(const RandomLayerSpec& s, uint64_t seed) {
   // Typical |acc| of a dot product of `terms` random (x - zp) * w products.
   double acc_spread = 64.0;
   if (s.kind == LayerKind::CONV2D || s.kind == LayerKind::DENSE) {
-    const int64_t terms = s.kind == LayerKind::CONV2D ? s.c * s.kernel * s.kernel : s.c;
+    if (s.kind == LayerKind::CONV2D) l.group = s.group;
+    const int64_t terms = s.kind == LayerKind::CONV2D ? s.c / s.group * s.kernel * s.kernel : s.c;
     l.weights.resize(static_cast<size_t>(s.k * terms));
     for (auto& w : l.weights) w = static_cast<int8_t>(uniform_int(rng, -127, 127));
     l.weight_scales.resize(s.per_channel ? static_cast<size_t>(s.k) : 1);
@@ -88,6 +89,8 @@ Layer random_layer(const RandomLayerSpec& s, uint64_t seed) {
     l.output.scale = x.scale;
     l.output.zero_point = x.zero_point;
   }
+  if (s.clamp && s.kind == LayerKind::CONV2D)  // about 60% of the way from the zero point to the maximum
+    l.clamp_hi = l.output.zero_point + (elem_max(s.type) - l.output.zero_point) * 3 / 5;
   l.output.shape = layer_output_shape(l, "random layer");
   return l;
 }

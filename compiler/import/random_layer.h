@@ -16,6 +16,8 @@ struct RandomLayerSpec {
   int kernel = 3, stride = 1, pad = 0;    // square windows, equal padding on all sides
   bool per_channel = false, bias = true;
   bool relu = false;  // for CONV2D, DENSE and ADD
+  int group = 1;        // CONV2D: channel groups (c and k multiples of it; c == k == group is depthwise)
+  bool clamp = false;   // CONV2D: an explicit upper clamp (a Clip's max) inside the output range
 };
 
 // Tensor names are "x" (and "x2" for ADD) in, "y" out; the layer is called "layer". Output scales

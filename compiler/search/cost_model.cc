@@ -45,11 +45,12 @@ std::string LayerProblem::descriptor() const {
   for (int64_t v : {g.n, g.c, g.h, g.w, g.k, g.r, g.s, g.stride_h, g.stride_w, g.pad_top, g.pad_left, g.pad_bottom,
                     g.pad_right})
     d += std::to_string(v) + ",";
+  if (g.group != 1) d += "g" + std::to_string(g.group) + ",";  // dense keys stay as they were
   return d + (with_multipliers ? "tessera" : "vta") + (init_from_bias ? ",mov" : ",reset") + ",v" +
          std::to_string(alu_vector_ops) + ",i" + std::to_string(alu_imm_ops) + (g.residual ? ",residual" : "");
 }
 
-double compute_bound_cycles(const ConvGeometry& g) { return double(g.nb * g.kb * g.cb * g.oh * g.ow * g.r * g.s); }
+double compute_bound_cycles(const ConvGeometry& g) { return double(g.nb * g.kb * g.cbg * g.oh * g.ow * g.r * g.s); }
 
 double CostModel::read_cycles(int64_t rows, int64_t row_bytes) const {
   const auto& hw = cfg_.hw;
@@ -96,7 +97,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   const auto beats_bytes = [&](int64_t bytes) { return ceil_div(bytes, beat) * beat; };
 
   Cost c;
-  c.inp_sram = bufs * s.tile_ci * g.in_rows(TH) * IW;
+  c.inp_sram = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * g.in_rows(TH) * IW;
   c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
   c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_buffer_vectors(g, s);
   const int64_t channel_consts = lp.with_multipliers ? 2 : 1, consts = channel_consts + (g.residual ? 1 : 0);
@@ -104,7 +105,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   c.insns = consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
   const double prologue = constants_cycles(lp);
 
-  const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cb, s.tile_ci);
+  const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cbg, s.tile_ci);
   // Shortest store of a tile and shortest GEMM + epilogue: whatever unit finishes last, the last
   // tile's store (and, after the last load, its GEMM and epilogue) still follow.
   double& min_store = c.min_store;
@@ -134,17 +135,18 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         c.dram_written += ntiles * stores * store_rows * beats_bytes(tw * out_eb);
         c.insns += ntiles * (1 + alu_insns + stores);
         // Per reduction step: input blocks, weights, GEMM.
+        const int64_t sets = g.input_sets(s.tile_co, co_t);
         for_each_size(sci, [&](int64_t ci_t, int64_t nci) {
           const double steps = tiles * double(nci);
           const int64_t nsteps = ntiles * nci, in_rows = g.in_rows(th), wgt_row = ci_t * g.r * g.s * wgt_eb;
-          c.load_busy += steps * (double(ci_t) * (p_.load_insn + double(lat) + read_cycles(in_rows, IW * inp_eb)) +
+          c.load_busy += steps * (double(sets * ci_t) * (p_.load_insn + double(lat) + read_cycles(in_rows, IW * inp_eb)) +
                                   p_.load_insn + double(lat) + read_cycles(co_t, wgt_row));
-          c.dram_read += nsteps * (ci_t * in_rows * beats_bytes(IW * inp_eb) + co_t * beats_bytes(wgt_row));
+          c.dram_read += nsteps * (sets * ci_t * in_rows * beats_bytes(IW * inp_eb) + co_t * beats_bytes(wgt_row));
           const double slots = double(th * tw * co_t * ci_t * g.r * g.s);
           c.gemm_cycles += steps * slots;
           c.compute_busy += steps * (slots + p_.compute_insn + p_.drain);
           min_tail = std::min(min_tail, slots + p_.compute_insn + p_.drain + epilogue);
-          c.insns += nsteps * (ci_t + 2);
+          c.insns += nsteps * (sets * ci_t + 2);
         });
       });
     });
@@ -164,8 +166,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
   const int64_t acc_tile = s.tile_co * TH * TW, acc0 = resident_acc_vectors(g, lp.with_multipliers);
   const int64_t acc_buf = acc_buffer_vectors(g, s);
-  const int64_t inp_buf = s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
-  const int64_t ci_steps = ceil_div(g.cb, s.tile_ci);
+  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const int64_t ci_steps = ceil_div(g.cbg, s.tile_ci);
 
   // Tiles in the schedule's loop order (batch outermost), as lower_conv walks them.
   const int64_t extent[3] = {g.kb, g.oh, g.ow}, step[3] = {s.tile_co, TH, TW};
@@ -205,7 +207,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       add(std::move(k));
     }
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
-      const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci), sb = gstep % bufs;
+      const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci), sb = gstep % bufs;
+      const bool per_block = g.input_sets(s.tile_co, T.co_t) > 1;
       if (seen_gemm[size_t(((tb * bufs + sb) * 2 + co_full) * 2 + (ci_t == s.tile_ci))]++) continue;
       const int64_t inp_sram = sb * inp_buf, wgt_sram = sb * wgt_buf;
       std::vector<int64_t> k;
@@ -213,7 +216,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
         for (int64_t i = 0; i < ci_t; ++i)
           for (int64_t y = 0; y < g.r; ++y)
             for (int64_t x = 0; x < g.s; ++x)
-              k.insert(k.end(), {T.acc_base + o * TH * TW, inp_sram + i * IH * IW + y * IW + x,
+              k.insert(k.end(), {T.acc_base + o * TH * TW, inp_sram + ((per_block ? o * ci_t : 0) + i) * IH * IW + y * IW + x,
                                  wgt_sram + ((o * ci_t + i) * g.r + y) * g.s + x});
       add(std::move(k));
     }
@@ -251,8 +254,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, TH * TW) +
            p_.compute_insn + (g.residual ? residual_cycles(T.co_t, T.th, T.tw, TH, TW) : 0.0);
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
-      const int64_t ci_t = std::min(s.tile_ci, g.cb - cs * s.tile_ci);
-      const double load = double(ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
+      const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci);
+      const double load = double(g.input_sets(s.tile_co, T.co_t) * ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
                           p_.load_insn + double(lat) + read_cycles(T.co_t, ci_t * g.r * g.s * wgt_eb);
       load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) + load;
       comp = std::max(comp, load_free) + double(T.th * T.tw * T.co_t * ci_t * g.r * g.s) + p_.compute_insn + p_.drain;

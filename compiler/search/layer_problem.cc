@@ -12,7 +12,8 @@ LayerProblem layer_problem(const Layer& layer, const DerivedConfig& cfg, IsaTarg
   lp.with_multipliers = lp.init_from_bias = isa == IsaTarget::TESSERA;
   lp.alu_vector_ops = 1;  // TESSERA: REQ (requantize, zero point, clamp in one pass); VTA: bias add
   // VTA: rounding and shift, zero point, clamps as immediate ops.
-  lp.alu_imm_ops = lp.with_multipliers ? 0 : (q.vta_shift > 0 ? 2 : 0) + (q.out_zero_point ? 1 : 0) + 2;
+  // TESSERA: an explicit upper clamp (a Clip's max below the type's) is one MIN after the REQ.
+  lp.alu_imm_ops = lp.with_multipliers ? (q.hi < 127 ? 1 : 0) : (q.vta_shift > 0 ? 2 : 0) + (q.out_zero_point ? 1 : 0) + 2;
   return lp;
 }
 

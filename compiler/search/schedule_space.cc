@@ -25,10 +25,18 @@ std::vector<int64_t> tile_candidates(int64_t extent) {
 ScheduleSpace::ScheduleSpace(const ConvGeometry& g, const DerivedConfig& cfg, bool with_multipliers)
     : g_(g), cfg_(cfg), mult_(with_multipliers) {
   // Two SRAM buffers are one virtual-thread split; the lowering treats oc and h threads alike.
+  // Grouped layers: tile_ci counts within an output block's window of cbg input blocks; tiles of
+  // output blocks that divide a block group share one input window, so those sizes are candidates too.
+  std::vector<int64_t> co = tile_candidates(g.kb);
+  if (g.grouped())
+    for (int64_t d = 1; d <= g.kbg && d <= g.kb; ++d)
+      if (g.kbg % d == 0) co.push_back(d);
+  std::sort(co.begin(), co.end());
+  co.erase(std::unique(co.begin(), co.end()), co.end());
   dims_ = {{"tile_h", tile_candidates(g.oh)},
            {"tile_w", tile_candidates(g.ow)},
-           {"tile_ci", tile_candidates(g.cb)},
-           {"tile_co", tile_candidates(g.kb)},
+           {"tile_ci", tile_candidates(g.cbg)},
+           {"tile_co", co},
            {"buffers", {1, 2}},
            {"loop_order", {0, 1, 2, 3, 4, 5}}};
   for (const auto& d : dims_) size_ *= int64_t(d.values.size());

@@ -24,7 +24,7 @@ std::vector<Schedule> some_schedules(const Layer& l, const DerivedConfig& cfg, s
                                             {LoopAxis::W, LoopAxis::CO, LoopAxis::H}};
   for (int tries = 0; tries < 400 && out.size() < want; ++tries) {
     Schedule s;
-    s.tile_h = pick(g.oh), s.tile_w = pick(g.ow), s.tile_ci = pick(g.cb), s.tile_co = pick(g.kb);
+    s.tile_h = pick(g.oh), s.tile_w = pick(g.ow), s.tile_ci = pick(g.cbg), s.tile_co = pick(g.kb);
     s.oc_nthread = pick(2), s.h_nthread = pick(2);
     if (s.oc_nthread * s.h_nthread > 2) s.h_nthread = 1;
     s.order = orders[rng() % 3];
@@ -64,6 +64,13 @@ RandomLayerSpec conv(ElemType t, int64_t c, int64_t hw, int64_t k, int kernel, i
   s.kernel = kernel, s.stride = stride, s.pad = pad, s.per_channel = per_channel, s.relu = relu;
   return s;
 }
+// Grouped conv: `group` channel groups (c == k == group: depthwise); `clamp`: a Clip's max below the range's.
+RandomLayerSpec grouped(ElemType t, int64_t c, int64_t hw, int64_t k, int group, int kernel, int stride, int pad,
+                        bool relu, bool clamp) {
+  RandomLayerSpec s = conv(t, c, hw, k, kernel, stride, pad, true, relu);
+  s.group = group, s.clamp = clamp;
+  return s;
+}
 RandomLayerSpec gap(ElemType t, int64_t c, int64_t h, int64_t w) {
   RandomLayerSpec s;
   s.kind = LayerKind::GLOBAL_AVG_POOL, s.type = t, s.c = c, s.h = h, s.w = w;
@@ -97,6 +104,25 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"batch2_2x16x16", conv(I8, 7, 7, 18, 3, 2, 1, true, false)},
                       Case{"large_1x32x32", conv(U8, 40, 9, 36, 3, 1, 1, true, true)},
                       Case{"rect_1x16x32", conv(I8, 21, 8, 19, 3, 1, 2, false, false)}));
+
+// Grouped and depthwise convs (MobileNet): block-diagonal weight tiles when a group is smaller than
+// a block, independent groups of whole blocks otherwise; explicit clamps (ReLU6 as Clip).
+INSTANTIATE_TEST_SUITE_P(
+    Grouped, LowerConv,
+    ::testing::Values(Case{"default", grouped(U8, 32, 9, 32, 32, 3, 1, 1, true, true)},     // depthwise, 2 blocks
+                      Case{"default", grouped(I8, 20, 11, 20, 20, 3, 2, 1, false, false)},  // depthwise, partial block
+                      Case{"default", grouped(U8, 48, 8, 48, 48, 5, 1, 2, true, false)},    // depthwise 5x5
+                      Case{"default", grouped(I8, 64, 6, 64, 2, 3, 1, 1, true, false)},     // 2 groups of 2 blocks
+                      Case{"default", grouped(U8, 64, 7, 96, 4, 1, 1, 0, false, true)},     // 16 -> 24 per group
+                      Case{"default", grouped(I8, 24, 7, 36, 3, 3, 1, 1, false, false)},    // 8 -> 12 per group
+                      Case{"default", grouped(U8, 40, 6, 40, 10, 3, 2, 1, true, false)},    // 4 -> 4, partial last
+                      Case{"default", grouped(I8, 32, 6, 16, 16, 1, 1, 0, false, false)},   // 2 -> 1 per group
+                      Case{"tiny", grouped(U8, 24, 8, 24, 24, 3, 1, 1, true, true)},
+                      Case{"vta_4x8x8", grouped(I8, 20, 7, 20, 20, 3, 1, 1, true, false)},
+                      Case{"rect_1x16x32", grouped(U8, 48, 7, 48, 48, 3, 1, 1, true, true)},
+                      Case{"rect_1x16x32", grouped(I8, 64, 6, 64, 4, 3, 1, 1, false, false)},
+                      Case{"large_1x32x32", grouped(U8, 64, 7, 64, 64, 3, 2, 1, true, false)},
+                      Case{"batch2_2x16x16", grouped(I8, 16, 7, 16, 16, 3, 1, 1, false, true)}));
 
 RandomLayerSpec eltwise(LayerKind kind, ElemType t, int64_t n, int64_t c, int64_t h, int64_t w, int kernel, int stride,
                         int pad, bool relu) {

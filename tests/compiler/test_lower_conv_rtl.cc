@@ -26,6 +26,13 @@ RandomLayerSpec conv(ElemType t, int64_t c, int64_t hw, int64_t k, int kernel, i
   return s;
 }
 
+// Grouped (c == k == group: depthwise) with an optional explicit upper clamp (ReLU6 as a Clip).
+RandomLayerSpec grouped(ElemType t, int64_t c, int64_t hw, int group, int kernel, int stride, bool clamp) {
+  RandomLayerSpec s = conv(t, c, hw, c, kernel, stride, kernel / 2, true);
+  s.group = group, s.clamp = clamp;
+  return s;
+}
+
 class LowerConvRtl : public ::testing::TestWithParam<RtlCase> {};
 
 TEST_P(LowerConvRtl, RtlMatchesFsimAndReference) {
@@ -52,6 +59,12 @@ INSTANTIATE_TEST_SUITE_P(Layers, LowerConvRtl,
                                            RtlCase{"default", conv(I8, 7, 7, 33, 5, 1, 2, false), tiles(3, 4, 1, 2, 2)},
                                            RtlCase{"tiny", conv(I8, 6, 6, 9, 3, 1, 1, true), tiles(2, 2, 1, 1, 2)},
                                            RtlCase{"vta_4x8x8", conv(U8, 11, 7, 13, 1, 2, 1, false), tiles(2, 2, 1, 1, 1)}));
+
+// Depthwise (block-diagonal tiles, each output block its own input block) and two groups of whole blocks.
+INSTANTIATE_TEST_SUITE_P(Grouped, LowerConvRtl,
+                         ::testing::Values(RtlCase{"default", grouped(U8, 48, 9, 48, 3, 1, true), tiles(3, 5, 1, 2, 2)},
+                                           RtlCase{"default", grouped(I8, 32, 8, 32, 3, 2, false), tiles(2, 4, 1, 1, 2)},
+                                           RtlCase{"default", grouped(U8, 64, 7, 2, 3, 1, false), tiles(4, 4, 1, 2, 2)}));
 
 TEST(LowerEltwiseRtl, AddAndMaxPoolMatchFsimAndReference) {
   const DerivedConfig cfg = testing::config_named("default");

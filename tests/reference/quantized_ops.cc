@@ -21,7 +21,8 @@ namespace {
 
 int32_t finish(const Layer& l, int64_t acc, double w_scale) {
   const double m = l.inputs[0].scale * w_scale / l.output.scale;
-  const int32_t y = quantize(static_cast<double>(acc) * m, l.output.zero_point, l.output.type);
+  int32_t y = quantize(static_cast<double>(acc) * m, l.output.zero_point, l.output.type);
+  if (l.clamp_hi) y = std::min(y, *l.clamp_hi);  // a Clip's max, after the ReLU-free saturation
   return l.relu ? std::max(y, l.output.zero_point) : y;
 }
 
@@ -39,7 +40,9 @@ QValues conv2d(const Layer& l, const QValues& x) {
   const auto& s = l.inputs.at(0).shape;
   const int64_t n = s[0], c = s[1], h = s[2], w = s[3];
   const int64_t r = l.kernel_h, sw = l.kernel_w;
-  const int64_t k = static_cast<int64_t>(l.weights.size()) / (c * r * sw);
+  // Grouped: output channel ko reads input channels [g*cg, (g+1)*cg) of its group g = ko / kg.
+  const int64_t cg = c / l.group;
+  const int64_t k = static_cast<int64_t>(l.weights.size()) / (cg * r * sw), kg = k / l.group;
   const int64_t oh = out_extent(h, l.kernel_h, l.stride_h, l.pad_top, l.pad_bottom);
   const int64_t ow = out_extent(w, l.kernel_w, l.stride_w, l.pad_left, l.pad_right);
   const int32_t zx = l.inputs[0].zero_point;
@@ -49,12 +52,13 @@ QValues conv2d(const Layer& l, const QValues& x) {
       for (int64_t oy = 0; oy < oh; ++oy)
         for (int64_t ox = 0; ox < ow; ++ox) {
           int64_t acc = l.bias.empty() ? 0 : l.bias[ko];
-          for (int64_t ci = 0; ci < c; ++ci)
+          for (int64_t j = 0; j < cg; ++j)
             for (int64_t ky = 0; ky < r; ++ky)
               for (int64_t kx = 0; kx < sw; ++kx) {
                 const int64_t iy = oy * l.stride_h - l.pad_top + ky, ix = ox * l.stride_w - l.pad_left + kx;
                 if (iy < 0 || iy >= h || ix < 0 || ix >= w) continue;  // padding holds the zero point
-                acc += (x[((b * c + ci) * h + iy) * w + ix] - zx) * int64_t{l.weights[((ko * c + ci) * r + ky) * sw + kx]};
+                const int64_t ci = (ko / kg) * cg + j;
+                acc += (x[((b * c + ci) * h + iy) * w + ix] - zx) * int64_t{l.weights[((ko * cg + j) * r + ky) * sw + kx]};
               }
           y[((b * k + ko) * oh + oy) * ow + ox] = finish(l, acc, weight_scale(l, ko));
         }

@@ -43,6 +43,8 @@ void expect_same_layer(const Layer& got, const Layer& want) {
   for (size_t i = 0; i < got.weight_scales.size(); ++i) EXPECT_EQ(got.weight_scales[i], as_float(want.weight_scales[i]));
   EXPECT_EQ(got.bias, want.bias);
   EXPECT_EQ(got.relu, want.relu);
+  EXPECT_EQ(got.group, want.group);
+  EXPECT_EQ(got.clamp_hi, want.clamp_hi);
 }
 
 Layer conv_layer(bool relu = false, bool per_channel = true) {
@@ -103,6 +105,32 @@ TEST(OnnxImport, QdqConvAndGemmImportLikeQLinearOps) {
     const Model m = import_onnx(export_onnx(layer, OnnxForm::QDQ), "qdq.onnx");
     ASSERT_EQ(m.layers.size(), 1u);
     expect_same_layer(m.layers[0], layer);
+  }
+}
+
+// Grouped and depthwise convs with ReLU, Clip (ReLU6-like upper clamp) or neither, in both forms:
+// QLinearConv -> DequantizeLinear -> Clip -> QuantizeLinear, and DQ -> Conv -> Clip -> QuantizeLinear.
+TEST(OnnxImport, GroupedConvAndClipImportUnchanged) {
+  for (int i = 0; i < 12; ++i) {
+    RandomLayerSpec s;
+    s.type = i % 2 ? ElemType::UINT8 : ElemType::INT8;
+    s.group = i % 3 == 0 ? 24 : i % 3 == 1 ? 3 : 2;
+    s.c = 24;
+    s.k = i % 3 == 0 ? 24 : 12;
+    s.kernel = i % 4 == 3 ? 1 : 3;
+    s.h = s.w = 7;
+    s.stride = 1 + i % 2;
+    s.pad = s.kernel / 2;
+    s.per_channel = true;
+    s.relu = i % 4 < 2;
+    s.clamp = i % 2 == 0;
+    const Layer layer = random_layer(s, 700 + i);
+    for (OnnxForm form : {OnnxForm::QLINEAR, OnnxForm::QDQ}) {
+      SCOPED_TRACE("case " + std::to_string(i) + (form == OnnxForm::QDQ ? " QDQ" : " QOperator"));
+      const Model m = import_onnx(export_onnx(layer, form), "grouped.onnx");
+      ASSERT_EQ(m.layers.size(), 1u);
+      expect_same_layer(m.layers[0], layer);
+    }
   }
 }
 
@@ -215,9 +243,9 @@ TEST(OnnxImport, UnsupportedAttributesAreNamed) {
   EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
               auto* a = attribute(m.mutable_graph()->mutable_node(0), "group");
               a->set_type(onnx::AttributeProto::INT);
-              a->set_i(5);
+              a->set_i(2);
             }),
-            "model.onnx: node 'layer' (QLinearConv): attribute 'group' = 5 is not supported (only 1)");
+            "model.onnx: node 'layer' (QLinearConv): attribute 'group' = 2 does not divide the input's 5 channels");
   EXPECT_EQ(import_error(l, [](onnx::ModelProto& m) {
               auto* a = attribute(m.mutable_graph()->mutable_node(0), "fancy");
               a->set_type(onnx::AttributeProto::INT);

@@ -1,6 +1,8 @@
 // Random single-layer ONNX models run on onnxruntime (CPU) and on the plain-loop reference must agree.
 #include <gtest/gtest.h>
 
+#include <tuple>
+
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
@@ -165,6 +167,21 @@ TEST_F(OnnxOracle, RandomConvLayersAgree) {
     const RandomLayerSpec s = random_conv_spec(rng);
     add(random_layer(s, 1000 + i), 1000 + i, "case " + std::to_string(i) + ": " + describe(s));
   }
+  run_and_compare();
+}
+
+// Grouped and depthwise convs (MobileNet), some with a Clip max inside the output range, both forms.
+TEST_F(OnnxOracle, GroupedAndDepthwiseConvsAgree) {
+  uint64_t seed = 40;
+  for (const auto& [c, k, group] : std::vector<std::tuple<int, int, int>>{{32, 32, 32}, {20, 20, 20}, {24, 36, 3}, {64, 64, 2}, {8, 16, 8}})
+    for (int v = 0; v < 2; ++v) {
+      RandomLayerSpec s;
+      s.type = v ? ElemType::UINT8 : ElemType::INT8;
+      s.c = c, s.k = k, s.group = group, s.h = 9, s.w = 11, s.kernel = 3, s.stride = 1 + v, s.pad = 1;
+      s.per_channel = true, s.relu = v == 0, s.clamp = true;
+      add(random_layer(s, seed), seed, describe(s) + " group " + std::to_string(group), v ? OnnxForm::QDQ : OnnxForm::QLINEAR);
+      ++seed;
+    }
   run_and_compare();
 }
 
