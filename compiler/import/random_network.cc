@@ -19,6 +19,7 @@ const char* network_arch_name(NetworkArch arch) {
     case NetworkArch::RESNET_ODD: return "resnet_odd";
     case NetworkArch::VGG_ODD: return "vgg_odd";
     case NetworkArch::TINY: return "tiny";
+    case NetworkArch::MOBILENETV2: return "mobilenetv2";
   }
   return "?";
 }

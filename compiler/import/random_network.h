@@ -1,4 +1,4 @@
-// Random whole networks (ResNet-18 and smaller odd-shaped nets) quantized as onnxruntime's static quantizer writes them.
+// Random whole networks (ResNet-18, MobileNetV2 1.0 and smaller odd-shaped nets) quantized as onnxruntime's static quantizer writes them.
 #pragma once
 
 #include <cstdint>
@@ -10,7 +10,7 @@
 
 namespace tessera::compiler {
 
-enum class NetworkArch { RESNET18, RESNET_ODD, VGG_ODD, TINY };
+enum class NetworkArch { RESNET18, RESNET_ODD, VGG_ODD, TINY, MOBILENETV2 };
 
 // QOPERATOR: QLinearConv, QLinearAdd, QLinearGlobalAveragePool, QGemm with ReLUs fused into the output
 // ranges; QDQ: float ops between DequantizeLinear and QuantizeLinear pairs.
@@ -46,6 +46,6 @@ struct RandomNetwork {
 // too small for the architecture.
 RandomNetwork random_network(const NetworkSpec& spec);
 
-const char* network_arch_name(NetworkArch arch);  // "resnet18", "resnet_odd", "vgg_odd", "tiny"
+const char* network_arch_name(NetworkArch arch);  // "resnet18", "resnet_odd", "vgg_odd", "tiny", "mobilenetv2"
 
 }  // namespace tessera::compiler

@@ -18,7 +18,7 @@ int main(int argc, char** argv) {
   CLI::App app{"Write a random quantized network (ResNet-18 and smaller odd-shaped nets) as ONNX, plus its float input"};
   NetworkSpec s;
   std::string out, input, qparams;
-  const std::map<std::string, NetworkArch> archs = {{"resnet18", NetworkArch::RESNET18}, {"resnet_odd", NetworkArch::RESNET_ODD},
+  const std::map<std::string, NetworkArch> archs = {{"resnet18", NetworkArch::RESNET18}, {"mobilenetv2", NetworkArch::MOBILENETV2}, {"resnet_odd", NetworkArch::RESNET_ODD},
                                                     {"vgg_odd", NetworkArch::VGG_ODD}, {"tiny", NetworkArch::TINY}};
   const std::map<std::string, NetworkForm> forms = {{"qoperator", NetworkForm::QOPERATOR}, {"qdq", NetworkForm::QDQ}};
   const std::map<std::string, ElemType> types = {{"int8", ElemType::INT8}, {"uint8", ElemType::UINT8}};

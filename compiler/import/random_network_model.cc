@@ -1,6 +1,7 @@
 // Random networks' architectures (as layer specs named like torchvision's modules) and their float
 // model: shapes, He-initialized parameters, a plain-loop forward pass and MinMax calibration.
 #include <algorithm>
+#include <array>
 #include <cmath>
 #include <limits>
 #include <stdexcept>
@@ -19,6 +20,22 @@ class Arch {
   int conv(int x, const std::string& scope, int channels, int kernel, int stride, const std::string& relu = "") {
     return push({Op::CONV, scope, relu, {x}, channels, kernel, stride, kernel / 2}, channels);
   }
+  // torchvision's Conv2dNormActivation with ReLU6 (batch norm folded): the conv at scope.0, the ReLU6 at scope.2.
+  int conv_relu6(int x, const std::string& scope, int channels, int kernel, int stride, bool depthwise = false) {
+    return push({Op::CONV, scope + ".0", scope + ".2", {x}, channels, kernel, stride, kernel / 2,
+                 depthwise ? channels_[x] : 1, true},
+                channels);
+  }
+  // MobileNetV2's InvertedResidual: 1x1 expansion (t > 1) + ReLU6, 3x3 depthwise + ReLU6, 1x1
+  // projection without activation, and the residual add (no ReLU) when the shape is kept.
+  int inverted_residual(int x, const std::string& p, int t, int channels, int stride) {
+    const int in = channels_[x];
+    int y = x, i = 0;
+    if (t != 1) y = conv_relu6(y, p + ".conv." + std::to_string(i++), in * t, 1, 1);
+    y = conv_relu6(y, p + ".conv." + std::to_string(i++), channels_[y], 3, stride, true);
+    y = conv(y, p + ".conv." + std::to_string(i), channels, 1, 1);
+    return stride == 1 && in == channels ? add(x, y, p, "") : y;
+  }
   int max_pool(int x, const std::string& scope, int kernel, int stride, int pad) {
     return push({Op::MAX_POOL, scope, "", {x}, 0, kernel, stride, pad}, channels_[x]);
   }
@@ -33,10 +50,10 @@ class Arch {
     return add(y, reshape ? conv(x, p + ".downsample.0", channels, 1, stride) : x, p, p + ".relu_1");
   }
   // GlobalAveragePool, Flatten, Linear.
-  std::vector<LayerSpec> head(int x, int classes) {
-    x = push({Op::GLOBAL_AVG_POOL, "avgpool", "", {x}}, channels_[x]);
+  std::vector<LayerSpec> head(int x, int classes, const std::string& pool = "avgpool", const std::string& fc = "fc") {
+    x = push({Op::GLOBAL_AVG_POOL, pool, "", {x}}, channels_[x]);
     x = push({Op::FLATTEN, "", "", {x}}, channels_[x]);
-    push({Op::GEMM, "fc", "", {x}, classes}, classes);
+    push({Op::GEMM, fc, "", {x}, classes}, classes);
     return layers_;
   }
 
@@ -87,6 +104,18 @@ std::vector<LayerSpec> architecture(NetworkArch arch, int classes) {
       const int branch = a.conv(x, "conv3", 24, 3, 1);
       x = a.add(a.conv(x, "conv2", 24, 1, 1), branch, "", "relu_1");
       break;
+    }
+    case NetworkArch::MOBILENETV2: {
+      // torchvision's mobilenet_v2 (width 1.0): features.0 stem, 17 inverted residuals (t, c, n, s),
+      // features.18 1x1 to 1280, global average pool, classifier.1 Linear.
+      x = a.conv_relu6(x, "features.0", 32, 3, 2);
+      int index = 1;
+      for (const auto& [t, c, n, s] : std::vector<std::array<int, 4>>{
+               {1, 16, 1, 1}, {6, 24, 2, 2}, {6, 32, 3, 2}, {6, 64, 4, 2}, {6, 96, 3, 1}, {6, 160, 3, 2}, {6, 320, 1, 1}})
+        for (int i = 0; i < n; ++i, ++index)
+          x = a.inverted_residual(x, "features." + std::to_string(index), t, c, i == 0 ? s : 1);
+      x = a.conv_relu6(x, "features.18", 1280, 1, 1);
+      return a.head(x, classes, "", "classifier.1");
     }
   }
   return a.head(x, classes);
@@ -153,7 +182,7 @@ std::vector<int64_t> output_shape(const LayerSpec& l, const std::vector<std::vec
 // He-normal weights (gain 1 for the final Linear, whose output has no ReLU) and small uniform biases.
 Params random_params(const LayerSpec& l, int64_t in_channels, std::mt19937_64& rng) {
   Params p;
-  p.dims = l.op == Op::CONV ? std::vector<int64_t>{l.channels, in_channels, l.kernel, l.kernel}
+  p.dims = l.op == Op::CONV ? std::vector<int64_t>{l.channels, in_channels / l.group, l.kernel, l.kernel}
                             : std::vector<int64_t>{l.channels, in_channels};
   const double fan_in = static_cast<double>(count(p.dims) / l.channels);
   std::normal_distribution<float> w(0.0f, static_cast<float>(std::sqrt((l.op == Op::CONV ? 2.0 : 1.0) / fan_in)));
@@ -181,16 +210,19 @@ Tensor forward(const LayerSpec& l, const std::vector<const Tensor*>& in, const P
   y.v.assign(static_cast<size_t>(count(y.shape)), 0.0f);
   switch (l.op) {
     case Op::CONV: {
-      const int64_t c_in = x.shape[1], ih = x.shape[2], iw = x.shape[3], oh = y.shape[2], ow = y.shape[3];
+      // Grouped: output channel k reads the c_in input channels of its group.
+      const int64_t c_in = x.shape[1] / l.group, ih = x.shape[2], iw = x.shape[3], oh = y.shape[2], ow = y.shape[3];
+      const int64_t k_group = y.shape[1] / l.group;
       for (int64_t k = 0; k < y.shape[1]; ++k) {
         float* out = &y.v[static_cast<size_t>(k * oh * ow)];
         std::fill(out, out + oh * ow, p.b[static_cast<size_t>(k)]);
-        for (int64_t c = 0; c < c_in; ++c)
+        for (int64_t j = 0; j < c_in; ++j)
           for (int r = 0; r < l.kernel; ++r) {
+            const int64_t c = (k / k_group) * c_in + j;
             const auto [y0, y1] = valid_outputs(oh, ih, l.stride, l.pad, r);
             for (int s = 0; s < l.kernel; ++s) {
               const auto [x0, x1] = valid_outputs(ow, iw, l.stride, l.pad, s);
-              const float w = p.w[static_cast<size_t>(((k * c_in + c) * l.kernel + r) * l.kernel + s)];
+              const float w = p.w[static_cast<size_t>(((k * c_in + j) * l.kernel + r) * l.kernel + s)];
               for (int64_t oy = y0; oy < y1; ++oy) {
                 const float* row = &x.v[static_cast<size_t>((c * ih + oy * l.stride - l.pad + r) * iw)];
                 for (int64_t ox = x0; ox < x1; ++ox) out[oy * ow + ox] += w * row[ox * l.stride - l.pad + s];
@@ -237,7 +269,7 @@ Tensor forward(const LayerSpec& l, const std::vector<const Tensor*>& in, const P
     }
   }
   if (!l.relu.empty())
-    for (float& v : y.v) v = std::max(v, 0.0f);
+    for (float& v : y.v) v = l.relu6 ? std::clamp(v, 0.0f, 6.0f) : std::max(v, 0.0f);
   return y;
 }
 
@@ -246,7 +278,8 @@ Tensor forward(const LayerSpec& l, const std::vector<const Tensor*>& in, const P
 std::vector<std::string> value_names(const std::vector<LayerSpec>& layers, bool softmax) {
   std::vector<std::string> names = {"input"};
   for (const LayerSpec& l : layers)
-    names.push_back((l.relu.empty() ? node_name(l.scope, onnx_op(l.op)) : node_name(l.relu, "Relu")) + "_output_0");
+    names.push_back((l.relu.empty() ? node_name(l.scope, onnx_op(l.op)) : node_name(l.relu, l.relu6 ? "Clip" : "Relu")) +
+                    "_output_0");
   if (!softmax) names.back() = "output";
   return names;
 }

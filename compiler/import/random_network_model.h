@@ -18,10 +18,12 @@ enum class Op { CONV, MAX_POOL, ADD, GLOBAL_AVG_POOL, FLATTEN, GEMM };
 struct LayerSpec {
   Op op = Op::CONV;
   std::string scope;        // module path ("layer1.0.conv1"); for Add the block's path
-  std::string relu;         // module path of a ReLU applied to the output, or empty
+  std::string relu;         // module path of a ReLU (ReLU6 when `relu6`) applied to the output, or empty
   std::vector<int> inputs;  // value ids: 0 is the graph input, layer i produces value i + 1
   int channels = 0;         // output channels of CONV and GEMM
   int kernel = 1, stride = 1, pad = 0;
+  int group = 1;            // CONV: channel groups (depthwise: the input's channels)
+  bool relu6 = false;       // the activation is ReLU6, exported as Clip(0, 6)
 };
 
 

@@ -120,7 +120,7 @@ void layer_attributes(onnx::NodeProto* n, const LayerSpec& l, NetworkForm form) 
     case Op::MAX_POOL:
       if (l.op == Op::CONV) {
         attr_ints(n, "dilations", {1, 1});
-        attr_int(n, "group", 1);
+        attr_int(n, "group", l.group);
       } else {
         attr_int(n, "ceil_mode", 0);
       }
@@ -283,7 +283,18 @@ class NetworkWriter {
       layer_attributes(w_.node(onnx_op(l.op), name, in, relu ? pre : produced(y)), l, spec_.form);
       if (relu) {
         w_.declare(pre, TensorProto::FLOAT, values_[y].shape);
-        w_.node("Relu", node_name(l.relu, "Relu"), {pre}, produced(y));
+        if (l.relu6) {
+          // PyTorch exports ReLU6 as Clip(x, 0, 6) with constant bounds; onnxruntime's QDQ form keeps it
+          // between the Conv and the QuantizeLinear (its QOperator form drops it into the output range).
+          if (!relu6_bounds_) {
+            w_.initializer("relu6_min", {}, std::vector<float>{0.0f});
+            w_.initializer("relu6_max", {}, std::vector<float>{6.0f});
+            relu6_bounds_ = true;
+          }
+          w_.node("Clip", node_name(l.relu, "Clip"), {pre, "relu6_min", "relu6_max"}, produced(y));
+        } else {
+          w_.node("Relu", node_name(l.relu, "Relu"), {pre}, produced(y));
+        }
       }
       w_.declare(produced(y), TensorProto::FLOAT, values_[y].shape);
     }
@@ -298,6 +309,7 @@ class NetworkWriter {
   std::vector<std::string> float_;
   Writer w_;
   std::vector<QuantizedTensor> quantized_;
+  bool relu6_bounds_ = false;
 };
 
 

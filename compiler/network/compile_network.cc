@@ -22,7 +22,7 @@ int64_t layer_macs(const Layer& l) {
   const auto& in = l.inputs.at(0).shape;
   const auto& out = l.output.shape;
   switch (l.kind) {
-    case LayerKind::CONV2D: return out[0] * out[1] * out[2] * out[3] * in[1] * l.kernel_h * l.kernel_w;
+    case LayerKind::CONV2D: return out[0] * out[1] * out[2] * out[3] * (in[1] / l.group) * l.kernel_h * l.kernel_w;
     case LayerKind::DENSE: return out[0] * out[1] * in[1];
     case LayerKind::GLOBAL_AVG_POOL: return in[0] * in[1] * in[2] * in[3];
     default: return 0;

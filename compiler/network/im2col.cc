@@ -28,7 +28,8 @@ std::string csv(std::initializer_list<int> v) {
 void im2col_first_convs(Network& net, const DerivedConfig& cfg) {
   for (size_t i = 0; i < net.nodes.size(); ++i) {
     NetNode& n = net.nodes[i];
-    if (n.placement != Placement::ACCEL || n.layer->kind != LayerKind::CONV2D || !worth_packing(*n.layer, cfg.hw.block_in))
+    if (n.placement != Placement::ACCEL || n.layer->kind != LayerKind::CONV2D || n.layer->group != 1 ||
+        !worth_packing(*n.layer, cfg.hw.block_in))
       continue;
     const std::string x = n.inputs.at(0);
     // The packing stays on the host: never between two accelerator layers, never under another reader.
