@@ -58,6 +58,7 @@ RandomNetwork random_network(const NetworkSpec& spec) {
     params.push_back(l.op == Op::CONV || l.op == Op::GEMM ? random_params(l, shapes[x][1], rng) : Params{});
     std::vector<const Tensor*> in;
     for (int v : l.inputs) in.push_back(&values[static_cast<size_t>(v)]);
+    if (l.batch_norm) normalize_outputs(l, in, params.back(), shapes[i + 1]);
     values.push_back(forward(l, in, params.back(), shapes[i + 1]));
     const bool keeps_quant = l.op == Op::MAX_POOL || l.op == Op::FLATTEN;
     quant.push_back(keeps_quant ? quant[static_cast<size_t>(x)] : calibrate(values.back(), spec.type, names[i + 1]));

@@ -5,6 +5,7 @@
 #include <cmath>
 #include <limits>
 #include <stdexcept>
+#include <utility>
 
 #include "compiler/import/import_error.h"
 #include "compiler/import/layer_shapes.h"
@@ -23,7 +24,7 @@ class Arch {
   // torchvision's Conv2dNormActivation with ReLU6 (batch norm folded): the conv at scope.0, the ReLU6 at scope.2.
   int conv_relu6(int x, const std::string& scope, int channels, int kernel, int stride, bool depthwise = false) {
     return push({Op::CONV, scope + ".0", scope + ".2", {x}, channels, kernel, stride, kernel / 2,
-                 depthwise ? channels_[x] : 1, true},
+                 depthwise ? channels_[x] : 1, true, true},
                 channels);
   }
   // MobileNetV2's InvertedResidual: 1x1 expansion (t > 1) + ReLU6, 3x3 depthwise + ReLU6, 1x1
@@ -33,7 +34,7 @@ class Arch {
     int y = x, i = 0;
     if (t != 1) y = conv_relu6(y, p + ".conv." + std::to_string(i++), in * t, 1, 1);
     y = conv_relu6(y, p + ".conv." + std::to_string(i++), channels_[y], 3, stride, true);
-    y = conv(y, p + ".conv." + std::to_string(i), channels, 1, 1);
+    y = push({Op::CONV, p + ".conv." + std::to_string(i), "", {y}, channels, 1, 1, 0, 1, false, true}, channels);
     return stride == 1 && in == channels ? add(x, y, p, "") : y;
   }
   int max_pool(int x, const std::string& scope, int kernel, int stride, int pad) {
@@ -201,6 +202,35 @@ static std::pair<int64_t, int64_t> valid_outputs(int64_t out, int64_t in, int st
   int64_t hi = out;
   while (hi > lo && (hi - 1) * stride - pad + offset >= in) --hi;
   return {lo, hi};
+}
+
+void normalize_outputs(const LayerSpec& l, const std::vector<const Tensor*>& in, Params& p, const std::vector<int64_t>& shape) {
+  LayerSpec linear = l;
+  linear.relu.clear();
+  const Tensor y = forward(linear, in, p, shape);
+  const int64_t k = shape[1], plane = count(shape) / k / shape[0], per_channel = static_cast<int64_t>(p.w.size()) / k;
+  const auto moments = [&](int64_t c0, int64_t c1) {  // mean and variance over channels [c0, c1)
+    double sum = 0, sq = 0;
+    for (int64_t b = 0; b < shape[0]; ++b)
+      for (int64_t c = c0; c < c1; ++c)
+        for (int64_t i = 0; i < plane; ++i) {
+          const double v = y.v[static_cast<size_t>((b * k + c) * plane + i)];
+          sum += v, sq += v * v;
+        }
+    const double n = static_cast<double>(plane * shape[0] * (c1 - c0)), mean = sum / n;
+    return std::pair<double, double>{mean, std::max(sq / n - mean * mean, 0.0)};
+  };
+  // Small images (ctest's sizes) leave a few values per channel: the layer's variance bounds each
+  // channel's from below, and below 16 values per channel the layer's moments stand for every channel.
+  const auto [layer_mean, layer_var] = moments(0, k);
+  for (int64_t c = 0; c < k; ++c) {
+    auto [mean, var] = plane * shape[0] < 16 ? std::pair<double, double>{layer_mean, layer_var} : moments(c, c + 1);
+    var = std::max(var, 0.1 * layer_var);
+    const double inv = 1.0 / std::sqrt(var + 1e-5);
+    for (int64_t j = 0; j < per_channel; ++j) p.w[static_cast<size_t>(c * per_channel + j)] *= static_cast<float>(inv);
+    const float beta = p.b[static_cast<size_t>(c)];
+    p.b[static_cast<size_t>(c)] = static_cast<float>((beta - mean) * inv) + beta;
+  }
 }
 
 // The float reference of one layer, in plain loops.

@@ -24,6 +24,7 @@ struct LayerSpec {
   int kernel = 1, stride = 1, pad = 0;
   int group = 1;            // CONV: channel groups (depthwise: the input's channels)
   bool relu6 = false;       // the activation is ReLU6, exported as Clip(0, 6)
+  bool batch_norm = false;  // CONV: a folded batch norm normalizes each output channel (normalize_outputs)
 };
 
 
@@ -57,6 +58,11 @@ std::string node_name(const std::string& scope, const char* op);
 std::vector<int64_t> output_shape(const LayerSpec& l, const std::vector<std::vector<int64_t>>& in, const std::string& node);
 // He-normal weights (gain 1 for the final Linear, whose output has no ReLU) and small uniform biases.
 Params random_params(const LayerSpec& l, int64_t in_channels, std::mt19937_64& rng);
+// A batch norm folded into a CONV the way a trained network carries it: weights and bias rescaled so
+// that each output channel has mean `beta` (the random bias) and standard deviation 1 before the
+// activation over the calibration input. Without it random MobileNetV2 weights let ReLU6 clip most
+// values, and the clipped ranges amplify one-LSB rounding differences layer after layer.
+void normalize_outputs(const LayerSpec& l, const std::vector<const Tensor*>& in, Params& p, const std::vector<int64_t>& shape);
 // The float reference of one layer, in plain loops.
 Tensor forward(const LayerSpec& l, const std::vector<const Tensor*>& in, const Params& p, std::vector<int64_t> shape);
 // Each value's float tensor name: the graph input, then what each layer (or its ReLU) writes; the final
