@@ -40,6 +40,7 @@ TEST(CostModel, SingleTileOneByOneConvByHand) {
   LayerProblem lp;
   ConvGeometry& g = lp.g;
   g.n = 1, g.c = 16, g.h = g.w = 4, g.k = 16, g.oh = g.ow = 4, g.nb = g.cb = g.kb = 1, g.hp = g.wp = 4;
+  g.cg = g.c, g.kg = g.k, g.cbg = g.kbg = 1;  // dense: one block group
   Schedule s;
   s.tile_h = s.tile_w = 4, s.oc_nthread = 1;
   const Cost c = CostModel(cfg).evaluate(lp, s);
@@ -74,6 +75,8 @@ TEST(CostModel, CountsAndBytesMatchTheLowering) {
       spec.c = 1 + int64_t(rng() % 40), spec.h = spec.w = 3 + int64_t(rng() % 12), spec.k = 1 + int64_t(rng() % 40);
       spec.kernel = int(1 + 2 * (rng() % 2)), spec.stride = int(1 + rng() % 2), spec.pad = int(rng() % 2);
       spec.per_channel = true, spec.relu = trial % 3 == 0;
+      if (spec.kind == LayerKind::CONV2D && trial % 4 == 1) spec.k = spec.c, spec.group = int(spec.c);  // depthwise
+      if (spec.kind == LayerKind::CONV2D && trial % 4 == 2) spec.c = 24, spec.k = 36, spec.group = 3, spec.clamp = true;
       const Layer layer = random_layer(spec, trial);
       for (IsaTarget isa : {IsaTarget::TESSERA, IsaTarget::VTA}) {
         LayerProblem lp;
