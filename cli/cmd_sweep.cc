@@ -5,11 +5,14 @@
 
 #include <algorithm>
 #include <cstdio>
+#include <fstream>
 #include <iostream>
+#include <sstream>
 
 #include "cli/commands.h"
 #include "sweep/area_model.h"
 #include "sweep/defaults.h"
+#include "sweep/heavy.h"
 #include "sweep/plan.h"
 #include "sweep/report.h"
 #include "sweep/run.h"
@@ -32,7 +35,8 @@ void report(const std::string& dir, const std::string& title, const std::vector<
 }
 
 // Verifies the points the spec chooses on the RTL model; DIR/verify.jsonl and a table on stdout.
-void verify(const sweep::Spec& spec, const std::string& dir) {
+void verify(const sweep::Spec& spec, const std::string& dir, sweep::VerifyOptions vopt, int max_builds) {
+  int builds = 0;  // new model builds and synth runs so far
   const auto points = sweep::read_results(dir + "/results.jsonl");
   const auto ids = sweep::points_to_verify(spec, points);
   std::printf("verify: %zu points chosen (spec /verify); RTL models in this binary:", ids.size());
@@ -45,8 +49,28 @@ void verify(const sweep::Spec& spec, const std::string& dir) {
       std::printf("  %s: no such point in the results\n", id.c_str());
       continue;
     }
-    const auto r = sweep::verify_point(spec, *it);
+    vopt.cached_only = builds >= max_builds;
+    const auto r = sweep::verify_point(spec, *it, vopt);
     store.append(r);
+    if (r.contains("rtl_model") && r["rtl_model"].value("source", "") == "on-demand" && !r["rtl_model"].value("cached", true)) ++builds;
+    if (r.contains("synth") && r["synth"].value("status", "") == "ok" && !r["synth"].value("cached", true)) ++builds;
+    const auto syn = r.value("synth", nlohmann::ordered_json());
+    if (syn.is_object() && syn.value("status", "") == "ok") {
+      const auto& y = syn["yosys"];
+      const auto& e = syn["model_error"];
+      std::printf("  %s Yosys%s: %.0f LUT (model %+.1f%%), %.0f FF (%+.1f%%), %.0f DSP (%+.1f%%), %.0f RAMB36 + %.0f RAMB18 "
+                  "(model %s)\n", id.c_str(), syn.value("cached", false) ? " (cached)" : "", y.value("luts", 0.0),
+                  100 * e.value("luts", 0.0), y.value("ffs", 0.0), 100 * e.value("ffs", 0.0), y.value("dsp48e1", 0.0),
+                  100 * e.value("dsp48e1", 0.0), y.value("ramb36e1", 0.0), y.value("ramb18e1", 0.0),
+                  syn.value("bram_exact", false) ? "exact" : "DIFFERS");
+    } else if (syn.is_object()) {
+      std::printf("  %s Yosys: %s\n", id.c_str(), syn.value("error", std::string("failed")).c_str());
+    }
+    const auto rm = r.value("rtl_model", nlohmann::ordered_json());
+    if (rm.is_object() && rm.value("source", "") == "on-demand")
+      std::printf("  %s Verilator model built on demand%s%s\n", id.c_str(),
+                  rm.value("cached", false) ? " (cached)" : "",
+                  rm.value("cached", false) ? "" : (" in " + std::to_string(int(rm.value("build_seconds", 0.0) + 0.5)) + " s").c_str());
     if (r.value("status", "") != "ok") {
       std::printf("  %s (%s): %s\n", id.c_str(), it->value("gemm", "").c_str(), r.value("reason", "").c_str());
       continue;
@@ -81,8 +105,15 @@ void add_sweep_command(CLI::App& app) {
   c->add_flag("--no-layer-details", *no_layers, "leave per-layer rows (schedules) out of the results");
   c->add_flag("--no-report", *no_report, "write results.jsonl only (shards)");
   c->add_option("--area-calibration", *calibration, "area calibration file (default: sweep/area_calibration.json)");
-  auto do_verify = std::make_shared<bool>(false);
-  c->add_flag("--verify", *do_verify, "afterwards, run the points the spec's /verify chooses on the RTL model (built configs only)");
+  auto do_verify = std::make_shared<bool>(false), no_synth = std::make_shared<bool>(false),
+       no_build = std::make_shared<bool>(false);
+  c->add_flag("--no-synth", *no_synth, "--verify: do not synthesize the verified points");
+  c->add_flag("--no-model-build", *no_build, "--verify: run only configs whose Verilator model is in this binary");
+  auto max_builds = std::make_shared<int>(4);
+  c->add_option("--max-builds", *max_builds,
+                "--verify: at most N new model builds + synth runs (minutes each); later points use cached ones only")
+      ->check(CLI::Range(0, 100000));
+  c->add_flag("--verify", *do_verify, "afterwards, run the points the spec's /verify chooses on the RTL model (built on demand when not in the binary) and synthesize them");
   c->callback([=] {
     if (!c->get_subcommands().empty()) return;
     if (spec_file->empty()) throw std::runtime_error("sweep: a spec file is required (tessera sweep SPEC.json -o DIR)");
@@ -105,7 +136,11 @@ void add_sweep_command(CLI::App& app) {
                 s.seconds, (long long)s.search.searches, (long long)s.search.family_builds, (long long)s.search.evaluations,
                 (long long)s.search.memo_hits, out->c_str());
     if (!*no_report) report(*out, "tessera sweep " + spec.name, spec.objectives);
-    if (*do_verify) verify(spec, *out);
+    if (*do_verify) {
+      sweep::VerifyOptions vopt;
+      vopt.synthesize = !*no_synth, vopt.build_models = !*no_build;
+      verify(spec, *out, vopt, *max_builds);
+    }
   });
 
   auto* plan = c->add_subcommand("plan", "Split a sweep into shards: a GNU parallel job list and a Slurm job-array script");
@@ -141,27 +176,56 @@ void add_sweep_command(CLI::App& app) {
     report(*merge_out, "tessera sweep (merged)", merge_obj->empty() ? std::vector<std::string>{"latency", "lut"} : *merge_obj);
   });
 
-  auto* area = c->add_subcommand("area", "Fit the area model on the calibration configs; print its leave-one-out error");
+  auto* area = c->add_subcommand("area",
+                                 "Fit the area model on the calibration configs; print its error on held-out synthesized configs");
   auto area_cal = std::make_shared<std::string>();
+  auto area_synth = std::make_shared<std::vector<std::string>>();
+  auto area_memories = std::make_shared<bool>(false);
   area->add_option("--calibration", *area_cal, "calibration file (default: sweep/area_calibration.json)");
+  area->add_option("--synth", *area_synth,
+                   "first synthesize these configs with Yosys (one at a time, cached by hash in BUILD/sweep/area/)")
+      ->check(CLI::ExistingFile);
+  area->add_flag("--memories", *area_memories, "also print how each config's memories map to block RAM");
   area->callback([=] {
-    const auto samples = area_samples(*area_cal);
-    std::printf("area model: %zu calibration configs; leave-one-out (each predicted by the fit on the others):\n",
-                samples.size());
-    std::printf("%-34s %16s %16s %14s %16s\n", "config", "LUT meas/pred", "FF meas/pred", "DSP meas/pred", "BRAM36 meas/pred");
-    double worst[4] = {0, 0, 0, 0};
-    for (const auto& h : sweep::AreaModel::leave_one_out(samples)) {
-      const double m[4] = {h.measured.luts, h.measured.ffs, h.measured.dsps, h.measured.bram36};
-      const double p[4] = {h.predicted.luts, h.predicted.ffs, h.predicted.dsps, h.predicted.bram36};
-      std::printf("%-34s", h.name.c_str());
-      for (int i = 0; i < 4; ++i) {
-        const double e = m[i] ? (p[i] / m[i] - 1) * 100 : 0;
-        worst[i] = std::max(worst[i], std::abs(e));
-        std::printf(" %7.0f/%-7.0f%+5.1f%%", m[i], p[i], e);
-      }
-      std::printf("\n");
+    for (const std::string& f : *area_synth) {
+      std::ifstream in(f);
+      std::stringstream ss;
+      ss << in.rdbuf();
+      const auto r = sweep::synthesize(nlohmann::ordered_json::parse(ss.str()));
+      if (!r.ok) throw std::runtime_error(f + ": " + r.error);
+      std::printf("synth %s: %s, %.0f LUT %.0f FF %.0f DSP %.0f RAMB36 %.0f RAMB18 (Yosys %.0f s) in %s\n", f.c_str(),
+                  r.cached ? "cached" : "synthesized", r.figures.luts, r.figures.ffs, r.figures.dsps, r.figures.ramb36,
+                  r.figures.ramb18, r.seconds, r.dir.c_str());
     }
-    std::printf("largest error: LUT %.1f%%, FF %.1f%%, DSP %.1f%%, BRAM %.1f%%\n", worst[0], worst[1], worst[2], worst[3]);
+    const auto samples = area_samples(*area_cal);
+    const sweep::AreaModel model(samples);
+    std::printf("area model: fitted on %zu configs (LUT, FF, DSP least squares; block RAM computed from the SRAM geometry)\n",
+                model.fit_size());
+    std::printf("%-22s %-9s %-8s %23s %23s %17s %15s %15s\n", "config", "role", "GEMM", "LUT meas/model", "FF meas/model",
+                "DSP meas/model", "RAMB36 m/model", "RAMB18 m/model");
+    double worst[3] = {0, 0, 0};
+    int held = 0, bram_exact = 0, bram_total = 0;
+    for (const auto& s : samples) {
+      const sweep::AreaFigures p = model.predict(s.cfg);
+      const double m[3] = {s.measured.luts, s.measured.ffs, s.measured.dsps}, q[3] = {p.luts, p.ffs, p.dsps};
+      std::printf("%-22s %-9s %-8s", s.name.c_str(), s.role.c_str(),
+                  (std::to_string(s.cfg.hw.batch) + "x" + std::to_string(s.cfg.hw.block_in) + "x" + std::to_string(s.cfg.hw.block_out)).c_str());
+      for (int i = 0; i < 3; ++i) {
+        const double e = m[i] ? (q[i] / m[i] - 1) * 100 : 0;
+        if (s.role != "fit") worst[i] = std::max(worst[i], std::abs(e));
+        std::printf(" %7.0f/%-7.0f %+6.1f%%", m[i], q[i], e);
+      }
+      const bool exact = p.ramb36 == s.measured.ramb36 && p.ramb18 == s.measured.ramb18;
+      ++bram_total, bram_exact += exact;
+      std::printf("   %5.0f/%-5.0f   %5.0f/%-5.0f %s\n", s.measured.ramb36, p.ramb36, s.measured.ramb18, p.ramb18, exact ? "exact" : "DIFFERS");
+      held += s.role != "fit";
+      if (*area_memories)
+        for (const auto& mm : sweep::memory_mappings(s.cfg))
+          std::printf("      %-20s %5d x %-6lld x%d  %-16s RAMB36 %d RAMB18 %d LUTRAM %d\n", mm.name.c_str(), mm.width,
+                      (long long)mm.depth, mm.instances, mm.mode.c_str(), mm.ramb36, mm.ramb18, mm.lutram);
+    }
+    std::printf("held out (%d configs not fitted on): largest error LUT %.1f%%, FF %.1f%%, DSP %.1f%%; block RAM exact on %d of %d configs\n",
+                held, worst[0], worst[1], worst[2], bram_exact, bram_total);
   });
 }
 

@@ -3,6 +3,7 @@
 
 #include <dirent.h>
 
+#include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <sstream>
@@ -16,16 +17,25 @@ namespace {
 
 double macs(const DerivedConfig& c) { return double(c.hw.batch) * c.hw.block_in * c.hw.block_out; }
 double lanes(const DerivedConfig& c) { return double(c.hw.batch) * c.hw.block_out; }
-double sram_bits(const DerivedConfig& c) {
-  return 8.0 * double(c.hw.uop_bytes + c.hw.inp_bytes + c.hw.wgt_bytes + c.hw.acc_bytes);
+
+// Beat-to-element selection logic: for each data SRAM (inp, wgt, acc, out) whose element is narrower
+// than a bus beat, the DMA picks one of bus/element positions: bus bits x log2(bus / element).
+double narrow_bits(const DerivedConfig& c) {
+  double n = 0;
+  for (const int64_t bytes : {c.inp.elem_bytes, c.wgt.elem_bytes, c.acc.elem_bytes, c.out.elem_bytes})
+    if (bytes * 8 < c.hw.dram_bus_bits) n += c.hw.dram_bus_bits * std::log2(double(c.hw.dram_bus_bits) / double(bytes * 8));
+  return n;
 }
 
-// Features per resource: logic grows with the array and the ALU lanes (and the bus for LUTs), DSPs
-// are one per MAC plus the lanes' multipliers, block RAM with the SRAM bits.
-std::vector<double> lut_features(const DerivedConfig& c) { return {1, macs(c), lanes(c), double(c.hw.dram_bus_bits)}; }
-std::vector<double> ff_features(const DerivedConfig& c) { return {1, macs(c), lanes(c)}; }
+// Features per resource: logic grows with the array, the ALU lanes, the bus and the selection of
+// elements narrower than a beat; DSPs are one per MAC plus the lanes' multipliers.
+std::vector<double> lut_features(const DerivedConfig& c) {
+  return {1, macs(c), lanes(c), double(c.hw.dram_bus_bits), narrow_bits(c)};
+}
+std::vector<double> ff_features(const DerivedConfig& c) { return lut_features(c); }
 std::vector<double> dsp_features(const DerivedConfig& c) { return {1, macs(c), lanes(c)}; }
-std::vector<double> bram_features(const DerivedConfig& c) { return {1, sram_bits(c) / 36864.0}; }
+
+int64_t ceil_div(int64_t a, int64_t b) { return (a + b - 1) / b; }
 
 // Solves min |X b - y|^2 by the normal equations with a tiny ridge (Gaussian elimination).
 std::vector<double> fit(const std::vector<std::vector<double>>& x, const std::vector<double>& y) {
@@ -61,37 +71,81 @@ double dot(const std::vector<double>& a, const std::vector<double>& b) {
 
 }  // namespace
 
-AreaModel::AreaModel(const std::vector<AreaSample>& samples) {
-  if (samples.size() < 4) throw std::runtime_error("area model: needs at least 4 calibration configs");
-  std::vector<std::vector<double>> xl, xf, xd, xb;
-  std::vector<double> yl, yf, yd, yb;
-  for (const AreaSample& s : samples) {
-    xl.push_back(lut_features(s.cfg)), xf.push_back(ff_features(s.cfg)), xd.push_back(dsp_features(s.cfg));
-    xb.push_back(bram_features(s.cfg));
-    yl.push_back(s.measured.luts), yf.push_back(s.measured.ffs), yd.push_back(s.measured.dsps), yb.push_back(s.measured.bram36);
+MemoryMapping map_memory(int width, int64_t depth) {
+  struct Mode {
+    bool ramb36;
+    int width;
+    int64_t depth;
+  };
+  // brams_xc4v.txt (used for xc7): RAMB36 ("FULL", cost 257) true dual port 1..36 bits, simple dual
+  // port 72 bits; RAMB18 ("HALF", cost 129) 1..18 and 36 bits.
+  static const Mode modes[] = {{true, 1, 32768}, {true, 2, 16384}, {true, 4, 8192}, {true, 9, 4096}, {true, 18, 2048},
+                               {true, 36, 1024}, {true, 72, 512},  {false, 1, 16384}, {false, 2, 8192}, {false, 4, 4096},
+                               {false, 9, 2048}, {false, 18, 1024}, {false, 36, 512}};
+  MemoryMapping m;
+  m.width = width, m.depth = depth;
+  double best = 0;
+  for (const Mode& md : modes) {
+    const int64_t n = ceil_div(width, md.width) * ceil_div(depth, md.depth);
+    // a depth cascade needs read multiplexers: a little more than the blocks alone
+    const double cost = double(n) * (md.ramb36 ? 257 : 129) + (depth > md.depth ? 0.5 : 0);
+    if (best == 0 || cost < best) {
+      best = cost;
+      m.ramb36 = md.ramb36 ? int(n) : 0, m.ramb18 = md.ramb36 ? 0 : int(n);
+      m.mode = std::string(md.ramb36 ? "RAMB36 " : "RAMB18 ") + std::to_string(md.width) + "x" + std::to_string(md.depth);
+    }
   }
-  lut_ = fit(xl, yl), ff_ = fit(xf, yf), dsp_ = fit(xd, yd), bram_ = fit(xb, yb);
+  // lutrams_xc5v.txt: simple dual port RAM32M (6 bits x 32) or RAM64M (3 bits x 64, cascaded in depth), cost 8.
+  const int64_t cells = depth <= 32 ? ceil_div(width, 6) : ceil_div(width, 3) * ceil_div(depth, 64);
+  if (8.0 * double(cells) < best) m.ramb36 = m.ramb18 = 0, m.lutram = int(cells), m.mode = "LUTRAM";
+  return m;
+}
+
+std::vector<MemoryMapping> memory_mappings(const DerivedConfig& c) {
+  const auto add = [](std::vector<MemoryMapping>& v, const std::string& name, int64_t width, int64_t depth, int n) {
+    MemoryMapping m = map_memory(int(width), depth);
+    m.name = name, m.instances = n;
+    v.push_back(m);
+  };
+  std::vector<MemoryMapping> v;
+  const int64_t lanes_out = int64_t(c.hw.batch) * c.hw.block_out;
+  add(v, "inp", c.inp.elem_bytes * 8, c.inp.depth, 1);
+  add(v, "wgt", c.wgt.elem_bytes * 8, c.wgt.depth, 1);
+  add(v, "uop", c.layout.uop_bits, c.uop.depth, 1);
+  add(v, "acc", lanes_out * c.hw.acc_bits, c.acc.depth, 1);
+  add(v, "out", lanes_out * c.out_bits, c.acc.depth, 1);
+  add(v, "command queues", c.layout.insn_bits + 32, c.hw.command_queue_depth, 3);
+  add(v, "fetch beats", c.hw.dram_bus_bits, 2 * int64_t(c.hw.dram_max_burst_beats), 1);
+  add(v, "store elements", c.out.elem_bytes * 8, 4, 1);
+  int64_t lens = 2;
+  while (lens < c.hw.dram_max_outstanding) lens *= 2;
+  add(v, "store burst lengths", 9, lens, 1);
+  return v;
+}
+
+AreaModel::AreaModel(const std::vector<AreaSample>& samples) {
+  std::vector<std::vector<double>> xl, xf, xd;
+  std::vector<double> yl, yf, yd;
+  for (const AreaSample& s : samples) {
+    if (s.role != "fit") continue;
+    xl.push_back(lut_features(s.cfg)), xf.push_back(ff_features(s.cfg)), xd.push_back(dsp_features(s.cfg));
+    yl.push_back(s.measured.luts), yf.push_back(s.measured.ffs), yd.push_back(s.measured.dsps);
+  }
+  fit_size_ = xl.size();
+  if (fit_size_ < 4) throw std::runtime_error("area model: needs at least 4 calibration configs with role \"fit\"");
+  lut_ = fit(xl, yl), ff_ = fit(xf, yf), dsp_ = fit(xd, yd);
 }
 
 AreaFigures AreaModel::predict(const DerivedConfig& c) const {
-  return {dot(lut_, lut_features(c)), dot(ff_, ff_features(c)), std::round(dot(dsp_, dsp_features(c))),
-          std::ceil(dot(bram_, bram_features(c)))};
+  AreaFigures a{dot(lut_, lut_features(c)), dot(ff_, ff_features(c)), std::round(dot(dsp_, dsp_features(c))), 0, 0};
+  for (const MemoryMapping& m : memory_mappings(c)) a.ramb36 += m.ramb36 * m.instances, a.ramb18 += m.ramb18 * m.instances;
+  return a;
 }
 
 json AreaModel::to_json(const DerivedConfig& c) const {
   const AreaFigures a = predict(c);
-  return {{"luts", std::round(a.luts)}, {"ffs", std::round(a.ffs)}, {"dsp48e1", a.dsps}, {"bram36", a.bram36}, {"source", "model"}};
-}
-
-std::vector<AreaModel::Held> AreaModel::leave_one_out(const std::vector<AreaSample>& samples) {
-  std::vector<Held> out;
-  for (size_t i = 0; i < samples.size(); ++i) {
-    std::vector<AreaSample> rest;
-    for (size_t j = 0; j < samples.size(); ++j)
-      if (j != i) rest.push_back(samples[j]);
-    out.push_back({samples[i].name, samples[i].measured, AreaModel(rest).predict(samples[i].cfg)});
-  }
-  return out;
+  return {{"luts", std::round(a.luts)}, {"ffs", std::round(a.ffs)}, {"dsp48e1", a.dsps}, {"ramb36e1", a.ramb36},
+          {"ramb18e1", a.ramb18}, {"bram36", a.bram36()}, {"source", "model"}};
 }
 
 std::vector<AreaSample> load_area_samples(const std::string& file, const std::string& root, const std::string& cache_dir) {
@@ -103,26 +157,37 @@ std::vector<AreaSample> load_area_samples(const std::string& file, const std::st
   std::vector<AreaSample> out;
   const auto figures = [](const json& a) {
     return AreaFigures{a.at("luts").get<double>(), a.at("ffs").get<double>(), a.at("dsp48e1").get<double>(),
-                       a.at("ramb36e1").get<double>() + a.at("ramb18e1").get<double>() / 2};
+                       a.at("ramb36e1").get<double>(), a.at("ramb18e1").get<double>()};
   };
   for (const json& c : j.at("configs")) {
-    const std::string path = root + "/" + c.at("config").get<std::string>();
-    out.push_back({c.at("config").get<std::string>(), load_derived(path), figures(c)});
+    const json& cj = c.at("config");
+    const std::string role = c.value("role", std::string("fit"));
+    if (role != "fit" && role != "held_out") throw std::runtime_error(file + ": role must be fit or held_out, not " + role);
+    DerivedConfig cfg = cj.is_string() ? load_derived(root + "/" + cj.get<std::string>())
+                                       : derive(parse_config(cj.dump(), file + ": " + c.value("name", std::string("?"))));
+    const std::string name = c.value("name", cj.is_string() ? cj.get<std::string>() : cfg.hw.name);
+    out.push_back({name, role, cfg, figures(c)});
   }
   if (!cache_dir.empty())
     if (DIR* d = ::opendir(cache_dir.c_str())) {
-      while (dirent* e = ::readdir(d)) {
-        const std::string dir = cache_dir + "/" + e->d_name;
+      std::vector<std::string> names;
+      while (dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') names.push_back(e->d_name);
+      ::closedir(d);
+      std::sort(names.begin(), names.end());
+      for (const std::string& n : names) {
+        const std::string dir = cache_dir + "/" + n;
         std::ifstream a(dir + "/area.json"), cf(dir + "/config.json");
-        if (e->d_name[0] == '.' || !a || !cf) continue;
+        if (!a || !cf) continue;
         std::stringstream as, cs;
         as << a.rdbuf(), cs << cf.rdbuf();
+        const json aj = json::parse(as.str());
+        if (aj.value("quick", false)) continue;
         const DerivedConfig cfg = derive(parse_config(cs.str(), dir + "/config.json"));
         bool dup = false;
         for (const AreaSample& s : out) dup |= s.cfg.hash == cfg.hash;
-        if (!dup) out.push_back({cfg.hw.name, cfg, figures(json::parse(as.str()))});
+        if (!dup) out.push_back({cfg.hw.name, "cached", cfg, figures(aj)});
       }
-      ::closedir(d);
     }
   return out;
 }

@@ -1,9 +1,19 @@
-// Analytic FPGA area per config (Xilinx 7-series as Yosys synth_xilinx maps tessera_top), fitted by
-// least squares on calibration configs synthesized with scripts/synth.sh: per resource a linear
-// model over structural features (MACs = BATCH*BLOCK_IN*BLOCK_OUT, vector-ALU lanes =
-// BATCH*BLOCK_OUT, DRAM bus bits, SRAM bits). Block RAM is counted in RAMB36 equivalents
-// (RAMB36 + RAMB18 / 2). The fit's error is measured leave-one-out: each calibration config
-// predicted by the model fitted on the others. FPGA only; an ASIC (gate/um^2) model is not done.
+// Analytic FPGA area per config (Xilinx 7-series as Yosys 0.23 synth_xilinx maps tessera_top,
+// scripts/synth.sh).
+//
+// Block RAM is computed, not fitted: every memory of tessera_top (the five SRAMs, the three command
+// queues and the small FIFOs) is mapped as Yosys' memory_libmap maps it for xc7 (brams_xc4v.txt,
+// lutrams_xc5v.txt): each block-RAM mode (RAMB18: 1x16384 .. 18x1024 true dual port, 36x512 simple
+// dual port, cost 129; RAMB36: 1x32768 .. 36x1024, 72x512, cost 257) needs ceil(W / width) x
+// ceil(D / depth) blocks; the cheapest wins, a tie goes to the mode listed first (RAMB36 before RAMB18
+// at equal cost since 2 x 129 > 257); distributed RAM (RAM32M: 6 bits x 32, RAM64M: 3 bits x 64, cost
+// 8 per cell) is taken when it is cheaper than the best block RAM. The rule reproduces every measured
+// run (standalone tessera_sram grids and whole tops, docs/sweep.md).
+//
+// LUT, FF and DSP are least-squares linear models over structural features (MACs =
+// BATCH*BLOCK_IN*BLOCK_OUT, vector-ALU lanes = BATCH*BLOCK_OUT, DRAM bus bits), fitted on the
+// calibration configs marked "fit" and measured on the ones marked "held_out" (and on any other
+// synthesized config in the cache). FPGA only; an ASIC (gate/um^2) model is not done.
 #pragma once
 
 #include <string>
@@ -16,35 +26,47 @@
 namespace tessera::sweep {
 
 struct AreaFigures {
-  double luts = 0, ffs = 0, dsps = 0, bram36 = 0;  // bram36: RAMB36 + RAMB18 / 2
+  double luts = 0, ffs = 0, dsps = 0, ramb36 = 0, ramb18 = 0;
+  double bram36() const { return ramb36 + ramb18 / 2; }  // RAMB36 equivalents
 };
+
+// One memory array of tessera_top and how Yosys maps it.
+struct MemoryMapping {
+  std::string name;
+  int width = 0;
+  int64_t depth = 0;
+  int instances = 1;
+  int ramb36 = 0, ramb18 = 0, lutram = 0;  // per instance
+  std::string mode;                        // "RAMB18 9x2048", "LUTRAM", ...
+};
+// Maps one W x D memory (exposed for the tests and the docs).
+MemoryMapping map_memory(int width, int64_t depth);
+// Every memory of tessera_top for the config, mapped.
+std::vector<MemoryMapping> memory_mappings(const DerivedConfig& cfg);
 
 struct AreaSample {
   std::string name;
+  std::string role;  // "fit", "held_out" (calibration file) or "cached" (a synth run in the cache)
   DerivedConfig cfg;
   AreaFigures measured;
 };
 
 class AreaModel {
  public:
-  // Fits on `samples` (at least 4).
+  // Fits on the samples whose role is "fit" (at least 4).
   explicit AreaModel(const std::vector<AreaSample>& samples);
   AreaFigures predict(const DerivedConfig& cfg) const;
   nlohmann::ordered_json to_json(const DerivedConfig& cfg) const;
-  // Leave-one-out: per sample, the model fitted on the others against the measurement.
-  struct Held {
-    std::string name;
-    AreaFigures measured, predicted;
-  };
-  static std::vector<Held> leave_one_out(const std::vector<AreaSample>& samples);
+  size_t fit_size() const { return fit_size_; }
 
  private:
-  std::vector<double> lut_, ff_, dsp_, bram_;
+  std::vector<double> lut_, ff_, dsp_;
+  size_t fit_size_ = 0;
 };
 
-// The calibration set: `file` (sweep/area_calibration.json format; config paths relative to
-// `root`) plus every BUILD/sweep/area/<hash>/area.json under `cache_dir` (scripts/synth.sh output
-// with a config.json beside it).
+// The calibration set: `file` (sweep/area_calibration.json: each entry a config path relative to
+// `root` or an inline config, its role and Yosys' figures) plus every full synth run cached under
+// `cache_dir` (<hash>/area.json with config.json beside it) whose config is not in the file.
 std::vector<AreaSample> load_area_samples(const std::string& file, const std::string& root, const std::string& cache_dir = "");
 
 }  // namespace tessera::sweep

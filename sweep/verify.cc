@@ -1,11 +1,17 @@
 // RTL verification of chosen sweep points (see verify.h).
 #include "sweep/verify.h"
 
+#include <sys/stat.h>
+#include <unistd.h>
+
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
+#include <fstream>
 #include <random>
 #include <set>
+#include <sstream>
 
 #include "compiler/import/onnx_import.h"
 #include "compiler/import/random_network.h"
@@ -49,26 +55,113 @@ std::vector<std::string> points_to_verify(const Spec& spec, const std::vector<js
   return ids;
 }
 
-json verify_point(const Spec& spec, const json& point) {
+namespace {
+
+// The point's synthesis (cached per config hash) beside the area model's figures of it.
+json synth_point(const json& point, const VerifyOptions& opt) {
+  const SynthRun s = opt.cached_only ? cached_synth(derive(parse_config(point.at("config").dump(), "point")), opt.paths)
+                                     : synthesize(point.at("config"), opt.paths);
+  if (!s.ok && opt.cached_only) return {{"status", "skipped"}, {"error", "not synthesized: the build budget (--max-builds) is spent"}};
+  if (!s.ok) return {{"status", "failed"}, {"error", s.error}};
+  const json model = point.value("area", json());
+  json y = {{"luts", s.figures.luts}, {"ffs", s.figures.ffs}, {"dsp48e1", s.figures.dsps},
+            {"ramb36e1", s.figures.ramb36}, {"ramb18e1", s.figures.ramb18}, {"bram36", s.figures.bram36()}};
+  json err = json::object();
+  for (const char* k : {"luts", "ffs", "dsp48e1", "bram36"})
+    if (model.is_object() && model.contains(k) && y[k].get<double>() > 0)
+      err[k] = model[k].get<double>() / y[k].get<double>() - 1;
+  bool bram_exact = model.is_object() && model.value("ramb36e1", -1.0) == s.figures.ramb36 &&
+                    model.value("ramb18e1", -1.0) == s.figures.ramb18;
+  return {{"status", "ok"}, {"cached", s.cached}, {"yosys_seconds", s.seconds}, {"dir", s.dir}, {"yosys", y},
+          {"model", model}, {"model_error", err}, {"bram_exact", bram_exact}};
+}
+
+bool model_built_in(const DerivedConfig& cfg) {
+  bool built = false;
+#ifdef TESSERA_HAVE_RTL
+  for (const RtlModelEntry& e : rtl_model_entries())
+    built |= derive(parse_config(e.config_json, e.config_name), e.config_name).hash == cfg.hash;
+#else
+  (void)cfg;
+#endif
+  return built;
+}
+
+// Builds (or reuses) the on-demand model and runs the point on it in tessera_sweep_rtl_runner.
+json verify_on_demand(const Spec& spec, const json& point, const VerifyOptions& opt) {
+  json r = {{"id", point.value("id", "")}};
+  if (opt.cached_only) {
+    struct stat st;
+    const std::string so = opt.paths.build_dir + "/sweep/rtl/" +
+                           derive(parse_config(point.at("config").dump(), "point")).hash_hex() + "/model.so";
+    if (::stat(so.c_str(), &st) != 0) {
+      r["status"] = "not run", r["reason"] = "no model of this config built yet and the build budget (--max-builds) is spent";
+      return r;
+    }
+  }
+  const ModelBuild b = build_rtl_model(point.at("config"), opt.paths);
+  json model = {{"source", "on-demand"}, {"cached", b.cached}, {"build_seconds", b.seconds},
+               {"lock_wait_seconds", b.lock_wait_seconds}, {"library", b.so}};
+  if (!b.ok) {
+    r["status"] = "not run", r["reason"] = "on-demand Verilator model: " + b.error, r["rtl_model"] = model;
+    return r;
+  }
+  const std::string runner = rtl_runner_path(opt.paths);
+  struct stat st;
+  if (::stat(runner.c_str(), &st) != 0) {
+    r["status"] = "not run", r["rtl_model"] = model;
+    r["reason"] = "no " + runner + " (build target tessera_sweep_rtl_runner)";
+    return r;
+  }
+  const std::string id = point.value("id", "point");
+  const std::string pfile = b.dir + "/point_" + id + ".json", out = b.dir + "/verify_" + id + ".json";
+  {
+    std::ofstream f(pfile);
+    f << point.dump() << "\n";
+  }
+  ::unlink(out.c_str());
+  const auto t0 = std::chrono::steady_clock::now();
+  const int rc = run_logged({runner, "--model", b.so, spec.file, pfile, out}, b.dir + "/run_" + id + ".log");
+  const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  std::ifstream f(out);
+  if (rc != 0 || !f) {
+    r["status"] = "not run", r["rtl_model"] = model;
+    r["reason"] = "tessera_sweep_rtl_runner exited with " + std::to_string(rc) + ", see " + b.dir + "/run_" + id + ".log";
+    return r;
+  }
+  std::stringstream ss;
+  ss << f.rdbuf();
+  json got = json::parse(ss.str());
+  model["runner_seconds"] = secs;
+  got["rtl_model"] = model;
+  return got;
+}
+
+}  // namespace
+
+json verify_point(const Spec& spec, const json& point, const VerifyOptions& opt) {
   json r = {{"id", point.value("id", "")}};
   if (point.value("status", "") != "ok") {
     r["status"] = "not run", r["reason"] = "the point is " + point.value("status", std::string("unknown"));
     return r;
   }
   const DerivedConfig cfg = derive(parse_config(point.at("config").dump(), "point " + point.value("id", "")));
-  bool built = false;
-#ifdef TESSERA_HAVE_RTL
-  for (const RtlModelEntry& e : rtl_model_entries())
-    built |= derive(parse_config(e.config_json, e.config_name), e.config_name).hash == cfg.hash;
-#endif
+  const bool built = model_built_in(cfg);
+  if (!built && opt.build_models) {
+    r = verify_on_demand(spec, point, opt);
+    if (opt.synthesize) r["synth"] = synth_point(point, opt);
+    return r;
+  }
+  if (opt.synthesize) r["synth"] = synth_point(point, opt);
   if (!built) {
     std::string names;
     for (const auto& n : rtl_model_configs()) names += (names.empty() ? "" : ", ") + n;
     r["status"] = "not run";
     r["reason"] = "no Verilator model of this config in this binary (built: " + (names.empty() ? "none" : names) +
-                  "; add the config to TESSERA_RTL_CONFIGS)";
+                  "; on-demand models are off)";
     return r;
   }
+  r["rtl_model"] = {{"source", "built-in"}};
   r["status"] = "ok";
   json wls = json::array();
   for (size_t w = 0; w < spec.workloads.size(); ++w) {

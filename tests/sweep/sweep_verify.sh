@@ -2,7 +2,8 @@
 # tessera sweep --verify: the spec's chosen points on the RTL model. Two points, default's config
 # (whose Verilator model is built) and one with a bigger INP SRAM (not built): the first runs the
 # whole ResNet-18 on fsim and RTL, the model within 3% of the RTL cycles and the RTL outputs equal to
-# the fsim's; the second is reported with the reason it could not run.
+# the fsim's; the second is reported with the reason it could not run (on-demand model builds and
+# synthesis are off here: sweep_verify_on_demand tests them).
 # usage: sweep_verify.sh TESSERA SOURCE_DIR WORK_DIR
 set -eu
 tessera=$1 src=$2 work=$3
@@ -11,7 +12,7 @@ cat > spec.json <<JSON
 {"name": "verify", "base": "$src/configs/default.json", "space": {"sram_bytes.inp": [32768, 65536]},
  "workloads": [{"builtin": "resnet18"}], "objectives": ["latency"], "verify": {"top": 2}}
 JSON
-"$tessera" sweep spec.json -o out --verify > verify.log
+"$tessera" sweep spec.json -o out --verify --no-model-build --no-synth > verify.log
 cat verify.log
 python3 - out/verify/results.jsonl <<'PY'
 import json, sys
