@@ -3,7 +3,8 @@
 # self-contained report.html, which headless Chromium opens (as a user would) and sorts by clicking
 # a column; `sweep plan` splits the same spec into shards, GNU parallel runs the job list for real,
 # `sweep merge` combines the shards, and the merged results equal the single run's. The Slurm
-# script is checked with bash -n and for its array line (no Slurm cluster is started here).
+# script is checked with bash -n and for its array line here; sweep_slurm runs it on a real
+# single-node Slurm cluster.
 # Chromium or GNU parallel missing (scripts/packages.txt) skips that part with a message.
 # usage: sweep_report_cluster.sh TESSERA SOURCE_DIR WORK_DIR
 set -eu
@@ -70,14 +71,7 @@ if command -v parallel > /dev/null; then
   parallel --will-cite --jobs 2 < jobs/jobs.txt > parallel.log
   "$tessera" sweep merge -o merged jobs/shard_* > merge.log
   cat merge.log
-  python3 - single/results.jsonl merged/results.jsonl <<'PY'
-import json, sys
-a = {j["id"]: j for j in map(json.loads, open(sys.argv[1]))}
-b = {j["id"]: j for j in map(json.loads, open(sys.argv[2]))}
-assert set(a) == set(b), (len(a), len(b))
-assert all(a[k]["cycles"] == b[k]["cycles"] and a[k]["area"] == b[k]["area"] for k in a)
-print("GNU parallel shards merged:", len(b), "points, equal to the single run")
-PY
+  python3 "$(dirname "$0")/same_results.py" single/results.jsonl merged/results.jsonl "GNU parallel"
   if "$tessera" sweep merge -o merged2 jobs/shard_0000 single > bad.log 2>&1; then :; fi
 else
   echo "GNU parallel not installed (apt-get install parallel): cluster run skipped"
