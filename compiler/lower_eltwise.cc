@@ -93,21 +93,15 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
       l.output.shape.size() != 4)
     fail(l, "add needs two NCHW inputs and an output of one shape");
   const QTensor &qa = l.inputs[0], &qb = l.inputs[1];
-  const double ma = qa.scale / l.output.scale, mb = qb.scale / l.output.scale;
-  if (!(ma > 0 && mb > 0 && std::isfinite(ma) && std::isfinite(mb))) fail(l, "scales must be positive");
-  // |x - zx| <= 255, so two terms below 2^22 each keep the sum inside int32.
-  int e = 0;
-  std::frexp(std::max(ma, mb), &e);
-  const int n = 21 - e;
-  if (n < 1 || n > 30) fail(l, "input/output scale ratio " + std::to_string(std::max(ma, mb)) + " is out of range");
-  const auto Ma = int32_t(std::lround(std::ldexp(ma, n))), Mb = int32_t(std::lround(std::ldexp(mb, n)));
+  const AddRequant q = plan_add_requant("layer '" + l.name + "'", qa, qb, l.output, l.relu);
+  const int n = q.shift;
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
 
   const EltwiseIO own = io ? EltwiseIO{} : place_eltwise_io(l, b);
   if (!io) io = &own;
   const ActBuffer &ta = io->in.at(0), &tb = io->in.at(1), &ty = io->out;
-  std::vector<uint8_t> consts = splat(Ma, cfg), mb_vec = splat(Mb, cfg), round_vec = splat(int32_t(1) << (n - 1), cfg);
+  std::vector<uint8_t> consts = splat(q.ma, cfg), mb_vec = splat(q.mb, cfg), round_vec = splat(int32_t(1) << (n - 1), cfg);
   consts.insert(consts.end(), mb_vec.begin(), mb_vec.end());
   consts.insert(consts.end(), round_vec.begin(), round_vec.end());
   const int64_t const_dram = int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb;
@@ -121,8 +115,7 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   const std::vector<Band> tiles_list = bands(ty.planes, ty.h, ty.w, chunk, !halo(ta) && !halo(tb) && !halo(ty));
   const auto tiles = int64_t(tiles_list.size());
   StorePipe pipe{b, tiles};
-  const int32_t za = device_value(qa.zero_point, qa.type), zb = device_value(qb.zero_point, qb.type);
-  const int32_t zy = device_value(l.output.zero_point, l.output.type);
+  const int32_t za = q.za, zb = q.zb, zy = q.zy;
   // Every buffer seen as its band's rows: the flat view of halo-free buffers is one long row.
   const auto row0 = [&](const ActBuffer& x, const Band& bd) {
     return halo(x) ? x.at(bd.plane, bd.y0, bd.x0) : (bd.plane * x.h + bd.y0) * x.w + bd.x0;

@@ -14,11 +14,12 @@ int32_t device_value(int32_t q, ElemType t) { return t == ElemType::UINT8 ? q - 
 AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu) {
   const double ra = a.scale / y.scale, rb = b.scale / y.scale;
   if (!(ra > 0 && rb > 0 && std::isfinite(ra) && std::isfinite(rb))) throw CompileError(who + ": add scales must be positive");
-  // |x - zx| <= 255: multipliers below 2^21 keep both terms and their sum inside int32.
+  // |x - zx| <= 255: multipliers below 2^22 keep both terms and their sum (with the rounding
+  // term) inside int32; the larger multiplier is in [2^21, 2^22), as onnxruntime's integer path has it.
   int e = 0;
   std::frexp(std::max(ra, rb), &e);
   AddRequant p;
-  p.shift = 21 - e;
+  p.shift = 22 - e;
   if (p.shift < 1 || p.shift > 30)
     throw CompileError(who + ": add input/output scale ratio " + std::to_string(std::max(ra, rb)) + " is out of range");
   p.ma = int32_t(std::lround(std::ldexp(ra, p.shift))), p.mb = int32_t(std::lround(std::ldexp(rb, p.shift)));

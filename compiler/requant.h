@@ -30,8 +30,8 @@ struct RequantPlan {
 
 // A quantized add as QLinearAdd defines it, in fixed point with device values:
 //   y' = clamp(((a' - za')*ma + (b' - zb')*mb + 2^(shift-1)) >> shift + zy', lo, 127)
-// with ma, mb = round(a_scale / y_scale * 2^shift), round(b_scale / y_scale * 2^shift); each term
-// stays below 2^29 so their sum fits int32.
+// with ma, mb = round(a_scale / y_scale * 2^shift), round(b_scale / y_scale * 2^shift) below 2^22;
+// each term stays below 2^30 so their sum fits int32.
 struct AddRequant {
   int32_t ma = 0, mb = 0;
   int shift = 0;
