@@ -1,7 +1,8 @@
 // Writes the shipped schedule databases (configs/schedules/<config>.json): the searched schedules of
 // ResNet-18's unique convs and FC (as single layers and as the network compiler lowers them: conv1
-// over im2col, residual adds fused) and MobileNetV2's pointwise convs, full size, TESSERA ISA, for
-// the latency and DRAM-traffic objectives. Deterministic: the same compiler writes the same files.
+// over im2col, residual adds fused), MobileNetV2's pointwise convs and its whole network (depthwise
+// convs, fused inverted-residual adds), full size, TESSERA ISA, for the latency and DRAM-traffic
+// objectives. Deterministic: the same compiler writes the same files.
 // usage: ship_schedules --workloads DIR --out DIR CONFIG.json...   (scripts/ship_schedules.sh)
 #include <cstdio>
 #include <string>
@@ -42,18 +43,24 @@ int main(int argc, char** argv) {
       layers.push_back(testing::resnet_conv(s.c, s.hw, s.k, int(s.kernel), int(s.stride), int(s.pad)));
     // Whole ResNet-18 as the network compiler lowers it: conv1 over the host im2col, convs with
     // their residual adds fused (the random weights do not change a layer's schedule problem).
-    NetworkSpec net_spec;
-    net_spec.arch = NetworkArch::RESNET18;
-    const Network resnet = import_onnx_network(random_network(net_spec).onnx, "resnet18");
+    std::vector<Network> networks;
+    for (NetworkArch arch : {NetworkArch::RESNET18, NetworkArch::MOBILENETV2}) {
+      NetworkSpec net_spec;
+      net_spec.arch = arch;
+      networks.push_back(import_onnx_network(random_network(net_spec).onnx, network_arch_name(arch)));
+    }
     for (const std::string& file : configs) {
       const DerivedConfig cfg = load_derived(file);
       std::vector<Layer> problems;
       for (const RandomLayerSpec& spec : layers) problems.push_back(random_layer(spec, 1));
-      try {
-        for (const NetNode& n : run_graph_passes(resnet, cfg).nodes)
-          if (n.layer && (n.layer->kind == LayerKind::CONV2D || n.layer->kind == LayerKind::DENSE)) problems.push_back(*n.layer);
-      } catch (const CompileError& e) {  // e.g. BLOCK_IN != BLOCK_OUT: no networks on this config
-        std::printf("%s: no network layers: %s\n", file.c_str(), e.what());
+      for (const Network& net : networks) {
+        try {
+          for (const NetNode& n : run_graph_passes(net, cfg).nodes)
+            if (n.layer && (n.layer->kind == LayerKind::CONV2D || n.layer->kind == LayerKind::DENSE))
+              problems.push_back(*n.layer);
+        } catch (const CompileError& e) {  // e.g. BLOCK_IN != BLOCK_OUT: no networks on this config
+          std::printf("%s: no %s layers: %s\n", file.c_str(), net.source.c_str(), e.what());
+        }
       }
       const CostModel model(cfg);
       std::string name = shipped_database_path(file);
