@@ -203,7 +203,8 @@ compiler::NetworkSpec network_spec(const NetworkWorkload& w) {
   const std::map<std::string, compiler::NetworkArch> arch = {{"resnet18", compiler::NetworkArch::RESNET18},
                                                              {"resnet_odd", compiler::NetworkArch::RESNET_ODD},
                                                              {"vgg_odd", compiler::NetworkArch::VGG_ODD},
-                                                             {"tiny", compiler::NetworkArch::TINY}};
+                                                             {"tiny", compiler::NetworkArch::TINY},
+                                                              {"mobilenetv2", compiler::NetworkArch::MOBILENETV2}};
   s.arch = arch.at(w.arch);
   s.form = w.form == "qdq" ? compiler::NetworkForm::QDQ : compiler::NetworkForm::QOPERATOR;
   s.type = w.type == "int8" ? compiler::ElemType::INT8 : compiler::ElemType::UINT8;

@@ -175,7 +175,7 @@ Suite parse_suite(const std::string& text, const std::string& file) {
     if (const json* w = o.get("network")) {
       ++kinds, e.kind = WorkloadKind::NETWORK;
       Obj n(*w, o.at("network"), file);
-      e.network.arch = n.choice("arch", "resnet18", {"resnet18", "resnet_odd", "vgg_odd", "tiny"});
+      e.network.arch = n.choice("arch", "resnet18", {"resnet18", "resnet_odd", "vgg_odd", "tiny", "mobilenetv2"});
       e.network.form = n.choice("form", "qoperator", {"qoperator", "qdq"});
       e.network.type = n.choice("type", "uint8", {"uint8", "int8"});
       e.network.input_size = int(n.integer("input_size", 224, 8, 1024));

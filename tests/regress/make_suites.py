@@ -50,8 +50,8 @@ def layer_entries(layers, cfgs, backends, seed=1):
     return [{"id": n, "layer": dict(l, seed=seed), "configs": cfgs, "backends": backends} for n, l in layers]
 
 
-def network(id_, size, cfgs, backends, classes, seed):
-    return {"id": id_, "network": {"arch": "resnet18", "form": "qoperator", "type": "uint8", "input_size": size,
+def network(id_, size, cfgs, backends, classes, seed, arch="resnet18"):
+    return {"id": id_, "network": {"arch": arch, "form": "qoperator", "type": "uint8", "input_size": size,
                                    "classes": classes, "seed": seed}, "configs": cfgs, "backends": backends}
 
 
@@ -62,6 +62,7 @@ quick = {
     "tolerance_pct": 0.5,
     "entries": [network("resnet18_64", 64, ["default", "vta_4x8x8"], ["fsim", "rtl"], 100, 11)]
     + [dict(network("resnet18_64", 64, ["default"], ["systemc"], 100, 11), id="resnet18_64_systemc")]
+    + [network("mobilenetv2_48", 48, ["default"], ["fsim", "rtl"], 100, 1, "mobilenetv2")]
     + layer_entries([l for l in resnet if l[1].get("hw", 1) > 28], ["default"], ["fsim", "rtl"])
     + layer_entries([l for l in resnet if l[1].get("hw", 1) <= 28 and not fits_tiny(l)], ["default", "vta_4x8x8"], ["fsim", "rtl"])
     + layer_entries([l for l in resnet if l[1].get("hw", 1) <= 28 and fits_tiny(l)], configs, ["fsim", "rtl"])
@@ -78,7 +79,8 @@ nightly = {
     "tolerance_pct": 0.5,
     "entries": [network("resnet18_224", 224, ["default"], ["fsim", "rtl", "systemc"], 1000, 2026),
                 dict(network("resnet18_224", 224, ["vta_4x8x8"], ["rtl"], 1000, 2026), id="resnet18_224_vta"),
-                network("resnet18_64", 64, ["default", "vta_4x8x8"], ["fsim", "rtl"], 100, 11)]
+                network("resnet18_64", 64, ["default", "vta_4x8x8"], ["fsim", "rtl"], 100, 11),
+                network("mobilenetv2_96", 96, ["default"], ["fsim", "rtl"], 1000, 2, "mobilenetv2")]
     + layer_entries([l for l in resnet if fits_tiny(l)], configs, ["fsim", "rtl"])
     + layer_entries([l for l in resnet if not fits_tiny(l)], ["default", "vta_4x8x8"], ["fsim", "rtl"])
     + layer_entries([l for l in mbv2 if fits_tiny(l)], configs, ["fsim", "rtl"])
