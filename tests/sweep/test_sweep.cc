@@ -95,8 +95,11 @@ TEST(SweepSpace, ProductConstraintsAndStableIds) {
                              "s.json");
   const auto pts2 = Space(s2).points();
   ASSERT_EQ(pts2.size(), 2u);  // 128/16, 64/16
-  for (const Point& p : pts)
-    if (p.config["gemm"]["block_in"] == 16 && p.config["dram"]["bus_bits"] == 128) EXPECT_EQ(p.id, pts2[0].id);
+  for (const Point& p : pts) {
+    if (p.config["gemm"]["block_in"] == 16 && p.config["dram"]["bus_bits"] == 128) {
+      EXPECT_EQ(p.id, pts2[0].id);
+    }
+  }
 }
 
 // The memoised search returns search_layer's winner (keep_top 1) on every point of a small space
