@@ -60,10 +60,10 @@ Compiled compile_vta(const Layer& l, const DerivedConfig& cfg) {
 }
 
 RandomLayerSpec spec(LayerKind kind, ElemType t, int64_t n, int64_t c, int64_t h, int64_t w, int64_t k, int kernel,
-                     int stride, int pad, bool relu) {
+                     int stride, int pad, bool relu, int group = 1) {
   RandomLayerSpec s;
   s.kind = kind, s.type = t, s.n = n, s.c = c, s.h = h, s.w = w, s.k = k, s.kernel = kernel, s.stride = stride;
-  s.pad = pad, s.relu = relu;
+  s.pad = pad, s.relu = relu, s.group = group;
   return s;
 }
 
@@ -114,6 +114,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"default", spec(CONV, U8, 1, 5, 13, 15, 7, 5, 2, 2, true), 5},
         Case{"default", spec(CONV, I8, 1, 16, 15, 17, 16, 7, 2, 3, false), 9},
         Case{"tiny", spec(CONV, I8, 1, 9, 9, 11, 6, 3, 1, 1, true), 7},
+        // issue #12 under --isa vta: depthwise (block-diagonal tiles) and groups of whole blocks
+        Case{"default", spec(CONV, U8, 1, 40, 9, 10, 40, 3, 2, 1, true, 40), 4},
+        Case{"vta_4x8x8", spec(CONV, I8, 1, 16, 7, 7, 24, 3, 1, 1, false, 2), 6},
         Case{"default", spec(DENSE, I8, 1, 100, 1, 1, 37, 1, 1, 0, false), 7},
         Case{"vta_4x8x8", spec(DENSE, U8, 6, 30, 1, 1, 9, 1, 1, 0, true), 6},
         Case{"default", spec(GAP, U8, 1, 40, 4, 4, 0, 1, 1, 0, false), 0},
