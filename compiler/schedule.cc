@@ -1,5 +1,6 @@
 // Schedule parsing, legality against SRAM capacities and ISA field widths, and the default heuristic.
 #include "compiler/schedule.h"
+#include "isa/text_file.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -73,11 +74,9 @@ Schedule parse_schedule(const std::string& text, const std::string& origin) {
 }
 
 Schedule load_schedule_file(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) throw CompileError(path + ": cannot open schedule file");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_schedule(ss.str(), path);
+  const auto text = read_text_file(path);
+  if (!text) throw CompileError(path + ": cannot open schedule file");
+  return parse_schedule(*text, path);
 }
 
 std::string schedule_json(const Schedule& s) {

@@ -1,5 +1,6 @@
 // Strict JSON config loading (no defaults, no aliases), derivation of all parameters, canonical hash.
 #include "isa/config.h"
+#include "isa/text_file.h"
 
 #include <cctype>
 #include <cstdint>
@@ -139,11 +140,9 @@ json parse_json_text(const std::string& text, const std::string& origin) {
 }
 
 std::string read_file(const std::string& path) {
-  std::ifstream in(path, std::ios::binary);
-  if (!in) throw ConfigError(path + ": cannot open file");
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  auto text = read_text_file(path);
+  if (!text) throw ConfigError(path + ": cannot open file");
+  return *text;
 }
 
 // Insertion-ordered so written configs keep the configs/ key order. Strings are labels, not hardware.

@@ -1,5 +1,6 @@
 // Golden store I/O and the comparison rules of `tessera regress`.
 #include "regress/golden.h"
+#include "isa/text_file.h"
 
 #include <cmath>
 #include <fstream>
@@ -10,12 +11,10 @@ namespace tessera::regress {
 using ojson = nlohmann::ordered_json;
 
 Goldens read_goldens(const std::string& path) {
-  std::ifstream f(path);
-  if (!f) return ojson::object();
-  std::stringstream ss;
-  ss << f.rdbuf();
+  const auto text = read_text_file(path);
+  if (!text) return ojson::object();
   try {
-    ojson g = ojson::parse(ss.str());
+    ojson g = ojson::parse(*text);
     if (!g.is_object()) throw std::runtime_error("expected an object of runs");
     for (const auto& [run, metrics] : g.items())
       if (!metrics.is_object()) throw std::runtime_error("run '" + run + "' is not an object of metrics");

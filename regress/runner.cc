@@ -1,6 +1,7 @@
 // Measuring regression runs: compile (networks, layers) or assemble, inject faults on request, run on
 // the backend, hash every tensor, count cycles and DRAM bytes per step; cosim in lockstep.
 #include "regress/runner.h"
+#include "isa/text_file.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -187,11 +188,9 @@ std::string run_onnxruntime(const Suite& s, const compiler::RandomNetwork& rn, d
                           (dir / "log.txt").string() + "' 2>&1";
   const int rc = std::system(cmd.c_str());
   if (rc != 0) {
-    std::ifstream log(dir / "log.txt");
-    std::stringstream ss;
-    ss << log.rdbuf();
+    const std::string log = read_text_file((dir / "log.txt").string()).value_or("");
     fs::remove_all(dir);
-    throw std::runtime_error("onnxruntime (node tests/onnx/run_onnx.js) failed: " + ss.str());
+    throw std::runtime_error("onnxruntime (node tests/onnx/run_onnx.js) failed: " + log);
   }
   const NpyArray ref = read_npy_file((dir / "y.npy").string());
   fs::remove_all(dir);
@@ -295,10 +294,9 @@ void measure_layer(const Suite& s, const Run& r, bool check, const Injection& in
 void measure_asm(const Suite& s, const Run& r, bool check, const Injection& in, ojson& m) {
   const DerivedConfig cfg = load_derived(config_path(s, r.config));
   const std::string path = s.root + "/" + r.entry->asm_program.program;
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  Program p = assemble(ss.str(), cfg, path);
+  const auto text = read_text_file(path);
+  if (!text) throw std::runtime_error(path + ": cannot open the assembly program");
+  Program p = assemble(*text, cfg, path);
   apply(p, cfg, in);
   std::map<std::string, NpyArray> inputs;
   for (const auto& [name, file] : r.entry->asm_program.inputs) inputs[name] = read_npy_file(s.root + "/" + file);
@@ -417,11 +415,9 @@ std::vector<Measurement> measure_all(const Suite& suite, const std::vector<Run>&
     const size_t i = it->second;
     running.erase(it);
     ++done;
-    std::ifstream f(result_file(i));
-    std::stringstream ss;
-    ss << f.rdbuf();
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !ss.str().empty()) {
-      out[i] = measurement_from_json(ojson::parse(ss.str()));
+    const std::string result = read_text_file(result_file(i)).value_or("");
+    if (WIFEXITED(status) && WEXITSTATUS(status) == 0 && !result.empty()) {
+      out[i] = measurement_from_json(ojson::parse(result));
     } else {
       out[i].run = runs[i].id();
       out[i].ok = false;

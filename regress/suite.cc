@@ -1,5 +1,6 @@
 // Strict suite parsing: every key known, every value typed and in range, errors name the JSON path.
 #include "regress/suite.h"
+#include "isa/text_file.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -249,11 +250,9 @@ Suite parse_suite(const std::string& text, const std::string& file) {
 }
 
 Suite load_suite(const std::string& file) {
-  std::ifstream f(file);
-  if (!f) throw SuiteError(file + ": cannot open the suite");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return parse_suite(ss.str(), file);
+  const auto text = read_text_file(file);
+  if (!text) throw SuiteError(file + ": cannot open the suite");
+  return parse_suite(*text, file);
 }
 
 std::vector<Run> expand_runs(const Suite& s, const std::string& filter) {

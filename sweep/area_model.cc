@@ -1,5 +1,6 @@
 // Least-squares area model per resource (see area_model.h).
 #include "sweep/area_model.h"
+#include "isa/text_file.h"
 
 #include <dirent.h>
 
@@ -149,11 +150,9 @@ json AreaModel::to_json(const DerivedConfig& c) const {
 }
 
 std::vector<AreaSample> load_area_samples(const std::string& file, const std::string& root, const std::string& cache_dir) {
-  std::ifstream f(file);
-  if (!f) throw std::runtime_error(file + ": cannot read the area calibration");
-  std::stringstream ss;
-  ss << f.rdbuf();
-  const json j = json::parse(ss.str());
+  const auto text = read_text_file(file);
+  if (!text) throw std::runtime_error(file + ": cannot read the area calibration");
+  const json j = json::parse(*text);
   std::vector<AreaSample> out;
   const auto figures = [](const json& a) {
     return AreaFigures{a.at("luts").get<double>(), a.at("ffs").get<double>(), a.at("dsp48e1").get<double>(),
@@ -177,13 +176,11 @@ std::vector<AreaSample> load_area_samples(const std::string& file, const std::st
       std::sort(names.begin(), names.end());
       for (const std::string& n : names) {
         const std::string dir = cache_dir + "/" + n;
-        std::ifstream a(dir + "/area.json"), cf(dir + "/config.json");
-        if (!a || !cf) continue;
-        std::stringstream as, cs;
-        as << a.rdbuf(), cs << cf.rdbuf();
-        const json aj = json::parse(as.str());
+        const auto area = read_text_file(dir + "/area.json"), config = read_text_file(dir + "/config.json");
+        if (!area || !config) continue;
+        const json aj = json::parse(*area);
         if (aj.value("quick", false)) continue;
-        const DerivedConfig cfg = derive(parse_config(cs.str(), dir + "/config.json"));
+        const DerivedConfig cfg = derive(parse_config(*config, dir + "/config.json"));
         bool dup = false;
         for (const AreaSample& s : out) dup |= s.cfg.hash == cfg.hash;
         if (!dup) out.push_back({cfg.hw.name, "cached", cfg, figures(aj)});

@@ -1,5 +1,6 @@
 // Cached heavy steps of the sweep: synthesis and on-demand Verilator models (see heavy.h).
 #include "sweep/heavy.h"
+#include "isa/text_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -39,12 +40,7 @@ void mkdirs(const std::string& dir) {
   if (!exists(dir)) throw std::runtime_error("cannot create directory " + dir);
 }
 
-std::string read_file(const std::string& path) {
-  std::ifstream f(path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
+std::string read_file(const std::string& path) { return read_text_file(path).value_or(""); }
 
 void write_file(const std::string& path, const std::string& text) {
   const std::string tmp = path + ".tmp";

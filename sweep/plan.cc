@@ -1,5 +1,6 @@
 // Shard planning (GNU parallel job list, Slurm array script) and merging of shard results.
 #include "sweep/plan.h"
+#include "isa/text_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -85,11 +86,9 @@ size_t merge_results(const std::vector<std::string>& dirs, const std::string& ou
   std::vector<json> all;
   std::set<std::string> seen;
   for (const std::string& d : dirs) {
-    std::ifstream m(d + "/meta.json");
-    if (!m) throw std::runtime_error(d + ": no meta.json (not a sweep results directory)");
-    std::stringstream ss;
-    ss << m.rdbuf();
-    const std::string fp = json::parse(ss.str()).value("fingerprint", "");
+    const auto meta = read_text_file(d + "/meta.json");
+    if (!meta) throw std::runtime_error(d + ": no meta.json (not a sweep results directory)");
+    const std::string fp = json::parse(*meta).value("fingerprint", "");
     if (fingerprint.empty()) fingerprint = fp;
     else if (fp != fingerprint) throw std::runtime_error(d + ": results of another spec (fingerprint " + fp + " vs " + fingerprint + ")");
     for (json& p : read_results(d + "/results.jsonl"))

@@ -17,6 +17,7 @@
 #include <vector>
 
 #include "sim/rtl/model.h"
+#include "isa/text_file.h"
 #include "sweep/spec.h"
 #include "sweep/verify.h"
 
@@ -53,11 +54,9 @@ int main(int argc, char** argv) {
     if (!g_make || !config) throw std::runtime_error(std::string(argv[2]) + ": not a tessera sweep model library");
     g_config = config();
     const tessera::sweep::Spec spec = tessera::sweep::load_spec(argv[3]);
-    std::ifstream f(argv[4]);
-    if (!f) throw std::runtime_error(std::string("cannot read ") + argv[4]);
-    std::stringstream ss;
-    ss << f.rdbuf();
-    const nlohmann::ordered_json point = nlohmann::ordered_json::parse(ss.str());
+    const auto text = tessera::read_text_file(argv[4]);
+    if (!text) throw std::runtime_error(std::string("cannot read ") + argv[4]);
+    const nlohmann::ordered_json point = nlohmann::ordered_json::parse(*text);
     tessera::sweep::VerifyOptions opt;
     opt.build_models = false, opt.synthesize = false;
     const nlohmann::ordered_json r = tessera::sweep::verify_point(spec, point, opt);

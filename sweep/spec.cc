@@ -1,5 +1,6 @@
 // Strict parsing of a sweep spec: every key known, every value checked, errors naming file and JSON path.
 #include "sweep/spec.h"
+#include "isa/text_file.h"
 
 #include <algorithm>
 #include <cmath>
@@ -13,11 +14,9 @@ namespace {
 using json = nlohmann::ordered_json;
 
 std::string read_text(const std::string& path, const std::string& who) {
-  std::ifstream f(path, std::ios::binary);
-  if (!f) throw SpecError(who + ": cannot read " + path);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
+  auto text = read_text_file(path);
+  if (!text) throw SpecError(who + ": cannot read " + path);
+  return *text;
 }
 
 struct Ctx {

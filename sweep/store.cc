@@ -1,5 +1,6 @@
 // Append-only JSON-lines results with crash-safe resume (see store.h).
 #include "sweep/store.h"
+#include "isa/text_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -17,13 +18,6 @@ using json = nlohmann::ordered_json;
 
 namespace {
 
-std::string slurp(const std::string& path) {
-  std::ifstream f(path, std::ios::binary);
-  std::stringstream ss;
-  ss << f.rdbuf();
-  return ss.str();
-}
-
 void mkdirs(const std::string& dir) {
   std::string cur;
   std::stringstream ss(dir);
@@ -37,7 +31,7 @@ void mkdirs(const std::string& dir) {
 }  // namespace
 
 std::vector<json> read_results(const std::string& path, bool* dropped) {
-  const std::string text = slurp(path);
+  const std::string text = read_text_file(path).value_or("");
   std::vector<json> out;
   if (dropped) *dropped = false;
   size_t at = 0;
@@ -67,11 +61,8 @@ ResultStore::ResultStore(const std::string& dir, const std::string& fingerprint,
   const bool exists = ::stat(path_.c_str(), &st) == 0 && st.st_size > 0;
   if (exists && !resume) throw std::runtime_error(dir + " already holds sweep results: pass --resume, or another -o DIR");
   if (exists) {
-    std::ifstream m(meta_path);
-    if (m) {
-      std::stringstream ss;
-      ss << m.rdbuf();
-      const json meta = json::parse(ss.str(), nullptr, false);
+    if (const auto m = read_text_file(meta_path)) {
+      const json meta = json::parse(*m, nullptr, false);
       if (!meta.is_discarded() && meta.value("fingerprint", "") != fingerprint)
         throw std::runtime_error(dir + ": the results were written for another spec (workloads, base or objectives differ): "
                                        "use another -o DIR");
@@ -79,7 +70,7 @@ ResultStore::ResultStore(const std::string& dir, const std::string& fingerprint,
     bool dropped = false;
     for (const json& p : read_results(path_, &dropped)) done_.insert(p.value("id", ""));
     if (dropped) {  // cut the partial last line so the next append starts a fresh line
-      const std::string text = slurp(path_);
+      const std::string text = read_text_file(path_).value_or("");
       if (::truncate(path_.c_str(), off_t(text.rfind('\n') == std::string::npos ? 0 : text.rfind('\n') + 1)) != 0)
         throw std::runtime_error(path_ + ": " + std::strerror(errno));
     }

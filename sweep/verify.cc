@@ -1,5 +1,6 @@
 // RTL verification of chosen sweep points (see verify.h).
 #include "sweep/verify.h"
+#include "isa/text_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -123,15 +124,13 @@ json verify_on_demand(const Spec& spec, const json& point, const VerifyOptions& 
   const auto t0 = std::chrono::steady_clock::now();
   const int rc = run_logged({runner, "--model", b.so, spec.file, pfile, out}, b.dir + "/run_" + id + ".log");
   const double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
-  std::ifstream f(out);
-  if (rc != 0 || !f) {
+  const auto result = read_text_file(out);
+  if (rc != 0 || !result) {
     r["status"] = "not run", r["rtl_model"] = model;
     r["reason"] = "tessera_sweep_rtl_runner exited with " + std::to_string(rc) + ", see " + b.dir + "/run_" + id + ".log";
     return r;
   }
-  std::stringstream ss;
-  ss << f.rdbuf();
-  json got = json::parse(ss.str());
+  json got = json::parse(*result);
   model["runner_seconds"] = secs;
   got["rtl_model"] = model;
   return got;

@@ -1,5 +1,6 @@
 // Schedule cache: strict reading (any malformed entry invalidates the file), legality re-check on use.
 #include "compiler/search/schedule_cache.h"
+#include "isa/text_file.h"
 
 #include <cstdio>
 #include <fstream>
@@ -31,12 +32,10 @@ std::string search_version() {
 }
 
 ScheduleCache::ScheduleCache(std::string path, std::string kind) : path_(std::move(path)), kind_(std::move(kind)) {
-  std::ifstream f(path_);
-  if (!f) return;  // no cache yet
-  std::stringstream ss;
-  ss << f.rdbuf();
+  const auto text = read_text_file(path_);
+  if (!text) return;  // no cache yet
   try {
-    const auto j = nlohmann::json::parse(ss.str());
+    const auto j = nlohmann::json::parse(*text);
     if (!j.is_object() || j.value("format", "") != kFormat) throw std::runtime_error("not a " + std::string(kFormat) + " file");
     if (j.value("version", "") != search_version()) {
       warnings_.push_back(path_ + ": stale " + kind_ + " (written by '" + j.value("version", "?") + "', this is '" +
