@@ -1,6 +1,5 @@
 // Schedule parsing, legality against SRAM capacities and ISA field widths, and the default heuristic.
 #include "compiler/schedule.h"
-#include "isa/text_file.h"
 
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -8,6 +7,7 @@
 #include <sstream>
 
 #include "compiler/compile_error.h"
+#include "isa/text_file.h"
 
 namespace tessera::compiler {
 namespace {

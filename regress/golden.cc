@@ -1,10 +1,11 @@
 // Golden store I/O and the comparison rules of `tessera regress`.
 #include "regress/golden.h"
-#include "isa/text_file.h"
 
 #include <cmath>
 #include <fstream>
 #include <sstream>
+
+#include "isa/text_file.h"
 
 namespace tessera::regress {
 

@@ -1,7 +1,6 @@
 // Measuring regression runs: compile (networks, layers) or assemble, inject faults on request, run on
 // the backend, hash every tensor, count cycles and DRAM bytes per step; cosim in lockstep.
 #include "regress/runner.h"
-#include "isa/text_file.h"
 
 #include <sys/wait.h>
 #include <unistd.h>
@@ -26,6 +25,7 @@
 #include "driver/device.h"
 #include "isa/asm.h"
 #include "isa/npy.h"
+#include "isa/text_file.h"
 #include "sim/cosim/lockstep.h"
 #include "sim/cosim/random_program.h"
 #include "tests/reference/quantized_ops.h"
@@ -199,12 +199,7 @@ std::string run_onnxruntime(const Suite& s, const compiler::RandomNetwork& rn, d
 
 compiler::NetworkSpec network_spec(const NetworkWorkload& w) {
   compiler::NetworkSpec s;
-  const std::map<std::string, compiler::NetworkArch> arch = {{"resnet18", compiler::NetworkArch::RESNET18},
-                                                             {"resnet_odd", compiler::NetworkArch::RESNET_ODD},
-                                                             {"vgg_odd", compiler::NetworkArch::VGG_ODD},
-                                                             {"tiny", compiler::NetworkArch::TINY},
-                                                              {"mobilenetv2", compiler::NetworkArch::MOBILENETV2}};
-  s.arch = arch.at(w.arch);
+  s.arch = compiler::network_archs().at(w.arch);  // the suite checked the name
   s.form = w.form == "qdq" ? compiler::NetworkForm::QDQ : compiler::NetworkForm::QOPERATOR;
   s.type = w.type == "int8" ? compiler::ElemType::INT8 : compiler::ElemType::UINT8;
   s.input_size = w.input_size, s.classes = w.classes, s.seed = w.seed;

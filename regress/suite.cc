@@ -1,6 +1,5 @@
 // Strict suite parsing: every key known, every value typed and in range, errors name the JSON path.
 #include "regress/suite.h"
-#include "isa/text_file.h"
 
 #include <algorithm>
 #include <filesystem>
@@ -9,6 +8,9 @@
 #include <sstream>
 
 #include <nlohmann/json.hpp>
+
+#include "compiler/import/random_network.h"
+#include "isa/text_file.h"
 
 namespace tessera::regress {
 namespace {
@@ -176,7 +178,9 @@ Suite parse_suite(const std::string& text, const std::string& file) {
     if (const json* w = o.get("network")) {
       ++kinds, e.kind = WorkloadKind::NETWORK;
       Obj n(*w, o.at("network"), file);
-      e.network.arch = n.choice("arch", "resnet18", {"resnet18", "resnet_odd", "vgg_odd", "tiny", "mobilenetv2"});
+      std::vector<std::string> archs;
+      for (const auto& [name, arch] : compiler::network_archs()) archs.push_back(name);
+      e.network.arch = n.choice("arch", "resnet18", archs);
       e.network.form = n.choice("form", "qoperator", {"qoperator", "qdq"});
       e.network.type = n.choice("type", "uint8", {"uint8", "int8"});
       e.network.input_size = int(n.integer("input_size", 224, 8, 1024));

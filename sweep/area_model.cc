@@ -1,6 +1,5 @@
 // Least-squares area model per resource (see area_model.h).
 #include "sweep/area_model.h"
-#include "isa/text_file.h"
 
 #include <dirent.h>
 
@@ -9,6 +8,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "isa/text_file.h"
 
 namespace tessera::sweep {
 

@@ -1,6 +1,5 @@
 // Cached heavy steps of the sweep: synthesis and on-demand Verilator models (see heavy.h).
 #include "sweep/heavy.h"
-#include "isa/text_file.h"
 
 #include <fcntl.h>
 #include <sys/file.h>
@@ -14,6 +13,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/text_file.h"
 #include "sweep/defaults.h"
 
 namespace tessera::sweep {

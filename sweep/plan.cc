@@ -1,6 +1,5 @@
 // Shard planning (GNU parallel job list, Slurm array script) and merging of shard results.
 #include "sweep/plan.h"
-#include "isa/text_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -10,6 +9,7 @@
 #include <sstream>
 #include <stdexcept>
 
+#include "isa/text_file.h"
 #include "sweep/space.h"
 #include "sweep/store.h"
 

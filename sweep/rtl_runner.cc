@@ -16,8 +16,8 @@
 #include <string>
 #include <vector>
 
-#include "sim/rtl/model.h"
 #include "isa/text_file.h"
+#include "sim/rtl/model.h"
 #include "sweep/spec.h"
 #include "sweep/verify.h"
 

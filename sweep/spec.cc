@@ -1,12 +1,14 @@
 // Strict parsing of a sweep spec: every key known, every value checked, errors naming file and JSON path.
 #include "sweep/spec.h"
-#include "isa/text_file.h"
 
 #include <algorithm>
 #include <cmath>
 #include <fstream>
 #include <set>
 #include <sstream>
+
+#include "compiler/import/random_network.h"
+#include "isa/text_file.h"
 
 namespace tessera::sweep {
 namespace {
@@ -198,8 +200,11 @@ Spec parse_spec(const std::string& text, const std::string& file) {
       if (w.contains(k.first)) ++kinds, wl.kind = k.second, wl.path = c.str(w[k.first], p + "/" + k.first);
     if (kinds != 1) c.fail(p, "give exactly one of \"onnx\" (a network), \"model\" (a layer .onnx/.json), \"table\" (a workload .csv), \"builtin\"");
     if (wl.kind == WorkloadKind::BUILTIN) {
-      if (wl.path != "resnet18" && wl.path != "tiny" && wl.path != "resnet_odd" && wl.path != "vgg_odd")
-        c.fail(p + "/builtin", "unknown network (resnet18, resnet_odd, vgg_odd, tiny: random calibrated weights)");
+      if (!compiler::network_archs().count(wl.path)) {
+        std::string names;
+        for (const auto& [name, arch] : compiler::network_archs()) names += (names.empty() ? "" : ", ") + name;
+        c.fail(p + "/builtin", "unknown network (" + names + ": random calibrated weights)");
+      }
     } else {
       wl.path = resolve(s.dir, wl.path);
       if (!std::ifstream(wl.path)) c.fail(p, "cannot read " + wl.path);

@@ -1,6 +1,5 @@
 // Append-only JSON-lines results with crash-safe resume (see store.h).
 #include "sweep/store.h"
-#include "isa/text_file.h"
 
 #include <fcntl.h>
 #include <sys/stat.h>
@@ -11,6 +10,8 @@
 #include <fstream>
 #include <sstream>
 #include <stdexcept>
+
+#include "isa/text_file.h"
 
 namespace tessera::sweep {
 

@@ -1,6 +1,5 @@
 // RTL verification of chosen sweep points (see verify.h).
 #include "sweep/verify.h"
-#include "isa/text_file.h"
 
 #include <sys/stat.h>
 #include <unistd.h>
@@ -18,6 +17,7 @@
 #include "compiler/import/random_network.h"
 #include "compiler/network/compile_network.h"
 #include "driver/device.h"
+#include "isa/text_file.h"
 #include "sweep/pareto.h"
 #ifdef TESSERA_HAVE_RTL
 #include "sim/rtl/model.h"

@@ -18,17 +18,6 @@ namespace tessera::sweep {
 
 using namespace tessera::compiler;
 
-int64_t layer_macs(const Layer& l, const search::LayerProblem* lp) {
-  if (l.kind == LayerKind::GLOBAL_AVG_POOL) {  // one accumulate per input element
-    int64_t n = 1;
-    for (int64_t d : l.inputs.at(0).shape) n *= d;
-    return n;
-  }
-  if (!lp) return 0;  // vector-ALU segments: no MACs
-  const ConvGeometry& g = lp->g;
-  return g.n * g.c * g.k * g.oh * g.ow * g.r * g.s;
-}
-
 namespace {
 
 // Weights are dropped once loaded (memory and copies): schedule problems do not depend on them.
@@ -76,6 +65,7 @@ std::vector<WorkLayer> read_table(const std::string& path, bool pointwise_only, 
     if (h == 1 && r == 1) spec.kind = LayerKind::DENSE;  // the classifier row (1x1 over 1x1)
     WorkLayer wl;
     wl.name = col[2], wl.layer = random_layer(spec, 1), wl.layer.name = col[2];
+    wl.macs = layer_macs(wl.layer);
     strip(wl.layer);
     wl.op = op_of(wl.layer);
     out.push_back(std::move(wl));
@@ -94,13 +84,12 @@ Workloads::Workloads(const Spec& spec) : spec_(spec) {
       nets_.back() = std::make_unique<Network>(import_onnx_network_file(w.path));
     } else if (w.kind == WorkloadKind::BUILTIN) {
       NetworkSpec ns;
-      ns.arch = w.path == "resnet18" ? NetworkArch::RESNET18 : w.path == "resnet_odd" ? NetworkArch::RESNET_ODD
-                : w.path == "vgg_odd" ? NetworkArch::VGG_ODD : NetworkArch::TINY;
+      ns.arch = network_archs().at(w.path);  // the spec checked the name
       nets_.back() = std::make_unique<Network>(import_onnx_network(random_network(ns).onnx, w.path));
     } else if (w.kind == WorkloadKind::MODEL) {  // weights kept: layer_problem checks the bias folding
       for (const Layer& l : import_model_file(w.path).layers) {
         WorkLayer wl;
-        wl.name = l.name, wl.layer = l, wl.op = op_of(l), wl.macs = layer_macs(l, nullptr);
+        wl.name = l.name, wl.layer = l, wl.op = op_of(l), wl.macs = layer_macs(l);
         wl.searched = l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE || l.kind == LayerKind::GLOBAL_AVG_POOL;
         fixed_.back().push_back(std::move(wl));
       }
@@ -133,7 +122,7 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
       if (n.placement != Placement::ACCEL || !n.layer) continue;
       Layer& l = *n.layer;
       WorkLayer wl;
-      wl.name = n.name, wl.op = op_of(l), wl.macs = layer_macs(l, nullptr);
+      wl.name = n.name, wl.op = op_of(l), wl.macs = layer_macs(l);
       // The network compiler lowers pools and unfused adds as vector-ALU segments, the rest as GEMMs;
       // each segment also fills its output's halo.
       wl.searched = !(l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL);
@@ -159,7 +148,6 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
     // The schedule problem depends on the layer (as the passes left it) and the cost family only.
     std::string lkey = std::to_string(w) + "|" + wl.name + "|" + wl.op + "|" + family + "|";
     for (int64_t d : l.inputs.at(0).shape) lkey += std::to_string(d) + ",";
-    const bool gap = wl.macs > 0;  // a GAP lowered as a GEMM keeps its own count
     std::shared_ptr<const search::LayerProblem> lp;
     {
       std::lock_guard<std::mutex> lock(mu_);
@@ -175,7 +163,6 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
       problems_.emplace(lkey, lp);
     }
     wl.lp = *lp;
-    if (!gap) wl.macs = layer_macs(l, &wl.lp);
     strip(l);
   }
   auto list = std::make_shared<const std::vector<WorkLayer>>(std::move(out));

@@ -57,7 +57,4 @@ class Workloads {
   mutable std::map<std::string, std::shared_ptr<const compiler::search::LayerProblem>> problems_;
 };
 
-// MACs of a layer: from its schedule problem's geometry (GEMM-lowered), the input size (GAP), else 0.
-int64_t layer_macs(const compiler::Layer& l, const compiler::search::LayerProblem* lp);
-
 }  // namespace tessera::sweep

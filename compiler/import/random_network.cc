@@ -13,6 +13,17 @@ namespace tessera::compiler {
 
 using namespace random_net;
 
+const std::map<std::string, NetworkArch>& network_archs() {
+  static const std::map<std::string, NetworkArch> archs = [] {
+    std::map<std::string, NetworkArch> m;
+    for (NetworkArch a : {NetworkArch::RESNET18, NetworkArch::RESNET_ODD, NetworkArch::VGG_ODD, NetworkArch::TINY,
+                          NetworkArch::MOBILENETV2})
+      m[network_arch_name(a)] = a;
+    return m;
+  }();
+  return archs;
+}
+
 const char* network_arch_name(NetworkArch arch) {
   switch (arch) {
     case NetworkArch::RESNET18: return "resnet18";

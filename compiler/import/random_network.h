@@ -2,6 +2,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <string>
 #include <vector>
 
@@ -47,5 +48,7 @@ struct RandomNetwork {
 RandomNetwork random_network(const NetworkSpec& spec);
 
 const char* network_arch_name(NetworkArch arch);  // "resnet18", "resnet_odd", "vgg_odd", "tiny", "mobilenetv2"
+// Every architecture by its name (the generator's --arch, sweep specs and regress suites).
+const std::map<std::string, NetworkArch>& network_archs();
 
 }  // namespace tessera::compiler

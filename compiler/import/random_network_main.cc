@@ -18,11 +18,9 @@ int main(int argc, char** argv) {
   CLI::App app{"Write a random quantized network (ResNet-18 and smaller odd-shaped nets) as ONNX, plus its float input"};
   NetworkSpec s;
   std::string out, input, qparams;
-  const std::map<std::string, NetworkArch> archs = {{"resnet18", NetworkArch::RESNET18}, {"mobilenetv2", NetworkArch::MOBILENETV2}, {"resnet_odd", NetworkArch::RESNET_ODD},
-                                                    {"vgg_odd", NetworkArch::VGG_ODD}, {"tiny", NetworkArch::TINY}};
   const std::map<std::string, NetworkForm> forms = {{"qoperator", NetworkForm::QOPERATOR}, {"qdq", NetworkForm::QDQ}};
   const std::map<std::string, ElemType> types = {{"int8", ElemType::INT8}, {"uint8", ElemType::UINT8}};
-  app.add_option("--arch", s.arch, "architecture")->required()->transform(CLI::CheckedTransformer(archs));
+  app.add_option("--arch", s.arch, "architecture")->required()->transform(CLI::CheckedTransformer(network_archs()));
   app.add_option("--form", s.form, "onnxruntime's quantization format")->required()->transform(CLI::CheckedTransformer(forms));
   app.add_option("--type", s.type, "activation type (weights are per-channel int8)")->required()->transform(CLI::CheckedTransformer(types));
   app.add_option("--input-size", s.input_size, "height and width of the [1,3,S,S] input")->check(CLI::Range(1, 4096));

@@ -16,7 +16,6 @@
 #include "compiler/search/schedule_cache.h"
 
 namespace tessera::compiler {
-namespace {
 
 int64_t layer_macs(const Layer& l) {
   const auto& in = l.inputs.at(0).shape;
@@ -28,6 +27,8 @@ int64_t layer_macs(const Layer& l) {
     default: return 0;
   }
 }
+
+namespace {
 
 std::string join(const std::vector<std::string>& v, size_t from = 0) {
   std::string s;

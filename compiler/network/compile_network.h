@@ -37,6 +37,10 @@ Network run_graph_passes(Network net, const DerivedConfig& cfg, const CompileOpt
 // import -> graph passes -> layouts -> memory -> per-layer lowering (searched schedules, as compile_model).
 CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const CompileOptions& opt = {});
 
+// Multiply-accumulates of a layer (per channel group for grouped convs; a global average pool
+// counts one accumulate per input element); vector-ALU layers (add, max-pool) do none.
+int64_t layer_macs(const Layer& layer);
+
 // The placement table with predicted cycles per node and the totals.
 std::string report_table(const CompiledNetwork& c, const DerivedConfig& cfg);
 

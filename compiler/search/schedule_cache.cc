@@ -1,6 +1,5 @@
 // Schedule cache: strict reading (any malformed entry invalidates the file), legality re-check on use.
 #include "compiler/search/schedule_cache.h"
-#include "isa/text_file.h"
 
 #include <cstdio>
 #include <fstream>
@@ -9,6 +8,7 @@
 #include <stdexcept>
 
 #include "compiler/compile_error.h"
+#include "isa/text_file.h"
 
 namespace tessera::compiler::search {
 namespace {

@@ -185,6 +185,22 @@ TEST(SweepEvaluate, NetworkPointsAndIllegalPoints) {
   EXPECT_EQ(illegal, 3);  // block_out 32 (networks need BLOCK_IN == BLOCK_OUT), or 64-byte INP SRAM
 }
 
+// Grouped and depthwise convs count the MACs they do (C/group per output), so no layer of a
+// MobileNetV2 point claims more than the array's MAC rate.
+TEST(SweepEvaluate, DepthwiseLayersNeverExceedTheArray) {
+  const Spec s = parse_spec(R"({"base": ")" + kBase + R"(", "workloads": [{"builtin": "mobilenetv2"}]})", "s.json");
+  Evaluator ev(s);
+  const json r = ev.evaluate(*Space(s).at(0));
+  ASSERT_EQ(r["status"], "ok") << r.dump();
+  int depthwise = 0;
+  for (const json& l : r["workloads"][0]["layers"]) {
+    EXPECT_LE(l["util"].get<double>(), 1.0) << l.dump();
+    depthwise += l["name"].get<std::string>().find("conv.1") != std::string::npos;
+  }
+  EXPECT_GT(depthwise, 10);
+  EXPECT_LE(r["util"].get<double>(), 1.0);
+}
+
 // A point's network total is what compile_network's report predicts for the same config (the sweep
 // plans layouts and memory the same way; DRAM offsets start at 0 instead of after the program's
 // reserved bytes, which moves a few segment cycles).
