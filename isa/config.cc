@@ -1,6 +1,5 @@
 // Strict JSON config loading (no defaults, no aliases), derivation of all parameters, canonical hash.
 #include "isa/config.h"
-#include "isa/text_file.h"
 
 #include <cctype>
 #include <cstdint>
@@ -10,6 +9,8 @@
 #include <optional>
 #include <set>
 #include <sstream>
+
+#include "isa/text_file.h"
 
 namespace tessera {
 namespace {
