@@ -1,6 +1,8 @@
 // ALU: micro-op driven element-wise integer operations on accumulator vectors.
 #include <algorithm>
+#include <cmath>
 #include <cstdint>
+#include <cstring>
 
 #include "sim/fsim/exec.h"
 
@@ -8,18 +10,31 @@ namespace tessera {
 namespace {
 
 // Per-instruction constants of the extension ops: MULHR/REQ's right shift (31 + imm[4:0] for a
-// vector operand, 15 for MULHR's Q15 immediate) and REQ's output zero point and clamp bounds.
+// vector operand, 15 for MULHR's Q15 immediate) and REQ's output zero point, clamp bounds and mode.
 struct RequantImm {
   int shift = 31;
   int32_t zero_point = 0, lo = 0, hi = 0;
+  bool float_scale = false;
 };
+
+// REQ's float mode is onnxruntime's requantization, so a conv can be bit-identical to it:
+// binary32 float(a) * scale, each step rounded to nearest even, then to the nearest integer (ties
+// to even). A scale whose exponent field is 0 or 255 counts as zero, so no input is undefined.
+inline int32_t req_float(int32_t a, int32_t scale_bits, const RequantImm& q) {
+  const uint32_t bits = uint32_t(scale_bits), exponent = bits >> 23 & 0xFF;
+  float s = 0.0f;
+  if (exponent != 0 && exponent != 0xFF) std::memcpy(&s, &bits, sizeof s);
+  const float p = float(a) * s;
+  const float r = std::fabs(p) < 2147483648.0f ? std::nearbyint(p) : std::copysign(2147483648.0f, p);
+  return int32_t(std::clamp(int64_t(r) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
+}
 
 inline int64_t round_shift(int32_t a, int32_t b, int shift) {  // |a*b| <= 2^62: adding 2^(shift-1) <= 2^61 is safe
   return (int64_t(a) * b + (int64_t{1} << (shift - 1))) >> shift;
 }
 
 // One lane of each operation; int32 arithmetic wraps (done in uint32, which C++ defines).
-template <AluOp OP>
+template <AluOp OP, bool FLOAT_REQ = false>
 int32_t alu_lane(int32_t a, int32_t b, [[maybe_unused]] const RequantImm& q) {
   if constexpr (OP == AluOp::MIN) return std::min(a, b);
   if constexpr (OP == AluOp::MAX) return std::max(a, b);
@@ -29,11 +44,13 @@ int32_t alu_lane(int32_t a, int32_t b, [[maybe_unused]] const RequantImm& q) {
     return b >= 0 ? a >> std::min(b, 31) : int32_t(uint32_t(a) << std::min(-int64_t(b), int64_t{31}));
   if constexpr (OP == AluOp::MULHR) return int32_t(std::clamp(round_shift(a, b, q.shift), int64_t{INT32_MIN}, int64_t{INT32_MAX}));
   if constexpr (OP == AluOp::MOV) return b;
-  if constexpr (OP == AluOp::REQ) return int32_t(std::clamp(round_shift(a, b, q.shift) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
+  if constexpr (OP == AluOp::REQ && FLOAT_REQ) return req_float(a, b, q);
+  if constexpr (OP == AluOp::REQ && !FLOAT_REQ)
+    return int32_t(std::clamp(round_shift(a, b, q.shift) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
 }
 
 // The operand choice is a template argument so each lane loop is branch-free and vectorizes.
-template <AluOp OP, bool IMM>
+template <AluOp OP, bool IMM, bool FLOAT_REQ = false>
 inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& s, int32_t imm, const RequantImm& q) {
   const int64_t lanes = s.acc_lanes;
   int32_t* const acc = s.acc.data();
@@ -43,7 +60,7 @@ inline __attribute__((always_inline)) void alu_loop(const UopLoop& l, FsimSram& 
       for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
         int32_t* d = acc + (uops[k].dst + o * l.dst_out + i * l.dst_in) * lanes;
         const int32_t* src = IMM ? nullptr : acc + (uops[k].src + o * l.src_out + i * l.src_in) * lanes;
-        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP>(d[j], IMM ? imm : src[j], q);
+        for (int64_t j = 0; j < lanes; ++j) d[j] = alu_lane<OP, FLOAT_REQ>(d[j], IMM ? imm : src[j], q);
       }
 }
 
@@ -65,7 +82,10 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
     case AluOp::SHR: alu_loop<AluOp::SHR>(l, s, use_imm, imm, q); break;
     case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm, q); break;
     case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, imm, q); break;
-    case AluOp::REQ: alu_loop<AluOp::REQ>(l, s, false, imm, q); break;
+    case AluOp::REQ:
+      if (q.float_scale) alu_loop<AluOp::REQ, false, true>(l, s, imm, q);
+      else alu_loop<AluOp::REQ, false>(l, s, imm, q);
+      break;
     case AluOp::MOV: alu_loop<AluOp::MOV>(l, s, use_imm, imm, q); break;
   }
 }
@@ -108,10 +128,14 @@ void check_vta_shift_amounts(const ExecContext& x, const UopLoop& l, bool use_im
 //                          use_imm: (a * imm + 2^14) >> 15 (a Q15 multiplier)
 //                          i.e. one rounding (half up) of a * b / 2^shift: a requantization step
 //                   REQ (extension; vector operand only), with u = imm as 16 unsigned bits,
-//                          shift = u[4:0], relu = u[5], zp = u[15:8] as int8, u[7:6] must be 0,
+//                          shift = u[4:0], relu = u[5], float = u[6], zp = u[15:8] as int8, u[7] must be 0,
 //                          lo = relu ? max(zp, -2^(OUT_BITS-1)) : -2^(OUT_BITS-1), hi = 2^(OUT_BITS-1) - 1:
-//                          clamp(((a * acc[s][l] + 2^(30+shift)) >> (31 + shift)) + zp, lo, hi)
-//                          i.e. MULHR, the output zero point and the clamp (ReLU) in one pass
+//                          fixed point (u[6] = 0):
+//                            clamp(((a * acc[s][l] + 2^(30+shift)) >> (31 + shift)) + zp, lo, hi)
+//                            i.e. MULHR, the output zero point and the clamp (ReLU) in one pass
+//                          float (u[6] = 1, shift must be 0): acc[s][l] is a binary32 scale m (0 when
+//                            its exponent field is 0 or 255);
+//                            clamp(round_even(fl32(fl32(a) * m)) + zp, lo, hi), saturating
 //
 // alu_opcode values the table does not define are reserved (an error even with reset). Index checks as for GEMM.
 // Semantics::VTA: reset is ignored (the operation runs), extensions are errors, SHR amounts must lie in -31..31.
@@ -132,7 +156,10 @@ void exec_alu(const ExecContext& x) {
   if (op == int64_t(AluOp::REQ) && !reset) {
     if (use_imm) x.fail("use_imm", "REQ takes its multiplier from a vector operand; imm holds shift, ReLU and zero point");
     const auto u = uint16_t(imm);
-    if (u & 0xC0) x.fail("imm", "REQ imm bits 7:6 are reserved and must be 0");
+    if (u & 0x80) x.fail("imm", "REQ imm bit 7 is reserved and must be 0");
+    q.float_scale = (u & 0x40) != 0;
+    if (q.float_scale && (u & 31))
+      x.fail("imm", "REQ's float mode (imm bit 6) has no shift: imm bits 4:0 must be 0, not " + std::to_string(u & 31));
     q.shift = 31 + (u & 31);
     q.zero_point = int8_t(u >> 8);
     q.hi = (1 << (x.cfg.out_bits - 1)) - 1;

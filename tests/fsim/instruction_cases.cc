@@ -3,6 +3,7 @@
 
 #include <gtest/gtest.h>
 
+#include <cmath>
 #include <cstring>
 #include <random>
 #include <stdexcept>
@@ -170,6 +171,58 @@ void fused_requantize(const DerivedConfig& cfg, std::vector<uint8_t>& dram, cons
     visit(make(what, {load(MemType::ACC, 0, 0, 1, 2, 2), load_uops(cfg, dram, {{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, c.imm)},
                acc0_is(c.want, what)));
   }
+}
+
+int32_t float_bits(float f) {
+  int32_t b = 0;
+  std::memcpy(&b, &f, 4);
+  return b;
+}
+
+// REQ's float mode rounds like onnxruntime: float(a), then the binary32 product, then ties to even.
+void float_requantize(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const auto req_imm = [](bool relu, int zp) { return int64_t(int16_t(uint16_t((zp & 0xFF) << 8 | 64 | relu << 5))); };
+  struct Case {
+    int32_t a, b;
+    int64_t imm;
+    int32_t want;
+  } cases[] = {{3, float_bits(0.5f), req_imm(false, 0), 2},          // 1.5 to even: 2
+               {5, float_bits(0.5f), req_imm(false, 0), 2},          // 2.5 to even: 2 (fixed point: 3)
+               {-5, float_bits(0.5f), req_imm(false, 0), -2},        // -2.5 to even: -2
+               {7, float_bits(0.5f), req_imm(false, -3), 1},         // 3.5 to 4, + (-3)
+               {10, float_bits(-0.25f), req_imm(false, 0), -2},      // a negative scale: -2.5 to -2
+               {16777217, float_bits(0x1.4p-23f), req_imm(false, 0), 2},  // float(2^24 + 1) = 2^24: 2.5, not 2.50000015
+               {100000, float_bits(0.01f), req_imm(false, -3), 127}, // clamped high
+               {-100000, float_bits(0.01f), req_imm(false, 0), -128},// clamped low
+               {INT32_MIN, float_bits(1e30f), req_imm(false, 0), -128},   // the product overflows binary32
+               {-40, float_bits(0.5f), req_imm(true, -7), -7},       // ReLU stops at the zero point
+               {1000, 0x7F800000, req_imm(false, 5), 5},             // +inf counts as a zero scale
+               {1000, 0x7FC00000, req_imm(false, 5), 5},             // NaN too
+               {1000, 0x00000001, req_imm(false, 5), 5},             // and a subnormal
+               {1 << 30, float_bits(0x1p-31f), req_imm(false, 0), 0}};  // exactly one half: 0
+  for (const Case& c : cases) {
+    put_acc_pair(cfg, dram, c.a, c.b);
+    const std::string what = std::to_string(c.a) + " req float " + std::to_string(c.b) + " imm " + std::to_string(c.imm);
+    visit(make(what, {load(MemType::ACC, 0, 0, 1, 2, 2), load_uops(cfg, dram, {{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, c.imm)},
+               acc0_is(c.want, what)));
+  }
+  // Random accumulators against realistic scales (and specials) in every lane: the reference machine decides.
+  std::mt19937 rng{2026};
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_out;
+  for (int64_t l = 0; l < 64 * lanes; ++l) {
+    const int magnitude = int(rng() % 31);
+    const int32_t v = int32_t(int64_t(rng() % (uint64_t{1} << magnitude)) * (rng() % 2 ? 1 : -1));
+    std::memcpy(&dram[size_t(l * 4)], &v, 4);
+  }
+  for (int64_t l = 0; l < 8 * lanes; ++l) {
+    const uint32_t r = uint32_t(rng());
+    const int32_t bits = r % 16 == 0 ? int32_t(r) : float_bits(std::ldexp(float(1 + r % 4096) / 4096.0f, -int(rng() % 24)));
+    std::memcpy(&dram[size_t((64 * lanes + l) * 4)], &bits, 4);
+  }
+  const Loop l{0, 2, 4, 4, 16, 4, 0, 1};  // dst = u.dst + 16o + 4i, src = u.src + i (8 scale rows)
+  for (int64_t imm : {req_imm(false, 0), req_imm(true, -128), req_imm(false, 77), req_imm(true, 12)})
+    visit(make("random float requantization imm " + std::to_string(imm),
+               {load(MemType::ACC, 0, 0, 1, 72, 72), load_uops(cfg, dram, {{0, 64, 0}, {1, 68, 0}}), alu(AluOp::REQ, l, false, imm)}));
 }
 
 void reset_addressed_accumulators(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
@@ -375,6 +428,7 @@ const std::vector<CaseGroup>& case_groups() {
       {"FsimCompute.ShiftAmountsFollowTheSpec", shift_amounts},
       {"FsimCompute.RequantizingMultiplyFollowsTheSpec", requantizing_multiply},
       {"FsimCompute.FusedRequantizeFollowsTheSpec", fused_requantize},
+      {"FsimCompute.FloatRequantizeRoundsLikeOnnxruntime", float_requantize},
       {"FsimCompute.ResetZeroesExactlyTheAddressedAccumulators", reset_addressed_accumulators},
       {"FsimCompute.TwoLevelUopLoopsOnEveryKernelMatchReference", two_level_uop_loops},
       {"FsimCompute.TiledMatmulEqualsPlainMatmul", tiled_matmul},

@@ -30,7 +30,12 @@ TEST_P(FsimCompute, RequantizingMultiplyFollowsTheSpec) {
 TEST_P(FsimCompute, FusedRequantizeFollowsTheSpec) {
   run_cases();
   EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, true, 3)}), HasSubstr("vector operand"));
-  EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, 0x40)}), HasSubstr("reserved"));
+  EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, 0x80)}), HasSubstr("reserved"));
+}
+
+TEST_P(FsimCompute, FloatRequantizeRoundsLikeOnnxruntime) {
+  run_cases();
+  EXPECT_THAT(run_error({load_uops({{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, 0x41)}), HasSubstr("no shift"));
 }
 
 // The ALU opcode field at its boundaries (issue #14: the former "reserved opcode" test skipped on every

@@ -1,6 +1,7 @@
 // Plain-loop oracle of LOAD, STORE, GEMM and ALU: one element and one lane at a time.
 #include "tests/reference/isa_reference.h"
 
+#include <cmath>
 #include <stdexcept>
 
 namespace tessera::reference {
@@ -156,12 +157,32 @@ int32_t mulhr(int32_t a, int32_t b, int shift) {
   return q > INT32_MAX ? INT32_MAX : q < INT32_MIN ? INT32_MIN : int32_t(q);
 }
 
-// REQ: imm packs shift [4:0], ReLU [5] and the int8 zero point [15:8].
+// x rounded to 24 significant bits, ties to even (binary32's precision, without its exponent
+// range: what is below it here ends up below one half anyway).
+double round_to_24_bits(double x) {
+  if (x == 0) return 0;
+  int e = 0;
+  const double m = std::frexp(x, &e);  // |m| in [0.5, 1)
+  return std::ldexp(std::nearbyint(std::ldexp(m, 24)), e - 24);
+}
+
+// REQ's float mode: b's bits are a binary32 scale, zero when its exponent field is 0 or 255; the
+// product of the rounded a and the scale is exact in double, then rounded like binary32, then to
+// an integer (ties to even), saturating far outside any output type.
+int64_t float_requantize(int32_t a, int32_t b) {
+  const uint32_t bits = uint32_t(b), exponent = bits >> 23 & 0xFF;
+  if (exponent == 0 || exponent == 0xFF) return 0;
+  const double scale = std::ldexp(double((bits & 0x7FFFFF) | 0x800000), int(exponent) - 150) * ((bits >> 31) ? -1 : 1);
+  const double p = round_to_24_bits(round_to_24_bits(double(a)) * scale);
+  return std::fabs(p) >= 0x1p40 ? (p < 0 ? -(int64_t{1} << 40) : int64_t{1} << 40) : int64_t(std::nearbyint(p));
+}
+
+// REQ: imm packs shift [4:0], ReLU [5], float mode [6] and the int8 zero point [15:8].
 int32_t requantize(int32_t a, int32_t b, int64_t imm, int out_bits) {
   const int64_t u = imm & 0xFFFF, zp = int8_t(uint8_t(u >> 8));
   const int64_t lo_type = -(int64_t{1} << (out_bits - 1)), hi = (int64_t{1} << (out_bits - 1)) - 1;
   const int64_t lo = (u & 32) && zp > lo_type ? zp : lo_type;
-  const int64_t y = int64_t(mulhr(a, b, 31 + int(u & 31))) + zp;
+  const int64_t y = ((u & 64) ? float_requantize(a, b) : int64_t(mulhr(a, b, 31 + int(u & 31)))) + zp;
   return int32_t(y < lo ? lo : y > hi ? hi : y);
 }
 
