@@ -27,7 +27,8 @@ void strip(Layer& l) {
 
 std::string op_of(const Layer& l) { return layer_kind_label(l.kind) + (l.residual ? "+add" : ""); }
 
-// One conv per table row (net,idx,layer,N,C,H,W,K,R,S,stride,pad,groups,...): identical rows merge.
+// One conv per table row (net,idx,layer,N,C,H,W,K,R,S,stride,pad,groups,...), grouped ones too:
+// identical rows merge.
 std::vector<WorkLayer> read_table(const std::string& path, bool pointwise_only, int64_t& skipped) {
   std::ifstream f(path);
   if (!f) throw SpecError(path + ": cannot open workload table");
@@ -50,8 +51,10 @@ std::vector<WorkLayer> read_table(const std::string& path, bool pointwise_only, 
       throw SpecError(path + ": line " + std::to_string(row) + ": a number column is not an integer");
     }
     const int64_t n = v[0], c = v[1], h = v[2], w = v[3], k = v[4], r = v[5], s = v[6], stride = v[7], pad = v[8], groups = v[9];
-    if (groups != 1 || r != s || h != w || (pointwise_only && r != 1)) {
-      if (!(pointwise_only && r != 1)) ++skipped;
+    if (pointwise_only && r != 1) continue;
+    // Grouped and depthwise rows run as grouped convs; non-square kernels have no lowering.
+    if (r != s || groups < 1 || c % groups != 0 || k % groups != 0) {
+      ++skipped;
       continue;
     }
     auto [it, fresh] = seen.insert({v, out.size()});
@@ -61,7 +64,8 @@ std::vector<WorkLayer> read_table(const std::string& path, bool pointwise_only, 
     }
     RandomLayerSpec spec;
     spec.kind = LayerKind::CONV2D, spec.type = ElemType::UINT8, spec.n = n, spec.c = c, spec.h = h, spec.w = w, spec.k = k;
-    spec.kernel = int(r), spec.stride = int(stride), spec.pad = int(pad), spec.per_channel = true, spec.relu = true;
+    spec.kernel = int(r), spec.stride = int(stride), spec.pad = int(pad), spec.group = int(groups), spec.per_channel = true,
+    spec.relu = true;
     if (h == 1 && r == 1) spec.kind = LayerKind::DENSE;  // the classifier row (1x1 over 1x1)
     WorkLayer wl;
     wl.name = col[2], wl.layer = random_layer(spec, 1), wl.layer.name = col[2];
@@ -156,7 +160,8 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
     }
     if (!lp) {
       const bool zero = l.weights.empty() && (l.kind == LayerKind::CONV2D || l.kind == LayerKind::DENSE);
-      if (zero) l.weights.assign(size_t(l.output.shape.at(1) * l.inputs.at(0).shape.at(1) * l.kernel_h * l.kernel_w), 0);
+      const int64_t group = l.kind == LayerKind::CONV2D ? l.group : 1;
+      if (zero) l.weights.assign(size_t(l.output.shape.at(1) * (l.inputs.at(0).shape.at(1) / group) * l.kernel_h * l.kernel_w), 0);
       // throws CompileError: the point is illegal
       lp = std::make_shared<const search::LayerProblem>(search::layer_problem(as_gemm_layer(l), cfg, IsaTarget::TESSERA));
       std::lock_guard<std::mutex> lock(mu_);

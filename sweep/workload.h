@@ -1,8 +1,8 @@
 // The layers of a sweep's workloads at one config, as the compiler would schedule them: networks
 // (ONNX files or built-in random-weight networks) through the network compiler's graph passes
 // (placement, host im2col of thin convs, residual fusion: compiler::run_graph_passes), single-layer
-// models, and workload tables (../shared/workloads/*.csv: one conv per row; grouped convs, which the
-// accelerator does not run, are counted as skipped).
+// models, and workload tables (../shared/workloads/*.csv: one conv per row, grouped and depthwise
+// ones included; rows with a non-square kernel, which nothing lowers, are counted as skipped).
 #pragma once
 
 #include <map>

@@ -15,6 +15,7 @@
 #include "sweep/pareto.h"
 #include "sweep/space.h"
 #include "sweep/store.h"
+#include "sweep/workload.h"
 #include "tests/compiler/resnet18_shapes.h"
 
 using namespace tessera;
@@ -199,6 +200,33 @@ TEST(SweepEvaluate, DepthwiseLayersNeverExceedTheArray) {
   }
   EXPECT_GT(depthwise, 10);
   EXPECT_LE(r["util"].get<double>(), 1.0);
+}
+
+// Workload table rows: grouped and depthwise convs are layers like any other (MACs per group),
+// identical rows merge, a non-square kernel is skipped and counted.
+TEST(SweepEvaluate, TableRowsIncludeGroupedConvs) {
+  const std::string csv = ::testing::TempDir() + "/grouped_table.csv";
+  std::ofstream(csv) << "net,idx,layer,N,C,H,W,K,R,S,stride,pad,groups,P,Q,MACs\n"
+                        "m,0,dense conv,1,32,28,28,32,3,3,1,1,1,28,28,0\n"
+                        "m,1,dw 3x3,1,96,28,28,96,3,3,2,1,96,14,14,0\n"
+                        "m,2,dw 3x3 again,1,96,28,28,96,3,3,2,1,96,14,14,0\n"
+                        "m,3,grouped 1x1,1,64,14,20,64,1,1,1,0,2,14,20,0\n"
+                        "m,4,wide kernel,1,16,14,14,16,1,3,1,0,1,14,12,0\n";
+  const Spec s = parse_spec(R"({"base": ")" + kBase + R"(", "workloads": [{"table": ")" + csv + R"("}]})", "s.json");
+  Workloads w(s);
+  EXPECT_EQ(w.skipped(0), 1);
+  Evaluator ev(s);
+  const json r = ev.evaluate(*Space(s).at(0));
+  ASSERT_EQ(r["status"], "ok") << r.dump();
+  const json& layers = r["workloads"][0]["layers"];
+  ASSERT_EQ(layers.size(), 3u) << layers.dump();
+  const int64_t macs[] = {32 * 28 * 28 * 32 * 9, 96 * 14 * 14 * 9, 64 * 14 * 20 * 32};
+  for (size_t i = 0; i < 3; ++i) {
+    EXPECT_GT(layers[i]["cycles"].get<double>(), 0) << layers[i].dump();
+    EXPECT_LE(layers[i]["util"].get<double>(), 1.0) << layers[i].dump();
+    EXPECT_EQ(layers[i]["macs"].get<int64_t>(), macs[i]) << layers[i].dump();
+  }
+  EXPECT_EQ(layers[1]["count"].get<int64_t>(), 2) << layers[1].dump();
 }
 
 // A point's network total is what compile_network's report predicts for the same config (the sweep
