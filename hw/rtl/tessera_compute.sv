@@ -343,7 +343,9 @@ module tessera_compute (
   assign alu_b   = w_use_imm ? {Lanes{AccBits'($signed(w_imm))}} : src_operand_q;
 
   // MULHR shifts by 15 for a Q15 immediate, else by 31 + imm (imm 0..31; larger values are illegal);
-  // REQ (vector operand only) shifts by 31 + imm[4:0] and takes ReLU and zero point from imm[5], imm[15:8].
+  // REQ (vector operand only) shifts by 31 + imm[4:0] and takes ReLU and zero point from imm[5], imm[15:8];
+  // imm[6] selects its float mode (binary32 scale operand; imm[4:0] unused there, the golden model
+  // requires them 0).
   logic [5:0] mulhr_shift;
   assign mulhr_shift = w_use_imm ? 6'd15 : 6'd31 + 6'(w_imm[4:0]);
 
@@ -353,6 +355,7 @@ module tessera_compute (
     .mulhr_shift_i(mulhr_shift),
     .req_zp_i(w_imm[ImmW-1 -: 8]),
     .req_relu_i(w_imm[5]),
+    .req_float_i(w_imm[6]),
     .a_i (acc_fwd),
     .b_i (alu_b),
     .y_o (alu_y)

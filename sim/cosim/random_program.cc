@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <array>
 #include <deque>
+#include <optional>
 #include <random>
 
 #include "sim/cosim/token_wiring.h"
@@ -53,6 +54,7 @@ class Generator {
     p.dram.resize(size_t(opt_.src_bytes + opt_.out_bytes));
     for (auto& b : p.dram) b = uint8_t(rng_());
     write_uop_area(p.dram);
+    write_req_float_area(p.dram);
     dram_ = &p.dram;
     const int n = int(pick(opt_.min_insns, opt_.max_insns));
     for (int i = 0; i < n; ++i) p.insns.push_back(next());
@@ -83,7 +85,69 @@ class Generator {
     }
   }
 
+  // REQ's float mode reads acc[src] as a binary32 scale, and random 32-bit words are mostly huge or
+  // tiny floats against mostly huge accumulators: every product would saturate or round to 0. So the
+  // top quarter of the source area (half the ACC LOADs draw from it, see load() and load_req_rows()) holds ACC rows
+  // whose lanes are, half each, realistic scales and accumulators made for the rounding corners.
+  // INP/WGT/ACC_8BIT loads still read the other three quarters as random bytes.
+  void write_req_float_area(std::vector<uint8_t>& dram) {
+    const int64_t eb = cfg_.elem_bytes(int(MemType::ACC));
+    req_area_ = (opt_.src_bytes * 3 / 4 + eb - 1) / eb;
+    for (int64_t e = req_area_; e < opt_.src_bytes / eb; ++e)
+      for (int64_t l = 0; l < eb / 4; ++l) {
+        const uint32_t v = chance(0.5) ? float_scale() : req_accumulator();
+        for (int k = 0; k < 4; ++k) dram[size_t(e * eb + l * 4 + k)] = uint8_t(v >> (8 * k));
+      }
+  }
+
+  // Binary32 bits: mostly normal scales 2^-34..2^5 (2^-34 still meets int32 accumulators near 2^31),
+  // often with few mantissa bits (1.25, 1.5, 1.75: exact products, ties after the final rounding),
+  // sometimes negative;
+  // a few zeros, subnormals, infinities and NaNs, which count as 0.
+  uint32_t float_scale() {
+    const uint32_t sign = chance(0.15) ? 1u << 31 : 0;
+    if (chance(0.1)) {
+      switch (pick(0, 3)) {
+        case 0: return sign;                                         // +-0
+        case 1: return sign | uint32_t(pick(1, (1 << 23) - 1));      // subnormal
+        case 2: return sign | 0xFFu << 23;                           // inf
+        default: return sign | 0xFFu << 23 | uint32_t(pick(1, (1 << 23) - 1));  // NaN
+      }
+    }
+    const uint32_t exponent = uint32_t(127 + pick(-34, 4));
+    const double m = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const uint32_t frac = m < 0.4 ? 0 : m < 0.7 ? uint32_t(pick(1, 3)) << 21 : uint32_t(pick(0, (1 << 23) - 1));
+    return sign | exponent << 23 | frac;
+  }
+
+  // int32 accumulators: small values (times a scale near 1: ties), odd multiples of a power of two
+  // (times a power-of-two scale: exactly x.5), 25 significant bits ending in 1 (a tie when rounded to
+  // binary32's 24; with few leading bits, times a power of two, a wrong tie rule moves the product
+  // across x.5), 2^23 + (2^n + 1) / 3 (times 1.5 * 2^-n the product is x.5 only after its own rounding
+  // to 24 bits, ties to even), 2^24 + 1 style values, and plain random words.
+  uint32_t req_accumulator() {
+    const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const uint32_t neg = chance(0.5);
+    uint32_t mag;
+    if (r < 0.2) mag = uint32_t(pick(0, 300));
+    else if (r < 0.35) mag = uint32_t(2 * pick(0, 63) + 1) << pick(0, 22);
+    else if (r < 0.45) mag = (uint32_t(pick(1 << 23, (1 << 24) - 1)) << 1 | 1) << pick(0, 6);
+    else if (r < 0.55) {
+      const int64_t m = pick(0, 7);
+      mag = (uint32_t(pick(int64_t{1} << m, (int64_t{2} << m) - 1)) << (24 - m) | 1) << pick(0, 6);
+    } else if (r < 0.62) mag = (1u << 23) + ((1u << (2 * pick(8, 10) + 1)) + 1) / 3;
+    else if (r < 0.7) mag = (1u << pick(23, 29)) + uint32_t(pick(1, 3));
+    else return uint32_t(rng_());
+    return neg ? 0u - mag : mag;
+  }
+
   Insn next() {
+    if (pending_req_) {  // the REQ whose operand rows the previous instruction loaded
+      auto [insn, touches] = *pending_req_;
+      pending_req_.reset();
+      pending_uops_.clear();
+      if (try_commit(int(Unit::COMPUTE), insn, touches)) return insn;
+    }
     const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
     const int u = r < 0.3 ? int(Unit::LOAD) : r < 0.8 ? int(Unit::COMPUTE) : int(Unit::STORE);
     for (int attempt = 0; attempt < 8; ++attempt) {
@@ -91,6 +155,7 @@ class Generator {
       pending_uops_.clear();
       Insn insn = draw(u, touches);
       if (try_commit(u, insn, touches)) return insn;
+      pending_req_.reset();
     }
     std::vector<Touch> none;
     pending_uops_.clear();
@@ -132,7 +197,9 @@ class Generator {
     const int64_t stride = x + pick(0, 3);
     const int64_t extent = y ? (y - 1) * stride + x : 0;
     const int64_t limit = (m == MemType::UOP ? uop_area_ : opt_.src_bytes / eb) - extent;
-    const int64_t sram = pick(0, g.depth - count), dram = pick(0, std::max<int64_t>(0, limit));
+    // Half the ACC loads come from the float-mode area (write_req_float_area), if the rows fit there.
+    const int64_t first = m == MemType::ACC && req_area_ <= limit && chance(0.5) ? req_area_ : 0;
+    const int64_t sram = pick(0, g.depth - count), dram = pick(first, std::max<int64_t>(first, limit));
     i[Field::SRAM_BASE] = sram;
     i[Field::DRAM_BASE] = dram;
     i[Field::Y_SIZE] = y;
@@ -209,9 +276,13 @@ class Generator {
       i[Field::USE_IMM] = op != AluOp::REQ && chance(0.5);  // REQ has no immediate form
       const bool shift = op == AluOp::SHR;
       i[Field::IMM] = chance(0.7) ? pick(shift ? -40 : -300, shift ? 40 : 300) : pick(-32768, 32767);
-      // The extension ops' immediates are a shift (MULHR vector form) or shift/ReLU/zero point (REQ).
+      // The extension ops' immediates are a shift (MULHR vector form) or shift/ReLU/zero point (REQ),
+      // half the REQs in float mode (imm[6], which takes no shift).
       if (op == AluOp::MULHR && !i[Field::USE_IMM]) i[Field::IMM] = pick(0, 31);
-      if (op == AluOp::REQ) i[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | pick(0, 1) << 5 | pick(0, 31)));
+      if (op == AluOp::REQ) {
+        const bool float_mode = chance(0.5);
+        i[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | float_mode << 6 | pick(0, 1) << 5 | (float_mode ? 0 : pick(0, 31))));
+      }
     }
     for (int64_t o = 0; o < io; ++o)
       for (int64_t n = 0; n < ii; ++n)
@@ -227,6 +298,33 @@ class Generator {
             t.push_back({B_ACC, s, false});
           }
         }
+    if (!gemm && !reset && i[Field::ALU_OPCODE] == int64_t(AluOp::REQ) && (i[Field::IMM] & 0x40) && chance(0.75))
+      return load_req_rows(i, t);
+    return i;
+  }
+
+  // Most accumulator rows hold GEMM sums, sign-extended bytes or zeros: as binary32 scales, zeros and
+  // subnormals (or NaNs), so a float REQ would almost always see a zero scale. Instead of it, this
+  // returns a LOAD ACC of float-area rows (write_req_float_area) over its operand rows (often also its
+  // destination rows), and the next instruction is the REQ itself (next()).
+  Insn load_req_rows(const Insn& req, std::vector<Touch>& t) {
+    int64_t lo[2] = {cfg_.acc.depth, cfg_.acc.depth}, hi[2] = {-1, -1};  // [0] src rows, [1] src and dst
+    for (const Touch& tc : t)
+      for (int k = tc.write ? 1 : 0; k < 2; ++k) lo[k] = std::min(lo[k], tc.elem), hi[k] = std::max(hi[k], tc.elem);
+    const int64_t area = opt_.src_bytes / cfg_.elem_bytes(int(MemType::ACC)) - req_area_;
+    const int k = hi[1] - lo[1] < 32 && chance(0.6) ? 1 : 0;
+    if (hi[k] < 0 || area < 1) return req;
+    const int64_t x = std::min({hi[k] - lo[k] + 1, area, int64_t{32}});
+    pending_req_ = {req, t};
+    t.clear();
+    Insn i = sync(int(Unit::COMPUTE));
+    i[Field::MEMORY_TYPE] = int(MemType::ACC);
+    i[Field::SRAM_BASE] = lo[k];
+    i[Field::DRAM_BASE] = req_area_ + pick(0, area - x);
+    i[Field::Y_SIZE] = 1;
+    i[Field::X_SIZE] = x;
+    i[Field::X_STRIDE] = x;
+    for (int64_t e = 0; e < x; ++e) t.push_back({B_ACC, lo[k] + e, true});
     return i;
   }
 
@@ -287,6 +385,8 @@ class Generator {
   std::mt19937_64 rng_;
   std::vector<uint8_t>* dram_ = nullptr;
   int64_t uop_area_ = 0;
+  int64_t req_area_ = 0;  // first ACC element of the float-mode area
+  std::optional<std::pair<Insn, std::vector<Touch>>> pending_req_;  // a float REQ after its LOAD ACC
   std::array<int64_t, kNumBufs> depth_{};
   std::array<std::vector<ElemState>, kNumBufs> elems_;
   std::vector<Uop> uops_;
