@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <cstring>
 #include <string>
 
 #include "compiler/compile_error.h"
@@ -32,6 +33,8 @@ AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTen
 int64_t req_immediate(int shift, bool relu, int32_t zero_point) {
   return int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(zero_point))) << 8 | (relu ? 32 : 0) | shift)));
 }
+
+int64_t float_req_immediate(bool relu, int32_t zero_point) { return req_immediate(0, relu, zero_point) | 64; }
 
 RequantPlan plan_requant(const Layer& l, const ConvGeometry& g, IsaTarget isa) {
   const auto fail = [&](const std::string& why) { throw CompileError("layer '" + l.name + "': " + why); };
@@ -66,15 +69,14 @@ RequantPlan plan_requant(const Layer& l, const ConvGeometry& g, IsaTarget isa) {
              "2^-n with n in 0..15, the rounding term being a 16-bit immediate (channel scale " + std::to_string(v) + ")");
     return p;
   }
-  if (m_max >= 1.0) fail("requantization scale " + std::to_string(m_max) + " >= 1 is not supported");
-  // The largest shift that keeps every multiplier below 2^31 keeps the most significant bits.
-  int e = 0;
-  std::frexp(m_max, &e);  // m_max < 2^e, e <= 0
-  p.shift = std::min(-e, 31);
   p.multiplier.resize(size_t(g.k));
   for (int64_t k = 0; k < g.k; ++k) {
-    const double mk = std::round(std::ldexp(m[size_t(k)], 31 + p.shift));
-    p.multiplier[size_t(k)] = int32_t(std::min(mk, double(INT32_MAX)));
+    // onnxruntime's QLinearConv/QGemm scale: float operands, multiplied, then divided, in binary32.
+    const float xs = float(x.scale), ws = float(l.weight_scales[l.weight_scales.size() == 1 ? 0 : size_t(k)]),
+                ys = float(l.output.scale);
+    const float mk = xs * ws / ys;
+    if (!std::isnormal(mk)) fail("requantization scale of channel " + std::to_string(k) + " is not a normal binary32");
+    std::memcpy(&p.multiplier[size_t(k)], &mk, sizeof mk);
   }
   return p;
 }

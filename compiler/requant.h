@@ -3,7 +3,9 @@
 // Device bytes are signed: a uint8 tensor is held as q - 128, so its zero point moves by -128 too.
 // The input zero point is folded into the bias (the DRAM halo holds it, so every tap subtracts it):
 //   acc' = sum x' * w + bias[k] - zx' * sum(w[k])  ==  bias[k] + sum (x - zx) * w
-// and the output is clamp(round(acc' * m[k]) + zy', lo, hi) with m[k] = x_scale * w_scale[k] / y_scale.
+// and the output is clamp(round(acc' * m[k]) + zy', lo, hi) with m[k] = x_scale * w_scale[k] / y_scale,
+// computed the way onnxruntime does (binary32 throughout, ties to even: REQ's float mode), so a
+// conv's output is bit-identical to onnxruntime's QLinearConv.
 #pragma once
 
 #include <cstdint>
@@ -19,9 +21,8 @@ enum class IsaTarget : uint8_t { TESSERA, VTA };
 
 struct RequantPlan {
   std::vector<int32_t> bias;        // per output channel, input zero point folded in
-  // TESSERA: y = MULHR(acc', multiplier[k], shift) = round(acc' * multiplier[k] / 2^(31+shift)).
+  // TESSERA: the binary32 bits of fl32(fl32(x_scale * w_scale[k]) / y_scale), REQ's float operand.
   std::vector<int32_t> multiplier;  // per output channel (empty for VTA)
-  int shift = 0;
   // VTA: every m[k] is 2^-vta_shift; y = (acc' + 2^(vta_shift-1)) >> vta_shift.
   int vta_shift = 0;
   int32_t out_zero_point = 0;       // device (signed) zero point of the output
@@ -42,12 +43,14 @@ AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTen
 
 // REQ's immediate: shift [4:0], ReLU [5], output zero point [15:8] (docs/isa.md).
 int64_t req_immediate(int shift, bool relu, int32_t zero_point);
+// REQ's immediate in float mode [6]: the operand is a binary32 scale, no shift.
+int64_t float_req_immediate(bool relu, int32_t zero_point);
 
 // The device value of a quantized number of type t (uint8 values shift by -128).
 int32_t device_value(int32_t q, ElemType t);
 
 // Throws CompileError naming the layer when a scale is not representable for the target (VTA:
-// not one shared power of two; TESSERA: a multiplier >= 1 or not positive).
+// not one shared power of two; TESSERA: not a positive normal binary32).
 RequantPlan plan_requant(const Layer& layer, const ConvGeometry& g, IsaTarget isa);
 
 }  // namespace tessera::compiler

@@ -208,8 +208,10 @@ TEST(LowerConvErrors, InconsistentLayersNameTheLayerAndTheProblem) {
   l.weight_scales = {0.1, 0.2};
   EXPECT_NE(message(l).find("weight_scales must have 1 or K = 6 entries"), std::string::npos) << message(l);
   l = good;
-  l.output.scale = 1e-9;
-  EXPECT_NE(message(l).find(">= 1 is not supported"), std::string::npos) << message(l);
+  l.output.scale = 1e-9;  // a scale far above 1 is a binary32 like any other
+  EXPECT_EQ(message(l), "compiled");
+  l.output.scale = 1e-300;  // 0 in binary32: the scale is infinite
+  EXPECT_NE(message(l).find("requantization scale of channel 0 is not a normal binary32"), std::string::npos) << message(l);
   l = random_layer(eltwise(LayerKind::MAX_POOL, I8, 1, 9, 24, 12, 3, 1, 1, false), 2);
   l.output.zero_point += 1;
   EXPECT_NE(message(l).find("must keep the input's type, scale and zero point"), std::string::npos) << message(l);

@@ -199,7 +199,11 @@ void float_requantize(const DerivedConfig& cfg, std::vector<uint8_t>& dram, cons
                {1000, 0x7F800000, req_imm(false, 5), 5},             // +inf counts as a zero scale
                {1000, 0x7FC00000, req_imm(false, 5), 5},             // NaN too
                {1000, 0x00000001, req_imm(false, 5), 5},             // and a subnormal
-               {1 << 30, float_bits(0x1p-31f), req_imm(false, 0), 0}};  // exactly one half: 0
+               {1 << 30, float_bits(0x1p-31f), req_imm(false, 0), 0},  // exactly one half: 0
+               // The product's own rounding at 24 bits ties too: 64.5 + 2^-18 goes to 64.5 (even), then to 64;
+               // 65.5 - 2^-18 goes to 65.5, then to 66. Half up, or truncation, there gives 65.
+               {23, float_bits(0x1.66f4ep+1f), req_imm(false, 0), 64},
+               {3, float_bits(0x1.5d5554p+4f), req_imm(false, 0), 66}};
   for (const Case& c : cases) {
     put_acc_pair(cfg, dram, c.a, c.b);
     const std::string what = std::to_string(c.a) + " req float " + std::to_string(c.b) + " imm " + std::to_string(c.imm);
