@@ -14,7 +14,8 @@ namespace {
 struct RequantImm {
   int shift = 31;
   int32_t zero_point = 0, lo = 0, hi = 0;
-  bool float_scale = false;
+  int mode = 0;        // REQ imm[7:6]: 0 fixed point, 1 float scale, 2/3 packed add of int8/uint8
+  int32_t offset = 0;  // packed add: 128 for uint8 (the device holds q - 128), else 0
 };
 
 // REQ's float mode is onnxruntime's requantization, so a conv can be bit-identical to it:
@@ -27,6 +28,41 @@ inline int32_t req_float(int32_t a, int32_t scale_bits, const RequantImm& q) {
   const float p = float(a) * s;
   const float r = std::fabs(p) < 2147483648.0f ? std::nearbyint(p) : std::copysign(2147483648.0f, p);
   return int32_t(std::clamp(int64_t(r) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
+}
+
+// REQ's packed-add modes are onnxruntime's QLinearAdd (its AVX2 kernel), so residual adds can be
+// bit-identical to it too: the destination packs both device values (lo + hi * 65536), the
+// operand's lanes 0..2 hold binary32 rA, rB and F, and y = fma(a, rA, fma(b, rB, F)) with one
+// rounding per FMA, then to an integer (ties to even). A constant outside [2^-63, 2^64) counts as
+// zero, which keeps every intermediate a normal number: no input is undefined.
+inline float qadd_constant(int32_t bits) {
+  const uint32_t u = uint32_t(bits), exponent = u >> 23 & 0xFF;
+  float c = 0.0f;
+  if (exponent >= 64 && exponent <= 190) std::memcpy(&c, &u, sizeof c);
+  return c;
+}
+
+inline int32_t qadd(int32_t x, const float c[3], const RequantImm& q) {
+  const int32_t lo = int16_t(uint16_t(uint32_t(x))), hi = int32_t((int64_t{x} - lo) >> 16);
+  const float v = std::fmaf(float(lo + q.offset), c[0], std::fmaf(float(hi + q.offset), c[1], c[2]));
+  const float r = std::fabs(v) < 2147483648.0f ? std::nearbyint(v) : std::copysign(2147483648.0f, v);
+  const int64_t raw = std::clamp(int64_t(r), int64_t{q.offset ? 0 : -128}, int64_t{q.offset ? 255 : 127});
+  return int32_t(std::max(raw - q.offset, int64_t{q.lo}));
+}
+
+// The packed add reads its three constants from lanes 0..2 of each operand vector.
+void qadd_loop(const UopLoop& l, FsimSram& s, const RequantImm& q) {
+  const int64_t lanes = s.acc_lanes;
+  int32_t* const acc = s.acc.data();
+  for (int64_t o = 0; o < l.iter_out; ++o)
+    for (int64_t i = 0; i < l.iter_in; ++i)
+      for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
+        const Uop& u = s.uop[size_t(k)];
+        int32_t* d = acc + (u.dst + o * l.dst_out + i * l.dst_in) * lanes;
+        const int32_t* src = acc + (u.src + o * l.src_out + i * l.src_in) * lanes;
+        const float c[3] = {qadd_constant(src[0]), qadd_constant(src[1]), qadd_constant(src[2])};
+        for (int64_t j = 0; j < lanes; ++j) d[j] = qadd(d[j], c, q);
+      }
 }
 
 inline int64_t round_shift(int32_t a, int32_t b, int shift) {  // |a*b| <= 2^62: adding 2^(shift-1) <= 2^61 is safe
@@ -83,7 +119,8 @@ __attribute__((target_clones("avx512f", "avx2", "default"))) void alu_ops(AluOp 
     case AluOp::MUL: alu_loop<AluOp::MUL>(l, s, use_imm, imm, q); break;
     case AluOp::MULHR: alu_loop<AluOp::MULHR>(l, s, use_imm, imm, q); break;
     case AluOp::REQ:
-      if (q.float_scale) alu_loop<AluOp::REQ, false, true>(l, s, imm, q);
+      if (q.mode >= 2) qadd_loop(l, s, q);
+      else if (q.mode == 1) alu_loop<AluOp::REQ, false, true>(l, s, imm, q);
       else alu_loop<AluOp::REQ, false>(l, s, imm, q);
       break;
     case AluOp::MOV: alu_loop<AluOp::MOV>(l, s, use_imm, imm, q); break;
@@ -128,14 +165,19 @@ void check_vta_shift_amounts(const ExecContext& x, const UopLoop& l, bool use_im
 //                          use_imm: (a * imm + 2^14) >> 15 (a Q15 multiplier)
 //                          i.e. one rounding (half up) of a * b / 2^shift: a requantization step
 //                   REQ (extension; vector operand only), with u = imm as 16 unsigned bits,
-//                          shift = u[4:0], relu = u[5], float = u[6], zp = u[15:8] as int8, u[7] must be 0,
+//                          shift = u[4:0], relu = u[5], mode = u[7:6], zp = u[15:8] as int8,
 //                          lo = relu ? max(zp, -2^(OUT_BITS-1)) : -2^(OUT_BITS-1), hi = 2^(OUT_BITS-1) - 1:
 //                          fixed point (u[6] = 0):
 //                            clamp(((a * acc[s][l] + 2^(30+shift)) >> (31 + shift)) + zp, lo, hi)
 //                            i.e. MULHR, the output zero point and the clamp (ReLU) in one pass
-//                          float (u[6] = 1, shift must be 0): acc[s][l] is a binary32 scale m (0 when
+//                          float (u[7:6] = 1, shift must be 0): acc[s][l] is a binary32 scale m (0 when
 //                            its exponent field is 0 or 255);
 //                            clamp(round_even(fl32(fl32(a) * m)) + zp, lo, hi), saturating
+//                          packed add (u[7:6] = 2 int8, 3 uint8, shift must be 0): o = 128 for uint8, else 0;
+//                            lo16 = sext(a[15:0]), hi16 = (a - lo16) >> 16; binary32 c0, c1, c2 = lanes
+//                            0, 1, 2 of acc[s] (0 outside [2^-63, 2^64)); t = fma(hi16 + o, c1, c2),
+//                            v = fma(lo16 + o, c0, t), each rounded to nearest even once;
+//                            max(clamp(round_even(v), type range) - o, lo), saturating
 //
 // alu_opcode values the table does not define are reserved (an error even with reset). Index checks as for GEMM.
 // Semantics::VTA: reset is ignored (the operation runs), extensions are errors, SHR amounts must lie in -31..31.
@@ -156,10 +198,12 @@ void exec_alu(const ExecContext& x) {
   if (op == int64_t(AluOp::REQ) && !reset) {
     if (use_imm) x.fail("use_imm", "REQ takes its multiplier from a vector operand; imm holds shift, ReLU and zero point");
     const auto u = uint16_t(imm);
-    if (u & 0x80) x.fail("imm", "REQ imm bit 7 is reserved and must be 0");
-    q.float_scale = (u & 0x40) != 0;
-    if (q.float_scale && (u & 31))
-      x.fail("imm", "REQ's float mode (imm bit 6) has no shift: imm bits 4:0 must be 0, not " + std::to_string(u & 31));
+    q.mode = u >> 6 & 3;
+    if (q.mode != 0 && (u & 31))
+      x.fail("imm", std::string("REQ's ") + (q.mode == 1 ? "float" : "packed-add") +
+                        " mode (imm[7:6] = " + std::to_string(q.mode) + ") has no shift: imm bits 4:0 must be 0, not " +
+                        std::to_string(u & 31));
+    q.offset = q.mode == 3 ? 128 : 0;
     q.shift = 31 + (u & 31);
     q.zero_point = int8_t(u >> 8);
     q.hi = (1 << (x.cfg.out_bits - 1)) - 1;

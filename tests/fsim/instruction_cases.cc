@@ -229,6 +229,65 @@ void float_requantize(const DerivedConfig& cfg, std::vector<uint8_t>& dram, cons
                {load(MemType::ACC, 0, 0, 1, 72, 72), load_uops(cfg, dram, {{0, 64, 0}, {1, 68, 0}}), alu(AluOp::REQ, l, false, imm)}));
 }
 
+// REQ's packed add is onnxruntime's QLinearAdd (AVX2): fma(a, rA, fma(b, rB, F)), one rounding per
+// FMA. ACC element 0 lane 0 packs a + b * 65536 (device values), element 1 lanes 0..2 hold rA, rB, F.
+void packed_add(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  const auto imm = [](bool uint8, bool relu, int zp) {
+    return int64_t(int16_t(uint16_t((zp & 0xFF) << 8 | (uint8 ? 3 : 2) << 6 | relu << 5)));
+  };
+  struct Case {
+    int32_t a, b;  // device values
+    uint32_t c[3];
+    int64_t imm;
+    int32_t want;
+    const char* why;
+  } cases[] = {
+      // An element of MobileNetV2's features.10 add (seed 2026) where onnxruntime's float rounding gives
+      // 142 although the exact value is 141.49998 (the fixed-point add gave 141): uint8 136 + 150.
+      {8, 22, {0x3f457dc4, 0x3f0e9ddd, 0xc23bed40}, imm(true, false, 3), 142 - 128, "onnxruntime's 142"},
+      {86, -39, {0x3dd81280, 0x3df40c90, 0x42b225ec}, imm(false, false, 0), 94, "the inner FMA's rounding decides (one rounding: 93)"},
+      {62, 61, {0x3e815886, 0x3e1d6b9d, 0x424dd67c}, imm(false, false, 0), 76, "the inner FMA's rounding decides (one rounding: 77)"},
+      {-68, 95, {0x3eecbb9d, 0x3f5bfd78, 0x42929bb6}, imm(false, false, 0), 124, "fused (multiply then add: 123, exact 123.499995)"},
+      {-104, -44, {0x3ef347b0, 0x3e8e12da, 0x42fe405c}, imm(false, false, 0), 66, "fused (multiply then add: 65)"},
+      {3, 2, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), 2, "1.5 + 0.5 = 2"},
+      {3, 0, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), 2, "1.5 to even"},
+      {5, 0, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), 2, "2.5 to even"},
+      {-5, 3, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), -2, "-1.75 and a negative low half"},
+      {-5, 3, {0x3f000000, 0x3e800000, 0x7f800000}, imm(false, false, 0), -2, "an infinite F counts as zero"},
+      {-5, 3, {0x3f000000, 0x3e800000, 0x1f800000}, imm(false, false, 0), -2, "so does an F below 2^-63"},
+      {100, 100, {0x3f800000, 0x3f800000, 0}, imm(false, false, 0), 127, "int8 saturates at 127"},
+      {-100, -100, {0x3f800000, 0x3f800000, 0}, imm(false, false, 0), -128, "and at -128"},
+      {100, 100, {0x3f800000, 0x3f800000, 0}, imm(true, false, 0), 127, "uint8: 228 + 228 saturates at 255"},
+      {-128, -128, {0x3f800000, 0x3f800000, 0xc3800000}, imm(true, false, 0), -128, "uint8: 0 + 0 - 256 saturates at 0"},
+      {-20, 4, {0x3f800000, 0x3f800000, 0}, imm(false, true, -7), -7, "ReLU stops at the zero point"}};
+  const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_out;
+  for (const Case& c : cases) {
+    const int32_t packed = int32_t(uint32_t(c.a) + uint32_t(c.b) * 65536u);
+    std::memcpy(&dram[0], &packed, 4);
+    for (int k = 0; k < 3; ++k) std::memcpy(&dram[size_t((lanes + k) * 4)], &c.c[k], 4);
+    const std::string what = std::to_string(c.a) + " qadd " + std::to_string(c.b) + ": " + c.why;
+    visit(make(what, {load(MemType::ACC, 0, 0, 1, 2, 2), load_uops(cfg, dram, {{0, 1, 0}}), alu(AluOp::REQ, Loop{}, false, c.imm)},
+               acc0_is(c.want, what)));
+  }
+  // Random packed pairs against random realistic constants, every lane: the reference machine decides.
+  std::mt19937 rng{7};
+  for (int64_t l = 0; l < 64 * lanes; ++l) {
+    const int32_t v = rng() % 8 == 0 ? int32_t(rng()) : int32_t(uint32_t(int32_t(rng() % 256) - 128) + uint32_t(int32_t(rng() % 256) - 128) * 65536u);
+    std::memcpy(&dram[size_t(l * 4)], &v, 4);
+  }
+  for (int64_t row = 64; row < 72; ++row)
+    for (int64_t k = 0; k < lanes; ++k) {
+      const float f = k == 2 ? std::ldexp(float(int32_t(rng() % (1 << 20)) - (1 << 19)), -12 - int(rng() % 8))
+                             : std::ldexp(float(1 + rng() % (1 << 23)), -23 - int(rng() % 10));
+      const int32_t bits = float_bits(f);
+      std::memcpy(&dram[size_t((row * lanes + k) * 4)], &bits, 4);
+    }
+  const Loop l{0, 2, 4, 4, 16, 4, 0, 1};
+  for (int64_t i : {imm(false, false, 0), imm(true, false, 5), imm(false, true, -3), imm(true, true, -128)})
+    visit(make("random packed adds imm " + std::to_string(i),
+               {load(MemType::ACC, 0, 0, 1, 72, 72), load_uops(cfg, dram, {{0, 64, 0}, {1, 68, 0}}), alu(AluOp::REQ, l, false, i)}));
+}
+
 void reset_addressed_accumulators(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
   const Loop l{0, 2, 2, 2, 10, 3};  // dst in {u.dst + 10o + 3i}
   const Expect zeroed = [](const Fsim& sim, const std::vector<uint8_t>&, const std::vector<uint8_t>&) {
@@ -433,6 +492,7 @@ const std::vector<CaseGroup>& case_groups() {
       {"FsimCompute.RequantizingMultiplyFollowsTheSpec", requantizing_multiply},
       {"FsimCompute.FusedRequantizeFollowsTheSpec", fused_requantize},
       {"FsimCompute.FloatRequantizeRoundsLikeOnnxruntime", float_requantize},
+      {"FsimCompute.QaddMatchesOnnxruntime", packed_add},
       {"FsimCompute.ResetZeroesExactlyTheAddressedAccumulators", reset_addressed_accumulators},
       {"FsimCompute.TwoLevelUopLoopsOnEveryKernelMatchReference", two_level_uop_loops},
       {"FsimCompute.TiledMatmulEqualsPlainMatmul", tiled_matmul},

@@ -177,12 +177,36 @@ int64_t float_requantize(int32_t a, int32_t b) {
   return std::fabs(p) >= 0x1p40 ? (p < 0 ? -(int64_t{1} << 40) : int64_t{1} << 40) : int64_t(std::nearbyint(p));
 }
 
-// REQ: imm packs shift [4:0], ReLU [5], float mode [6] and the int8 zero point [15:8].
-int32_t requantize(int32_t a, int32_t b, int64_t imm, int out_bits) {
-  const int64_t u = imm & 0xFFFF, zp = int8_t(uint8_t(u >> 8));
+// A packed-add constant: binary32 bits, zero outside [2^-63, 2^64), exact in binary128.
+__float128 qadd_constant(int32_t bits) {
+  const uint32_t u = uint32_t(bits), exponent = u >> 23 & 0xFF;
+  if (exponent < 64 || exponent > 190) return 0;
+  const __float128 m = (u & 0x7FFFFF) | 0x800000;
+  __float128 c = (u >> 31) ? -m : m;
+  for (int e = int(exponent) - 150; e > 0; --e) c *= 2;
+  for (int e = int(exponent) - 150; e < 0; ++e) c /= 2;
+  return c;
+}
+
+// REQ's packed add (onnxruntime's QLinearAdd): a 17-bit integer times a 24-bit constant plus a 24-bit
+// term is exact in binary128 while the two terms lie within 70 binary orders of magnitude (every
+// test's constants do), so each conversion to float is the one rounding an FMA makes.
+int64_t packed_add(int32_t x, const int32_t c[3], bool uint8, int64_t lo) {
+  const int64_t lo16 = int16_t(uint16_t(uint32_t(x))), hi16 = (int64_t{x} - lo16) / 65536, o = uint8 ? 128 : 0;
+  const float t = float(__float128(hi16 + o) * qadd_constant(c[1]) + qadd_constant(c[2]));
+  const float v = float(__float128(lo16 + o) * qadd_constant(c[0]) + __float128(t));
+  const double r = std::fabs(v) >= 0x1p40 ? (v < 0 ? -0x1p40 : 0x1p40) : std::nearbyint(double(v));
+  const int64_t raw = std::min<int64_t>(uint8 ? 255 : 127, std::max<int64_t>(uint8 ? 0 : -128, int64_t(r)));
+  return std::max(raw - o, lo);
+}
+
+// REQ: imm packs shift [4:0], ReLU [5], mode [7:6] and the int8 zero point [15:8].
+int32_t requantize(int32_t a, int32_t b, const int32_t packed_constants[3], int64_t imm, int out_bits) {
+  const int64_t u = imm & 0xFFFF, zp = int8_t(uint8_t(u >> 8)), mode = u >> 6 & 3;
   const int64_t lo_type = -(int64_t{1} << (out_bits - 1)), hi = (int64_t{1} << (out_bits - 1)) - 1;
   const int64_t lo = (u & 32) && zp > lo_type ? zp : lo_type;
-  const int64_t y = ((u & 64) ? float_requantize(a, b) : int64_t(mulhr(a, b, 31 + int(u & 31)))) + zp;
+  if (mode >= 2) return int32_t(packed_add(a, packed_constants, mode == 3, lo));
+  const int64_t y = (mode == 1 ? float_requantize(a, b) : int64_t(mulhr(a, b, 31 + int(u & 31)))) + zp;
   return int32_t(y < lo ? lo : y > hi ? hi : y);
 }
 
@@ -201,7 +225,9 @@ void Machine::alu(const Insn& in) {
             }
             const int32_t rhs = f(in, Field::USE_IMM) ? int32_t(f(in, Field::IMM)) : at(acc, s)[b][n];
             if (f(in, Field::ALU_OPCODE) == int64_t(AluOp::REQ)) {
-              at(acc, d)[b][n] = requantize(at(acc, d)[b][n], rhs, f(in, Field::IMM), cfg.out_bits);
+              int32_t packed_constants[3];
+              for (int c = 0; c < 3; ++c) packed_constants[c] = at(acc, s)[size_t(c / O)][size_t(c % O)];
+              at(acc, d)[b][n] = requantize(at(acc, d)[b][n], rhs, packed_constants, f(in, Field::IMM), cfg.out_bits);
               continue;
             }
             if (f(in, Field::ALU_OPCODE) == int64_t(AluOp::MULHR)) {
