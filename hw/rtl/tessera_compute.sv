@@ -344,8 +344,9 @@ module tessera_compute (
 
   // MULHR shifts by 15 for a Q15 immediate, else by 31 + imm (imm 0..31; larger values are illegal);
   // REQ (vector operand only) shifts by 31 + imm[4:0] and takes ReLU and zero point from imm[5], imm[15:8];
-  // imm[6] selects its float mode (binary32 scale operand; imm[4:0] unused there, the golden model
-  // requires them 0).
+  // imm[7:6] is its mode: 0 fixed point, 1 float (binary32 scale operand), 2/3 packed add of int8/uint8
+  // (binary32 constants in the operand's lanes 0..2); imm[4:0] is unused in modes 1..3 (the golden
+  // model requires them 0).
   logic [5:0] mulhr_shift;
   assign mulhr_shift = w_use_imm ? 6'd15 : 6'd31 + 6'(w_imm[4:0]);
 
@@ -355,7 +356,7 @@ module tessera_compute (
     .mulhr_shift_i(mulhr_shift),
     .req_zp_i(w_imm[ImmW-1 -: 8]),
     .req_relu_i(w_imm[5]),
-    .req_float_i(w_imm[6]),
+    .req_mode_i(w_imm[7:6]),
     .a_i (acc_fwd),
     .b_i (alu_b),
     .y_o (alu_y)

@@ -4,6 +4,8 @@
 
 #include <algorithm>
 #include <array>
+#include <cmath>
+#include <cstring>
 #include <deque>
 #include <optional>
 #include <random>
@@ -55,6 +57,7 @@ class Generator {
     for (auto& b : p.dram) b = uint8_t(rng_());
     write_uop_area(p.dram);
     write_req_float_area(p.dram);
+    write_qadd_area(p.dram);
     dram_ = &p.dram;
     const int n = int(pick(opt_.min_insns, opt_.max_insns));
     for (int i = 0; i < n; ++i) p.insns.push_back(next());
@@ -87,17 +90,158 @@ class Generator {
 
   // REQ's float mode reads acc[src] as a binary32 scale, and random 32-bit words are mostly huge or
   // tiny floats against mostly huge accumulators: every product would saturate or round to 0. So the
-  // top quarter of the source area (half the ACC LOADs draw from it, see load() and load_req_rows()) holds ACC rows
-  // whose lanes are, half each, realistic scales and accumulators made for the rounding corners.
+  // seventh eighth of the source area (a quarter of the ACC LOADs draw from it, see load() and
+  // load_req_rows()) holds ACC rows whose lanes are, half each, realistic scales and accumulators
+  // made for the rounding corners; the last eighth holds the packed add's rows (write_qadd_area).
   // INP/WGT/ACC_8BIT loads still read the other three quarters as random bytes.
   void write_req_float_area(std::vector<uint8_t>& dram) {
     const int64_t eb = cfg_.elem_bytes(int(MemType::ACC));
     req_area_ = (opt_.src_bytes * 3 / 4 + eb - 1) / eb;
-    for (int64_t e = req_area_; e < opt_.src_bytes / eb; ++e)
-      for (int64_t l = 0; l < eb / 4; ++l) {
-        const uint32_t v = chance(0.5) ? float_scale() : req_accumulator();
-        for (int k = 0; k < 4; ++k) dram[size_t(e * eb + l * 4 + k)] = uint8_t(v >> (8 * k));
+    qadd_area_ = (opt_.src_bytes * 7 / 8 + eb - 1) / eb;
+    for (int64_t e = req_area_; e < qadd_area_; ++e)
+      for (int64_t l = 0; l < eb / 4; ++l) put_word(dram, e * eb + l * 4, chance(0.5) ? float_scale() : req_accumulator());
+  }
+  static void put_word(std::vector<uint8_t>& dram, int64_t at, uint32_t v) {
+    for (int k = 0; k < 4; ++k) dram[size_t(at + k)] = uint8_t(v >> (8 * k));
+  }
+  static float as_float(uint32_t u) {
+    float f;
+    std::memcpy(&f, &u, sizeof f);
+    return f;
+  }
+  static uint32_t bits_of(float f) {
+    uint32_t u;
+    std::memcpy(&u, &f, sizeof u);
+    return u;
+  }
+  // As the packed add reads a constant: outside [2^-63, 2^64) (or not finite) it is 0.
+  static float qadd_value(uint32_t u) {
+    const uint32_t e = u >> 23 & 0xFF;
+    return e >= 64 && e <= 190 ? as_float(u) : 0.0f;
+  }
+
+  // REQ's packed add (modes 2/3) reads three binary32 constants from lanes 0..2 of its operand row
+  // and a packed pair of device values from each destination lane. Random words there would give
+  // saturated or constant outputs, and its rounding corners (a tie in the inner FMA that decides the
+  // final rounding, a tie in the outer FMA, an exact x.5 before the last rounding) need constants
+  // and pairs made for each other. So each program draws one constant triple (rA, rB, F) and one
+  // preferred mode, and the last eighth of the source area holds rows of: that triple in lanes 0..2
+  // (some rows a triple with a special or out-of-range constant), and pairs in the other lanes, about
+  // half of them found by trying every device pair against the triple for those corners, the rest
+  // random small pairs, wide 16-bit halves or arbitrary words. A LOAD ACC of these rows comes before
+  // 3 of 4 packed-add REQs (load_req_rows), over their operand and often destination rows.
+  void write_qadd_area(std::vector<uint8_t>& dram) {
+    const int64_t eb = cfg_.elem_bytes(int(MemType::ACC)), lanes = eb / 4;
+    qadd_uint8_ = chance(0.5);
+    const int32_t o = qadd_uint8_ ? 128 : 0;
+    uint32_t c[3] = {qadd_ratio(), qadd_ratio(), 0};
+    std::vector<uint32_t> corners[3];  // pairs lo + hi * 65536 of: inner tie, outer tie, exact x.5
+    for (int attempt = 0; attempt < 4; ++attempt) {
+      c[2] = qadd_offset(c[0], c[1], o);
+      qadd_corners(c, o, corners);
+      if (!corners[0].empty() || attempt == 3) break;
+      if (chance(0.5)) c[chance(0.5) ? 1 : 0] = qadd_ratio();
+    }
+    for (int64_t e = qadd_area_; e < opt_.src_bytes / eb; ++e) {
+      uint32_t row_c[3] = {c[0], c[1], c[2]};
+      if (chance(0.15)) row_c[pick(0, 2)] = chance(0.7) ? special_constant() : qadd_ratio();
+      for (int64_t l = 0; l < lanes; ++l) {
+        uint32_t v;
+        const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
+        if (l < 3) v = row_c[l];
+        else if (r < 0.45) {
+          std::vector<uint32_t>* from[3];
+          int n = 0;
+          for (auto& k : corners)
+            if (!k.empty()) from[n++] = &k;
+          if (n) {
+            const std::vector<uint32_t>& k = *from[pick(0, n - 1)];
+            v = k[size_t(pick(0, int64_t(k.size()) - 1))];
+          } else {
+            v = pair(pick(-128, 127), pick(-128, 127));
+          }
+        } else if (r < 0.75) v = pair(pick(-128, 127), pick(-128, 127));
+        else if (r < 0.85) v = pair(pick(-32768, 32767), pick(-32768, 32767));
+        else v = uint32_t(rng_());
+        put_word(dram, e * eb + l * 4, v);
       }
+    }
+  }
+  static uint32_t pair(int64_t lo, int64_t hi) { return uint32_t(lo) + uint32_t(hi) * 65536u; }
+
+  // rA or rB: a ratio of scales, 2^-14..2^8, often with few mantissa bits (exact products, ties),
+  // sometimes negative (legal, if not what a quantizer makes).
+  uint32_t qadd_ratio() {
+    const uint32_t sign = chance(0.1) ? 1u << 31 : 0;
+    const double m = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const uint32_t frac = m < 0.2 ? 0 : m < 0.6 ? uint32_t(pick(1, 15)) << 19 : uint32_t(pick(0, (1 << 23) - 1));
+    return sign | uint32_t(127 + pick(-14, 8)) << 23 | frac;
+  }
+  // A constant the packed add counts as 0 (zero, subnormal, below 2^-63, from 2^64, inf, NaN) or
+  // one just inside the range, or an arbitrary word.
+  uint32_t special_constant() {
+    const uint32_t sign = chance(0.5) ? 1u << 31 : 0, frac = uint32_t(pick(0, (1 << 23) - 1));
+    switch (pick(0, 6)) {
+      case 0: return sign;
+      case 1: return sign | std::max<uint32_t>(frac, 1);
+      case 2: return sign | uint32_t(pick(1, 63)) << 23 | frac;
+      case 3: return sign | uint32_t(pick(191, 254)) << 23 | frac;
+      case 4: return sign | 0xFFu << 23 | (chance(0.5) ? 0 : std::max<uint32_t>(frac, 1));
+      case 5: return sign | uint32_t(chance(0.5) ? 64 : 190) << 23 | frac;
+      default: return uint32_t(rng_());
+    }
+  }
+  // F: zc - (rA * za + rB * zb) as a quantizer computes it, 0, a small k / 2^n, or one made so that
+  // some device pair's inner FMA is an exact tie whose rounding decides an exact x.5 of the final
+  // value (the inner FMA's tie rule then shows in the output).
+  uint32_t qadd_offset(uint32_t ra_bits, uint32_t rb_bits, int32_t o) {
+    const float ra = qadd_value(ra_bits), rb = qadd_value(rb_bits);
+    const double r = std::uniform_real_distribution<double>(0, 1)(rng_);
+    if (r < 0.3) {
+      const auto z = [&] { return float(pick(-128, 127) + o); };
+      return bits_of(z() - (ra * z() + rb * z()));
+    }
+    if (r < 0.4) return 0;
+    if (r < 0.5) return bits_of(std::ldexp(float(pick(-300, 300)), -int(pick(0, 10))));
+    if (r < 0.55) return special_constant();
+    for (int attempt = 0; attempt < 200; ++attempt) {
+      const int32_t a = int32_t(pick(-128, 127)) + o, b = int32_t(pick(-128, 127)) + o;
+      const long double x = (long double)(pick(o ? 0 : -128, o ? 255 : 127)) + 0.5L;
+      const float t = float(x - (long double)a * ra);  // the inner result we want: v = a * rA + t = x
+      if (!std::isnormal(t) || (long double)t + (long double)a * ra != x) continue;
+      const float up = std::nextafter(t, INFINITY), down = std::nextafter(t, -INFINITY);
+      if ((bits_of(t) & 1) != 0) continue;  // round to even must pick t, ties away its neighbour
+      const long double mid = chance(0.5) ? ((long double)t + up) / 2 : ((long double)t + down) / 2;
+      const long double f = mid - (long double)b * rb;
+      if (float(f) == f && f != 0 && std::isnormal(float(f))) return bits_of(float(f));
+    }
+    return bits_of(std::ldexp(float(pick(-300, 300)), -int(pick(0, 10))));
+  }
+  // Tries every device pair (lo, hi) against the triple and keeps up to 64 of each corner: the
+  // inner FMA an exact tie, the outer one an exact tie, the final value exactly x.5, with a final
+  // value near the output range. Exactness is judged in long double (64-bit mantissa), enough for
+  // these constants' spans; a miss only makes a pair less interesting, fsim decides correctness.
+  void qadd_corners(const uint32_t c[3], int32_t o, std::vector<uint32_t> corners[3]) {
+    for (int k = 0; k < 3; ++k) corners[k].clear();
+    const float c0 = qadd_value(c[0]), c1 = qadd_value(c[1]), c2 = qadd_value(c[2]);
+    const auto tie = [](long double exact, float rounded) {
+      if ((long double)rounded == exact) return false;
+      const float other = std::nextafter(rounded, exact > rounded ? INFINITY : -INFINITY);
+      return 2 * std::fabs(exact - rounded) == std::fabs((long double)other - rounded);
+    };
+    const int32_t start = int32_t(pick(0, 65535));  // where the search starts: no bias to small hi
+    for (int32_t n = 0; n < 65536; ++n) {
+      const int32_t lo = ((start + n) & 255) - 128, hi = ((start + n) >> 8 & 255) - 128;
+      const int32_t a = lo + o, b = hi + o;
+      const float t = std::fmaf(float(b), c1, c2), v = std::fmaf(float(a), c0, t);
+      if (!(std::fabs(v) < 400.0f)) continue;
+      const long double te = (long double)b * c1 + c2, ve = (long double)a * c0 + t;
+      int k = -1;
+      if (te - c2 == (long double)b * c1 && tie(te, t)) k = 0;
+      else if (ve - t == (long double)a * c0 && tie(ve, v)) k = 1;
+      else if (std::fabs(v - std::trunc(v)) == 0.5f) k = 2;
+      if (k >= 0 && corners[k].size() < 64) corners[k].push_back(pair(lo, hi));
+    }
   }
 
   // Binary32 bits: mostly normal scales 2^-34..2^5 (2^-34 still meets int32 accumulators near 2^31),
@@ -197,8 +341,13 @@ class Generator {
     const int64_t stride = x + pick(0, 3);
     const int64_t extent = y ? (y - 1) * stride + x : 0;
     const int64_t limit = (m == MemType::UOP ? uop_area_ : opt_.src_bytes / eb) - extent;
-    // Half the ACC loads come from the float-mode area (write_req_float_area), if the rows fit there.
-    const int64_t first = m == MemType::ACC && req_area_ <= limit && chance(0.5) ? req_area_ : 0;
+    // A quarter of the ACC loads come from the float-mode area (write_req_float_area), a quarter from
+    // the packed add's (write_qadd_area), if the rows fit there.
+    const double area = std::uniform_real_distribution<double>(0, 1)(rng_);
+    const int64_t first = m != MemType::ACC ? 0
+                          : area < 0.25 && qadd_area_ <= limit ? qadd_area_
+                          : area < 0.5 && req_area_ <= limit   ? req_area_
+                                                               : 0;
     const int64_t sram = pick(0, g.depth - count), dram = pick(first, std::max<int64_t>(first, limit));
     i[Field::SRAM_BASE] = sram;
     i[Field::DRAM_BASE] = dram;
@@ -276,12 +425,13 @@ class Generator {
       i[Field::USE_IMM] = op != AluOp::REQ && chance(0.5);  // REQ has no immediate form
       const bool shift = op == AluOp::SHR;
       i[Field::IMM] = chance(0.7) ? pick(shift ? -40 : -300, shift ? 40 : 300) : pick(-32768, 32767);
-      // The extension ops' immediates are a shift (MULHR vector form) or shift/ReLU/zero point (REQ),
-      // half the REQs in float mode (imm[6], which takes no shift).
+      // The extension ops' immediates are a shift (MULHR vector form) or shift/ReLU/zero point (REQ):
+      // a third of the REQs in fixed-point mode, a third in float mode (imm[7:6] = 1), a third packed
+      // adds (2 int8, 3 uint8, the program's preferred one 3 times in 4); modes 1..3 take no shift.
       if (op == AluOp::MULHR && !i[Field::USE_IMM]) i[Field::IMM] = pick(0, 31);
       if (op == AluOp::REQ) {
-        const bool float_mode = chance(0.5);
-        i[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | float_mode << 6 | pick(0, 1) << 5 | (float_mode ? 0 : pick(0, 31))));
+        const int64_t mode = pick(0, 2) < 2 ? pick(0, 1) : 2 + (chance(0.75) ? qadd_uint8_ : !qadd_uint8_);
+        i[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | mode << 6 | pick(0, 1) << 5 | (mode ? 0 : pick(0, 31))));
       }
     }
     for (int64_t o = 0; o < io; ++o)
@@ -298,20 +448,22 @@ class Generator {
             t.push_back({B_ACC, s, false});
           }
         }
-    if (!gemm && !reset && i[Field::ALU_OPCODE] == int64_t(AluOp::REQ) && (i[Field::IMM] & 0x40) && chance(0.75))
-      return load_req_rows(i, t);
+    const int64_t req_mode = uint16_t(i[Field::IMM]) >> 6 & 3;
+    if (!gemm && !reset && i[Field::ALU_OPCODE] == int64_t(AluOp::REQ) && req_mode != 0 && chance(0.75))
+      return req_mode == 1 ? load_req_rows(i, t, req_area_, qadd_area_) : load_req_rows(i, t, qadd_area_, opt_.src_bytes / cfg_.elem_bytes(int(MemType::ACC)));
     return i;
   }
 
   // Most accumulator rows hold GEMM sums, sign-extended bytes or zeros: as binary32 scales, zeros and
-  // subnormals (or NaNs), so a float REQ would almost always see a zero scale. Instead of it, this
-  // returns a LOAD ACC of float-area rows (write_req_float_area) over its operand rows (often also its
-  // destination rows), and the next instruction is the REQ itself (next()).
-  Insn load_req_rows(const Insn& req, std::vector<Touch>& t) {
+  // subnormals (or NaNs), so a float REQ or packed add would almost always see zero constants.
+  // Instead of it, this returns a LOAD ACC of rows [first, end) of the float or packed-add area
+  // (write_req_float_area, write_qadd_area) over its operand rows (often also its destination
+  // rows), and the next instruction is the REQ itself (next()).
+  Insn load_req_rows(const Insn& req, std::vector<Touch>& t, int64_t first, int64_t end) {
     int64_t lo[2] = {cfg_.acc.depth, cfg_.acc.depth}, hi[2] = {-1, -1};  // [0] src rows, [1] src and dst
     for (const Touch& tc : t)
       for (int k = tc.write ? 1 : 0; k < 2; ++k) lo[k] = std::min(lo[k], tc.elem), hi[k] = std::max(hi[k], tc.elem);
-    const int64_t area = opt_.src_bytes / cfg_.elem_bytes(int(MemType::ACC)) - req_area_;
+    const int64_t area = end - first;
     const int k = hi[1] - lo[1] < 32 && chance(0.6) ? 1 : 0;
     if (hi[k] < 0 || area < 1) return req;
     const int64_t x = std::min({hi[k] - lo[k] + 1, area, int64_t{32}});
@@ -320,7 +472,7 @@ class Generator {
     Insn i = sync(int(Unit::COMPUTE));
     i[Field::MEMORY_TYPE] = int(MemType::ACC);
     i[Field::SRAM_BASE] = lo[k];
-    i[Field::DRAM_BASE] = req_area_ + pick(0, area - x);
+    i[Field::DRAM_BASE] = first + pick(0, area - x);
     i[Field::Y_SIZE] = 1;
     i[Field::X_SIZE] = x;
     i[Field::X_STRIDE] = x;
@@ -385,8 +537,10 @@ class Generator {
   std::mt19937_64 rng_;
   std::vector<uint8_t>* dram_ = nullptr;
   int64_t uop_area_ = 0;
-  int64_t req_area_ = 0;  // first ACC element of the float-mode area
-  std::optional<std::pair<Insn, std::vector<Touch>>> pending_req_;  // a float REQ after its LOAD ACC
+  int64_t req_area_ = 0;   // first ACC element of the float-mode area
+  int64_t qadd_area_ = 0;  // first ACC element of the packed-add area (the float area ends there)
+  bool qadd_uint8_ = false;  // the program's preferred packed-add mode (3, else 2)
+  std::optional<std::pair<Insn, std::vector<Touch>>> pending_req_;  // a float/packed-add REQ after its LOAD ACC
   std::array<int64_t, kNumBufs> depth_{};
   std::array<std::vector<ElemState>, kNumBufs> elems_;
   std::vector<Uop> uops_;
