@@ -58,7 +58,7 @@ ConvGeometry conv_geometry(const Layer& l, const DerivedConfig& cfg) {
     if (dense) fail(l, "a residual add is fused into convolutions only");
     if (l.residual->skip.shape != want || l.residual->sum.shape != want)
       fail(l, "the fused residual add's skip and sum tensors must have the conv output's shape");
-    g.residual = true;
+    g.residual = true, g.skip_first = l.residual->skip_first;
   }
   g.nb = blocks(g.n, cfg.hw.batch), g.cb = blocks(g.c, cfg.hw.block_in), g.kb = blocks(g.k, cfg.hw.block_out);
   // Block groups: m channel groups fill whole input and output blocks (m * cg % BLOCK_IN == 0,

@@ -19,6 +19,7 @@ struct ConvGeometry {
   int64_t nb = 0, cb = 0, kb = 0;  // batch blocks, input and output channel blocks
   int64_t hp = 0, wp = 0;          // padded input extents held in DRAM
   bool residual = false;           // a fused residual add: the skip tile sits beside each ACC tile
+  bool skip_first = false;         // ... whose skip is the add's first operand
   // Grouped convolution in channel blocks: output blocks form block groups of `kbg` blocks that
   // reduce over `cbg` input blocks each, starting at ci_first(). A block group is the fewest whole
   // channel groups filling whole blocks on both sides; a dense layer is one block group (cbg = cb,

@@ -37,6 +37,7 @@ enum class LayerKind : uint8_t { CONV2D, DENSE, ADD, MAX_POOL, GLOBAL_AVG_POOL }
 struct ResidualAdd {
   QTensor skip, sum;
   bool relu = false;
+  bool skip_first = false;  // the skip is the add's first input (onnxruntime's A)
 };
 
 struct Layer {

@@ -11,13 +11,6 @@ namespace {
 
 void put_i32(std::vector<uint8_t>& v, size_t at, int32_t x) { std::memcpy(&v[at], &x, 4); }
 
-// One ACC vector with every lane `v`.
-std::vector<uint8_t> splat_vector(int32_t v, const DerivedConfig& cfg) {
-  std::vector<uint8_t> out(size_t(cfg.hw.batch * cfg.hw.block_out * 4));
-  for (size_t i = 0; i < out.size(); i += 4) put_i32(out, i, v);
-  return out;
-}
-
 // Weights as WGT elements [kb][cbg][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
 // Output block co's tiles cover input blocks ci_first(co) .. + cbg; a grouped layer's channels
 // outside k's group stay 0 (block-diagonal tiles: a depthwise tile is diagonal).
@@ -101,7 +94,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   const int64_t mult_dram =
       vta ? 0 : int64_t(b.add_constant(pack_channel_vectors(q.multiplier, g, cfg), uint64_t(acc_eb))) / acc_eb;
 
-  // ACC SRAM: [bias kb][multipliers kb][residual constants 4][tile buffers]; INP/WGT SRAM: one
+  // ACC SRAM: [bias kb][multipliers kb][fused add's constants][tile buffers]; INP/WGT SRAM: one
   // buffer per virtual thread. A buffer is the output tile, then the skip tile of a residual add.
   const int64_t bufs = s.oc_nthread * s.h_nthread, bias_sram = 0, mult_sram = g.kb, res_sram = 2 * g.kb;
   const int64_t acc_tile = s.tile_co * TH * TW, acc_buf = acc_buffer_vectors(g, s), acc0 = resident_acc_vectors(g, !vta);
@@ -112,16 +105,12 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     b.emit(mem_insn(Opcode::LOAD, MemType::ACC, mult_sram, mult_dram, 1, g.kb, g.kb), who + ": per-channel multipliers");
   std::optional<AddRequant> add;
   if (l.residual) {
-    // Resident [ma][mb][c][2^30]: sum = conv*ma + skip*mb + c with c = -(zc*ma + zs*mb), then REQ by
-    // 2^30 / 2^(31 + shift - 1) = 2^-shift, rounding half up, as the separate add would.
-    add = plan_add_requant(who + " (fused add)", l.output, l.residual->skip, l.residual->sum, l.residual->relu);
-    const int64_t c = -(int64_t(add->za) * add->ma + int64_t(add->zb) * add->mb);
-    std::vector<uint8_t> consts;
-    for (const int64_t v : {int64_t(add->ma), int64_t(add->mb), c, int64_t{1} << 30}) {
-      const std::vector<uint8_t> one = splat_vector(int32_t(v), cfg);
-      consts.insert(consts.end(), one.begin(), one.end());
-    }
-    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, res_sram, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, 4, 4),
+    // onnxruntime's QLinearAdd of the conv's output and the skip, in the add's operand order.
+    const ResidualAdd& r = *l.residual;
+    add = r.skip_first ? plan_add_requant(who + " (fused add)", r.skip, l.output, r.sum, r.relu)
+                       : plan_add_requant(who + " (fused add)", l.output, r.skip, r.sum, r.relu);
+    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, res_sram, int64_t(b.add_constant(add->constants(cfg), uint64_t(acc_eb))) / acc_eb,
+                    1, 1, 1),
            who + ": fused add constants");
   }
 
@@ -253,21 +242,22 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       if (q.hi < 127) last_alu = imm_op(AluOp::MIN, q.hi, "clamp high (Clip max)");
     }
     if (add) {
-      // Over the whole buffer, each against one resident constant vector (or the skip tile).
-      const auto buffer_op = [&](int64_t dst, int64_t src, bool src_walks, AluOp op, int64_t imm, const std::string& what) {
+      // Over the whole buffer: an immediate, one resident vector, or the skip tile (src_walks).
+      const auto buffer_op = [&](int64_t dst, int64_t src, bool src_walks, AluOp op, bool use_imm, int64_t imm,
+                                 const std::string& what) {
         UopLoopSpec sl;
         sl.iter_in = acc_tile, sl.dst_in = 1, sl.src_in = src_walks ? 1 : 0;
         sl.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), sl.uop_end = sl.uop_bgn + 1;
-        return b.emit(alu_insn(sl, op, false, imm), where + ": fused add: " + what);
+        return b.emit(alu_insn(sl, op, use_imm, imm), where + ": fused add: " + what);
       };
+      // Pack the add's first operand in the low half, the second in the high half, then REQ's packed add.
       const int64_t skip_base = acc_base + acc_tile;
-      buffer_op(acc_base, res_sram, false, AluOp::MUL, 0, "conv x " + std::to_string(add->ma));
-      buffer_op(skip_base, res_sram + 1, false, AluOp::MUL, 0, "skip x " + std::to_string(add->mb));
-      buffer_op(acc_base, skip_base, true, AluOp::ADD, 0, "sum");
-      buffer_op(acc_base, res_sram + 2, false, AluOp::ADD, 0, "minus the zero points' terms");
-      last_alu = buffer_op(acc_base, res_sram + 3, false, AluOp::REQ, req_immediate(add->shift - 1, add->lo > -128, add->zy),
-                           "scale by 2^-" + std::to_string(add->shift) + ", + zero point " + std::to_string(add->zy) +
-                               (add->lo > -128 ? ", ReLU" : "") + ", clamp");
+      const bool skip_first = l.residual->skip_first;
+      buffer_op(skip_first ? acc_base : skip_base, 0, false, AluOp::SHR, true, -16,
+                std::string(skip_first ? "conv" : "skip") + " into the high half");
+      buffer_op(acc_base, skip_base, true, AluOp::ADD, false, 0, "pack conv and skip");
+      last_alu = buffer_op(acc_base, res_sram, false, AluOp::REQ, false, add->immediate(),
+                           std::string("onnxruntime's QLinearAdd") + (add->lo > -128 ? ", ReLU" : ""));
     }
     b.insn(last_alu)[Field::PUSH_NEXT] = 1;
 

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <optional>
 
 #include "compiler/compile_error.h"
 #include "compiler/lower_conv.h"
@@ -93,29 +94,39 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
       l.output.shape.size() != 4)
     fail(l, "add needs two NCHW inputs and an output of one shape");
   const QTensor &qa = l.inputs[0], &qb = l.inputs[1];
-  const AddRequant q = plan_add_requant("layer '" + l.name + "'", qa, qb, l.output, l.relu);
-  const int n = q.shift;
+  const std::string who = "layer '" + l.name + "'";
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
 
   const EltwiseIO own = io ? EltwiseIO{} : place_eltwise_io(l, b);
   if (!io) io = &own;
   const ActBuffer &ta = io->in.at(0), &tb = io->in.at(1), &ty = io->out;
-  std::vector<uint8_t> consts = splat(q.ma, cfg), mb_vec = splat(q.mb, cfg), round_vec = splat(int32_t(1) << (n - 1), cfg);
-  consts.insert(consts.end(), mb_vec.begin(), mb_vec.end());
-  consts.insert(consts.end(), round_vec.begin(), round_vec.end());
-  const int64_t const_dram = int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb;
-  const std::string who = "layer '" + l.name + "'";
-  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, const_dram, 1, 3, 3), who + ": multipliers and rounding term");
+  // Resident constants: onnxruntime's QLinearAdd (one vector), or VTA's fixed point (three).
+  const bool vta = b.isa() == IsaTarget::VTA;
+  std::optional<AddRequant> q;
+  std::optional<FixedPointAdd> fx;
+  std::vector<uint8_t> consts;
+  if (vta) {
+    fx = plan_fixed_point_add(who, qa, qb, l.output, l.relu);
+    for (const int32_t v : {fx->ma, fx->mb, int32_t(1) << (fx->shift - 1)}) {
+      const std::vector<uint8_t> one = splat(v, cfg);
+      consts.insert(consts.end(), one.begin(), one.end());
+    }
+  } else {
+    q = plan_add_requant(who, qa, qb, l.output, l.relu);
+    consts = q->constants(cfg);
+  }
+  const int64_t nconst = int64_t(consts.size()) / acc_eb;
+  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, nconst, nconst),
+         who + (vta ? ": multipliers and rounding term" : ": scale ratios and constant term"));
 
   const int64_t iter_max = (int64_t{1} << cfg.layout.find(Format::ALU, Field::ITER_IN)->width) - 1;
-  const int64_t chunk = std::min<int64_t>({(cfg.acc.depth - 3) / (2 * kBuffers), iter_max, 65535});
+  const int64_t chunk = std::min<int64_t>({(cfg.acc.depth - nconst) / (2 * kBuffers), iter_max, 65535});
   if (chunk < 1) fail(l, "the ACC SRAM cannot hold two buffers of two vectors");
   const auto halo = [](const ActBuffer& x) { return x.top || x.left || x.bottom || x.right; };
   const std::vector<Band> tiles_list = bands(ty.planes, ty.h, ty.w, chunk, !halo(ta) && !halo(tb) && !halo(ty));
   const auto tiles = int64_t(tiles_list.size());
   StorePipe pipe{b, tiles};
-  const int32_t za = q.za, zb = q.zb, zy = q.zy;
   // Every buffer seen as its band's rows: the flat view of halo-free buffers is one long row.
   const auto row0 = [&](const ActBuffer& x, const Band& bd) {
     return halo(x) ? x.at(bd.plane, bd.y0, bd.x0) : (bd.plane * x.h + bd.y0) * x.w + bd.x0;
@@ -124,7 +135,7 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   for (int64_t t = 0; t < tiles; ++t) {
     const Band& bd = tiles_list[size_t(t)];
     const int64_t nv = bd.rows * bd.cols;
-    const int64_t abuf = 3 + (t % kBuffers) * 2 * chunk, bbuf = abuf + chunk;
+    const int64_t abuf = nconst + (t % kBuffers) * 2 * chunk, bbuf = abuf + chunk;
     const std::string where = who + " plane " + std::to_string(bd.plane) + " rows " + std::to_string(bd.y0) + ".." +
                               std::to_string(bd.y0 + bd.rows - 1) + " columns " + std::to_string(bd.x0) + ".." +
                               std::to_string(bd.x0 + bd.cols - 1);
@@ -142,18 +153,28 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
       s.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), s.uop_end = s.uop_bgn + 1;
       return b.emit(alu_insn(s, o, imm, v), where + ": " + what);
     };
-    if (za) op(abuf, 0, AluOp::ADD, true, -za, "a - zero point");
-    op(abuf, 0, AluOp::MUL, false, 0, "a x scale ratio");
-    if (zb) op(bbuf, 0, AluOp::ADD, true, -zb, "b - zero point");
-    op(bbuf, 1, AluOp::MUL, false, 0, "b x scale ratio");
-    over.src_in = 1;
-    op(abuf, bbuf, AluOp::ADD, false, 0, "sum");
-    over.src_in = 0;
-    op(abuf, 2, AluOp::ADD, false, 0, "round half up");
-    op(abuf, 0, AluOp::SHR, true, n, "scale by 2^-" + std::to_string(n));
-    if (zy) op(abuf, 0, AluOp::ADD, true, zy, "add output zero point");
-    op(abuf, 0, AluOp::MIN, true, 127, "clamp high");
-    pipe.compute_end(op(abuf, 0, AluOp::MAX, true, l.relu ? std::max(zy, -128) : -128, "clamp low"));
+    if (vta) {
+      const int n = fx->shift;
+      if (fx->za) op(abuf, 0, AluOp::ADD, true, -fx->za, "a - zero point");
+      op(abuf, 0, AluOp::MUL, false, 0, "a x scale ratio");
+      if (fx->zb) op(bbuf, 0, AluOp::ADD, true, -fx->zb, "b - zero point");
+      op(bbuf, 1, AluOp::MUL, false, 0, "b x scale ratio");
+      over.src_in = 1;
+      op(abuf, bbuf, AluOp::ADD, false, 0, "sum");
+      over.src_in = 0;
+      op(abuf, 2, AluOp::ADD, false, 0, "round half up");
+      op(abuf, 0, AluOp::SHR, true, n, "scale by 2^-" + std::to_string(n));
+      if (fx->zy) op(abuf, 0, AluOp::ADD, true, fx->zy, "add output zero point");
+      op(abuf, 0, AluOp::MIN, true, 127, "clamp high");
+      pipe.compute_end(op(abuf, 0, AluOp::MAX, true, fx->lo, "clamp low"));
+    } else {
+      // a in the low half, b in the high half, then onnxruntime's QLinearAdd (REQ's packed add).
+      op(bbuf, 0, AluOp::SHR, true, -16, "b into the high half");
+      over.src_in = 1;
+      op(abuf, bbuf, AluOp::ADD, false, 0, "pack a and b");
+      over.src_in = 0;
+      pipe.compute_end(op(abuf, 0, AluOp::REQ, false, q->immediate(), std::string("QLinearAdd") + (l.relu ? ", ReLU" : "")));
+    }
     const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, abuf, int64_t(ty.offset) / out_eb + row0(ty, bd),
                                       bd.rows, bd.cols, pitch(ty, bd)),
                              where + ": store");
@@ -347,30 +368,29 @@ void lower_global_avg_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO& i
     fail(l, "internal error, the pooled output must be one vector per plane without a halo");
   const int64_t hw = tx.h * tx.w;
   const QTensor &x = l.inputs.at(0), &y = l.output;
-  const double m = x.scale / (double(hw) * y.scale);
-  // |sum - HW*zx| <= HW*255: the largest n keeping that times M (plus rounding) inside int32.
-  int n = 0;
-  while (n < 30 && m * std::ldexp(1.0, n + 1) * double(hw) * 255.0 < 1073741824.0) ++n;
-  const auto M = int32_t(std::lround(std::ldexp(m, n)));
-  if (n < 1 || M < 1) fail(l, "scale ratio x_scale/(H*W*y_scale) = " + std::to_string(m) + " is out of range");
+  // onnxruntime's QLinearGlobalAveragePool: the binary32 scale x_scale / (y_scale * HW), applied to
+  // sum - HW*zx by REQ's float mode, rounds exactly as its kernel does.
+  const float m = float(x.scale) / (float(y.scale) * float(hw));
+  if (!std::isnormal(m)) fail(l, "scale ratio x_scale/(H*W*y_scale) = " + std::to_string(m) + " is not a normal binary32");
+  int32_t m_bits = 0;
+  std::memcpy(&m_bits, &m, sizeof m);
   const int32_t zx = device_value(x.zero_point, x.type), zy = device_value(y.zero_point, y.type);
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
-  // Resident: [-HW*zx][M][2^(n-1) + zy*2^n] (the output zero point rides in the rounding term).
-  std::vector<uint8_t> consts = splat(int32_t(-hw * zx), cfg), mv = splat(M, cfg);
-  const std::vector<uint8_t> rv = splat(int32_t((int64_t{1} << (n - 1)) + int64_t(zy) * (int64_t{1} << n)), cfg);
+  // Resident: [-HW*zx][scale].
+  std::vector<uint8_t> consts = splat(int32_t(-hw * zx), cfg);
+  const std::vector<uint8_t> mv = splat(m_bits, cfg);
   consts.insert(consts.end(), mv.begin(), mv.end());
-  consts.insert(consts.end(), rv.begin(), rv.end());
   const std::string who = "layer '" + l.name + "'";
-  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, 3, 3),
-         who + ": offset, multiplier and rounding term");
-  const int64_t planes_per = std::min<int64_t>(tx.planes, (cfg.acc.depth - 3) / (kBuffers * (hw + 1)));
+  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, 2, 2),
+         who + ": offset and scale");
+  const int64_t planes_per = std::min<int64_t>(tx.planes, (cfg.acc.depth - 2) / (kBuffers * (hw + 1)));
   if (planes_per < 1) fail(l, "the ACC SRAM cannot hold two " + std::to_string(hw) + "-vector planes");
   const int64_t tiles = (tx.planes + planes_per - 1) / planes_per;
   StorePipe pipe{b, tiles};
   for (int64_t t = 0; t < tiles; ++t) {
     const int64_t p0 = t * planes_per, np = std::min(planes_per, tx.planes - p0);
-    const int64_t in = 3 + (t % kBuffers) * planes_per * (hw + 1), sums = in + planes_per * hw;
+    const int64_t in = 2 + (t % kBuffers) * planes_per * (hw + 1), sums = in + planes_per * hw;
     const std::string where = who + " planes " + std::to_string(p0) + ".." + std::to_string(p0 + np - 1);
     size_t first = 0;
     for (int64_t p = 0; p < np; ++p) {
@@ -395,11 +415,7 @@ void lower_global_avg_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO& i
       return b.emit(alu_insn(s, o, imm, v), where + ": " + what);
     };
     op(0, AluOp::ADD, false, 0, "minus H*W x zero point");
-    op(1, AluOp::MUL, false, 0, "x scale ratio");
-    op(2, AluOp::ADD, false, 0, "round half up, plus output zero point");
-    op(0, AluOp::SHR, true, n, "scale by 2^-" + std::to_string(n));
-    op(0, AluOp::MIN, true, 127, "clamp high");
-    pipe.compute_end(op(0, AluOp::MAX, true, -128, "clamp low"));
+    pipe.compute_end(op(1, AluOp::REQ, false, float_req_immediate(false, zy), "requantize (x binary32 scale, + zero point)"));
     const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, sums, int64_t(ty.offset) / out_eb + p0, 1, np, np),
                              where + ": store");
     pipe.store(st, st, t);

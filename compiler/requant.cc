@@ -13,13 +13,28 @@ namespace tessera::compiler {
 int32_t device_value(int32_t q, ElemType t) { return t == ElemType::UINT8 ? q - 128 : q; }
 
 AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu) {
+  if (a.type != y.type || b.type != y.type) throw CompileError(who + ": an add's inputs and output must have one type");
+  AddRequant p;
+  // The float arithmetic of onnxruntime's kernel, operation for operation (raw zero points).
+  p.ra = float(a.scale) / float(y.scale), p.rb = float(b.scale) / float(y.scale);
+  p.f = float(y.zero_point) - std::fmaf(p.ra, float(a.zero_point), p.rb * float(b.zero_point));
+  // REQ counts a constant outside [2^-63, 2^64) as zero: fine for F (it only matters near 0), not for a ratio.
+  for (const float r : {p.ra, p.rb})
+    if (!(r >= 0x1p-63f && r < 0x1p64f))
+      throw CompileError(who + ": add input/output scale ratio " + std::to_string(r) + " is outside [2^-63, 2^64)");
+  p.uint8 = y.type == ElemType::UINT8;
+  p.zy = device_value(y.zero_point, y.type);
+  p.lo = relu ? std::max(p.zy, -128) : -128;
+  return p;
+}
+
+FixedPointAdd plan_fixed_point_add(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu) {
   const double ra = a.scale / y.scale, rb = b.scale / y.scale;
   if (!(ra > 0 && rb > 0 && std::isfinite(ra) && std::isfinite(rb))) throw CompileError(who + ": add scales must be positive");
-  // |x - zx| <= 255: multipliers below 2^22 keep both terms and their sum (with the rounding
-  // term) inside int32; the larger multiplier is in [2^21, 2^22), as onnxruntime's integer path has it.
+  // |x - zx| <= 255: multipliers below 2^22 keep both terms and their sum (with the rounding term) inside int32.
   int e = 0;
   std::frexp(std::max(ra, rb), &e);
-  AddRequant p;
+  FixedPointAdd p;
   p.shift = 22 - e;
   if (p.shift < 1 || p.shift > 30)
     throw CompileError(who + ": add input/output scale ratio " + std::to_string(std::max(ra, rb)) + " is out of range");
@@ -29,6 +44,15 @@ AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTen
   p.lo = relu ? std::max(p.zy, -128) : -128;
   return p;
 }
+
+std::vector<uint8_t> AddRequant::constants(const DerivedConfig& cfg) const {
+  std::vector<uint8_t> v(size_t(cfg.elem_bytes(int(MemType::ACC))), 0);
+  const float c[3] = {ra, rb, f};
+  std::memcpy(v.data(), c, sizeof c);
+  return v;
+}
+
+int64_t AddRequant::immediate() const { return req_immediate(0, lo > -128, zy) | (uint8 ? 0xC0 : 0x80); }
 
 int64_t req_immediate(int shift, bool relu, int32_t zero_point) {
   return int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(zero_point))) << 8 | (relu ? 32 : 0) | shift)));

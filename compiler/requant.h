@@ -29,17 +29,31 @@ struct RequantPlan {
   int32_t lo = -128, hi = 127;      // device clamp bounds (ReLU raises lo to the zero point)
 };
 
-// A quantized add as QLinearAdd defines it, in fixed point with device values:
+// A quantized add as onnxruntime's QLinearAdd computes it (REQ's packed-add mode): with raw values,
+//   y = clamp(round_half_even(fma(a, rA, fma(b, rB, F))), type range)
+// rA = fl32(a_scale / y_scale), rB = fl32(b_scale / y_scale), F = fl32(zy - fma(rA, za, rB * zb)),
+// all binary32, then ReLU at the output zero point when the add has one (device values: lo).
+struct AddRequant {
+  float ra = 0, rb = 0, f = 0;
+  bool uint8 = false;
+  int32_t zy = 0, lo = -128;  // device values
+  std::vector<uint8_t> constants(const DerivedConfig& cfg) const;  // the operand vector: rA, rB, F in lanes 0..2
+  int64_t immediate() const;                                        // REQ's packed-add immediate
+};
+// Throws CompileError naming `who` when the inputs and output differ in type or a scale ratio lies
+// outside [2^-63, 2^64).
+AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu);
+
+// The add in fixed point with VTA's ALU ops (--isa vta has no REQ), device values:
 //   y' = clamp(((a' - za')*ma + (b' - zb')*mb + 2^(shift-1)) >> shift + zy', lo, 127)
 // with ma, mb = round(a_scale / y_scale * 2^shift), round(b_scale / y_scale * 2^shift) below 2^22;
-// each term stays below 2^30 so their sum fits int32.
-struct AddRequant {
+// each term stays below 2^30 so their sum fits int32. Within 1 LSB of onnxruntime.
+struct FixedPointAdd {
   int32_t ma = 0, mb = 0;
   int shift = 0;
   int32_t za = 0, zb = 0, zy = 0, lo = -128;
 };
-// Throws CompileError naming `who` when a scale ratio is not positive or out of range.
-AddRequant plan_add_requant(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu);
+FixedPointAdd plan_fixed_point_add(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu);
 
 // REQ's immediate: shift [4:0], ReLU [5], output zero point [15:8] (docs/isa.md).
 int64_t req_immediate(int shift, bool relu, int32_t zero_point);

@@ -88,7 +88,7 @@ std::string schedule_json(const Schedule& s) {
 }
 
 int64_t resident_acc_vectors(const ConvGeometry& g, bool with_multipliers) {
-  return g.kb * (with_multipliers ? 2 : 1) + (g.residual ? 4 : 0);
+  return g.kb * (with_multipliers ? 2 : 1) + (g.residual ? 1 : 0);
 }
 
 int64_t acc_buffer_vectors(const ConvGeometry& g, const Schedule& s) {

@@ -53,7 +53,7 @@ void fuse_residual_adds(Network& net, const DerivedConfig& cfg) {
         consumers(net, conv_out) != 1 || net.is_output(conv_out))
       continue;
     Layer fused = *conv.layer;
-    fused.residual = ResidualAdd{add.layer->inputs[size_t(1 - late)], add.layer->output, add.layer->relu};
+    fused.residual = ResidualAdd{add.layer->inputs[size_t(1 - late)], add.layer->output, add.layer->relu, late == 1};
     if (!schedulable(fused, cfg)) continue;
     conv.layer = fused;
     conv.inputs.push_back(skip);

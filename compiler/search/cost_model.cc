@@ -47,7 +47,7 @@ std::string LayerProblem::descriptor() const {
     d += std::to_string(v) + ",";
   if (g.group != 1) d += "g" + std::to_string(g.group) + ",";  // dense keys stay as they were
   return d + (with_multipliers ? "tessera" : "vta") + (init_from_bias ? ",mov" : ",reset") + ",v" +
-         std::to_string(alu_vector_ops) + ",i" + std::to_string(alu_imm_ops) + (g.residual ? ",residual" : "");
+         std::to_string(alu_vector_ops) + ",i" + std::to_string(alu_imm_ops) + (g.residual ? (g.skip_first ? ",residual_skip_first" : ",residual") : "");
 }
 
 double compute_bound_cycles(const ConvGeometry& g) { return double(g.nb * g.kb * g.cbg * g.oh * g.ow * g.r * g.s); }
@@ -70,14 +70,14 @@ double CostModel::constants_cycles(const LayerProblem& lp) const {
   const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), lat = cfg_.hw.dram_latency_cycles;
   const double per_channel = p_.load_insn + double(lat) + read_cycles(1, lp.g.kb * acc_eb);
   return (lp.with_multipliers ? 2 : 1) * per_channel +
-         (lp.g.residual ? p_.load_insn + double(lat) + read_cycles(1, 4 * acc_eb) : 0.0);
+         (lp.g.residual ? p_.load_insn + double(lat) + read_cycles(1, acc_eb) : 0.0);
 }
 
 double CostModel::residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TH, int64_t TW, int64_t* insns,
                                   int64_t* bytes) const {
-  // conv x ma, skip x mb, sum, constant, REQ: one slot per vector each, except the sum, whose
-  // source walks the skip tile and is fetched per vector (two slots).
-  constexpr int64_t kPasses = 5, kSlots = 6;
+  // An operand into the high half (immediate), the packing sum and REQ's packed add: one slot per
+  // vector each, except the sum, whose source walks the skip tile and is fetched per vector (two).
+  constexpr int64_t kPasses = 3, kSlots = 4;
   const int64_t a8_eb = cfg_.elem_bytes(int(MemType::ACC_8BIT)), beat = cfg_.hw.dram_bus_bits / 8;
   const bool rows = tw != TW;
   const int64_t loads = rows ? co_t * th : co_t, load_rows = rows ? 1 : th;
@@ -101,7 +101,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
   c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_buffer_vectors(g, s);
   const int64_t channel_consts = lp.with_multipliers ? 2 : 1, consts = channel_consts + (g.residual ? 1 : 0);
-  c.dram_read = channel_consts * beats_bytes(g.kb * acc_eb) + (g.residual ? beats_bytes(4 * acc_eb) : 0);
+  c.dram_read = channel_consts * beats_bytes(g.kb * acc_eb) + (g.residual ? beats_bytes(acc_eb) : 0);
   c.insns = consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
   const double prologue = constants_cycles(lp);
 
@@ -224,10 +224,10 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     singles.insert({T.acc_base, T.co, 0});                                  // bias MOV or add
     if (lp.with_multipliers) singles.insert({T.acc_base, g.kb + T.co, 0});  // REQ multipliers
     if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                 // immediate ops
-    if (g.residual) {  // fused add: the constants at 2*kb.., the skip tile after the output tile
+    if (g.residual) {  // fused add: the constants at 2*kb, the skip tile after the output tile
       const int64_t res = 2 * g.kb, skip = T.acc_base + acc_tile;
-      for (const auto& u : {std::array<int64_t, 3>{T.acc_base, res, 0}, {skip, res + 1, 0}, {T.acc_base, skip, 0},
-                            {T.acc_base, res + 2, 0}, {T.acc_base, res + 3, 0}})
+      for (const auto& u : {std::array<int64_t, 3>{g.skip_first ? T.acc_base : skip, 0, 0}, {T.acc_base, skip, 0},
+                            {T.acc_base, res, 0}})
         singles.insert(u);
     }
   }

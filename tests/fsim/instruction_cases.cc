@@ -249,6 +249,11 @@ void packed_add(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visi
       {62, 61, {0x3e815886, 0x3e1d6b9d, 0x424dd67c}, imm(false, false, 0), 76, "the inner FMA's rounding decides (one rounding: 77)"},
       {-68, 95, {0x3eecbb9d, 0x3f5bfd78, 0x42929bb6}, imm(false, false, 0), 124, "fused (multiply then add: 123, exact 123.499995)"},
       {-104, -44, {0x3ef347b0, 0x3e8e12da, 0x42fe405c}, imm(false, false, 0), 66, "fused (multiply then add: 65)"},
+      // The inner FMA's own tie: 1 * (1 + 2^-17) + 127.5 = 128.5 + 2^-17 lies halfway between 128.5
+      // (even) and 128.5 + 2^-16, so t = 128.5 and v = 128.5 - 128 = 0.5 goes to 0 (ties away: 1).
+      {-1, 1, {0x43000000, 0x3f800040, 0x42ff0000}, imm(false, false, 0), 0, "inner tie to even, down"},
+      // 128.5 + 2^-16 + 2^-17 goes up to the even 128.5 + 2^-15, v = 1.5 exactly, then 2 (truncating: 1).
+      {-1, 1, {0x42fe0004, 0x3f800040, 0x42ff0002}, imm(false, false, 0), 2, "inner tie to even, up"},
       {3, 2, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), 2, "1.5 + 0.5 = 2"},
       {3, 0, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), 2, "1.5 to even"},
       {5, 0, {0x3f000000, 0x3e800000, 0}, imm(false, false, 0), 2, "2.5 to even"},
