@@ -27,6 +27,10 @@ std::vector<sweep::AreaSample> area_samples(const std::string& calibration) {
                                   sweep::default_source_dir(), sweep::default_area_cache());
 }
 
+sweep::AreaModel area_model(const std::string& calibration, const std::vector<sweep::AreaSample>& samples) {
+  return sweep::AreaModel(samples, sweep::load_lane_delta(calibration.empty() ? sweep::default_area_calibration() : calibration));
+}
+
 void report(const std::string& dir, const std::string& title, const std::vector<std::string>& objectives) {
   const auto points = sweep::read_results(dir + "/results.jsonl");
   const sweep::ReportSummary r = sweep::write_reports(dir, title, objectives, points);
@@ -120,7 +124,7 @@ void add_sweep_command(CLI::App& app) {
     const sweep::Spec spec = sweep::load_spec(*spec_file);
     sweep::Evaluator ev(spec);
     ev.per_layer = !*no_layers;
-    const auto model = std::make_shared<sweep::AreaModel>(area_samples(*calibration));
+    const auto model = std::make_shared<sweep::AreaModel>(area_model(*calibration, area_samples(*calibration)));
     ev.area = [model](const DerivedConfig& cfg) { return model->to_json(cfg); };
     sweep::RunOptions opt;
     opt.out = *out, opt.jobs = *jobs, opt.resume = *resume;
@@ -198,7 +202,7 @@ void add_sweep_command(CLI::App& app) {
                   r.figures.ramb18, r.seconds, r.dir.c_str());
     }
     const auto samples = area_samples(*area_cal);
-    const sweep::AreaModel model(samples);
+    const sweep::AreaModel model = area_model(*area_cal, samples);
     std::printf("area model: fitted on %zu configs (LUT, FF, DSP least squares; block RAM computed from the SRAM geometry)\n",
                 model.fit_size());
     std::printf("%-22s %-9s %-8s %23s %23s %17s %15s %15s\n", "config", "role", "GEMM", "LUT meas/model", "FF meas/model",
@@ -206,7 +210,8 @@ void add_sweep_command(CLI::App& app) {
     double worst[3] = {0, 0, 0};
     int held = 0, bram_exact = 0, bram_total = 0;
     for (const auto& s : samples) {
-      const sweep::AreaFigures p = model.predict(s.cfg);
+      // The calibration file's runs measure the RTL it was made from; cached runs the current one.
+      const sweep::AreaFigures p = s.role == "cached" ? model.predict(s.cfg) : model.predict_calibration_rtl(s.cfg);
       const double m[3] = {s.measured.luts, s.measured.ffs, s.measured.dsps}, q[3] = {p.luts, p.ffs, p.dsps};
       std::printf("%-22s %-9s %-8s", s.name.c_str(), s.role.c_str(),
                   (std::to_string(s.cfg.hw.batch) + "x" + std::to_string(s.cfg.hw.block_in) + "x" + std::to_string(s.cfg.hw.block_out)).c_str());

@@ -10,6 +10,7 @@
 #include <stdexcept>
 
 #include "isa/text_file.h"
+#include "sweep/heavy.h"
 
 namespace tessera::sweep {
 
@@ -125,7 +126,7 @@ std::vector<MemoryMapping> memory_mappings(const DerivedConfig& c) {
   return v;
 }
 
-AreaModel::AreaModel(const std::vector<AreaSample>& samples) {
+AreaModel::AreaModel(const std::vector<AreaSample>& samples, LaneDelta since) : since_(since) {
   std::vector<std::vector<double>> xl, xf, xd;
   std::vector<double> yl, yf, yd;
   for (const AreaSample& s : samples) {
@@ -138,10 +139,28 @@ AreaModel::AreaModel(const std::vector<AreaSample>& samples) {
   lut_ = fit(xl, yl), ff_ = fit(xf, yf), dsp_ = fit(xd, yd);
 }
 
-AreaFigures AreaModel::predict(const DerivedConfig& c) const {
+AreaFigures AreaModel::predict_calibration_rtl(const DerivedConfig& c) const {
   AreaFigures a{dot(lut_, lut_features(c)), dot(ff_, ff_features(c)), std::round(dot(dsp_, dsp_features(c))), 0, 0};
   for (const MemoryMapping& m : memory_mappings(c)) a.ramb36 += m.ramb36 * m.instances, a.ramb18 += m.ramb18 * m.instances;
   return a;
+}
+
+AreaFigures AreaModel::predict(const DerivedConfig& c) const {
+  AreaFigures a = predict_calibration_rtl(c);
+  a.luts += since_.luts * lanes(c), a.ffs += since_.ffs * lanes(c), a.dsps += std::round(since_.dsps * lanes(c));
+  return a;
+}
+
+LaneDelta load_lane_delta(const std::string& file) {
+  const auto text = read_text_file(file);
+  if (!text) throw std::runtime_error(file + ": cannot read the area calibration");
+  const json j = json::parse(*text);
+  LaneDelta d;
+  if (!j.contains("since_calibration")) return d;
+  const json& s = j.at("since_calibration");
+  d.luts = s.at("luts_per_lane").get<double>(), d.ffs = s.at("ffs_per_lane").get<double>(),
+  d.dsps = s.at("dsp48e1_per_lane").get<double>();
+  return d;
 }
 
 json AreaModel::to_json(const DerivedConfig& c) const {
@@ -168,11 +187,15 @@ std::vector<AreaSample> load_area_samples(const std::string& file, const std::st
     const std::string name = c.value("name", cj.is_string() ? cj.get<std::string>() : cfg.hw.name);
     out.push_back({name, role, cfg, figures(c)});
   }
+  const std::string current = "-" + rtl_fingerprint(root);  // runs of older RTL measure something else
   if (!cache_dir.empty())
     if (DIR* d = ::opendir(cache_dir.c_str())) {
       std::vector<std::string> names;
-      while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') names.push_back(e->d_name);
+      while (dirent* e = ::readdir(d)) {
+        const std::string n = e->d_name;
+        if (n[0] != '.' && n.size() > current.size() && n.compare(n.size() - current.size(), current.size(), current) == 0)
+          names.push_back(n);
+      }
       ::closedir(d);
       std::sort(names.begin(), names.end());
       for (const std::string& n : names) {

@@ -51,22 +51,33 @@ struct AreaSample {
   AreaFigures measured;
 };
 
+// What the RTL gained per vector-ALU lane since the calibration runs (the calibration file's
+// "since_calibration": measured by synthesizing the current RTL, not fitted).
+struct LaneDelta {
+  double luts = 0, ffs = 0, dsps = 0;
+};
+LaneDelta load_lane_delta(const std::string& file);
+
 class AreaModel {
  public:
-  // Fits on the samples whose role is "fit" (at least 4).
-  explicit AreaModel(const std::vector<AreaSample>& samples);
+  // Fits on the samples whose role is "fit" (at least 4), which describe the calibration RTL.
+  explicit AreaModel(const std::vector<AreaSample>& samples, LaneDelta since = {});
+  // The current RTL: the fit plus the measured per-lane delta.
   AreaFigures predict(const DerivedConfig& cfg) const;
+  // The RTL the calibration file was synthesized from (what its fit and held-out samples measure).
+  AreaFigures predict_calibration_rtl(const DerivedConfig& cfg) const;
   nlohmann::ordered_json to_json(const DerivedConfig& cfg) const;
   size_t fit_size() const { return fit_size_; }
 
  private:
   std::vector<double> lut_, ff_, dsp_;
+  LaneDelta since_;
   size_t fit_size_ = 0;
 };
 
 // The calibration set: `file` (sweep/area_calibration.json: each entry a config path relative to
 // `root` or an inline config, its role and Yosys' figures) plus every full synth run cached under
-// `cache_dir` (<hash>/area.json with config.json beside it) whose config is not in the file.
+// `cache_dir` (<key>/area.json with config.json beside it) of the current RTL whose config is not in the file.
 std::vector<AreaSample> load_area_samples(const std::string& file, const std::string& root, const std::string& cache_dir = "");
 
 }  // namespace tessera::sweep

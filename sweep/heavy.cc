@@ -1,15 +1,20 @@
 // Cached heavy steps of the sweep: synthesis and on-demand Verilator models (see heavy.h).
 #include "sweep/heavy.h"
 
+#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
+#include <cstdio>
 #include <cstdlib>
 #include <fstream>
+#include <map>
+#include <mutex>
 #include <sstream>
 #include <stdexcept>
 
@@ -120,9 +125,38 @@ int run_logged(const std::vector<std::string>& argv, const std::string& log, con
   return WIFEXITED(status) ? WEXITSTATUS(status) : 128 + WTERMSIG(status);
 }
 
+std::string rtl_fingerprint(const std::string& source_dir) {
+  static std::mutex mu;
+  static std::map<std::string, std::string> memo;
+  std::lock_guard<std::mutex> lock(mu);
+  if (auto it = memo.find(source_dir); it != memo.end()) return it->second;
+  uint64_t h = 1469598103934665603ull;  // FNV-1a over names and contents, in sorted order
+  const auto mix = [&](const std::string& s) {
+    for (const unsigned char ch : s) h = (h ^ ch) * 1099511628211ull;
+    h = (h ^ 0xFF) * 1099511628211ull;
+  };
+  std::vector<std::string> files = {"isa/isa.def", "hw/regs.def", "scripts/synth.sh"};
+  for (const char* sub : {"hw/rtl", "hw/prim"})
+    if (DIR* d = ::opendir((source_dir + "/" + sub).c_str())) {
+      while (dirent* e = ::readdir(d))
+        if (e->d_name[0] != '.') files.push_back(std::string(sub) + "/" + e->d_name);
+      ::closedir(d);
+    }
+  std::sort(files.begin(), files.end());
+  for (const std::string& f : files) {
+    mix(f);
+    mix(read_text_file(source_dir + "/" + f).value_or(""));
+  }
+  char hex[17];
+  std::snprintf(hex, sizeof hex, "%016llx", static_cast<unsigned long long>(h));
+  return memo[source_dir] = hex;
+}
+
+std::string cache_key(const DerivedConfig& cfg, const HeavyPaths& p) { return cfg.hash_hex() + "-" + rtl_fingerprint(p.source_dir); }
+
 std::string prepare_config_dir(const json& config, const std::string& cache, const HeavyPaths& p) {
   const DerivedConfig cfg = derived_of(config);
-  const std::string dir = cache + "/" + cfg.hash_hex();
+  const std::string dir = cache + "/" + cache_key(cfg, p);
   mkdirs(dir);
   if (!exists(dir + "/config.json")) write_file(dir + "/config.json", config.dump(2) + "\n");
   if (!exists(dir + "/gen/cfg/tessera_params_pkg.sv")) {
@@ -151,7 +185,7 @@ SynthRun read_synth(const std::string& dir) {
 }  // namespace
 
 SynthRun cached_synth(const DerivedConfig& cfg, const HeavyPaths& p) {
-  return read_synth(p.build_dir + "/sweep/area/" + cfg.hash_hex());
+  return read_synth(p.build_dir + "/sweep/area/" + cache_key(cfg, p));
 }
 
 SynthRun synthesize(const json& config, const HeavyPaths& p) {

@@ -2,7 +2,7 @@
 // from sweep/heavy.cc's build_rtl_model). `tessera sweep --verify` runs it as a subprocess for points
 // whose config has no model compiled into the tessera binary:
 //
-//   tessera_sweep_rtl_runner --model BUILD/sweep/rtl/<hash>/model.so SPEC.json POINT.json OUT.json
+//   tessera_sweep_rtl_runner --model BUILD/sweep/rtl/<key>/model.so SPEC.json POINT.json OUT.json
 //
 // It compiles the point's network workloads, runs them on the fsim and on the loaded model, and writes
 // verify_point's JSON (without synthesis) to OUT.json. This program defines rtl_model_entries() itself, so the

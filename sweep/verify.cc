@@ -94,7 +94,7 @@ json verify_on_demand(const Spec& spec, const json& point, const VerifyOptions& 
   if (opt.cached_only) {
     struct stat st;
     const std::string so = opt.paths.build_dir + "/sweep/rtl/" +
-                           derive(parse_config(point.at("config").dump(), "point")).hash_hex() + "/model.so";
+                           cache_key(derive(parse_config(point.at("config").dump(), "point")), opt.paths) + "/model.so";
     if (::stat(so.c_str(), &st) != 0) {
       r["status"] = "not run", r["reason"] = "no model of this config built yet and the build budget (--max-builds) is spent";
       return r;
