@@ -235,7 +235,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       last_alu = imm_op(AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low");
     } else {
       const bool relu = q.lo > -128;
-      last_alu = channel_op(mult_sram, AluOp::REQ, float_req_immediate(relu, q.out_zero_point),
+      last_alu = channel_op(mult_sram, AluOp::REQ, req_immediate(ReqMode::FLOAT, relu, q.out_zero_point),
                             "requantize (x binary32 scale, + zero point " +
                                 std::to_string(q.out_zero_point) + (relu ? ", ReLU" : "") + ", clamp)");
       // An explicit upper clamp (a Clip's max the output range does not make redundant): REQ clamps at 127 only.

@@ -4,6 +4,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstring>
+#include <initializer_list>
 #include <optional>
 
 #include "compiler/compile_error.h"
@@ -69,9 +70,13 @@ struct StorePipe {
   }
 };
 
-std::vector<uint8_t> splat(int32_t v, const DerivedConfig& cfg) {
-  std::vector<uint8_t> out(size_t(cfg.hw.batch * cfg.hw.block_out * 4));
-  for (size_t i = 0; i < out.size(); i += 4) std::memcpy(&out[i], &v, 4);
+// Resident ACC vectors, one per value, each with every lane holding it.
+std::vector<uint8_t> splat(std::initializer_list<int32_t> values, const DerivedConfig& cfg) {
+  const size_t vec = size_t(cfg.hw.batch * cfg.hw.block_out * 4);
+  std::vector<uint8_t> out(values.size() * vec);
+  size_t at = 0;
+  for (const int32_t v : values)
+    for (size_t i = 0; i < vec; i += 4, at += 4) std::memcpy(&out[at], &v, 4);
   return out;
 }
 
@@ -108,10 +113,7 @@ void lower_add(const Layer& l, ProgramBuilder& b, const EltwiseIO* io) {
   std::vector<uint8_t> consts;
   if (vta) {
     fx = plan_fixed_point_add(who, qa, qb, l.output, l.relu);
-    for (const int32_t v : {fx->ma, fx->mb, int32_t(1) << (fx->shift - 1)}) {
-      const std::vector<uint8_t> one = splat(v, cfg);
-      consts.insert(consts.end(), one.begin(), one.end());
-    }
+    consts = splat({fx->ma, fx->mb, int32_t(1) << (fx->shift - 1)}, cfg);
   } else {
     q = plan_add_requant(who, qa, qb, l.output, l.relu);
     consts = q->constants(cfg);
@@ -378,9 +380,7 @@ void lower_global_avg_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO& i
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), a8_eb = cfg.elem_bytes(int(MemType::ACC_8BIT));
   const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
   // Resident: [-HW*zx][scale].
-  std::vector<uint8_t> consts = splat(int32_t(-hw * zx), cfg);
-  const std::vector<uint8_t> mv = splat(m_bits, cfg);
-  consts.insert(consts.end(), mv.begin(), mv.end());
+  const std::vector<uint8_t> consts = splat({int32_t(-hw * zx), m_bits}, cfg);
   const std::string who = "layer '" + l.name + "'";
   b.emit(mem_insn(Opcode::LOAD, MemType::ACC, 0, int64_t(b.add_constant(consts, uint64_t(acc_eb))) / acc_eb, 1, 2, 2),
          who + ": offset and scale");
@@ -415,7 +415,7 @@ void lower_global_avg_pool(const Layer& l, ProgramBuilder& b, const EltwiseIO& i
       return b.emit(alu_insn(s, o, imm, v), where + ": " + what);
     };
     op(0, AluOp::ADD, false, 0, "minus H*W x zero point");
-    pipe.compute_end(op(1, AluOp::REQ, false, float_req_immediate(false, zy), "requantize (x binary32 scale, + zero point)"));
+    pipe.compute_end(op(1, AluOp::REQ, false, req_immediate(ReqMode::FLOAT, false, zy), "requantize (x binary32 scale, + zero point)"));
     const size_t st = b.emit(mem_insn(Opcode::STORE, MemType::OUT, sums, int64_t(ty.offset) / out_eb + p0, 1, np, np),
                              where + ": store");
     pipe.store(st, st, t);

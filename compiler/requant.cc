@@ -52,13 +52,11 @@ std::vector<uint8_t> AddRequant::constants(const DerivedConfig& cfg) const {
   return v;
 }
 
-int64_t AddRequant::immediate() const { return req_immediate(0, lo > -128, zy) | (uint8 ? 0xC0 : 0x80); }
+int64_t AddRequant::immediate() const { return req_immediate(uint8 ? ReqMode::ADD_UINT8 : ReqMode::ADD_INT8, lo > -128, zy); }
 
-int64_t req_immediate(int shift, bool relu, int32_t zero_point) {
-  return int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(zero_point))) << 8 | (relu ? 32 : 0) | shift)));
+int64_t req_immediate(ReqMode mode, bool relu, int32_t zero_point) {
+  return int64_t(int16_t(uint16_t(uint16_t(uint8_t(int8_t(zero_point))) << 8 | int(mode) << 6 | (relu ? 32 : 0))));
 }
-
-int64_t float_req_immediate(bool relu, int32_t zero_point) { return req_immediate(0, relu, zero_point) | 64; }
 
 RequantPlan plan_requant(const Layer& l, const ConvGeometry& g, IsaTarget isa) {
   const auto fail = [&](const std::string& why) { throw CompileError("layer '" + l.name + "': " + why); };

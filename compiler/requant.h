@@ -55,10 +55,11 @@ struct FixedPointAdd {
 };
 FixedPointAdd plan_fixed_point_add(const std::string& who, const QTensor& a, const QTensor& b, const QTensor& y, bool relu);
 
-// REQ's immediate: shift [4:0], ReLU [5], output zero point [15:8] (docs/isa.md).
-int64_t req_immediate(int shift, bool relu, int32_t zero_point);
-// REQ's immediate in float mode [6]: the operand is a binary32 scale, no shift.
-int64_t float_req_immediate(bool relu, int32_t zero_point);
+// REQ's modes, imm[7:6] (docs/isa.md). The compiler emits the float and packed-add modes, which
+// have no shift; the fixed-point mode stays in the ISA for hand-written programs (cosim covers it).
+enum class ReqMode : int { FIXED_POINT = 0, FLOAT = 1, ADD_INT8 = 2, ADD_UINT8 = 3 };
+// REQ's immediate: ReLU [5], mode [7:6], output zero point [15:8]; shift [4:0] is 0.
+int64_t req_immediate(ReqMode mode, bool relu, int32_t zero_point);
 
 // The device value of a quantized number of type t (uint8 values shift by -128).
 int32_t device_value(int32_t q, ElemType t);

@@ -1,7 +1,6 @@
 // Cached heavy steps of the sweep: synthesis and on-demand Verilator models (see heavy.h).
 #include "sweep/heavy.h"
 
-#include <dirent.h>
 #include <fcntl.h>
 #include <sys/file.h>
 #include <sys/stat.h>
@@ -12,6 +11,7 @@
 #include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <filesystem>
 #include <fstream>
 #include <map>
 #include <mutex>
@@ -136,12 +136,11 @@ std::string rtl_fingerprint(const std::string& source_dir) {
     h = (h ^ 0xFF) * 1099511628211ull;
   };
   std::vector<std::string> files = {"isa/isa.def", "hw/regs.def", "scripts/synth.sh"};
-  for (const char* sub : {"hw/rtl", "hw/prim"})
-    if (DIR* d = ::opendir((source_dir + "/" + sub).c_str())) {
-      while (dirent* e = ::readdir(d))
-        if (e->d_name[0] != '.') files.push_back(std::string(sub) + "/" + e->d_name);
-      ::closedir(d);
-    }
+  for (const char* sub : {"hw/rtl", "hw/prim"}) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(source_dir + "/" + sub, ec))
+      files.push_back(std::string(sub) + "/" + e.path().filename().string());
+  }
   std::sort(files.begin(), files.end());
   for (const std::string& f : files) {
     mix(f);

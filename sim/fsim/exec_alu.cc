@@ -18,6 +18,12 @@ struct RequantImm {
   int32_t offset = 0;  // packed add: 128 for uint8 (the device holds q - 128), else 0
 };
 
+// Round to the nearest integer, ties to even (the default rounding mode), saturating beyond int32:
+// every REQ result is clamped to the output type afterwards.
+inline int64_t round_even_saturated(float v) {
+  return int64_t(std::fabs(v) < 2147483648.0f ? std::nearbyint(v) : std::copysign(2147483648.0f, v));
+}
+
 // REQ's float mode is onnxruntime's requantization, so a conv can be bit-identical to it:
 // binary32 float(a) * scale, each step rounded to nearest even, then to the nearest integer (ties
 // to even). A scale whose exponent field is 0 or 255 counts as zero, so no input is undefined.
@@ -25,9 +31,7 @@ inline int32_t req_float(int32_t a, int32_t scale_bits, const RequantImm& q) {
   const uint32_t bits = uint32_t(scale_bits), exponent = bits >> 23 & 0xFF;
   float s = 0.0f;
   if (exponent != 0 && exponent != 0xFF) std::memcpy(&s, &bits, sizeof s);
-  const float p = float(a) * s;
-  const float r = std::fabs(p) < 2147483648.0f ? std::nearbyint(p) : std::copysign(2147483648.0f, p);
-  return int32_t(std::clamp(int64_t(r) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
+  return int32_t(std::clamp(round_even_saturated(float(a) * s) + q.zero_point, int64_t{q.lo}, int64_t{q.hi}));
 }
 
 // REQ's packed-add modes are onnxruntime's QLinearAdd (its AVX2 kernel), so residual adds can be
@@ -45,8 +49,7 @@ inline float qadd_constant(int32_t bits) {
 inline int32_t qadd(int32_t x, const float c[3], const RequantImm& q) {
   const int32_t lo = int16_t(uint16_t(uint32_t(x))), hi = int32_t((int64_t{x} - lo) >> 16);
   const float v = std::fmaf(float(lo + q.offset), c[0], std::fmaf(float(hi + q.offset), c[1], c[2]));
-  const float r = std::fabs(v) < 2147483648.0f ? std::nearbyint(v) : std::copysign(2147483648.0f, v);
-  const int64_t raw = std::clamp(int64_t(r), int64_t{q.offset ? 0 : -128}, int64_t{q.offset ? 255 : 127});
+  const int64_t raw = std::clamp(round_even_saturated(v), int64_t{q.offset ? 0 : -128}, int64_t{q.offset ? 255 : 127});
   return int32_t(std::max(raw - q.offset, int64_t{q.lo}));
 }
 

@@ -39,7 +39,9 @@ TEST_P(LowerConvRtl, RtlMatchesFsimAndReference) {
   const RtlCase& c = GetParam();
   const DerivedConfig cfg = testing::config_named(c.config);
   const Layer l = random_layer(c.spec, 11);
-  for (const auto& opt : {CompileOptions{IsaTarget::TESSERA, std::nullopt, {}}, CompileOptions{IsaTarget::TESSERA, c.schedule, {}}}) {
+  CompileOptions searched, given;
+  given.schedule = c.schedule;
+  for (const auto& opt : {searched, given}) {
     testing::Agreement on_rtl, on_fsim;
     RunReport report;
     testing::run_and_compare(l, cfg, opt, "rtl", 3, on_rtl, &report);
