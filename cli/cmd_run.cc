@@ -94,7 +94,7 @@ void add_run_command(CLI::App& app) {
                   "waveforms: keep only the last N cycles before the run ends, fails or deadlocks");
   run->add_option("--wave-scope", opt.waves.scope,
                   "waveforms: keep one instance and what is below it, named from tessera_top (u_compute, u_load, "
-                  "u_compute.u_issue, ...)");
+                  "u_compute.g_pipe[1].u_pipe, ...)");
   run->add_option("--trace", opt.trace_path, "rtl: write a Perfetto/Chrome trace of unit activity");
   run->add_option("--max-cycles", opt.max_cycles, "rtl: stop after this many cycles");
   run->add_option("--dram-capacity", dram_capacity,

@@ -1,13 +1,12 @@
 // Compute unit: LOAD of UOP/ACC/ACC_8BIT, GEMM, ALU and FINISH, with the micro-op, accumulator and
-// output SRAMs. See hw/rtl/README.md for the pipeline and the hazard policy.
+// output SRAMs. See hw/rtl/README.md for the two pipelines, the overlap rule and the hazard policy.
 //
-// Pipeline, one op per cycle, never stalled once issued:
-//   I  issuer emits (k, offsets); uop SRAM read of k
-//   R  d/s/w = micro-op fields + offsets; INP and WGT SRAM reads
-//   M  GEMM dot products (registered); ACC read of d (or of s for a vector ALU source slot)
-//   W  ACC result written to acc[d] and, truncated, to out[d]
-// The ACC read of an op happens in the cycle the op ahead of it writes, so W forwards the previous
-// cycle's write when the addresses match: every micro-op stream is exact without stalls.
+// GEMMs run in one pipeline (tessera_compute_pipe), ALU instructions in another, both one op per cycle
+// and never stalled once issued. An instruction starts when the instruction before it has issued its
+// last op (back to back, forwarding covers the ops still in flight in either pipe), or, with the
+// overlap flag, as soon as its own pipe is free while the other pipe still runs: the program promises
+// the two touch different accumulator banks (tessera_sram_banks) and push different token queues.
+// Token pushes of GEMM/ALU instructions happen when their last op has written (per pipe).
 `include "tessera_assert.svh"
 
 module tessera_compute (
@@ -67,8 +66,8 @@ module tessera_compute (
   localparam int UopIdx   = tessera_params_pkg::UOP_IDX_BITS;
   localparam int SrcBits  = tessera_isa_pkg::UOP_SRC_W;
   localparam int ImmW     = tessera_isa_pkg::ALU_IMM_W;
-  // op tag: {idx, tail_retire, use_imm, imm, alu_op, reset, is_alu}
-  localparam int TagBits  = 32 + 1 + 1 + ImmW + 3 + 1 + 1;
+  // op tag: {idx, push_prev, push_next, use_imm, imm, alu_op, reset, is_alu}
+  localparam int TagBits  = 32 + 2 + 1 + ImmW + 3 + 1 + 1;
 
   `TESSERA_STATIC_ASSERT(g_acc_elem, tessera_params_pkg::ACC_ELEM_BYTES * 8 == AccW,
                          "tessera_compute: ACC element size disagrees with BATCH*BLOCK_OUT*ACC_BITS")
@@ -81,25 +80,25 @@ module tessera_compute (
                          "tessera_compute: micro-op field widths disagree with the SRAM index widths")
 
   // ---- sequencer (tessera_unit_seq, shared with load and store) and the phases of its SExec ------
-  //   PLdWait  LOAD of UOP/ACC/ACC_8BIT waiting for the pipeline to drain, PLoad its engine running,
-  //   PLoop    GEMM/ALU micro-ops issuing (the next queued GEMM/ALU may chain in), PDrain waiting for
-  //            the pipeline before the push phase (FINISH, empty loops, pushing GEMM/ALU)
+  //   PLdWait  LOAD of UOP/ACC/ACC_8BIT waiting for both pipes to retire, PLoad its engine running,
+  //   PLoop    GEMM/ALU micro-ops issuing (the next queued GEMM/ALU may start), PDrain waiting for
+  //            both pipes before FINISH or an empty loop retires
   typedef enum logic [1:0] {PLdWait, PLoad, PLoop, PDrain} phase_e;
   phase_e phase_q, phase_d;
   logic [InsnBits-1:0] cur_insn_q, dec_insn;
   logic [31:0] cur_idx_q, dec_idx;
   logic from_head;
   logic seq_start, seq_exec, seq_done, seq_end, seq_chain, seq_head_ready, seq_head_pushes, seq_pushes, seq_bus_wait;
-  logic seq_retire, seq_stall, seq_idle;
+  logic seq_retire, seq_stall, seq_idle, seq_start_ok, seq_push_prev, seq_push_next;
 
   tessera_unit_seq u_seq (
     .clk_i, .rst_ni,
     .cmd_valid_i, .cmd_insn_i, .cmd_idx_i, .cmd_pop_o,
     .prev_avail_i, .next_avail_i, .prev_space_i, .next_space_i,
-    .pop_prev_o, .pop_next_o, .push_prev_o, .push_next_o,
+    .pop_prev_o, .pop_next_o, .push_prev_o(seq_push_prev), .push_next_o(seq_push_next),
     .start_o(seq_start), .exec_o(seq_exec), .insn_o(cur_insn_q), .done_i(seq_done), .end_i(seq_end),
-    .chain_i(seq_chain), .head_pops_ready_o(seq_head_ready), .head_pushes_o(seq_head_pushes),
-    .pushes_o(seq_pushes), .bus_wait_i(seq_bus_wait),
+    .chain_i(seq_chain), .start_ok_i(seq_start_ok), .head_pops_ready_o(seq_head_ready),
+    .head_pushes_o(seq_head_pushes), .pushes_o(seq_pushes), .bus_wait_i(seq_bus_wait),
     .busy_o(), .stall_o(seq_stall), .retire_o(seq_retire), .retire_idx_o(cur_idx_q), .wait_o, .idle_o(seq_idle)
   );
 
@@ -109,7 +108,7 @@ module tessera_compute (
   assign dec_idx   = from_head ? cmd_idx_i : cur_idx_q;
 
   logic [2:0] dec_opcode, dec_alu_op;
-  logic dec_is_alu, dec_is_loop, dec_reset, dec_use_imm, dec_empty, dec_pushes;
+  logic dec_is_alu, dec_is_loop, dec_reset, dec_use_imm, dec_empty, dec_pushes, dec_overlap;
   logic [UopIdx-1:0] dec_bgn;
   logic [UopIdx:0] dec_end;
   logic [13:0] dec_iter_out, dec_iter_in;
@@ -125,6 +124,7 @@ module tessera_compute (
   always_comb begin
     if (dec_is_alu) begin
       dec_reset    = dec_insn[tessera_isa_pkg::ALU_RESET_LSB];
+      dec_overlap  = dec_insn[tessera_isa_pkg::ALU_OVERLAP_LSB];
       dec_bgn      = dec_insn[tessera_isa_pkg::ALU_UOP_BGN_LSB +: UopIdx];
       dec_end      = dec_insn[tessera_isa_pkg::ALU_UOP_END_LSB +: UopIdx + 1];
       dec_iter_out = dec_insn[tessera_isa_pkg::ALU_ITER_OUT_LSB +: 14];
@@ -137,6 +137,7 @@ module tessera_compute (
       dec_wgt_fi   = '0;
     end else begin
       dec_reset    = dec_insn[tessera_isa_pkg::GEMM_RESET_LSB];
+      dec_overlap  = dec_insn[tessera_isa_pkg::GEMM_OVERLAP_LSB];
       dec_bgn      = dec_insn[tessera_isa_pkg::GEMM_UOP_BGN_LSB +: UopIdx];
       dec_end      = dec_insn[tessera_isa_pkg::GEMM_UOP_END_LSB +: UopIdx + 1];
       dec_iter_out = dec_insn[tessera_isa_pkg::GEMM_ITER_OUT_LSB +: 14];
@@ -249,238 +250,162 @@ module tessera_compute (
     end
   end
 
-  // ---- micro-op issue and pipeline -------------------------------------------------------------
-  logic issue_start, issue_active, op_valid, op_exec, op_last;
-  logic [UopIdx-1:0] op_uop;
-  logic [AccIdx-1:0] op_dst_off;
-  logic [SrcBits-1:0] op_src_off;
-  logic [WgtIdx-1:0] op_wgt_off;
-  logic [TagBits-1:0] dec_tag, op_tag;
+  // ---- the two pipelines: p = 0 GEMM, p = 1 ALU --------------------------------------------------
+  logic [1:0] pipe_start, pipe_issuing, pipe_last, pipe_empty, pipe_tail, pipe_uop;
+  logic [2*TagBits-1:0] pipe_tail_tag;
+  logic [1:0] pipe_acc_re, pipe_acc_we;
+  logic [2*AccIdx-1:0] pipe_acc_raddr, pipe_acc_waddr;
+  logic [2*AccW-1:0] pipe_acc_rdata, pipe_acc_wdata;
+  logic [2*UopIdx-1:0] pipe_uop_raddr;
+  logic [2*tessera_params_pkg::UOP_BITS-1:0] pipe_uop_rdata;
+  logic [TagBits-1:0] dec_tag;
+  logic issue_start;
+  logic [2*InpIdx-1:0] pipe_inp_raddr;
+  logic [2*WgtIdx-1:0] pipe_wgt_raddr;
 
-  assign dec_tag = {dec_idx, !dec_pushes, dec_use_imm, dec_imm, dec_alu_op, dec_reset, dec_is_alu};
+  assign dec_tag = {dec_idx, dec_insn[tessera_isa_pkg::FINISH_PUSH_PREV_LSB], dec_insn[tessera_isa_pkg::FINISH_PUSH_NEXT_LSB],
+                    dec_use_imm, dec_imm, dec_alu_op, dec_reset, dec_is_alu};
+  assign pipe_start = issue_start ? (dec_is_alu ? 2'b10 : 2'b01) : 2'b00;
 
-  tessera_uop_issue #(.TagBits(TagBits), .SrcBits(SrcBits)) u_issue (
-    .clk_i, .rst_ni,
-    .start_i     (issue_start),
-    .two_slot_i  (dec_is_alu && !dec_use_imm && !dec_reset),
-    .uop_bgn_i   (dec_bgn),
-    .uop_end_i   (dec_end),
-    .iter_out_i  (dec_iter_out),
-    .iter_in_i   (dec_iter_in),
-    .dst_fo_i    (dec_dst_fo),
-    .dst_fi_i    (dec_dst_fi),
-    .src_fo_i    (dec_src_fo),
-    .src_fi_i    (dec_src_fi),
-    .wgt_fo_i    (dec_wgt_fo),
-    .wgt_fi_i    (dec_wgt_fi),
-    .tag_i       (dec_tag),
-    .active_o    (issue_active),
-    .op_valid_o  (op_valid),
-    .op_uop_o    (op_uop),
-    .op_dst_off_o(op_dst_off),
-    .op_src_off_o(op_src_off),
-    .op_wgt_off_o(op_wgt_off),
-    .op_exec_o   (op_exec),
-    .op_last_o   (op_last),
-    .op_tag_o    (op_tag)
-  );
-
-  // Stage R registers
-  logic r_valid_q, r_exec_q, r_last_q;
-  logic [AccIdx-1:0] r_dst_off_q;
-  logic [SrcBits-1:0] r_src_off_q;
-  logic [WgtIdx-1:0] r_wgt_off_q;
-  logic [TagBits-1:0] r_tag_q;
-  logic [tessera_params_pkg::UOP_BITS-1:0] uop_rdata;
-  logic [AccIdx-1:0] r_dst;
-  logic [SrcBits-1:0] r_src;
-  logic [WgtIdx-1:0] r_wgt;
-
-  // A micro-op is padded to UOP_BITS; the padding bits carry nothing.
-  logic unused_uop_padding;
-  assign unused_uop_padding = ^uop_rdata;
-
-  assign r_dst = uop_rdata[tessera_isa_pkg::UOP_DST_LSB +: AccIdx] + r_dst_off_q;
-  assign r_src = uop_rdata[tessera_isa_pkg::UOP_SRC_LSB +: SrcBits] + r_src_off_q;
-  assign r_wgt = uop_rdata[tessera_isa_pkg::UOP_WGT_LSB +: WgtIdx] + r_wgt_off_q;
-  assign inp_raddr_o = InpIdx'(r_src);
-  assign wgt_raddr_o = r_wgt;
-
-  // Stage M registers
-  logic m_valid_q, m_exec_q, m_last_q;
-  logic [AccIdx-1:0] m_dst_q, m_src_q;
-  logic [TagBits-1:0] m_tag_q;
-  logic [AccIdx-1:0] acc_raddr;
-  logic m_is_gemm;
-  logic [AccW-1:0] w_sum_q;
-
-  // The registered dot products are the stage-W sum (only GEMM ops that accumulate compute them).
-  assign m_is_gemm = m_valid_q && !m_tag_q[0] && !m_tag_q[1];
-  tessera_gemm_core u_gemm (
-    .clk_i,
-    .en_i (m_is_gemm),
-    .inp_i(inp_rdata_i),
-    .wgt_i(wgt_rdata_i),
-    .sum_q(w_sum_q)
-  );
-  assign acc_raddr = m_exec_q ? m_dst_q : m_src_q;
-
-  // Stage W registers
-  logic w_valid_q, w_exec_q, w_last_q;
-  logic [AccIdx-1:0] w_dst_q, w_rd_addr_q, src_addr_q;
-  logic [TagBits-1:0] w_tag_q;
-  logic [AccW-1:0] acc_rdata, acc_fwd, alu_b, alu_y, w_result, src_operand_q;
-  logic w_is_alu, w_reset, w_use_imm, w_tail_retire, w_write;
-  logic [2:0] w_alu_op;
-  logic [ImmW-1:0] w_imm;
-  logic [31:0] w_idx;
-  logic last_we_q;
-  logic [AccIdx-1:0] last_waddr_q;
-  logic [AccW-1:0] last_wdata_q;
-
-  assign {w_idx, w_tail_retire, w_use_imm, w_imm, w_alu_op, w_reset, w_is_alu} = w_tag_q;
-  assign acc_fwd = (last_we_q && last_waddr_q == w_rd_addr_q) ? last_wdata_q : acc_rdata;
-  assign alu_b   = w_use_imm ? {Lanes{AccBits'($signed(w_imm))}} : src_operand_q;
-
-  // MULHR shifts by 15 for a Q15 immediate, else by 31 + imm (imm 0..31; larger values are illegal);
-  // REQ (vector operand only) shifts by 31 + imm[4:0] and takes ReLU and zero point from imm[5], imm[15:8];
-  // imm[7:6] is its mode: 0 fixed point, 1 float (binary32 scale operand), 2/3 packed add of int8/uint8
-  // (binary32 constants in the operand's lanes 0..2); imm[4:0] is unused in modes 1..3 (the golden
-  // model requires them 0).
-  logic [5:0] mulhr_shift;
-  assign mulhr_shift = w_use_imm ? 6'd15 : 6'd31 + 6'(w_imm[4:0]);
-
-  tessera_alu_core u_alu (
-    .en_i(w_is_alu),
-    .op_i(w_alu_op),
-    .mulhr_shift_i(mulhr_shift),
-    .req_zp_i(w_imm[ImmW-1 -: 8]),
-    .req_relu_i(w_imm[5]),
-    .req_mode_i(w_imm[7:6]),
-    .a_i (acc_fwd),
-    .b_i (alu_b),
-    .y_o (alu_y)
-  );
-
-  always_comb begin
-    if (w_reset) w_result = '0;
-    else if (w_is_alu) w_result = alu_y;
-    else begin
-      for (int l = 0; l < Lanes; l++) begin
-        w_result[l*AccBits +: AccBits] = acc_fwd[l*AccBits +: AccBits] + w_sum_q[l*AccBits +: AccBits];
-      end
-    end
+  for (genvar p = 0; p < 2; p++) begin : g_pipe
+    tessera_compute_pipe #(.Alu(p == 1), .TagBits(TagBits), .SrcBits(SrcBits)) u_pipe (
+      .clk_i, .rst_ni,
+      .start_i      (pipe_start[p]),
+      .two_slot_i   (dec_is_alu && !dec_use_imm && !dec_reset),
+      .uop_bgn_i    (dec_bgn),
+      .uop_end_i    (dec_end),
+      .iter_out_i   (dec_iter_out),
+      .iter_in_i    (dec_iter_in),
+      .dst_fo_i     (dec_dst_fo),
+      .dst_fi_i     (dec_dst_fi),
+      .src_fo_i     (dec_src_fo),
+      .src_fi_i     (dec_src_fi),
+      .wgt_fo_i     (dec_wgt_fo),
+      .wgt_fi_i     (dec_wgt_fi),
+      .tag_i        (dec_tag),
+      .issuing_o    (pipe_issuing[p]),
+      .last_o       (pipe_last[p]),
+      .empty_o      (pipe_empty[p]),
+      .uop_raddr_o  (pipe_uop_raddr[p*UopIdx +: UopIdx]),
+      .uop_rdata_i  (pipe_uop_rdata[p*tessera_params_pkg::UOP_BITS +: tessera_params_pkg::UOP_BITS]),
+      .inp_raddr_o  (pipe_inp_raddr[p*InpIdx +: InpIdx]),
+      .inp_rdata_i,
+      .wgt_raddr_o  (pipe_wgt_raddr[p*WgtIdx +: WgtIdx]),
+      .wgt_rdata_i,
+      .acc_re_o     (pipe_acc_re[p]),
+      .acc_raddr_o  (pipe_acc_raddr[p*AccIdx +: AccIdx]),
+      .acc_rdata_i  (pipe_acc_rdata[p*AccW +: AccW]),
+      .acc_we_o     (pipe_acc_we[p]),
+      .acc_waddr_o  (pipe_acc_waddr[p*AccIdx +: AccIdx]),
+      .acc_wdata_o  (pipe_acc_wdata[p*AccW +: AccW]),
+      .other_we_i   (pipe_acc_we[1-p]),
+      .other_waddr_i(pipe_acc_waddr[(1-p)*AccIdx +: AccIdx]),
+      .other_wdata_i(pipe_acc_wdata[(1-p)*AccW +: AccW]),
+      .tail_o       (pipe_tail[p]),
+      .tail_tag_o   (pipe_tail_tag[p*TagBits +: TagBits]),
+      .uop_o        (pipe_uop[p])
+    );
   end
-  assign w_write = w_valid_q && w_exec_q;
-
-  always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) begin
-      r_valid_q <= 1'b0;
-      m_valid_q <= 1'b0;
-      w_valid_q <= 1'b0;
-      last_we_q <= 1'b0;
-    end else begin
-      r_valid_q <= op_valid;
-      m_valid_q <= r_valid_q;
-      w_valid_q <= m_valid_q;
-      last_we_q <= w_write;
-    end
-  end
-
-  always_ff @(posedge clk_i) begin
-    r_exec_q    <= op_exec;
-    r_last_q    <= op_last;
-    r_dst_off_q <= op_dst_off;
-    r_src_off_q <= op_src_off;
-    r_wgt_off_q <= op_wgt_off;
-    r_tag_q     <= op_tag;
-    m_exec_q    <= r_exec_q;
-    m_last_q    <= r_last_q;
-    m_dst_q     <= r_dst;
-    m_src_q     <= AccIdx'(r_src);
-    m_tag_q     <= r_tag_q;
-    w_exec_q    <= m_exec_q;
-    w_last_q    <= m_last_q;
-    w_dst_q     <= m_dst_q;
-    w_rd_addr_q <= acc_raddr;
-    w_tag_q     <= m_tag_q;
-    last_waddr_q <= w_dst_q;
-    last_wdata_q <= w_result;
-    // The fetched operand follows writes to its row, so a reused operand is never stale.
-    if (w_valid_q && !w_exec_q) begin
-      src_operand_q <= acc_fwd;
-      src_addr_q    <= w_rd_addr_q;
-    end else if (w_write && w_dst_q == src_addr_q) begin
-      src_operand_q <= w_result;
-    end
-  end
+  assign inp_raddr_o = pipe_inp_raddr[0 +: InpIdx];
+  assign wgt_raddr_o = pipe_wgt_raddr[0 +: WgtIdx];
+  logic unused_alu_reads;  // the ALU pipe reads neither INP nor WGT
+  assign unused_alu_reads = ^{pipe_inp_raddr[InpIdx +: InpIdx], pipe_wgt_raddr[WgtIdx +: WgtIdx]};
 
   // ---- SRAMs -----------------------------------------------------------------------------------
-  logic acc_we;
-  logic [AccIdx-1:0] acc_waddr;
-  logic [AccW-1:0] acc_wdata;
-  logic [OutW-1:0] out_wdata;
+  // Write port 0: the GEMM pipe or a LOAD engine (LOADs wait for both pipes); port 1: the ALU pipe.
+  logic [1:0] acc_we;
+  logic [2*AccIdx-1:0] acc_waddr;
+  logic [2*AccW-1:0] acc_wdata;
+  logic [2*OutW-1:0] out_wdata;
+  logic [2*OutW-1:0] out_rdata;
 
   always_comb begin
-    acc_we    = w_write;
-    acc_waddr = w_dst_q;
-    acc_wdata = w_result;
+    acc_we    = pipe_acc_we;
+    acc_waddr = pipe_acc_waddr;
+    acc_wdata = pipe_acc_wdata;
     if (ld_we[1]) begin
-      acc_we    = 1'b1;
-      acc_waddr = acc_ld_waddr;
-      acc_wdata = acc_ld_wdata;
+      acc_we[0]               = 1'b1;
+      acc_waddr[0 +: AccIdx]  = acc_ld_waddr;
+      acc_wdata[0 +: AccW]    = acc_ld_wdata;
     end else if (ld_we[2]) begin
-      acc_we    = 1'b1;
-      acc_waddr = acc8_ld_waddr;
+      acc_we[0]               = 1'b1;
+      acc_waddr[0 +: AccIdx]  = acc8_ld_waddr;
       for (int l = 0; l < Lanes; l++) begin
         acc_wdata[l*AccBits +: AccBits] = AccBits'($signed(acc8_ld_wdata[l*8 +: 8]));
       end
     end
-    for (int l = 0; l < Lanes; l++) begin
-      out_wdata[l*OutBits +: OutBits] = acc_wdata[l*AccBits +: OutBits];
+    for (int p = 0; p < 2; p++) begin
+      for (int l = 0; l < Lanes; l++) begin
+        out_wdata[p*OutW + l*OutBits +: OutBits] = acc_wdata[p*AccW + l*AccBits +: OutBits];
+      end
     end
   end
 
+  // One copy of the micro-ops per pipe, both written by the UOP load.
   tessera_sram #(.Width(tessera_params_pkg::UOP_BITS), .Depth(tessera_params_pkg::UOP_DEPTH)) u_uop_sram (
     .clk_i,
     .we_i   (ld_we[0]),
     .waddr_i(uop_ld_waddr),
     .wdata_i(uop_ld_wdata),
     .re_i   (1'b1),
-    .raddr_i(op_uop),
-    .rdata_o(uop_rdata)
+    .raddr_i(pipe_uop_raddr[0 +: UopIdx]),
+    .rdata_o(pipe_uop_rdata[0 +: tessera_params_pkg::UOP_BITS])
   );
 
-  tessera_sram #(.Width(AccW), .Depth(tessera_params_pkg::ACC_DEPTH)) u_acc_sram (
+  tessera_sram #(.Width(tessera_params_pkg::UOP_BITS), .Depth(tessera_params_pkg::UOP_DEPTH)) u_uop_sram_alu (
     .clk_i,
+    .we_i   (ld_we[0]),
+    .waddr_i(uop_ld_waddr),
+    .wdata_i(uop_ld_wdata),
+    .re_i   (1'b1),
+    .raddr_i(pipe_uop_raddr[UopIdx +: UopIdx]),
+    .rdata_o(pipe_uop_rdata[tessera_params_pkg::UOP_BITS +: tessera_params_pkg::UOP_BITS])
+  );
+
+  tessera_sram_banks #(.Width(AccW), .Depth(tessera_params_pkg::ACC_DEPTH)) u_acc_sram (
+    .clk_i, .rst_ni,
     .we_i   (acc_we),
     .waddr_i(acc_waddr),
     .wdata_i(acc_wdata),
-    .re_i   (1'b1),
-    .raddr_i(acc_raddr),
-    .rdata_o(acc_rdata)
+    .re_i   (pipe_acc_re),
+    .raddr_i(pipe_acc_raddr),
+    .rdata_o(pipe_acc_rdata)
   );
 
   // The store unit reads truncated accumulators from this copy, so it never contends with the
-  // compute pipeline for the accumulator read port.
-  tessera_sram #(.Width(OutW), .Depth(tessera_params_pkg::ACC_DEPTH)) u_out_sram (
-    .clk_i,
+  // compute pipelines for the accumulator read ports.
+  tessera_sram_banks #(.Width(OutW), .Depth(tessera_params_pkg::ACC_DEPTH)) u_out_sram (
+    .clk_i, .rst_ni,
     .we_i   (acc_we),
     .waddr_i(acc_waddr),
     .wdata_i(out_wdata),
-    .re_i   (1'b1),
-    .raddr_i(out_raddr_i),
-    .rdata_o(out_rdata_o)
+    .re_i   (2'b01),
+    .raddr_i({AccIdx'(0), out_raddr_i}),
+    .rdata_o(out_rdata)
   );
+  assign out_rdata_o = out_rdata[0 +: OutW];
+  logic unused_out_port1;
+  assign unused_out_port1 = ^out_rdata[OutW +: OutW];
 
-  // ---- sequencer phases ------------------------------------------------------------------------
-  logic pipe_empty, fast_next;
-  assign pipe_empty = !issue_active && !r_valid_q && !m_valid_q && !w_valid_q;
-  // Back-to-back issue: the current loop retires from the pipeline tail, and the next instruction
-  // is a non-empty GEMM/ALU whose tokens are available now.
-  assign fast_next = op_last && !seq_pushes && cmd_valid_i && dec_is_loop && !dec_empty && seq_head_ready;
+  // ---- dispatch: when an instruction may start -------------------------------------------------
+  // pend_q[p]: an instruction with pushes runs in pipe p and has not pushed yet; one at a time, so
+  // its push can wait for room in the token queue without holding up later ones.
+  logic [1:0] pend_q, pipe_free, pipe_retired;
+  logic can_start, all_retired, dec_pipe;
+  logic rq_valid;
+
+  assign pipe_free    = ~pipe_issuing | pipe_last;
+  assign pipe_retired = pipe_empty & ~pend_q;
+  assign all_retired  = &pipe_retired && !rq_valid;
+  assign dec_pipe     = dec_is_alu;
+  // Without the overlap flag the other pipe must have issued its last op and pushed (forwarding
+  // covers its ops still in flight); with it, only the instruction's own pipe must be free.
+  assign can_start = dec_is_loop && !dec_empty && pipe_free[dec_pipe] && !pend_q[dec_pipe] &&
+                     (dec_overlap || (pipe_free[!dec_pipe] && !pend_q[!dec_pipe]));
+  assign seq_start_ok = !(dec_is_loop && !dec_empty) || can_start;
   assign seq_bus_wait = phase_q == PLoad && ld_bus_wait != 3'b000;
 
+  logic cur_pipe_q;
   always_comb begin
     phase_d      = phase_q;
     issue_start  = 1'b0;
@@ -499,44 +424,121 @@ module tessera_compute (
       end
     end else if (seq_exec) begin
       unique case (phase_q)
-        PLdWait: if (pipe_empty) begin
+        PLdWait: if (all_retired) begin
           ld_start_any = 1'b1;
           phase_d      = PLoad;
         end
         PLoad: seq_done = ld_done != 3'b000;
-        PLoop: if (op_last) begin
-          if (seq_pushes) begin
-            phase_d = PDrain;
-          end else if (fast_next) begin
-            seq_chain   = 1'b1;
-            issue_start = 1'b1;
-          end else begin
-            seq_end = 1'b1;
-          end
+        // The queue head starts as soon as it may (with the overlap flag, before the current
+        // instruction's last op); otherwise the sequencer lets go once the last op has issued.
+        PLoop: if (cmd_valid_i && seq_head_ready && can_start) begin
+          seq_chain   = 1'b1;
+          issue_start = 1'b1;
+        end else if (pipe_last[cur_pipe_q]) begin
+          seq_end = 1'b1;
         end
-        PDrain: seq_done = pipe_empty;
+        PDrain: seq_done = all_retired;
         default: phase_d = PDrain;
       endcase
     end
   end
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
-    if (!rst_ni) phase_q <= PDrain;
-    else phase_q <= phase_d;
+    if (!rst_ni) begin
+      phase_q   <= PDrain;
+      cur_pipe_q <= 1'b0;
+    end else begin
+      phase_q <= phase_d;
+      if (issue_start) cur_pipe_q <= dec_pipe;
+    end
   end
 
+  // ---- pushes and retires of GEMM/ALU instructions, from the pipe tails ------------------------
+  // tag bits above the pipe's own: [TagBits-33] push_prev, [TagBits-34] push_next, idx at the top
+  logic [1:0] want_prev_q, want_next_q, emit, tail_retire;
+  logic [63:0] want_idx_q;
+  logic [1:0] tail_push_prev, tail_push_next;
+  logic pipe_push_prev, pipe_push_next;
+
+  for (genvar p = 0; p < 2; p++) begin : g_push
+    assign tail_push_prev[p] = pipe_tail[p] && pipe_tail_tag[p*TagBits + TagBits - 33];
+    assign tail_push_next[p] = pipe_tail[p] && pipe_tail_tag[p*TagBits + TagBits - 34];
+    assign tail_retire[p]    = pipe_tail[p] && !tail_push_prev[p] && !tail_push_next[p];
+  end
+  // Pipe 0 first; the overlap rule keeps two pending pushes off one queue, but never push twice at once.
+  logic emit_gemm, emit_alu;
+  assign emit_gemm = (want_prev_q[0] || want_next_q[0]) && (!want_prev_q[0] || prev_space_i) &&
+                     (!want_next_q[0] || next_space_i);
+  assign emit_alu  = (want_prev_q[1] || want_next_q[1]) && (!want_prev_q[1] || prev_space_i) &&
+                     (!want_next_q[1] || next_space_i) &&
+                     !(emit_gemm && ((want_prev_q[0] && want_prev_q[1]) || (want_next_q[0] && want_next_q[1])));
+  assign emit = {emit_alu, emit_gemm};
+  assign pipe_push_prev = (emit[0] && want_prev_q[0]) || (emit[1] && want_prev_q[1]);
+  assign pipe_push_next = (emit[0] && want_next_q[0]) || (emit[1] && want_next_q[1]);
+  assign push_prev_o = seq_push_prev || pipe_push_prev;
+  assign push_next_o = seq_push_next || pipe_push_next;
+
+  always_ff @(posedge clk_i or negedge rst_ni) begin
+    if (!rst_ni) begin
+      pend_q      <= '0;
+      want_prev_q <= '0;
+      want_next_q <= '0;
+      want_idx_q  <= '0;
+    end else begin
+      for (int p = 0; p < 2; p++) begin
+        if (emit[p]) begin
+          want_prev_q[p] <= 1'b0;
+          want_next_q[p] <= 1'b0;
+          pend_q[p]      <= 1'b0;
+        end
+        if (tail_push_prev[p] || tail_push_next[p]) begin
+          want_prev_q[p]          <= tail_push_prev[p];
+          want_next_q[p]          <= tail_push_next[p];
+          want_idx_q[p*32 +: 32]  <= pipe_tail_tag[p*TagBits + TagBits - 32 +: 32];
+        end
+        if (pipe_start[p] && dec_pushes) pend_q[p] <= 1'b1;
+      end
+    end
+  end
+
+  // Retire events: one per pipe per cycle at most (the tail of an instruction without pushes, or the
+  // push of one with them); the ALU pipe's waits in a small queue when the GEMM pipe's takes the port.
+  logic [1:0] ev;
+  logic [63:0] ev_idx;
+  logic rq_push, rq_pop, rq_full;
+  logic [31:0] rq_idx;
+  for (genvar p = 0; p < 2; p++) begin : g_event
+    assign ev[p] = tail_retire[p] || emit[p];
+    assign ev_idx[p*32 +: 32] = emit[p] ? want_idx_q[p*32 +: 32] : pipe_tail_tag[p*TagBits + TagBits - 32 +: 32];
+  end
+  assign rq_push = ev[1] && (ev[0] || rq_valid);
+  assign rq_pop  = rq_valid && !ev[0];
+
+  tessera_fifo #(.Width(32), .Depth(4)) u_retire_queue (
+    .clk_i, .rst_ni,
+    .push_i (rq_push),
+    .wdata_i(ev_idx[32 +: 32]),
+    .full_o (rq_full),
+    .pop_i  (rq_pop),
+    .rdata_o(rq_idx),
+    .valid_o(rq_valid),
+    .count_o()
+  );
+
   // ---- retire and observation ------------------------------------------------------------------
-  logic tail_retire, fsm_retire;
-  assign tail_retire = w_valid_q && w_last_q && w_tail_retire;
-  assign fsm_retire  = seq_retire;
-  assign retire_o     = tail_retire || fsm_retire;
-  assign retire_idx_o = tail_retire ? w_idx : cur_idx_q;
+  logic pipe_retire;
+  logic [31:0] pipe_retire_idx;
+  assign pipe_retire     = ev[0] || rq_valid || ev[1];
+  assign pipe_retire_idx = ev[0] ? ev_idx[0 +: 32] : rq_valid ? rq_idx : ev_idx[32 +: 32];
+  assign retire_o     = pipe_retire || seq_retire;
+  assign retire_idx_o = pipe_retire ? pipe_retire_idx : cur_idx_q;
   assign finish_o = seq_retire && cur_opcode == tessera_isa_pkg::OPC_FINISH;
   assign stall_o = seq_stall;
-  assign busy_o  = (!seq_idle || !pipe_empty) && !stall_o;
-  assign idle_o  = seq_idle && pipe_empty;
-  assign gemm_uop_o = w_valid_q && !w_is_alu && !w_reset;
-  assign alu_uop_o  = w_write && w_is_alu;
+  assign busy_o  = (!seq_idle || !all_retired) && !stall_o;
+  assign idle_o  = seq_idle && all_retired;
+  assign gemm_uop_o = pipe_uop[0];
+  assign alu_uop_o  = pipe_uop[1];
 
-  `TESSERA_ASSERT(a_one_retire, !(tail_retire && fsm_retire), clk_i, rst_ni)
+  `TESSERA_ASSERT(a_one_retire, !(pipe_retire && seq_retire), clk_i, rst_ni)
+  `TESSERA_ASSERT(a_retire_queue, !(rq_push && rq_full), clk_i, rst_ni)
 endmodule

@@ -45,7 +45,7 @@ module tessera_load (
     .cmd_valid_i, .cmd_insn_i, .cmd_idx_i, .cmd_pop_o,
     .prev_avail_i(1'b1), .next_avail_i, .prev_space_i(1'b1), .next_space_i,
     .pop_prev_o(), .pop_next_o, .push_prev_o(), .push_next_o,
-    .start_o(start), .exec_o(), .insn_o(insn), .end_i(1'b0), .chain_i(1'b0), .head_pops_ready_o(),
+    .start_o(start), .exec_o(), .insn_o(insn), .end_i(1'b0), .start_ok_i(1'b1), .chain_i(1'b0), .head_pops_ready_o(),
     .head_pushes_o(), .pushes_o(), .done_i(done), .bus_wait_i(bus_wait),
     .busy_o, .stall_o, .retire_o, .retire_idx_o, .wait_o, .idle_o
   );

@@ -4,8 +4,9 @@
 // the compute unit overlaps consecutive GEMM/ALU instructions with the other two controls:
 //   chain_i  (in SExec) take the next queue head now: pop it and its tokens, restart the engine with
 //            it, stay in SExec; the caller asserts it only when cmd_valid_i and head_pops_ready_o
-//   end_i    (in SExec) the instruction has no push flags and retires elsewhere (from the compute
-//            pipeline's tail): back to SIdle without a push phase
+//   end_i    (in SExec) the instruction's pushes and retire happen elsewhere (from the compute
+//            pipelines' tails): back to SIdle without a push phase
+//   start_ok_i (in SPop) the engine can take the instruction (compute: its pipe is free)
 module tessera_unit_seq (
   input  logic                                    clk_i,
   input  logic                                    rst_ni,
@@ -30,6 +31,7 @@ module tessera_unit_seq (
   input  logic                                    done_i,
   input  logic                                    end_i,
   input  logic                                    chain_i,
+  input  logic                                    start_ok_i,
   output logic                                    head_pops_ready_o,
   output logic                                    head_pushes_o,
   output logic                                    pushes_o,
@@ -100,7 +102,7 @@ module tessera_unit_seq (
         cmd_pop_o = 1'b1;
         state_d   = SPop;
       end
-      SPop: if (pops_ready) begin
+      SPop: if (pops_ready && start_ok_i) begin
         pop_prev_o = f_pop_prev;
         pop_next_o = f_pop_next;
         start_o    = 1'b1;

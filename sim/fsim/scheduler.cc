@@ -28,6 +28,14 @@ std::string describe(int64_t index, const Insn& insn) {
   return "instruction " + std::to_string(index) + " (" + (op ? op->name : "?") + ")";
 }
 
+// A GEMM/ALU instruction's footprint for the overlap rule: the accumulator banks (bit 0: indices below
+// ACC depth / 2, bit 1: the rest) its destinations and ALU sources fall in, and the token queues it pushes.
+struct Footprint {
+  int64_t index = -1;  // -1: nothing in flight
+  unsigned banks = 0, pushes = 0;
+  int64_t lo = 0, hi = -1;  // the index range, for messages
+};
+
 struct UnitState {
   std::deque<int64_t> queue;  // waiting instructions (program indices)
   int64_t current = -1;       // instruction taken from the queue, or -1
@@ -125,6 +133,59 @@ class Scheduler {
     return progress;
   }
 
+  Footprint footprint(int64_t index, const Insn& insn) const {
+    Footprint f;
+    f.index = index;
+    f.pushes = unsigned(insn[Field::PUSH_PREV]) | unsigned(insn[Field::PUSH_NEXT]) << 1;
+    const int64_t bgn = insn[Field::UOP_BGN], end = insn[Field::UOP_END], out = insn[Field::ITER_OUT], in = insn[Field::ITER_IN];
+    if (bgn >= end || out <= 0 || in <= 0 || end > fsim_.config().uop.depth) return f;
+    const bool alu_src = insn.opcode() == Opcode::ALU && !insn[Field::USE_IMM] && !insn[Field::RESET];
+    const int64_t reach_dst = (out - 1) * insn[Field::DST_FACTOR_OUT] + (in - 1) * insn[Field::DST_FACTOR_IN];
+    const int64_t reach_src = alu_src ? (out - 1) * insn[Field::SRC_FACTOR_OUT] + (in - 1) * insn[Field::SRC_FACTOR_IN] : 0;
+    f.lo = INT64_MAX;
+    for (int64_t k = bgn; k < end; ++k) {
+      const Uop u = fsim_.uop(k);
+      f.lo = std::min(f.lo, int64_t(u.dst));
+      f.hi = std::max(f.hi, int64_t(u.dst) + reach_dst);
+      if (alu_src) f.lo = std::min(f.lo, int64_t(u.src)), f.hi = std::max(f.hi, int64_t(u.src) + reach_src);
+    }
+    const int64_t half = fsim_.config().acc.depth / 2;
+    f.banks = unsigned(f.lo < half) | unsigned(f.hi >= half) << 1;
+    return f;
+  }
+
+  // The overlap rule, in compute program order: a GEMM/ALU with the overlap flag may run alongside
+  // the latest instruction of the other kind since the last instruction without it (any other
+  // compute instruction waits for both), so the two must touch different accumulator banks and push
+  // different token queues; the RTL relies on it (hw/rtl/README.md).
+  void check_overlap(int64_t index, const Insn& insn) {
+    const Opcode op = insn.opcode();
+    if (op != Opcode::GEMM && op != Opcode::ALU) {
+      running_[0] = running_[1] = {};
+      return;
+    }
+    const int kind = op == Opcode::ALU;
+    const Footprint f = footprint(index, insn);
+    const Footprint& other = running_[1 - kind];
+    if (insn[Field::OVERLAP] && other.index >= 0) {
+      const auto name = [&](const Footprint& x) {
+        return describe(x.index, prog_[size_t(x.index)]) + " (accumulators " + std::to_string(x.lo) + ".." +
+               std::to_string(x.hi) + ")";
+      };
+      if (f.banks & other.banks)
+        throw FsimError(name(f) + " has the overlap flag but shares an accumulator bank (half of ACC depth " +
+                            std::to_string(fsim_.config().acc.depth) + ") with " + name(other) +
+                            ", which may still be running",
+                        index);
+      if (f.pushes & other.pushes)
+        throw FsimError(describe(index, insn) + " has the overlap flag but pushes the same token queue as " +
+                            describe(other.index, prog_[size_t(other.index)]) + ", which may still be running",
+                        index);
+    }
+    if (!insn[Field::OVERLAP]) running_[1 - kind] = {};
+    running_[kind] = f;
+  }
+
   // Runs unit u until it blocks or its queue empties.
   bool step(int u) {
     UnitState& s = state_[u];
@@ -145,6 +206,7 @@ class Scheduler {
           }
         for (int f = 0; f < 4; ++f)
           if (kIsPop[f] && insn[kFlags[f]]) --tokens_[kQueueOf[u][f]];
+        if (u == int(Unit::COMPUTE)) check_overlap(s.current, insn);
         fsim_.execute(insn, dram_, s.current);
         if (obs_) obs_->on_retire(s.current, Unit(u), insn);
         if (insn.opcode() == Opcode::FINISH) {
@@ -229,6 +291,7 @@ class Scheduler {
   std::vector<Unit> units_;  // route() of every instruction
   UnitState state_[kNumUnits];
   int tokens_[4] = {0, 0, 0, 0};
+  Footprint running_[2];  // compute: latest GEMM [0] and ALU [1] that may still be running
   const bool vta_;  // Semantics::VTA: FINISH ends the run when compute executes it
   int64_t pc_ = 0;  // next instruction to fetch
   bool finished_ = false;

@@ -355,7 +355,7 @@ class VerilatedTop final : public RtlModel {
     for (const auto& s : scopes)
       if (s.rfind(top, 0) == 0 && s.find('.', top.size()) == std::string::npos) units += " " + s.substr(top.size());
     throw std::runtime_error("waveform scope '" + wopt_.scope + "' names no instance below tessera_top (its instances:" +
-                             units + "; deeper ones as u_compute.u_issue)");
+                             units + "; deeper ones as u_compute.u_seq)");
   }
   // Starts the other segment: the one before it is dropped, the current one becomes the previous.
   void rotate() {

@@ -320,7 +320,19 @@ std::vector<uint8_t> RtlSimImpl::peek(const std::string& path, int64_t index) co
   try {
     v = m_->sram(path);
   } catch (const std::runtime_error& e) {
-    throw RtlError(e.what());
+    // A two-bank SRAM (tessera_sram_banks) holds element i in u_bank0 below half its depth, else u_bank1.
+    const std::string suffix = ".mem_q";
+    if (path.size() <= suffix.size() || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
+      throw RtlError(e.what());
+    const std::string inst = path.substr(0, path.size() - suffix.size());
+    SramView b0;
+    try {
+      b0 = m_->sram(inst + ".u_bank0" + suffix);
+    } catch (const std::runtime_error&) {
+      throw RtlError(e.what());
+    }
+    if (index >= b0.depth) return peek(inst + ".u_bank1" + suffix, index - b0.depth);
+    return peek(inst + ".u_bank0" + suffix, index);
   }
   if (index < 0 || index >= v.depth)
     throw RtlError("SRAM '" + path + "': element " + std::to_string(index) + " outside depth " + std::to_string(v.depth));

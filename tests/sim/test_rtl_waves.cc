@@ -115,13 +115,13 @@ TEST_F(RtlWaves, LastCyclesBeforeADeadlock) {
 TEST_F(RtlWaves, ScopeKeepsOneInstance) {
   RtlOptions opt;
   opt.fst_path = path("scope.fst");
-  opt.waves.scope = "u_compute.u_issue";
+  opt.waves.scope = "u_compute.u_seq";
   rtl->run(prog.insns, dram, opt);
   const auto scopes = fst_scopes(opt.fst_path);
   ASSERT_FALSE(scopes.empty());
   for (const auto& s : scopes)
-    EXPECT_TRUE(std::string("tessera.tessera_top.u_compute.u_issue").rfind(s, 0) == 0 ||
-                s.rfind("tessera.tessera_top.u_compute.u_issue", 0) == 0)
+    EXPECT_TRUE(std::string("tessera.tessera_top.u_compute.u_seq").rfind(s, 0) == 0 ||
+                s.rfind("tessera.tessera_top.u_compute.u_seq", 0) == 0)
         << s << " is outside the scope";
   EXPECT_GT(fst_var_count(opt.fst_path), 0u);
   std::remove(opt.fst_path.c_str());
