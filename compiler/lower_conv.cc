@@ -94,24 +94,33 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   const int64_t mult_dram =
       vta ? 0 : int64_t(b.add_constant(pack_channel_vectors(q.multiplier, g, cfg), uint64_t(acc_eb))) / acc_eb;
 
-  // ACC SRAM: [bias kb][multipliers kb][fused add's constants][tile buffers]; INP/WGT SRAM: one
-  // buffer per virtual thread. A buffer is the output tile, then the skip tile of a residual add.
-  const int64_t bufs = s.oc_nthread * s.h_nthread, bias_sram = 0, mult_sram = g.kb, res_sram = 2 * g.kb;
-  const int64_t acc_tile = s.tile_co * TH * TW, acc_buf = acc_buffer_vectors(g, s), acc0 = resident_acc_vectors(g, !vta);
+  // ACC SRAM: [bias kb][multipliers kb][fused add's constants] then the tile buffers (AccLayout: with
+  // the overlap flag, once per bank); INP/WGT SRAM: one buffer per virtual thread. A buffer is the
+  // output tile, then the skip tile of a residual add.
+  const AccLayout acc = acc_layout(g, s, cfg, !vta);
+  const int64_t bufs = acc.bufs, bias_sram = 0, mult_sram = g.kb, res_sram = 2 * g.kb;
+  const int64_t acc_tile = s.tile_co * TH * TW;
   const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
   const std::string who = "layer '" + l.name + "'";
-  b.emit(mem_insn(Opcode::LOAD, MemType::ACC, bias_sram, bias_dram, 1, g.kb, g.kb), who + ": per-channel biases");
-  if (!vta)
-    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, mult_sram, mult_dram, 1, g.kb, g.kb), who + ": per-channel multipliers");
+  const int banks = acc.overlap ? 2 : 1;
+  const auto bank_note = [&](int bank) { return banks > 1 ? " (bank " + std::to_string(bank) + ")" : std::string(); };
+  for (int bank = 0; bank < banks; ++bank) {
+    const int64_t r0 = acc.resident_base(bank);
+    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, r0 + bias_sram, bias_dram, 1, g.kb, g.kb), who + ": per-channel biases" + bank_note(bank));
+    if (!vta)
+      b.emit(mem_insn(Opcode::LOAD, MemType::ACC, r0 + mult_sram, mult_dram, 1, g.kb, g.kb),
+             who + ": per-channel multipliers" + bank_note(bank));
+  }
   std::optional<AddRequant> add;
   if (l.residual) {
     // onnxruntime's QLinearAdd of the conv's output and the skip, in the add's operand order.
     const ResidualAdd& r = *l.residual;
     add = r.skip_first ? plan_add_requant(who + " (fused add)", r.skip, l.output, r.sum, r.relu)
                        : plan_add_requant(who + " (fused add)", l.output, r.skip, r.sum, r.relu);
-    b.emit(mem_insn(Opcode::LOAD, MemType::ACC, res_sram, int64_t(b.add_constant(add->constants(cfg), uint64_t(acc_eb))) / acc_eb,
-                    1, 1, 1),
-           who + ": fused add constants");
+    const int64_t consts = int64_t(b.add_constant(add->constants(cfg), uint64_t(acc_eb))) / acc_eb;
+    for (int bank = 0; bank < banks; ++bank)
+      b.emit(mem_insn(Opcode::LOAD, MemType::ACC, acc.resident_base(bank) + res_sram, consts, 1, 1, 1),
+             who + ": fused add constants" + bank_note(bank));
   }
 
   // Tile list in the schedule's loop order (batch outermost).
@@ -145,127 +154,177 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     }
   };
 
-  int64_t gstep = 0;
-  for (int64_t t = 0; t < n_tiles; ++t) {
+  const auto where_of = [&](int64_t t) {
     const Tile& T = tiles[size_t(t)];
-    const int64_t acc_base = acc0 + (t % bufs) * acc_buf;
-    const std::string where = who + " tile " + std::to_string(t) + " (n " + std::to_string(T.n) + ", co blocks " +
-                              range(T.co, T.co_t) + ", oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
-    // One vector ALU pass per channel block over the whole tile buffer (columns past an edge tile's
-    // width are computed and never stored), its operand the channel's vector: one slot per vector.
-    UopLoopSpec per_channel;  // dst walks [co][TH*TW], src the channel vector
-    per_channel.iter_out = T.co_t, per_channel.iter_in = TH * TW, per_channel.dst_out = TH * TW, per_channel.dst_in = 1;
-    per_channel.src_out = 1;
-    const auto channel_op = [&](int64_t vec_sram, AluOp op, int64_t imm, const std::string& what) {
-      UopLoopSpec l = per_channel;
-      l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
-      return b.emit(alu_insn(l, op, false, imm), where + ": " + what);
-    };
-    const auto imm_op = [&](AluOp op, int64_t imm, const std::string& what) {  // over the whole buffer
-      UopLoopSpec l;
-      l.iter_in = acc_tile, l.dst_in = 1;
-      l.uop_bgn = b.kernel({{uint32_t(acc_base), 0, 0}}), l.uop_end = l.uop_bgn + 1;
-      return b.emit(alu_insn(l, op, true, imm), where + ": " + what);
-    };
-    // Start the accumulators from the bias (TESSERA: MOV), or clear them and add the bias later (VTA).
-    // Either waits until the store of the tile that last used this buffer is done.
+    return who + " tile " + std::to_string(t) + " (n " + std::to_string(T.n) + ", co blocks " + range(T.co, T.co_t) +
+           ", oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
+  };
+  const auto flag = [&](size_t insn) { b.insn(insn)[Field::OVERLAP] = 1; };
+
+  // One vector ALU pass per channel block over the whole tile buffer (columns past an edge tile's
+  // width are computed and never stored), its operand the channel's vector: one slot per vector.
+  const auto channel_op = [&](int64_t t, int64_t vec_sram, AluOp op, int64_t imm, const std::string& what) {
+    const Tile& T = tiles[size_t(t)];
+    const int64_t acc_base = acc.buffer_base(t % bufs), r0 = acc.resident_base(t % bufs);
+    UopLoopSpec l;  // dst walks [co][TH*TW], src the channel vector
+    l.iter_out = T.co_t, l.iter_in = TH * TW, l.dst_out = TH * TW, l.dst_in = 1, l.src_out = 1;
+    l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(r0 + vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
+    return b.emit(alu_insn(l, op, false, imm), where_of(t) + ": " + what);
+  };
+  const auto imm_op = [&](int64_t t, AluOp op, int64_t imm, const std::string& what) {  // over the whole buffer
+    UopLoopSpec l;
+    l.iter_in = acc_tile, l.dst_in = 1;
+    l.uop_bgn = b.kernel({{uint32_t(acc.buffer_base(t % bufs)), 0, 0}}), l.uop_end = l.uop_bgn + 1;
+    return b.emit(alu_insn(l, op, true, imm), where_of(t) + ": " + what);
+  };
+
+  // Start the accumulators from the bias (TESSERA: MOV), or clear them and add the bias later (VTA).
+  // Either waits until the store of the tile that last used this buffer is done.
+  const auto emit_init = [&](int64_t t) {
+    const Tile& T = tiles[size_t(t)];
     size_t init = 0;
     if (vta) {
+      const int64_t acc_base = acc.buffer_base(t % bufs);
       std::vector<Uop> reset_uops;
       for (int64_t co = 0; co < T.co_t; ++co) reset_uops.push_back({uint32_t(acc_base + co * TH * TW), 0, 0});
       UopLoopSpec rl;
       rl.uop_bgn = b.kernel(reset_uops), rl.uop_end = rl.uop_bgn + T.co_t;
       rl.iter_out = T.th, rl.iter_in = T.tw, rl.dst_out = TW, rl.dst_in = 1;
-      init = b.emit(gemm_insn(rl, true), where + ": clear accumulators");
+      init = b.emit(gemm_insn(rl, true), where_of(t) + ": clear accumulators");
     } else {
-      init = channel_op(bias_sram, AluOp::MOV, 0, "start accumulators from the bias");
+      init = channel_op(t, bias_sram, AluOp::MOV, 0, "start accumulators from the bias");
     }
     if (t >= bufs) b.insn(init)[Field::POP_NEXT] = 1;
-    // The skip tile (compute-unit loads, before the GEMMs so they fill any wait for the input loads).
+    return init;
+  };
+  // The skip tile (compute-unit loads, before the GEMMs so they fill any wait for the input loads).
+  const auto emit_skip = [&](int64_t t) {
     if (l.residual)
-      copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc_base + acc_tile, io->skip, T, where + ": skip block ");
-
-    for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
-      // ci0 counts within the output block's window of cbg input blocks (the whole layer when dense).
-      const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cbg - ci0);
-      const int64_t inp_sram = (gstep % bufs) * inp_buf, wgt_sram = (gstep % bufs) * wgt_buf;
-      const int64_t sets = g.input_sets(s.tile_co, T.co_t);
-      const std::string at = where + (g.grouped() ? " window ci blocks " : " ci blocks ") + range(ci0, ci_t);
-      size_t first = b.size();
-      for (int64_t set = 0; set < sets; ++set)
-        for (int64_t c = 0; c < ci_t; ++c) {
-          const int64_t ci = g.ci_first(T.co + set) + ci0 + c;
-          const int64_t row0 = ((T.n * g.cb + ci) * ib.hp() + T.oh * g.stride_h) * ib.wp() + T.ow * g.stride_w;
-          b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + (set * ci_t + c) * IH * IW, in_base + row0,
-                          g.in_rows(T.th), IW, g.row_step() * ib.wp()),
-                 at + ": input block " + std::to_string(ci));
-        }
-      const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cbg + ci0) * g.r * g.s,
-                                          T.co_t, ci_t * g.r * g.s, g.cbg * g.r * g.s),
-                                 at + ": weights");
-      if (gstep >= bufs) b.insn(first)[Field::POP_NEXT] = 1;
-      b.insn(last)[Field::PUSH_NEXT] = 1;
-
-      std::vector<Uop> uops;
-      for (int64_t co = 0; co < T.co_t; ++co)
-        for (int64_t c = 0; c < ci_t; ++c)
-          for (int64_t y = 0; y < g.r; ++y)
-            for (int64_t x = 0; x < g.s; ++x)
-              uops.push_back({uint32_t(acc_base + co * TH * TW),
-                              uint32_t(inp_sram + ((sets > 1 ? co * ci_t : 0) + c) * IH * IW + y * IW + x),
-                              uint32_t(wgt_sram + ((co * ci_t + c) * g.r + y) * g.s + x)});
-      UopLoopSpec gl;
-      gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
-      gl.iter_out = T.th, gl.iter_in = T.tw, gl.dst_out = TW, gl.dst_in = 1;
-      gl.src_out = (g.skip_rows() ? 1 : g.stride_h) * IW, gl.src_in = g.stride_w;
-      const size_t gemm = b.emit(gemm_insn(gl, false), at + ": multiply-accumulate");
-      b.insn(gemm)[Field::POP_PREV] = 1;
-      if (gstep + bufs < n_steps) b.insn(gemm)[Field::PUSH_PREV] = 1;
-    }
-
-    size_t last_alu = 0;
-    if (vta) {
-      channel_op(bias_sram, AluOp::ADD, 0, "add bias");
-      if (q.vta_shift > 0) {
-        imm_op(AluOp::ADD, int64_t{1} << (q.vta_shift - 1), "round half up");
-        imm_op(AluOp::SHR, q.vta_shift, "scale by 2^-" + std::to_string(q.vta_shift));
+      copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc.buffer_base(t % bufs) + acc_tile, io->skip, tiles[size_t(t)],
+                where_of(t) + ": skip block ");
+  };
+  // Reduction step cs of tile t: its input and weight loads (load unit) and its GEMM.
+  const auto emit_gemm = [&](int64_t t, int64_t cs) {
+    const Tile& T = tiles[size_t(t)];
+    const int64_t gstep = t * ci_steps + cs, acc_base = acc.buffer_base(t % bufs);
+    // ci0 counts within the output block's window of cbg input blocks (the whole layer when dense).
+    const int64_t ci0 = cs * s.tile_ci, ci_t = std::min(s.tile_ci, g.cbg - ci0);
+    const int64_t inp_sram = (gstep % bufs) * inp_buf, wgt_sram = (gstep % bufs) * wgt_buf;
+    const int64_t sets = g.input_sets(s.tile_co, T.co_t);
+    const std::string at = where_of(t) + (g.grouped() ? " window ci blocks " : " ci blocks ") + range(ci0, ci_t);
+    size_t first = b.size();
+    for (int64_t set = 0; set < sets; ++set)
+      for (int64_t c = 0; c < ci_t; ++c) {
+        const int64_t ci = g.ci_first(T.co + set) + ci0 + c;
+        const int64_t row0 = ((T.n * g.cb + ci) * ib.hp() + T.oh * g.stride_h) * ib.wp() + T.ow * g.stride_w;
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + (set * ci_t + c) * IH * IW, in_base + row0,
+                        g.in_rows(T.th), IW, g.row_step() * ib.wp()),
+               at + ": input block " + std::to_string(ci));
       }
-      if (q.out_zero_point) imm_op(AluOp::ADD, q.out_zero_point, "add output zero point");
-      imm_op(AluOp::MIN, q.hi, "clamp high");
-      last_alu = imm_op(AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low");
-    } else {
-      const bool relu = q.lo > -128;
-      last_alu = channel_op(mult_sram, AluOp::REQ, req_immediate(ReqMode::FLOAT, relu, q.out_zero_point),
-                            "requantize (x binary32 scale, + zero point " +
-                                std::to_string(q.out_zero_point) + (relu ? ", ReLU" : "") + ", clamp)");
-      // An explicit upper clamp (a Clip's max the output range does not make redundant): REQ clamps at 127 only.
-      if (q.hi < 127) last_alu = imm_op(AluOp::MIN, q.hi, "clamp high (Clip max)");
+    const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cbg + ci0) * g.r * g.s,
+                                        T.co_t, ci_t * g.r * g.s, g.cbg * g.r * g.s),
+                               at + ": weights");
+    if (gstep >= bufs) b.insn(first)[Field::POP_NEXT] = 1;
+    b.insn(last)[Field::PUSH_NEXT] = 1;
+
+    std::vector<Uop> uops;
+    for (int64_t co = 0; co < T.co_t; ++co)
+      for (int64_t c = 0; c < ci_t; ++c)
+        for (int64_t y = 0; y < g.r; ++y)
+          for (int64_t x = 0; x < g.s; ++x)
+            uops.push_back({uint32_t(acc_base + co * TH * TW),
+                            uint32_t(inp_sram + ((sets > 1 ? co * ci_t : 0) + c) * IH * IW + y * IW + x),
+                            uint32_t(wgt_sram + ((co * ci_t + c) * g.r + y) * g.s + x)});
+    UopLoopSpec gl;
+    gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
+    gl.iter_out = T.th, gl.iter_in = T.tw, gl.dst_out = TW, gl.dst_in = 1;
+    gl.src_out = (g.skip_rows() ? 1 : g.stride_h) * IW, gl.src_in = g.stride_w;
+    const size_t gemm = b.emit(gemm_insn(gl, false), at + ": multiply-accumulate");
+    b.insn(gemm)[Field::POP_PREV] = 1;
+    if (gstep + bufs < n_steps) b.insn(gemm)[Field::PUSH_PREV] = 1;
+    return gemm;
+  };
+  // The epilogue after the GEMMs, as ALU instructions: the first (it waits for the tile's GEMMs), then
+  // the rest (which may run beside the next tile's first GEMM); the last one pushes to the store.
+  const auto epilogue_first = [&](int64_t t) {
+    if (vta) return channel_op(t, bias_sram, AluOp::ADD, 0, "add bias");
+    const bool relu = q.lo > -128;
+    return channel_op(t, mult_sram, AluOp::REQ, req_immediate(ReqMode::FLOAT, relu, q.out_zero_point),
+                      "requantize (x binary32 scale, + zero point " + std::to_string(q.out_zero_point) +
+                          (relu ? ", ReLU" : "") + ", clamp)");
+  };
+  const auto epilogue_rest = [&](int64_t t) {
+    std::vector<size_t> out;
+    if (vta) {
+      if (q.vta_shift > 0) {
+        out.push_back(imm_op(t, AluOp::ADD, int64_t{1} << (q.vta_shift - 1), "round half up"));
+        out.push_back(imm_op(t, AluOp::SHR, q.vta_shift, "scale by 2^-" + std::to_string(q.vta_shift)));
+      }
+      if (q.out_zero_point) out.push_back(imm_op(t, AluOp::ADD, q.out_zero_point, "add output zero point"));
+      out.push_back(imm_op(t, AluOp::MIN, q.hi, "clamp high"));
+      out.push_back(imm_op(t, AluOp::MAX, q.lo, q.lo > -128 ? "clamp low (ReLU at the zero point)" : "clamp low"));
+      return out;
     }
+    // An explicit upper clamp (a Clip's max the output range does not make redundant): REQ clamps at 127 only.
+    if (q.hi < 127) out.push_back(imm_op(t, AluOp::MIN, q.hi, "clamp high (Clip max)"));
     if (add) {
       // Over the whole buffer: an immediate, one resident vector, or the skip tile (src_walks).
+      const int64_t acc_base = acc.buffer_base(t % bufs), skip_base = acc_base + acc_tile;
       const auto buffer_op = [&](int64_t dst, int64_t src, bool src_walks, AluOp op, bool use_imm, int64_t imm,
                                  const std::string& what) {
         UopLoopSpec sl;
         sl.iter_in = acc_tile, sl.dst_in = 1, sl.src_in = src_walks ? 1 : 0;
         sl.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), sl.uop_end = sl.uop_bgn + 1;
-        return b.emit(alu_insn(sl, op, use_imm, imm), where + ": fused add: " + what);
+        return b.emit(alu_insn(sl, op, use_imm, imm), where_of(t) + ": fused add: " + what);
       };
       // Pack the add's first operand in the low half, the second in the high half, then REQ's packed add.
-      const int64_t skip_base = acc_base + acc_tile;
       const bool skip_first = l.residual->skip_first;
-      buffer_op(skip_first ? acc_base : skip_base, 0, false, AluOp::SHR, true, -16,
-                std::string(skip_first ? "conv" : "skip") + " into the high half");
-      buffer_op(acc_base, skip_base, true, AluOp::ADD, false, 0, "pack conv and skip");
-      last_alu = buffer_op(acc_base, res_sram, false, AluOp::REQ, false, add->immediate(),
-                           std::string("onnxruntime's QLinearAdd") + (add->lo > -128 ? ", ReLU" : ""));
+      out.push_back(buffer_op(skip_first ? acc_base : skip_base, 0, false, AluOp::SHR, true, -16,
+                              std::string(skip_first ? "conv" : "skip") + " into the high half"));
+      out.push_back(buffer_op(acc_base, skip_base, true, AluOp::ADD, false, 0, "pack conv and skip"));
+      out.push_back(buffer_op(acc_base, acc.resident_base(t % bufs) + res_sram, false, AluOp::REQ, false, add->immediate(),
+                              std::string("onnxruntime's QLinearAdd") + (add->lo > -128 ? ", ReLU" : "")));
     }
-    b.insn(last_alu)[Field::PUSH_NEXT] = 1;
-
-    // Store: one 2-D store per channel block, or per row when the tile is narrower than its buffer.
+    return out;
+  };
+  // Store: one 2-D store per channel block, or per row when the tile is narrower than its buffer.
+  const auto emit_stores = [&](int64_t t) {
     const size_t first_store = b.size();
-    copy_rows(Opcode::STORE, MemType::OUT, acc_base, ob, T, where + ": store block ");
+    copy_rows(Opcode::STORE, MemType::OUT, acc.buffer_base(t % bufs), ob, tiles[size_t(t)], where_of(t) + ": store block ");
     b.insn(first_store)[Field::POP_PREV] = 1;
     if (t + bufs < n_tiles) b.insn(b.size() - 1)[Field::PUSH_PREV] = 1;
+  };
+
+  if (!acc.overlap) {
+    for (int64_t t = 0; t < n_tiles; ++t) {
+      emit_init(t);
+      emit_skip(t);
+      for (int64_t cs = 0; cs < ci_steps; ++cs) emit_gemm(t, cs);
+      size_t last_alu = epilogue_first(t);
+      for (size_t i : epilogue_rest(t)) last_alu = i;
+      b.insn(last_alu)[Field::PUSH_NEXT] = 1;
+      emit_stores(t);
+    }
+    return;
+  }
+  // Overlapped (buffers alternate ACC banks): tile t's epilogue runs beside tile t + 1's GEMMs, and
+  // tile t + 2's bias MOV beside tile t + 1's last GEMM. Per tile, after the first:
+  //   skip loads of t+1 | REQ t | GEMM t+1 step 0 * | rest of t's epilogue * | stores t | GEMMs t+1 * | MOV t+2 *
+  // (* overlap flag; loads and unflagged instructions wait for both pipes, docs/architecture.md).
+  emit_init(0);
+  emit_skip(0);
+  for (int64_t cs = 0; cs < ci_steps; ++cs) emit_gemm(0, cs);
+  if (n_tiles > 1) flag(emit_init(1));
+  for (int64_t t = 0; t < n_tiles; ++t) {
+    const bool next = t + 1 < n_tiles;
+    if (next) emit_skip(t + 1);
+    size_t last_alu = epilogue_first(t);
+    if (next) flag(emit_gemm(t + 1, 0));
+    for (size_t i : epilogue_rest(t)) flag(last_alu = i);
+    b.insn(last_alu)[Field::PUSH_NEXT] = 1;
+    emit_stores(t);
+    for (int64_t cs = 1; next && cs < ci_steps; ++cs) flag(emit_gemm(t + 1, cs));
+    if (t + 2 < n_tiles) flag(emit_init(t + 2));
   }
 }
 

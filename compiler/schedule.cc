@@ -95,6 +95,16 @@ int64_t acc_buffer_vectors(const ConvGeometry& g, const Schedule& s) {
   return s.tile_co * s.tile_h * s.tile_w * (g.residual ? 2 : 1);
 }
 
+AccLayout acc_layout(const ConvGeometry& g, const Schedule& s, const DerivedConfig& cfg, bool with_multipliers) {
+  AccLayout a;
+  a.bufs = s.oc_nthread * s.h_nthread;
+  a.overlap = with_multipliers && a.bufs >= 2;
+  a.half = cfg.acc.depth / 2;
+  a.resident = resident_acc_vectors(g, with_multipliers);
+  a.buffer = acc_buffer_vectors(g, s);
+  return a;
+}
+
 std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& s, const DerivedConfig& cfg,
                                          bool with_multipliers) {
   std::vector<std::string> out;
@@ -119,9 +129,11 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
        bufs * sets * s.tile_ci * ih * iw, cfg.inp.depth);
   over(out, "WGT SRAM (" + std::to_string(bufs) + " x tile_co*tile_ci*R*S)", bufs * s.tile_co * s.tile_ci * g.r * g.s,
        cfg.wgt.depth);
-  over(out, std::string("ACC SRAM (resident bias/multipliers + ") + std::to_string(bufs) +
+  const AccLayout acc = acc_layout(g, s, cfg, with_multipliers);
+  over(out, std::string("ACC SRAM (") + (acc.overlap ? "per bank: " : "") + "resident bias/multipliers + " +
+                std::to_string(acc.overlap ? (bufs + 1) / 2 : bufs) +
                 (g.residual ? " x 2 x tile_co*tile_h*tile_w, output and skip tiles)" : " x tile_co*tile_h*tile_w)"),
-       resident_acc_vectors(g, with_multipliers) + bufs * acc_buffer_vectors(g, s), cfg.acc.depth);
+       acc.overlap ? acc.vectors() / 2 : acc.vectors(), acc.overlap ? acc.half : cfg.acc.depth);
   over(out, "micro-op buffer (one GEMM kernel: tile_co*tile_ci*R*S)", s.tile_co * s.tile_ci * g.r * g.s, cfg.uop.depth);
   const int64_t iter = field_max(cfg, Format::GEMM, Field::ITER_IN);
   over(out, "iter_out field (tile_h)", s.tile_h, iter);
@@ -147,7 +159,7 @@ Schedule default_schedule(const ConvGeometry& g, const DerivedConfig& cfg, bool 
       const auto half = [](int64_t& v) { v = (v + 1) / 2; };
       const int64_t ih = g.in_rows(s.tile_h), iw = g.in_cols(s.tile_w);
       const bool inp_full = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * ih * iw > cfg.inp.depth;
-      const bool acc_full = resident_acc_vectors(g, with_multipliers) + bufs * acc_buffer_vectors(g, s) > cfg.acc.depth;
+      const bool acc_full = acc_layout(g, s, cfg, with_multipliers).vectors() > cfg.acc.depth;
       if (s.tile_ci > 1 && (inp_full || bufs * s.tile_co * s.tile_ci * g.r * g.s > cfg.wgt.depth ||
                             s.tile_co * s.tile_ci * g.r * g.s > cfg.uop.depth / 8))
         half(s.tile_ci);

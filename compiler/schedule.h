@@ -43,6 +43,22 @@ int64_t resident_acc_vectors(const ConvGeometry& g, bool with_multipliers);
 // again for the skip tile of a fused residual add.
 int64_t acc_buffer_vectors(const ConvGeometry& g, const Schedule& s);
 
+// Where a conv's accumulators live. With the TESSERA ISA and two or four buffers the epilogue of one
+// tile overlaps the next tile's GEMMs (the overlap flag): buffer b then sits in ACC bank b % 2 (the
+// two halves of the SRAM), after that bank's own copy of the resident vectors, so neither pipe ever
+// touches the other's bank. Otherwise the resident vectors come first and the buffers follow.
+struct AccLayout {
+  bool overlap = false;
+  int64_t half = 0, resident = 0, buffer = 0, bufs = 1;
+  int64_t resident_base(int64_t b) const { return overlap ? (b % 2) * half : 0; }
+  int64_t buffer_base(int64_t b) const {
+    return overlap ? (b % 2) * half + resident + (b / 2) * buffer : resident + b * buffer;
+  }
+  // ACC vectors the layout needs, to compare with the depth (a banked layout uses both halves alike).
+  int64_t vectors() const { return overlap ? 2 * (resident + (bufs + 1) / 2 * buffer) : resident + bufs * buffer; }
+};
+AccLayout acc_layout(const ConvGeometry& g, const Schedule& s, const DerivedConfig& cfg, bool with_multipliers);
+
 // Every limit the schedule breaks for this layer and config, each naming the knob or the SRAM and
 // by how much; empty when the schedule is legal. Micro-op buffer use is checked by the lowering,
 // which knows the exact kernels.

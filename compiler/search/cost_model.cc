@@ -33,6 +33,11 @@ double init_slots(const LayerProblem& lp, int64_t co_t, int64_t th, int64_t tw, 
   return lp.init_from_bias ? channel_pass_slots(co_t, buf) : double(co_t * th * tw);
 }
 
+// A fused residual add's ALU passes: an operand into the high half (immediate), the packing sum and
+// REQ's packed add: one slot per vector each, except the sum, whose source walks the skip tile and is
+// fetched per vector (two).
+constexpr int64_t kResidualPasses = 3, kResidualSlots = 4;
+
 // The requantization after the GEMMs; immediate ops cover the whole buffer (`acc_tile` vectors).
 double epilogue_slots(const LayerProblem& lp, int64_t co_t, int64_t buf, int64_t acc_tile) {
   return double(lp.alu_vector_ops) * channel_pass_slots(co_t, buf) + double(lp.alu_imm_ops * acc_tile);
@@ -66,25 +71,27 @@ double CostModel::write_cycles(int64_t rows, int64_t row_bytes) const {
   return double(rows) * (p_.store_row + double(ceil_div(row_bytes, beat)) * double(beat) / cfg_.hw.dram_bytes_per_cycle);
 }
 
-double CostModel::constants_cycles(const LayerProblem& lp) const {
+double CostModel::constants_cycles(const LayerProblem& lp, int banks) const {
   const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), lat = cfg_.hw.dram_latency_cycles;
   const double per_channel = p_.load_insn + double(lat) + read_cycles(1, lp.g.kb * acc_eb);
-  return (lp.with_multipliers ? 2 : 1) * per_channel +
-         (lp.g.residual ? p_.load_insn + double(lat) + read_cycles(1, acc_eb) : 0.0);
+  return banks * ((lp.with_multipliers ? 2 : 1) * per_channel +
+                  (lp.g.residual ? p_.load_insn + double(lat) + read_cycles(1, acc_eb) : 0.0));
+}
+
+double CostModel::skip_load_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TW, int64_t* insns, int64_t* bytes) const {
+  const int64_t a8_eb = cfg_.elem_bytes(int(MemType::ACC_8BIT)), beat = cfg_.hw.dram_bus_bits / 8;
+  const bool rows = tw != TW;
+  const int64_t loads = rows ? co_t * th : co_t, load_rows = rows ? 1 : th;
+  if (insns) *insns += loads;
+  if (bytes) *bytes += loads * load_rows * ceil_div(tw * a8_eb, beat) * beat;
+  return double(loads) * (p_.load_insn + double(cfg_.hw.dram_latency_cycles) + read_cycles(load_rows, tw * a8_eb));
 }
 
 double CostModel::residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TH, int64_t TW, int64_t* insns,
                                   int64_t* bytes) const {
-  // An operand into the high half (immediate), the packing sum and REQ's packed add: one slot per
-  // vector each, except the sum, whose source walks the skip tile and is fetched per vector (two).
-  constexpr int64_t kPasses = 3, kSlots = 4;
-  const int64_t a8_eb = cfg_.elem_bytes(int(MemType::ACC_8BIT)), beat = cfg_.hw.dram_bus_bits / 8;
-  const bool rows = tw != TW;
-  const int64_t loads = rows ? co_t * th : co_t, load_rows = rows ? 1 : th;
-  if (insns) *insns += loads + kPasses;
-  if (bytes) *bytes += loads * load_rows * ceil_div(tw * a8_eb, beat) * beat;
-  return double(loads) * (p_.load_insn + double(cfg_.hw.dram_latency_cycles) + read_cycles(load_rows, tw * a8_eb)) +
-         double(kSlots * co_t * TH * TW) + double(kPasses) * p_.compute_insn;
+  if (insns) *insns += kResidualPasses;
+  return skip_load_cycles(co_t, th, tw, TW, insns, bytes) + double(kResidualSlots * co_t * TH * TW) +
+         double(kResidualPasses) * p_.compute_insn;
 }
 
 Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
@@ -99,11 +106,16 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   Cost c;
   c.inp_sram = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * g.in_rows(TH) * IW;
   c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
-  c.acc_sram = resident_acc_vectors(g, lp.with_multipliers) + bufs * acc_buffer_vectors(g, s);
+  const AccLayout acc = acc_layout(g, s, cfg_, lp.with_multipliers);
+  const int banks = acc.overlap ? 2 : 1;
+  c.acc_sram = acc.vectors();
   const int64_t channel_consts = lp.with_multipliers ? 2 : 1, consts = channel_consts + (g.residual ? 1 : 0);
-  c.dram_read = channel_consts * beats_bytes(g.kb * acc_eb) + (g.residual ? beats_bytes(acc_eb) : 0);
-  c.insns = consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
-  const double prologue = constants_cycles(lp);
+  c.dram_read = banks * (channel_consts * beats_bytes(g.kb * acc_eb) + (g.residual ? beats_bytes(acc_eb) : 0));
+  c.insns = banks * consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
+  const double prologue = constants_cycles(lp, banks);
+  // With the overlap flag the GEMM pipe and the ALU pipe (tile starts and epilogues) run side by
+  // side; the skip loads stop both.
+  double gemm_pipe = 0, alu_pipe = 0, serial = 0;
 
   const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cbg, s.tile_ci);
   // Shortest store of a tile and shortest GEMM + epilogue: whatever unit finishes last, the last
@@ -122,9 +134,13 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops;
         int64_t res_insns = 0, res_bytes = 0;
         const double residual = g.residual ? residual_cycles(co_t, th, tw, TH, TW, &res_insns, &res_bytes) : 0.0;
+        const double skip = g.residual ? skip_load_cycles(co_t, th, tw, TW) : 0.0;
         c.insns += ntiles * res_insns, c.dram_read += ntiles * res_bytes;
-        c.compute_busy += tiles * (init + p_.compute_insn +                                               // start
-                                   alu_slots + double(alu_insns) * p_.compute_insn + p_.drain + residual);  // epilogue
+        const double alu_side = init + p_.compute_insn +                                               // start
+                                alu_slots + double(alu_insns) * p_.compute_insn + p_.drain + residual;  // epilogue
+        c.compute_busy += tiles * alu_side;
+        alu_pipe += tiles * (alu_side - skip);
+        serial += tiles * skip;
         c.alu_cycles += tiles * (alu_slots + (lp.init_from_bias ? init : 0.0));
         const bool rows = tw != TW;
         const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
@@ -145,12 +161,14 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
           const double slots = double(th * tw * co_t * ci_t * g.r * g.s);
           c.gemm_cycles += steps * slots;
           c.compute_busy += steps * (slots + p_.compute_insn + p_.drain);
+          gemm_pipe += steps * (slots + p_.compute_insn + p_.drain);
           min_tail = std::min(min_tail, slots + p_.compute_insn + p_.drain + epilogue);
           c.insns += nsteps * (sets * ci_t + 2);
         });
       });
     });
   });
+  if (acc.overlap) c.compute_busy = serial + std::max(gemm_pipe, alu_pipe);
   c.compute_busy += p_.start + prologue;
   c.load_busy += p_.start;
   c.lower_bound = std::max({c.load_busy + min_tail + min_store, c.compute_busy + min_store, c.store_busy});
@@ -164,8 +182,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
   const int64_t out_eb = cfg_.elem_bytes(int(MemType::OUT));
   const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
-  const int64_t acc_tile = s.tile_co * TH * TW, acc0 = resident_acc_vectors(g, lp.with_multipliers);
-  const int64_t acc_buf = acc_buffer_vectors(g, s);
+  const int64_t acc_tile = s.tile_co * TH * TW;
+  const AccLayout acc = acc_layout(g, s, cfg_, lp.with_multipliers);
   const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
   const int64_t ci_steps = ceil_div(g.cbg, s.tile_ci);
 
@@ -173,7 +191,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   const int64_t extent[3] = {g.kb, g.oh, g.ow}, step[3] = {s.tile_co, TH, TW};
   const int64_t count[3] = {ceil_div(g.kb, s.tile_co), ceil_div(g.oh, TH), ceil_div(g.ow, TW)};
   const int64_t n_tiles = g.nb * count[0] * count[1] * count[2];
-  struct Tile { int64_t co, co_t, th, tw, acc_base; };
+  struct Tile { int64_t co, co_t, th, tw, acc_base, resident; };
   const auto tile = [&](int64_t t) {
     int64_t rest = t % (count[0] * count[1] * count[2]), idx[3];
     for (int a = 2; a >= 0; --a) {
@@ -183,7 +201,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     }
     const int64_t co = idx[0] * step[0];
     return Tile{co, std::min(step[0], extent[0] - co), std::min(TH, g.oh - idx[1] * TH), std::min(TW, g.ow - idx[2] * TW),
-                acc0 + (t % bufs) * acc_buf};
+                acc.buffer_base(t % bufs), acc.resident_base(t % bufs)};
   };
 
   // Distinct micro-op kernels, deduplicated by content as the program builder does. A kernel is
@@ -221,11 +239,11 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       add(std::move(k));
     }
     if (seen_channel[size_t(tb * count[0] + T.co / s.tile_co)]++) continue;
-    singles.insert({T.acc_base, T.co, 0});                                  // bias MOV or add
-    if (lp.with_multipliers) singles.insert({T.acc_base, g.kb + T.co, 0});  // REQ multipliers
-    if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                 // immediate ops
+    singles.insert({T.acc_base, T.resident + T.co, 0});                                  // bias MOV or add
+    if (lp.with_multipliers) singles.insert({T.acc_base, T.resident + g.kb + T.co, 0});  // REQ multipliers
+    if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                              // immediate ops
     if (g.residual) {  // fused add: the constants at 2*kb, the skip tile after the output tile
-      const int64_t res = 2 * g.kb, skip = T.acc_base + acc_tile;
+      const int64_t res = T.resident + 2 * g.kb, skip = T.acc_base + acc_tile;
       for (const auto& u : {std::array<int64_t, 3>{g.skip_first ? T.acc_base : skip, 0, 0}, {T.acc_base, skip, 0},
                             {T.acc_base, res, 0}})
         singles.insert(u);
@@ -246,27 +264,99 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   // The token pipeline: a load waits for the GEMM that last used its buffer (g2l), a GEMM for its
   // loads (l2g), a tile's reset for the store that last used its ACC buffer (s2g), a store for the
   // epilogue (g2s). Units run their own queues in program order.
+  const int banks = acc.overlap ? 2 : 1;
   double load_free = p_.start, store_free = 0;
-  double comp = p_.start + uop_load + constants_cycles(lp);
+  double comp = p_.start + uop_load + constants_cycles(lp, banks);
   std::vector<double> gemm_done(size_t(bufs), 0), store_done(size_t(bufs), 0);
-  for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
-    const Tile T = tile(t);
-    comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, TH * TW) +
-           p_.compute_insn + (g.residual ? residual_cycles(T.co_t, T.th, T.tw, TH, TW) : 0.0);
-    for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
-      const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci);
-      const double load = double(g.input_sets(s.tile_co, T.co_t) * ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
-                          p_.load_insn + double(lat) + read_cycles(T.co_t, ci_t * g.r * g.s * wgt_eb);
-      load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) + load;
-      comp = std::max(comp, load_free) + double(T.th * T.tw * T.co_t * ci_t * g.r * g.s) + p_.compute_insn + p_.drain;
-      gemm_done[size_t(gstep % bufs)] = comp;
-    }
-    comp += epilogue_slots(lp, T.co_t, TH * TW, acc_tile) + double(lp.alu_vector_ops + lp.alu_imm_ops) * p_.compute_insn + p_.drain;
+  const int64_t n_steps = n_tiles * ci_steps;
+  const auto step_load = [&](const Tile& T, int64_t cs) {
+    const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci);
+    return double(g.input_sets(s.tile_co, T.co_t) * ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
+           p_.load_insn + double(lat) + read_cycles(T.co_t, ci_t * g.r * g.s * wgt_eb);
+  };
+  const auto step_bytes = [&](const Tile& T, int64_t cs) {
+    const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci), b = cfg_.hw.dram_bus_bits / 8;
+    return g.input_sets(s.tile_co, T.co_t) * ci_t * g.in_rows(T.th) * ceil_div(IW * inp_eb, b) * b +
+           T.co_t * ceil_div(ci_t * g.r * g.s * wgt_eb, b) * b;
+  };
+  const auto load_step = [&](const Tile& T, int64_t cs, int64_t gstep) {
+    const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci);
+    load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) + step_load(T, cs);
+    return double(T.th * T.tw * T.co_t * ci_t * g.r * g.s);
+  };
+  const auto store_tile = [&](const Tile& T, int64_t t, double ready) {
     const bool rows = T.tw != TW;
     const int64_t stores = rows ? T.co_t * T.th : T.co_t, store_rows = rows ? 1 : T.th;
-    store_free = std::max(store_free, comp) +
+    store_free = std::max(store_free, ready) +
                  double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, T.tw * out_eb));
     store_done[size_t(t % bufs)] = store_free;
+  };
+  if (!acc.overlap) {
+    for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
+      const Tile T = tile(t);
+      comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, TH * TW) +
+             p_.compute_insn + (g.residual ? residual_cycles(T.co_t, T.th, T.tw, TH, TW) : 0.0);
+      for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
+        const double slots = load_step(T, cs, gstep);
+        comp = std::max(comp, load_free) + slots + p_.compute_insn + p_.drain;
+        gemm_done[size_t(gstep % bufs)] = comp;
+      }
+      comp += epilogue_slots(lp, T.co_t, TH * TW, acc_tile) + double(lp.alu_vector_ops + lp.alu_imm_ops) * p_.compute_insn + p_.drain;
+      store_tile(T, t, comp);
+    }
+  } else {
+    // lower_conv's overlapped order: tile t's epilogue beside tile t + 1's GEMMs. An instruction
+    // starts once the one before it has (in-order dispatch) and its pipe is free; without the
+    // overlap flag it also waits for the other pipe; a skip load waits for both.
+    double dispatch = comp, pipe[2] = {comp, comp};
+    const auto run = [&](int p, bool flagged, double ready, double slots, bool push) {
+      double at = std::max({dispatch, pipe[p], ready});
+      if (!flagged) at = std::max(at, pipe[1 - p]);
+      dispatch = at + p_.compute_insn;
+      return pipe[p] = dispatch + slots + (push ? p_.drain : 0.0);
+    };
+    const auto init = [&](int64_t t, bool flagged) {
+      const Tile T = tile(t);
+      run(1, flagged, t >= bufs ? store_done[size_t(t % bufs)] : 0.0, init_slots(lp, T.co_t, T.th, T.tw, TH * TW), false);
+    };
+    const auto skip = [&](int64_t t) {
+      if (!g.residual) return;
+      const Tile T = tile(t);
+      int64_t bytes = 0;
+      const double at = std::max({dispatch, pipe[0], pipe[1]}), alone = skip_load_cycles(T.co_t, T.th, T.tw, TW, nullptr, &bytes);
+      // The skip tile shares the DRAM bus with the loads the last GEMM just released (the step
+      // after the next tile's first): both go at half speed until one is done.
+      const int64_t released = t * ci_steps + 1;
+      const double loads = released < n_steps ? double(step_bytes(tile(released / ci_steps), released % ci_steps)) : 0.0;
+      const double shared = std::min(double(bytes), loads) / (2 * cfg_.hw.dram_bytes_per_cycle);
+      dispatch = pipe[0] = pipe[1] = at + alone + shared;
+      load_free = std::max(load_free, at) + shared;
+    };
+    const auto gemm = [&](int64_t t, int64_t cs, bool flagged) {
+      const int64_t gstep = t * ci_steps + cs;
+      const double slots = load_step(tile(t), cs, gstep);
+      gemm_done[size_t(gstep % bufs)] = run(0, flagged, load_free, slots, gstep + bufs < n_steps);
+    };
+    // The epilogue's instructions after REQ: immediate clamps, then the fused add's three passes.
+    std::vector<double> rest;
+    for (int i = 0; i < lp.alu_imm_ops; ++i) rest.push_back(double(acc_tile));
+    if (g.residual) rest.insert(rest.end(), {double(acc_tile), 2.0 * double(acc_tile), double(acc_tile + 1)});
+    init(0, false);
+    skip(0);
+    for (int64_t cs = 0; cs < ci_steps; ++cs) gemm(0, cs, false);
+    if (n_tiles > 1) init(1, true);
+    for (int64_t t = 0; t < n_tiles; ++t) {
+      const Tile T = tile(t);
+      const bool next = t + 1 < n_tiles;
+      if (next) skip(t + 1);
+      double epi = run(1, false, 0.0, channel_pass_slots(T.co_t, TH * TW), rest.empty());
+      if (next) gemm(t + 1, 0, true);
+      for (size_t i = 0; i < rest.size(); ++i) epi = run(1, true, 0.0, rest[i], i + 1 == rest.size());
+      store_tile(T, t, epi);
+      for (int64_t cs = 1; next && cs < ci_steps; ++cs) gemm(t + 1, cs, true);
+      if (t + 2 < n_tiles) init(t + 2, true);
+    }
+    comp = std::max(pipe[0], pipe[1]);
   }
   c.cycles = std::max({comp, store_free, c.lower_bound});
   return c;

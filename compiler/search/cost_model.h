@@ -63,10 +63,15 @@ class CostModel {
  private:
   double read_cycles(int64_t rows, int64_t row_bytes) const;
   double write_cycles(int64_t rows, int64_t row_bytes) const;
-  // The resident constants' loads at the start (biases, multipliers, a fused add's constants).
-  double constants_cycles(const LayerProblem& lp) const;
-  // A fused residual add's extra compute per tile: the skip tile's loads (the compute unit runs
-  // ACC loads) and its five passes over the buffer. `count_*` add instructions and DRAM bytes.
+  // The resident constants' loads at the start (biases, multipliers, a fused add's constants), once
+  // per ACC bank that keeps a copy.
+  double constants_cycles(const LayerProblem& lp, int banks) const;
+  // A fused residual add's skip tile loads (the compute unit runs ACC loads); `insns`, `bytes` add
+  // their instructions and DRAM bytes.
+  double skip_load_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TW, int64_t* insns = nullptr,
+                          int64_t* bytes = nullptr) const;
+  // A fused residual add's extra compute per tile, one pass after the other: the skip loads and the
+  // three ALU passes over the buffer.
   double residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t TH, int64_t TW, int64_t* insns = nullptr,
                          int64_t* bytes = nullptr) const;
   const DerivedConfig& cfg_;

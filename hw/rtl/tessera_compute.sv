@@ -88,7 +88,8 @@ module tessera_compute (
   logic [InsnBits-1:0] cur_insn_q, dec_insn;
   logic [31:0] cur_idx_q, dec_idx;
   logic from_head;
-  logic seq_start, seq_exec, seq_done, seq_end, seq_chain, seq_head_ready, seq_head_pushes, seq_pushes, seq_bus_wait;
+  logic seq_start, seq_exec, seq_done, seq_end, seq_chain, seq_head_ready, seq_bus_wait;
+  logic [1:0] seq_head_pushes, seq_pushes, dec_push_flags;
   logic seq_retire, seq_stall, seq_idle, seq_start_ok, seq_push_prev, seq_push_next;
 
   tessera_unit_seq u_seq (
@@ -120,7 +121,8 @@ module tessera_compute (
   assign dec_opcode  = dec_insn[tessera_isa_pkg::FINISH_OPCODE_LSB +: tessera_isa_pkg::FINISH_OPCODE_W];
   assign dec_is_alu  = dec_opcode == tessera_isa_pkg::OPC_ALU;
   assign dec_is_loop = dec_is_alu || dec_opcode == tessera_isa_pkg::OPC_GEMM;
-  assign dec_pushes  = from_head ? seq_head_pushes : seq_pushes;
+  assign dec_push_flags = from_head ? seq_head_pushes : seq_pushes;
+  assign dec_pushes     = dec_push_flags != 2'b00;
   always_comb begin
     if (dec_is_alu) begin
       dec_reset    = dec_insn[tessera_isa_pkg::ALU_RESET_LSB];
@@ -263,8 +265,7 @@ module tessera_compute (
   logic [2*InpIdx-1:0] pipe_inp_raddr;
   logic [2*WgtIdx-1:0] pipe_wgt_raddr;
 
-  assign dec_tag = {dec_idx, dec_insn[tessera_isa_pkg::FINISH_PUSH_PREV_LSB], dec_insn[tessera_isa_pkg::FINISH_PUSH_NEXT_LSB],
-                    dec_use_imm, dec_imm, dec_alu_op, dec_reset, dec_is_alu};
+  assign dec_tag = {dec_idx, dec_push_flags, dec_use_imm, dec_imm, dec_alu_op, dec_reset, dec_is_alu};
   assign pipe_start = issue_start ? (dec_is_alu ? 2'b10 : 2'b01) : 2'b00;
 
   for (genvar p = 0; p < 2; p++) begin : g_pipe

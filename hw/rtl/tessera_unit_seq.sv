@@ -33,8 +33,8 @@ module tessera_unit_seq (
   input  logic                                    chain_i,
   input  logic                                    start_ok_i,
   output logic                                    head_pops_ready_o,
-  output logic                                    head_pushes_o,
-  output logic                                    pushes_o,
+  output logic [1:0]                              head_pushes_o,  // {push_prev, push_next} of the head
+  output logic [1:0]                              pushes_o,       // the same of the instruction
   input  logic                                    bus_wait_i,
   // observation
   output logic                                    busy_o,
@@ -143,9 +143,8 @@ module tessera_unit_seq (
 
   assign insn_o       = insn_q;
   assign exec_o       = state_q == SExec;
-  assign pushes_o     = f_push_prev || f_push_next;
-  assign head_pushes_o = cmd_insn_i[tessera_isa_pkg::FINISH_PUSH_PREV_LSB] ||
-                         cmd_insn_i[tessera_isa_pkg::FINISH_PUSH_NEXT_LSB];
+  assign pushes_o      = {f_push_prev, f_push_next};
+  assign head_pushes_o = {cmd_insn_i[tessera_isa_pkg::FINISH_PUSH_PREV_LSB], cmd_insn_i[tessera_isa_pkg::FINISH_PUSH_NEXT_LSB]};
   assign retire_idx_o = idx_q;
   assign wait_o       = (state_q == SPop) ? {2'b00, wait_flags[1:0]} :
                         (state_q == SPush) ? {wait_flags[3:2], 2'b00} : 4'b0000;

@@ -78,7 +78,9 @@ class Fsim {
   // compute executes FINISH; an instruction left unexecuted then is an FsimError). `dram` is the device
   // memory (byte 0 = dram_base 0), read and written in place. Throws FsimError/DeadlockError.
   // SRAM contents persist across calls, as on the device; the returned stats accumulate until
-  // reset_stats(). Token and command queues start empty on every call.
+  // reset_stats(). Token and command queues start empty on every call. A GEMM/ALU with the overlap
+  // flag that shares an accumulator bank or a pushed token queue with the latest instruction of the
+  // other kind since the last unflagged compute instruction is an FsimError naming both.
   FsimStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs = nullptr);
   // The same on device memory held elsewhere (a lazily committed DeviceMemory).
   FsimStats run(const std::vector<Insn>& program, DramSpan dram, FsimObserver* obs = nullptr);

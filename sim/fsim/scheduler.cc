@@ -138,7 +138,7 @@ class Scheduler {
     f.index = index;
     f.pushes = unsigned(insn[Field::PUSH_PREV]) | unsigned(insn[Field::PUSH_NEXT]) << 1;
     const int64_t bgn = insn[Field::UOP_BGN], end = insn[Field::UOP_END], out = insn[Field::ITER_OUT], in = insn[Field::ITER_IN];
-    if (bgn >= end || out <= 0 || in <= 0 || end > fsim_.config().uop.depth) return f;
+    if (bgn < 0 || bgn >= end || out <= 0 || in <= 0 || end > fsim_.config().uop.depth) return f;
     const bool alu_src = insn.opcode() == Opcode::ALU && !insn[Field::USE_IMM] && !insn[Field::RESET];
     const int64_t reach_dst = (out - 1) * insn[Field::DST_FACTOR_OUT] + (in - 1) * insn[Field::DST_FACTOR_IN];
     const int64_t reach_src = alu_src ? (out - 1) * insn[Field::SRC_FACTOR_OUT] + (in - 1) * insn[Field::SRC_FACTOR_IN] : 0;
@@ -206,8 +206,8 @@ class Scheduler {
           }
         for (int f = 0; f < 4; ++f)
           if (kIsPop[f] && insn[kFlags[f]]) --tokens_[kQueueOf[u][f]];
-        if (u == int(Unit::COMPUTE)) check_overlap(s.current, insn);
         fsim_.execute(insn, dram_, s.current);
+        if (u == int(Unit::COMPUTE)) check_overlap(s.current, insn);
         if (obs_) obs_->on_retire(s.current, Unit(u), insn);
         if (insn.opcode() == Opcode::FINISH) {
           finished_ = true;

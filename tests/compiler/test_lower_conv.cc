@@ -248,12 +248,45 @@ TEST(LowerConvVta, PowerOfTwoScalesUseOnlyVtaOpsAndMatchTheReference) {
     if (i.opcode() == Opcode::ALU) {
       EXPECT_FALSE(alu_ops()[size_t(i[Field::ALU_OPCODE])].extension);
     }
+    if (i.opcode() == Opcode::ALU || i.opcode() == Opcode::GEMM) {
+      EXPECT_EQ(i[Field::OVERLAP], 0);
+    }
   }
   Agreement agree;
   testing::run_and_compare(l, cfg, opt, "fsim", 9, agree);
   EXPECT_EQ(agree.worse, 0);
   // Ties round half up here and half to even in ONNX: only ties may differ, by one.
   EXPECT_LE(agree.off_by_one * 50, agree.elements);
+}
+
+// Two tile buffers on the TESSERA ISA: epilogues carry the overlap flag (the fsim, which checks the
+// flag's rule, runs them in MatchesReferenceUnderSeveralSchedules); one buffer: none.
+TEST(LowerConvOverlap, FlagsOnlyWithTwoBuffers) {
+  const DerivedConfig cfg = testing::config_named("default");
+  const Layer l = random_layer(conv(I8, 32, 12, 32, 3, 1, 1, true, false), 3);
+  const auto flags = [&](int64_t bufs, IsaTarget isa, int64_t* gemm, int64_t* alu) {
+    Model m;
+    m.layers = {l};
+    CompileOptions opt;
+    opt.isa = isa;
+    Schedule s;
+    s.tile_h = 3, s.tile_w = 12, s.tile_ci = 1, s.tile_co = 1, s.oc_nthread = bufs;
+    opt.schedule = s;
+    *gemm = *alu = 0;
+    for (const Insn& i : compile_model(m, cfg, opt).program.insns) {
+      if (i.opcode() == Opcode::GEMM) *gemm += i[Field::OVERLAP];
+      if (i.opcode() == Opcode::ALU) *alu += i[Field::OVERLAP];
+    }
+  };
+  int64_t gemm = 0, alu = 0;
+  flags(2, IsaTarget::TESSERA, &gemm, &alu);
+  // 16 tiles (2 channel blocks x 4 row tiles x 2 column tiles) x 2 reduction steps: every GEMM after
+  // the first tile's; per tile after the first a bias MOV, and nothing else (REQ, the only epilogue
+  // instruction here, waits for its tile's GEMMs).
+  EXPECT_EQ(gemm, 15 * 2);
+  EXPECT_EQ(alu, 15);
+  flags(1, IsaTarget::TESSERA, &gemm, &alu);
+  EXPECT_EQ(gemm + alu, 0);
 }
 
 TEST(LowerConvListing, ListingAssemblesToTheSameProgramAndNamesTiles) {
