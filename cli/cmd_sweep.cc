@@ -225,7 +225,7 @@ void add_sweep_command(CLI::App& app) {
       std::printf("   %5.0f/%-5.0f   %5.0f/%-5.0f %s\n", s.measured.ramb36, p.ramb36, s.measured.ramb18, p.ramb18, exact ? "exact" : "DIFFERS");
       held += s.role != "fit";
       if (*area_memories)
-        for (const auto& mm : sweep::memory_mappings(s.cfg))
+        for (const auto& mm : sweep::memory_mappings(s.cfg, s.role != "cached"))
           std::printf("      %-20s %5d x %-6lld x%d  %-16s RAMB36 %d RAMB18 %d LUTRAM %d\n", mm.name.c_str(), mm.width,
                       (long long)mm.depth, mm.instances, mm.mode.c_str(), mm.ramb36, mm.ramb18, mm.lutram);
     }

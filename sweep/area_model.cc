@@ -104,7 +104,7 @@ MemoryMapping map_memory(int width, int64_t depth) {
   return m;
 }
 
-std::vector<MemoryMapping> memory_mappings(const DerivedConfig& c) {
+std::vector<MemoryMapping> memory_mappings(const DerivedConfig& c, bool calibration_rtl) {
   const auto add = [](std::vector<MemoryMapping>& v, const std::string& name, int64_t width, int64_t depth, int n) {
     MemoryMapping m = map_memory(int(width), depth);
     m.name = name, m.instances = n;
@@ -114,9 +114,11 @@ std::vector<MemoryMapping> memory_mappings(const DerivedConfig& c) {
   const int64_t lanes_out = int64_t(c.hw.batch) * c.hw.block_out;
   add(v, "inp", c.inp.elem_bytes * 8, c.inp.depth, 1);
   add(v, "wgt", c.wgt.elem_bytes * 8, c.wgt.depth, 1);
-  add(v, "uop", c.layout.uop_bits, c.uop.depth, 1);
-  add(v, "acc", lanes_out * c.hw.acc_bits, c.acc.depth, 1);
-  add(v, "out", lanes_out * c.out_bits, c.acc.depth, 1);
+  // The current compute unit: a micro-op copy per pipeline, accumulators and outputs in two banks.
+  const int copies = calibration_rtl ? 1 : 2;
+  add(v, "uop", c.layout.uop_bits, c.uop.depth, copies);
+  add(v, "acc", lanes_out * c.hw.acc_bits, c.acc.depth / copies, copies);
+  add(v, "out", lanes_out * c.out_bits, c.acc.depth / copies, copies);
   add(v, "command queues", c.layout.insn_bits + 32, c.hw.command_queue_depth, 3);
   add(v, "fetch beats", c.hw.dram_bus_bits, 2 * int64_t(c.hw.dram_max_burst_beats), 1);
   add(v, "store elements", c.out.elem_bytes * 8, 4, 1);
@@ -139,15 +141,19 @@ AreaModel::AreaModel(const std::vector<AreaSample>& samples, LaneDelta since) : 
   lut_ = fit(xl, yl), ff_ = fit(xf, yf), dsp_ = fit(xd, yd);
 }
 
-AreaFigures AreaModel::predict_calibration_rtl(const DerivedConfig& c) const {
+AreaFigures AreaModel::fitted(const DerivedConfig& c, bool calibration_rtl) const {
   AreaFigures a{dot(lut_, lut_features(c)), dot(ff_, ff_features(c)), std::round(dot(dsp_, dsp_features(c))), 0, 0};
-  for (const MemoryMapping& m : memory_mappings(c)) a.ramb36 += m.ramb36 * m.instances, a.ramb18 += m.ramb18 * m.instances;
+  for (const MemoryMapping& m : memory_mappings(c, calibration_rtl))
+    a.ramb36 += m.ramb36 * m.instances, a.ramb18 += m.ramb18 * m.instances;
   return a;
 }
 
+AreaFigures AreaModel::predict_calibration_rtl(const DerivedConfig& c) const { return fitted(c, true); }
+
 AreaFigures AreaModel::predict(const DerivedConfig& c) const {
-  AreaFigures a = predict_calibration_rtl(c);
-  a.luts += since_.luts * lanes(c), a.ffs += since_.ffs * lanes(c), a.dsps += std::round(since_.dsps * lanes(c));
+  AreaFigures a = fitted(c, false);
+  a.luts += since_.luts_fixed + since_.luts * lanes(c), a.ffs += since_.ffs_fixed + since_.ffs * lanes(c);
+  a.dsps += std::round(since_.dsps * lanes(c));
   return a;
 }
 
@@ -160,6 +166,7 @@ LaneDelta load_lane_delta(const std::string& file) {
   const json& s = j.at("since_calibration");
   d.luts = s.at("luts_per_lane").get<double>(), d.ffs = s.at("ffs_per_lane").get<double>(),
   d.dsps = s.at("dsp48e1_per_lane").get<double>();
+  d.luts_fixed = s.value("luts_fixed", 0.0), d.ffs_fixed = s.value("ffs_fixed", 0.0);
   return d;
 }
 

@@ -41,8 +41,9 @@ struct MemoryMapping {
 };
 // Maps one W x D memory (exposed for the tests and the docs).
 MemoryMapping map_memory(int width, int64_t depth);
-// Every memory of tessera_top for the config, mapped.
-std::vector<MemoryMapping> memory_mappings(const DerivedConfig& cfg);
+// Every memory of tessera_top for the config, mapped: of the current RTL, or of the RTL the
+// calibration file was synthesized from (one micro-op SRAM, unbanked accumulator and output SRAMs).
+std::vector<MemoryMapping> memory_mappings(const DerivedConfig& cfg, bool calibration_rtl = false);
 
 struct AreaSample {
   std::string name;
@@ -51,10 +52,11 @@ struct AreaSample {
   AreaFigures measured;
 };
 
-// What the RTL gained per vector-ALU lane since the calibration runs (the calibration file's
-// "since_calibration": measured by synthesizing the current RTL, not fitted).
+// What the RTL gained since the calibration runs, per vector-ALU lane and in total (the calibration
+// file's "since_calibration": measured by synthesizing the current RTL, not fitted).
 struct LaneDelta {
-  double luts = 0, ffs = 0, dsps = 0;
+  double luts = 0, ffs = 0, dsps = 0;  // per lane
+  double luts_fixed = 0, ffs_fixed = 0;
 };
 LaneDelta load_lane_delta(const std::string& file);
 
@@ -70,6 +72,7 @@ class AreaModel {
   size_t fit_size() const { return fit_size_; }
 
  private:
+  AreaFigures fitted(const DerivedConfig& cfg, bool calibration_rtl) const;
   std::vector<double> lut_, ff_, dsp_;
   LaneDelta since_;
   size_t fit_size_ = 0;

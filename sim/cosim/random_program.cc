@@ -528,7 +528,29 @@ class Generator {
       insn[flag] = push;
       if (push) queues_[size_t(qq)].push_back(c);
     }
+    if (u == int(Unit::COMPUTE)) maybe_overlap(insn, touches);
     return true;
+  }
+
+  // The overlap flag on half the GEMM/ALU instructions the fsim's rule allows: different accumulator
+  // banks than the latest instruction of the other kind since the last unflagged one. Only on
+  // instructions without pushes: a flagged instruction's push could release another unit before that
+  // other instruction is done, and this generator orders units by program order alone.
+  void maybe_overlap(Insn& insn, const std::vector<Touch>& touches) {
+    const Opcode op = insn.opcode();
+    if (op != Opcode::GEMM && op != Opcode::ALU) {
+      running_banks_[0] = running_banks_[1] = 0;
+      return;
+    }
+    const int kind = op == Opcode::ALU;
+    int64_t lo = cfg_.acc.depth, hi = -1;
+    for (const Touch& t : touches)
+      if (t.buf == B_ACC) lo = std::min(lo, t.elem), hi = std::max(hi, t.elem);
+    const unsigned banks = hi < 0 ? 0u : unsigned(lo < cfg_.acc.depth / 2) | unsigned(hi >= cfg_.acc.depth / 2) << 1;
+    const bool legal = !insn[Field::PUSH_PREV] && !insn[Field::PUSH_NEXT] && !(banks & running_banks_[1 - kind]);
+    insn[Field::OVERLAP] = legal && chance(0.5);
+    if (!insn[Field::OVERLAP]) running_banks_[1 - kind] = 0;
+    running_banks_[kind] = banks;
   }
 
   const DerivedConfig& cfg_;
@@ -547,6 +569,7 @@ class Generator {
   std::vector<std::pair<int64_t, Uop>> pending_uops_;
   std::array<Clock, kNumUnits> clocks_{};
   std::array<std::deque<Clock>, kNumQueues> queues_;
+  std::array<unsigned, 2> running_banks_{};  // ACC banks of the latest GEMM [0] and ALU [1] that may still run
 };
 
 }  // namespace

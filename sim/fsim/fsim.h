@@ -80,7 +80,8 @@ class Fsim {
   // SRAM contents persist across calls, as on the device; the returned stats accumulate until
   // reset_stats(). Token and command queues start empty on every call. A GEMM/ALU with the overlap
   // flag that shares an accumulator bank or a pushed token queue with the latest instruction of the
-  // other kind since the last unflagged compute instruction is an FsimError naming both.
+  // other kind since the last unflagged compute instruction is an FsimError naming both. (The flag's
+  // third promise, that what its pushes release does not wait on that instruction, is not checked.)
   FsimStats run(const std::vector<Insn>& program, std::vector<uint8_t>& dram, FsimObserver* obs = nullptr);
   // The same on device memory held elsewhere (a lazily committed DeviceMemory).
   FsimStats run(const std::vector<Insn>& program, DramSpan dram, FsimObserver* obs = nullptr);

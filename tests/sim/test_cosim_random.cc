@@ -69,6 +69,7 @@ TEST(RandomProgram, CoversTheIsa) {
         if (i[Field::RESET]) ++seen[name + " reset"];
         if (i[Field::ITER_OUT] > 1 && i[Field::ITER_IN] > 1) ++seen[name + " two-level loop"];
         if (i[Field::UOP_END] == i[Field::UOP_BGN]) ++seen[name + " empty"];
+        if (i[Field::OVERLAP]) ++seen[name + " overlap"];
         if (op == Opcode::ALU && !i[Field::RESET]) {
           ++seen[std::string(alu_op_name(int(i[Field::ALU_OPCODE]))) + (i[Field::USE_IMM] ? " imm" : " vector")];
           if (i[Field::USE_IMM] && i[Field::ALU_OPCODE] == int(AluOp::SHR) && i[Field::IMM] < 0) ++seen["negative shift"];
@@ -80,9 +81,10 @@ TEST(RandomProgram, CoversTheIsa) {
   std::vector<std::string> want = {"LOAD INP", "LOAD WGT", "LOAD UOP", "LOAD ACC", "LOAD ACC_8BIT", "STORE OUT",
                                    "sync", "padding rows only", "stride > x_size", "y_pad_0", "y_pad_1", "x_pad_0",
                                    "x_pad_1", "large pad", "GEMM reset", "ALU reset", "GEMM two-level loop",
-                                   "ALU two-level loop", "GEMM empty", "negative shift", "shift > 31",
-                                   "load pop_next", "load push_next", "compute pop_prev", "compute pop_next",
-                                   "compute push_prev", "compute push_next", "store pop_prev", "store push_prev"};
+                                   "ALU two-level loop", "GEMM empty", "GEMM overlap", "ALU overlap",
+                                   "negative shift", "shift > 31", "load pop_next", "load push_next",
+                                   "compute pop_prev", "compute pop_next", "compute push_prev", "compute push_next",
+                                   "store pop_prev", "store push_prev"};
   for (const NamedValue& op : alu_ops()) {
     if (op.value != int(AluOp::REQ)) want.push_back(std::string(op.name) + " imm");
     want.push_back(std::string(op.name) + " vector");
