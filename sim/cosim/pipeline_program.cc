@@ -61,7 +61,14 @@ RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed) {
   const int64_t uop_eb = cfg.elem_bytes(int(MemType::UOP));
   const int64_t tiles = pick(2, 8);
   const int64_t inp_slot = cfg.inp.depth / 2, wgt_slot = cfg.wgt.depth / 2, acc_slot = cfg.acc.depth / 2;
+  // Each tile's instructions by role, emitted below in program order: one after the other, or (half
+  // the programs) overlapped as the conv lowering does, tile t's epilogue beside tile t + 1's GEMMs.
+  struct TileInsns {
+    std::vector<Insn> loads, uop_load, gemms, alus, store;
+  };
+  std::vector<TileInsns> parts(static_cast<size_t>(tiles));
   for (int64_t t = 0; t < tiles; ++t) {
+    TileInsns& out = parts[size_t(t)];
     const int64_t s = t % 2, M = pick(1, 4), K = pick(1, 3), N = pick(1, 3);
     const std::array<int64_t, 4> pads = {pick(0, 2), pick(0, 2), pick(0, 2), pick(0, 2)};
     const int64_t W = pads[2] + K + pads[3];
@@ -84,22 +91,22 @@ RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed) {
     const int64_t wgt_dram = pick(src_bytes / 2 / wgt_eb, src_bytes / wgt_eb - N * wgt_stride);
     Flags f;
     f.pop_next = t >= 2;
-    p.insns.push_back(flagged(mem(Opcode::LOAD, MemType::INP, inp_base, inp_dram, M, K, inp_stride, pads), f));
+    out.loads.push_back(flagged(mem(Opcode::LOAD, MemType::INP, inp_base, inp_dram, M, K, inp_stride, pads), f));
     f = {};
     f.push_next = true;
-    p.insns.push_back(flagged(mem(Opcode::LOAD, MemType::WGT, wgt_base, wgt_dram, N, K, wgt_stride), f));
+    out.loads.push_back(flagged(mem(Opcode::LOAD, MemType::WGT, wgt_base, wgt_dram, N, K, wgt_stride), f));
 
     // Compute: micro-ops (after the store freed this accumulator slot), reset, GEMM, ALU epilogue.
     f = {};
     f.pop_next = t >= 2;
-    p.insns.push_back(flagged(mem(Opcode::LOAD, MemType::UOP, s * kUopSlot, uop_dram, 1, K + 1, K + 1), f));
+    out.uop_load.push_back(flagged(mem(Opcode::LOAD, MemType::UOP, s * kUopSlot, uop_dram, 1, K + 1, K + 1), f));
     Insn reset = uop_loop(Opcode::GEMM, s * kUopSlot, s * kUopSlot + K, M, N, {N, 1, 0, 0, 0, 0});
     reset[Field::RESET] = 1;
-    p.insns.push_back(reset);
+    out.gemms.push_back(reset);
     f = {};
     f.pop_prev = true;
     f.push_prev = more;
-    p.insns.push_back(flagged(uop_loop(Opcode::GEMM, s * kUopSlot, s * kUopSlot + K, M, N, {N, 1, W, 0, 0, K}), f));
+    out.gemms.push_back(flagged(uop_loop(Opcode::GEMM, s * kUopSlot, s * kUopSlot + K, M, N, {N, 1, W, 0, 0, K}), f));
     const int64_t alus = pick(1, 3);
     for (int64_t a = 0; a < alus; ++a) {
       Insn alu = uop_loop(Opcode::ALU, s * kUopSlot + K, s * kUopSlot + K + 1, M, N,
@@ -112,7 +119,7 @@ RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed) {
       if (op == AluOp::REQ) alu[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | pick(0, 1) << 5 | pick(0, 31)));
       f = {};
       f.push_next = a + 1 == alus;
-      p.insns.push_back(flagged(alu, f));
+      out.alus.push_back(flagged(alu, f));
     }
 
     // Store: the tile to its own DRAM rows, then hand the accumulator slot back.
@@ -121,9 +128,33 @@ RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed) {
     f = {};
     f.pop_prev = true;
     f.push_prev = more;
-    p.insns.push_back(flagged(mem(Opcode::STORE, MemType::OUT, acc_base,
+    out.store.push_back(flagged(mem(Opcode::STORE, MemType::OUT, acc_base,
                                   pick(out_first, out_last - M * out_stride), M, N, out_stride),
                               f));
+  }
+  const auto emit = [&](const std::vector<Insn>& v, bool overlap) {
+    for (Insn i : v) {
+      if (overlap) i[Field::OVERLAP] = 1;
+      p.insns.push_back(i);
+    }
+  };
+  if (pick(0, 1) == 0) {
+    for (const TileInsns& x : parts)
+      for (const auto* v : {&x.loads, &x.uop_load, &x.gemms, &x.alus, &x.store}) emit(*v, false);
+  } else {
+    // Accumulator slot t % 2 is ACC bank t % 2, so tile t's ALU ops and tile t + 1's GEMMs may run
+    // side by side: the first ALU op waits for tile t's GEMMs; tile t + 1's GEMMs (flagged) release
+    // only their own INP/WGT slot, the last ALU op (flagged) only tile t's store.
+    emit(parts[0].loads, false), emit(parts[0].uop_load, false), emit(parts[0].gemms, false);
+    for (int64_t t = 0; t < tiles; ++t) {
+      const TileInsns& x = parts[size_t(t)];
+      const bool next = t + 1 < tiles;
+      if (next) emit(parts[size_t(t + 1)].loads, false), emit(parts[size_t(t + 1)].uop_load, false);
+      emit({x.alus.front()}, false);
+      if (next) emit(parts[size_t(t + 1)].gemms, true);
+      emit(std::vector<Insn>(x.alus.begin() + 1, x.alus.end()), true);
+      emit(x.store, false);
+    }
   }
   Insn fin;
   fin[Field::OPCODE] = int(Opcode::FINISH);

@@ -32,7 +32,9 @@ RandomProgram random_program(const DerivedConfig& cfg, uint64_t seed, const Rand
 // A VTA-style double-buffered pipeline of 2..8 tiles with random shapes, padding, strides and ALU
 // epilogues: per tile, load INP/WGT into buffer slot t % 2, compute reset + GEMM (every micro-op of a
 // tile accumulates into the same accumulators: back-to-back hazards) + ALU ops, store; the four token
-// queues carry the slot hand-offs exactly as a compiler emits them. Same guarantees as random_program().
+// queues carry the slot hand-offs exactly as a compiler emits them. In half the programs tile t's ALU
+// ops run beside tile t + 1's GEMMs with the overlap flag (accumulator slot t % 2 = ACC bank t % 2),
+// as the conv lowering orders them. Same guarantees as random_program().
 RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed);
 
 }  // namespace tessera

@@ -43,6 +43,24 @@ TEST(CosimPipeline, Default100DoubleBufferedPipelines) { run_seeds("default", 40
 TEST(CosimPipeline, Tiny50DoubleBufferedPipelines) { run_seeds("tiny", 5001, 50, {}, true); }
 TEST(CosimPipeline, Vta4x8x8With50DoubleBufferedPipelines) { run_seeds("vta_4x8x8", 6001, 50, {}, true); }
 
+// About half the pipelines run each tile's epilogue beside the next tile's GEMMs (the overlap flag on
+// GEMMs and ALU ops alike); the CosimPipeline runs above check them on the RTL.
+TEST(PipelineProgram, HalfTheProgramsOverlapEpilogues) {
+  const DerivedConfig cfg = programs::config("default");
+  int overlapped = 0, with_alu = 0;
+  for (uint64_t seed = 1; seed <= 100; ++seed) {
+    bool gemm = false, alu = false;
+    for (const Insn& i : pipeline_program(cfg, seed).insns) {
+      gemm |= i.opcode() == Opcode::GEMM && i[Field::OVERLAP];
+      alu |= i.opcode() == Opcode::ALU && i[Field::OVERLAP];
+    }
+    overlapped += gemm, with_alu += alu;
+  }
+  EXPECT_GT(overlapped, 30);
+  EXPECT_LT(overlapped, 70);
+  EXPECT_GT(with_alu, 10);  // tiles with more than one ALU op flag the ones after the first
+}
+
 // The generator must reach every instruction kind and the corner fields the brief lists.
 TEST(RandomProgram, CoversTheIsa) {
   const DerivedConfig cfg = programs::config("default");
