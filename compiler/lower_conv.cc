@@ -197,11 +197,14 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     if (t >= bufs) b.insn(init)[Field::POP_NEXT] = 1;
     return init;
   };
-  // The skip tile (compute-unit loads, before the GEMMs so they fill any wait for the input loads).
-  const auto emit_skip = [&](int64_t t) {
-    if (l.residual)
-      copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc.buffer_base(t % bufs) + acc_tile, io->skip, tiles[size_t(t)],
-                where_of(t) + ": skip block ");
+  // The skip tile (compute-unit loads, before the GEMMs so they fill any wait for the input loads);
+  // overlapped, they count as ALU work beside the previous tile's last GEMM.
+  const auto emit_skip = [&](int64_t t, bool overlap) {
+    if (!l.residual) return;
+    const size_t first = b.size();
+    copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc.buffer_base(t % bufs) + acc_tile, io->skip, tiles[size_t(t)],
+              where_of(t) + ": skip block ");
+    for (size_t i = first; overlap && i < b.size(); ++i) b.insn(i)[Field::OVERLAP] = 1;
   };
   // Reduction step cs of tile t: its input and weight loads (load unit) and its GEMM.
   const auto emit_gemm = [&](int64_t t, int64_t cs) {
@@ -298,7 +301,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   if (!acc.overlap) {
     for (int64_t t = 0; t < n_tiles; ++t) {
       emit_init(t);
-      emit_skip(t);
+      emit_skip(t, false);
       for (int64_t cs = 0; cs < ci_steps; ++cs) emit_gemm(t, cs);
       size_t last_alu = epilogue_first(t);
       for (size_t i : epilogue_rest(t)) last_alu = i;
@@ -309,15 +312,15 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   }
   // Overlapped (buffers alternate ACC banks): tile t's epilogue runs beside tile t + 1's GEMMs, and
   // tile t + 2's bias MOV beside tile t + 1's last GEMM. Per tile, after the first:
-  //   skip loads of t+1 | REQ t | GEMM t+1 step 0 * | rest of t's epilogue * | stores t | GEMMs t+1 * | MOV t+2 *
+  //   skip loads of t+1 * | REQ t | GEMM t+1 step 0 * | rest of t's epilogue * | stores t | GEMMs t+1 * | MOV t+2 *
   // (* overlap flag; loads and unflagged instructions wait for both pipes, docs/architecture.md).
   emit_init(0);
-  emit_skip(0);
+  emit_skip(0, false);
   for (int64_t cs = 0; cs < ci_steps; ++cs) emit_gemm(0, cs);
   if (n_tiles > 1) flag(emit_init(1));
   for (int64_t t = 0; t < n_tiles; ++t) {
     const bool next = t + 1 < n_tiles;
-    if (next) emit_skip(t + 1);
+    if (next) emit_skip(t + 1, true);
     size_t last_alu = epilogue_first(t);
     if (next) flag(emit_gemm(t + 1, 0));
     for (size_t i : epilogue_rest(t)) flag(last_alu = i);

@@ -113,9 +113,9 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   c.dram_read = banks * (channel_consts * beats_bytes(g.kb * acc_eb) + (g.residual ? beats_bytes(acc_eb) : 0));
   c.insns = banks * consts + 1;  // constants and FINISH; evaluate() adds the micro-op load
   const double prologue = constants_cycles(lp, banks);
-  // With the overlap flag the GEMM pipe and the ALU pipe (tile starts and epilogues) run side by
-  // side; the skip loads stop both.
-  double gemm_pipe = 0, alu_pipe = 0, serial = 0;
+  // With the overlap flag the GEMM pipe and the ALU pipe (tile starts, skip loads and epilogues) run
+  // side by side.
+  double gemm_pipe = 0, alu_pipe = 0;
 
   const Split sh(g.oh, TH), sw(g.ow, TW), sco(g.kb, s.tile_co), sci(g.cbg, s.tile_ci);
   // Shortest store of a tile and shortest GEMM + epilogue: whatever unit finishes last, the last
@@ -134,13 +134,11 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops;
         int64_t res_insns = 0, res_bytes = 0;
         const double residual = g.residual ? residual_cycles(co_t, th, tw, TH, TW, &res_insns, &res_bytes) : 0.0;
-        const double skip = g.residual ? skip_load_cycles(co_t, th, tw, TW) : 0.0;
         c.insns += ntiles * res_insns, c.dram_read += ntiles * res_bytes;
         const double alu_side = init + p_.compute_insn +                                               // start
                                 alu_slots + double(alu_insns) * p_.compute_insn + p_.drain + residual;  // epilogue
         c.compute_busy += tiles * alu_side;
-        alu_pipe += tiles * (alu_side - skip);
-        serial += tiles * skip;
+        alu_pipe += tiles * alu_side;
         c.alu_cycles += tiles * (alu_slots + (lp.init_from_bias ? init : 0.0));
         const bool rows = tw != TW;
         const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
@@ -168,7 +166,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
       });
     });
   });
-  if (acc.overlap) c.compute_busy = serial + std::max(gemm_pipe, alu_pipe);
+  if (acc.overlap) c.compute_busy = std::max(gemm_pipe, alu_pipe);
   c.compute_busy += p_.start + prologue;
   c.load_busy += p_.start;
   c.lower_bound = std::max({c.load_busy + min_tail + min_store, c.compute_busy + min_store, c.store_busy});
@@ -319,17 +317,19 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       const Tile T = tile(t);
       run(1, flagged, t >= bufs ? store_done[size_t(t % bufs)] : 0.0, init_slots(lp, T.co_t, T.th, T.tw, TH * TW), false);
     };
-    const auto skip = [&](int64_t t) {
+    const auto skip = [&](int64_t t, bool flagged) {  // flagged: ALU work beside the GEMM pipe
       if (!g.residual) return;
       const Tile T = tile(t);
       int64_t bytes = 0;
-      const double at = std::max({dispatch, pipe[0], pipe[1]}), alone = skip_load_cycles(T.co_t, T.th, T.tw, TW, nullptr, &bytes);
+      const double at = std::max({dispatch, pipe[1], flagged ? 0.0 : pipe[0]});
+      const double alone = skip_load_cycles(T.co_t, T.th, T.tw, TW, nullptr, &bytes);
       // The skip tile shares the DRAM bus with the loads the last GEMM just released (the step
       // after the next tile's first): both go at half speed until one is done.
       const int64_t released = t * ci_steps + 1;
       const double loads = released < n_steps ? double(step_bytes(tile(released / ci_steps), released % ci_steps)) : 0.0;
       const double shared = std::min(double(bytes), loads) / (2 * cfg_.hw.dram_bytes_per_cycle);
-      dispatch = pipe[0] = pipe[1] = at + alone + shared;
+      dispatch = pipe[1] = at + alone + shared;  // the sequencer holds a LOAD until it is done
+      if (!flagged) pipe[0] = pipe[1];
       load_free = std::max(load_free, at) + shared;
     };
     const auto gemm = [&](int64_t t, int64_t cs, bool flagged) {
@@ -342,13 +342,13 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     for (int i = 0; i < lp.alu_imm_ops; ++i) rest.push_back(double(acc_tile));
     if (g.residual) rest.insert(rest.end(), {double(acc_tile), 2.0 * double(acc_tile), double(acc_tile + 1)});
     init(0, false);
-    skip(0);
+    skip(0, false);
     for (int64_t cs = 0; cs < ci_steps; ++cs) gemm(0, cs, false);
     if (n_tiles > 1) init(1, true);
     for (int64_t t = 0; t < n_tiles; ++t) {
       const Tile T = tile(t);
       const bool next = t + 1 < n_tiles;
-      if (next) skip(t + 1);
+      if (next) skip(t + 1, true);
       double epi = run(1, false, 0.0, channel_pass_slots(T.co_t, TH * TW), rest.empty());
       if (next) gemm(t + 1, 0, true);
       for (size_t i = 0; i < rest.size(); ++i) epi = run(1, true, 0.0, rest[i], i + 1 == rest.size());

@@ -313,7 +313,8 @@ module tessera_compute (
   assign unused_alu_reads = ^{pipe_inp_raddr[InpIdx +: InpIdx], pipe_wgt_raddr[WgtIdx +: WgtIdx]};
 
   // ---- SRAMs -----------------------------------------------------------------------------------
-  // Write port 0: the GEMM pipe or a LOAD engine (LOADs wait for both pipes); port 1: the ALU pipe.
+  // Write port 0: the GEMM pipe; port 1: the ALU pipe or a LOAD engine (a LOAD waits for the ALU pipe,
+  // and with the overlap flag only for it: a LOAD of ACC/ACC_8BIT counts as ALU work).
   logic [1:0] acc_we;
   logic [2*AccIdx-1:0] acc_waddr;
   logic [2*AccW-1:0] acc_wdata;
@@ -325,14 +326,14 @@ module tessera_compute (
     acc_waddr = pipe_acc_waddr;
     acc_wdata = pipe_acc_wdata;
     if (ld_we[1]) begin
-      acc_we[0]               = 1'b1;
-      acc_waddr[0 +: AccIdx]  = acc_ld_waddr;
-      acc_wdata[0 +: AccW]    = acc_ld_wdata;
+      acc_we[1]                  = 1'b1;
+      acc_waddr[AccIdx +: AccIdx] = acc_ld_waddr;
+      acc_wdata[AccW +: AccW]     = acc_ld_wdata;
     end else if (ld_we[2]) begin
-      acc_we[0]               = 1'b1;
-      acc_waddr[0 +: AccIdx]  = acc8_ld_waddr;
+      acc_we[1]                  = 1'b1;
+      acc_waddr[AccIdx +: AccIdx] = acc8_ld_waddr;
       for (int l = 0; l < Lanes; l++) begin
-        acc_wdata[l*AccBits +: AccBits] = AccBits'($signed(acc8_ld_wdata[l*8 +: 8]));
+        acc_wdata[AccW + l*AccBits +: AccBits] = AccBits'($signed(acc8_ld_wdata[l*8 +: 8]));
       end
     end
     for (int p = 0; p < 2; p++) begin
@@ -406,7 +407,8 @@ module tessera_compute (
   assign seq_start_ok = !(dec_is_loop && !dec_empty) || can_start;
   assign seq_bus_wait = phase_q == PLoad && ld_bus_wait != 3'b000;
 
-  logic cur_pipe_q;
+  logic cur_pipe_q, ld_overlap;
+  assign ld_overlap = cur_insn_q[tessera_isa_pkg::MEM_OVERLAP_LSB] && (ld_sel[1] || ld_sel[2]);
   always_comb begin
     phase_d      = phase_q;
     issue_start  = 1'b0;
@@ -425,7 +427,7 @@ module tessera_compute (
       end
     end else if (seq_exec) begin
       unique case (phase_q)
-        PLdWait: if (all_retired) begin
+        PLdWait: if (ld_overlap ? pipe_retired[1] : all_retired) begin
           ld_start_any = 1'b1;
           phase_d      = PLoad;
         end
@@ -503,22 +505,25 @@ module tessera_compute (
   end
 
   // Retire events: one per pipe per cycle at most (the tail of an instruction without pushes, or the
-  // push of one with them); the ALU pipe's waits in a small queue when the GEMM pipe's takes the port.
+  // push of one with them), and the sequencer's (LOAD, FINISH, empty loops), which never coincide with
+  // the ALU pipe's; those two wait in a small queue when the GEMM pipe's takes the port.
   logic [1:0] ev;
   logic [63:0] ev_idx;
-  logic rq_push, rq_pop, rq_full;
-  logic [31:0] rq_idx;
+  logic rq_push, rq_pop, rq_full, ev_alu_seq;
+  logic [31:0] rq_idx, ev_alu_seq_idx;
   for (genvar p = 0; p < 2; p++) begin : g_event
     assign ev[p] = tail_retire[p] || emit[p];
     assign ev_idx[p*32 +: 32] = emit[p] ? want_idx_q[p*32 +: 32] : pipe_tail_tag[p*TagBits + TagBits - 32 +: 32];
   end
-  assign rq_push = ev[1] && (ev[0] || rq_valid);
+  assign ev_alu_seq     = ev[1] || seq_retire;
+  assign ev_alu_seq_idx = seq_retire ? cur_idx_q : ev_idx[32 +: 32];
+  assign rq_push = ev_alu_seq && (ev[0] || rq_valid);
   assign rq_pop  = rq_valid && !ev[0];
 
   tessera_fifo #(.Width(32), .Depth(4)) u_retire_queue (
     .clk_i, .rst_ni,
     .push_i (rq_push),
-    .wdata_i(ev_idx[32 +: 32]),
+    .wdata_i(ev_alu_seq_idx),
     .full_o (rq_full),
     .pop_i  (rq_pop),
     .rdata_o(rq_idx),
@@ -527,12 +532,8 @@ module tessera_compute (
   );
 
   // ---- retire and observation ------------------------------------------------------------------
-  logic pipe_retire;
-  logic [31:0] pipe_retire_idx;
-  assign pipe_retire     = ev[0] || rq_valid || ev[1];
-  assign pipe_retire_idx = ev[0] ? ev_idx[0 +: 32] : rq_valid ? rq_idx : ev_idx[32 +: 32];
-  assign retire_o     = pipe_retire || seq_retire;
-  assign retire_idx_o = pipe_retire ? pipe_retire_idx : cur_idx_q;
+  assign retire_o     = ev[0] || rq_valid || ev_alu_seq;
+  assign retire_idx_o = ev[0] ? ev_idx[0 +: 32] : rq_valid ? rq_idx : ev_alu_seq_idx;
   assign finish_o = seq_retire && cur_opcode == tessera_isa_pkg::OPC_FINISH;
   assign stall_o = seq_stall;
   assign busy_o  = (!seq_idle || !all_retired) && !stall_o;
@@ -540,6 +541,6 @@ module tessera_compute (
   assign gemm_uop_o = pipe_uop[0];
   assign alu_uop_o  = pipe_uop[1];
 
-  `TESSERA_ASSERT(a_one_retire, !(pipe_retire && seq_retire), clk_i, rst_ni)
+  `TESSERA_ASSERT(a_one_retire, !(ev[1] && seq_retire), clk_i, rst_ni)
   `TESSERA_ASSERT(a_retire_queue, !(rq_push && rq_full), clk_i, rst_ni)
 endmodule

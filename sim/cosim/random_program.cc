@@ -532,17 +532,19 @@ class Generator {
     return true;
   }
 
-  // The overlap flag on half the GEMM/ALU instructions the fsim's rule allows: different accumulator
+  // The overlap flag on half the GEMM/ALU/ACC-load instructions the fsim's rule allows: different accumulator
   // banks than the latest instruction of the other kind since the last unflagged one. Only on
   // instructions without pushes: a flagged instruction's push could release another unit before that
   // other instruction is done, and this generator orders units by program order alone.
   void maybe_overlap(Insn& insn, const std::vector<Touch>& touches) {
     const Opcode op = insn.opcode();
-    if (op != Opcode::GEMM && op != Opcode::ALU) {
+    const bool acc_load = op == Opcode::LOAD && (insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC) ||
+                                                 insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC_8BIT));
+    if (op != Opcode::GEMM && op != Opcode::ALU && !acc_load) {
       running_banks_[0] = running_banks_[1] = 0;
       return;
     }
-    const int kind = op == Opcode::ALU;
+    const int kind = op != Opcode::GEMM;  // a LOAD of ACC/ACC_8BIT counts as ALU work
     int64_t lo = cfg_.acc.depth, hi = -1;
     for (const Touch& t : touches)
       if (t.buf == B_ACC) lo = std::min(lo, t.elem), hi = std::max(hi, t.elem);

@@ -88,6 +88,14 @@ class Scheduler {
                               " must be 0 on the " + unit_name(u) + " unit (it has no such neighbour)",
                           int64_t(n));
       }
+      const Opcode op = insn.opcode();
+      const bool acc_load = op == Opcode::LOAD && u == Unit::COMPUTE &&
+                            (insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC) ||
+                             insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC_8BIT));
+      if ((op == Opcode::LOAD || op == Opcode::STORE) && !acc_load && insn[Field::OVERLAP] != 0)
+        throw FsimError(describe(int64_t(n), insn) + ": overlap is " + std::to_string(insn[Field::OVERLAP]) +
+                            "; only GEMM, ALU and compute LOADs of ACC/ACC_8BIT may carry it",
+                        int64_t(n));
       if (u != Unit::COMPUTE) continue;
       if (finish >= 0)
         throw FsimError(describe(int64_t(n), insn) + " follows FINISH (instruction " + std::to_string(finish) +
@@ -137,6 +145,15 @@ class Scheduler {
     Footprint f;
     f.index = index;
     f.pushes = unsigned(insn[Field::PUSH_PREV]) | unsigned(insn[Field::PUSH_NEXT]) << 1;
+    const int64_t half = fsim_.config().acc.depth / 2;
+    if (insn.opcode() == Opcode::LOAD) {  // ACC/ACC_8BIT: every element it writes, padding included
+      const int64_t n = (insn[Field::Y_PAD_0] + insn[Field::Y_SIZE] + insn[Field::Y_PAD_1]) *
+                        (insn[Field::X_PAD_0] + insn[Field::X_SIZE] + insn[Field::X_PAD_1]);
+      if (insn[Field::X_SIZE] == 0 || n <= 0) return f;
+      f.lo = insn[Field::SRAM_BASE], f.hi = f.lo + n - 1;
+      f.banks = unsigned(f.lo < half) | unsigned(f.hi >= half) << 1;
+      return f;
+    }
     const int64_t bgn = insn[Field::UOP_BGN], end = insn[Field::UOP_END], out = insn[Field::ITER_OUT], in = insn[Field::ITER_IN];
     if (bgn < 0 || bgn >= end || out <= 0 || in <= 0 || end > fsim_.config().uop.depth) return f;
     const bool alu_src = insn.opcode() == Opcode::ALU && !insn[Field::USE_IMM] && !insn[Field::RESET];
@@ -149,22 +166,24 @@ class Scheduler {
       f.hi = std::max(f.hi, int64_t(u.dst) + reach_dst);
       if (alu_src) f.lo = std::min(f.lo, int64_t(u.src)), f.hi = std::max(f.hi, int64_t(u.src) + reach_src);
     }
-    const int64_t half = fsim_.config().acc.depth / 2;
     f.banks = unsigned(f.lo < half) | unsigned(f.hi >= half) << 1;
     return f;
   }
 
-  // The overlap rule, in compute program order: a GEMM/ALU with the overlap flag may run alongside
-  // the latest instruction of the other kind since the last instruction without it (any other
-  // compute instruction waits for both), so the two must touch different accumulator banks and push
-  // different token queues; the RTL relies on it (hw/rtl/README.md).
+  // The overlap rule, in compute program order: a GEMM, ALU or LOAD of ACC/ACC_8BIT (ALU work) with
+  // the overlap flag may run alongside the latest instruction of the other kind since the last
+  // instruction without it (any other compute instruction waits for both), so the two must touch
+  // different accumulator banks and push different token queues; the RTL relies on it
+  // (hw/rtl/README.md).
   void check_overlap(int64_t index, const Insn& insn) {
     const Opcode op = insn.opcode();
-    if (op != Opcode::GEMM && op != Opcode::ALU) {
+    const bool acc_load = op == Opcode::LOAD && (insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC) ||
+                                                 insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC_8BIT));
+    if (op != Opcode::GEMM && op != Opcode::ALU && !(acc_load && insn[Field::OVERLAP])) {
       running_[0] = running_[1] = {};
       return;
     }
-    const int kind = op == Opcode::ALU;
+    const int kind = op != Opcode::GEMM;
     const Footprint f = footprint(index, insn);
     const Footprint& other = running_[1 - kind];
     if (insn[Field::OVERLAP] && other.index >= 0) {

@@ -47,7 +47,7 @@ std::vector<VtaIssue> vta_stream_issues(const std::vector<Insn>& insns, const De
       if (in[Field::RESET])
         out.push_back({int64_t(n), "ALU reset: VTA implements reset on GEMM only; its ALU ignores the bit"});
     }
-    if ((in.opcode() == Opcode::ALU || in.opcode() == Opcode::GEMM) && in[Field::OVERLAP])
+    if (in.opcode() != Opcode::FINISH && in[Field::OVERLAP])
       out.push_back({int64_t(n), "overlap flag: a tessera extension in a bit VTA leaves unused (VTA runs GEMM and ALU "
                                  "instructions one at a time)"});
     if (in.opcode() == Opcode::FINISH) {

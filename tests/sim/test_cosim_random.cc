@@ -75,6 +75,7 @@ TEST(RandomProgram, CoversTheIsa) {
         if (i[f]) ++seen[u + " " + field_info(f).asm_name];
       if (op == Opcode::LOAD || op == Opcode::STORE) {
         ++seen[std::string(find_opcode(int(op))->name) + " " + mem_type_name(int(i[Field::MEMORY_TYPE]))];
+        if (i[Field::OVERLAP]) ++seen["LOAD overlap"];
         if (i[Field::X_SIZE] == 0) ++seen["sync"];
         if (i[Field::X_SIZE] > 0 && i[Field::Y_SIZE] == 0) ++seen["padding rows only"];
         if (i[Field::X_STRIDE] > i[Field::X_SIZE]) ++seen["stride > x_size"];
@@ -99,7 +100,7 @@ TEST(RandomProgram, CoversTheIsa) {
   std::vector<std::string> want = {"LOAD INP", "LOAD WGT", "LOAD UOP", "LOAD ACC", "LOAD ACC_8BIT", "STORE OUT",
                                    "sync", "padding rows only", "stride > x_size", "y_pad_0", "y_pad_1", "x_pad_0",
                                    "x_pad_1", "large pad", "GEMM reset", "ALU reset", "GEMM two-level loop",
-                                   "ALU two-level loop", "GEMM empty", "GEMM overlap", "ALU overlap",
+                                   "ALU two-level loop", "GEMM empty", "GEMM overlap", "ALU overlap", "LOAD overlap",
                                    "negative shift", "shift > 31", "load pop_next", "load push_next",
                                    "compute pop_prev", "compute pop_next", "compute push_prev", "compute push_next",
                                    "store pop_prev", "store push_prev"};

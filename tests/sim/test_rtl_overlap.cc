@@ -96,6 +96,31 @@ TEST_P(RtlOverlap, FsimRefusesASharedTokenQueue) {
   }
 }
 
+// A LOAD of ACC/ACC_8BIT counts as ALU work: flagged, it runs beside a GEMM in the other bank.
+TEST_P(RtlOverlap, AccLoadBesideAGemm) {
+  std::vector<Insn> p = program(rows, false, half);
+  Insn skip = load(MemType::ACC_8BIT, uint32_t(half), 4096, 1, rows * 8, rows * 8);
+  skip[Field::OVERLAP] = 1;
+  p.insert(p.begin() + 6, skip);  // right after the first GEMM, into the ALU's rows
+  std::unique_ptr<RtlSim> rtl = make_rtl_sim(cfg);
+  const CosimResult r = run_lockstep(*rtl, p, dram);
+  EXPECT_TRUE(r.ok) << r.divergence;
+}
+
+TEST_P(RtlOverlap, FsimRefusesTheFlagWhereItMeansNothing) {
+  std::vector<Insn> p = program(rows, false, half);
+  p[3][Field::OVERLAP] = 1;  // LOAD INP (load unit)
+  Fsim sim(cfg);
+  std::vector<uint8_t> d = dram;
+  try {
+    sim.run(p, d);
+    FAIL() << "the overlap flag on a LOAD INP must be refused";
+  } catch (const FsimError& e) {
+    EXPECT_THAT(e.what(), HasSubstr("only GEMM, ALU and compute LOADs of ACC/ACC_8BIT may carry it"));
+    EXPECT_EQ(e.insn_index, 3);
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Configs, RtlOverlap, ::testing::Values("default", "tiny"));
 
 }  // namespace
