@@ -204,7 +204,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     const size_t first = b.size();
     copy_rows(Opcode::LOAD, MemType::ACC_8BIT, acc.buffer_base(t % bufs) + acc_tile, io->skip, tiles[size_t(t)],
               where_of(t) + ": skip block ");
-    for (size_t i = first; overlap && i < b.size(); ++i) b.insn(i)[Field::OVERLAP] = 1;
+    for (size_t i = first; overlap && i < b.size(); ++i) flag(i);
   };
   // Reduction step cs of tile t: its input and weight loads (load unit) and its GEMM.
   const auto emit_gemm = [&](int64_t t, int64_t cs) {
@@ -310,10 +310,11 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     }
     return;
   }
-  // Overlapped (buffers alternate ACC banks): tile t's epilogue runs beside tile t + 1's GEMMs, and
-  // tile t + 2's bias MOV beside tile t + 1's last GEMM. Per tile, after the first:
+  // Overlapped (buffers alternate ACC banks): tile t's epilogue runs beside tile t + 1's GEMMs, tile
+  // t + 1's skip loads beside tile t's last GEMM and tile t + 2's bias MOV beside tile t + 1's last
+  // GEMM. Per tile, after the first:
   //   skip loads of t+1 * | REQ t | GEMM t+1 step 0 * | rest of t's epilogue * | stores t | GEMMs t+1 * | MOV t+2 *
-  // (* overlap flag; loads and unflagged instructions wait for both pipes, docs/architecture.md).
+  // (* overlap flag; unflagged instructions wait for both pipes, docs/architecture.md).
   emit_init(0);
   emit_skip(0, false);
   for (int64_t cs = 0; cs < ci_steps; ++cs) emit_gemm(0, cs);

@@ -50,6 +50,23 @@ Unit route(const Insn& insn) {
   }
 }
 
+int overlap_lane(const Insn& insn) {
+  switch (insn.opcode()) {
+    case Opcode::GEMM: return 0;
+    case Opcode::ALU: return 1;
+    case Opcode::LOAD: {
+      const auto m = static_cast<MemType>(insn[Field::MEMORY_TYPE]);
+      return m == MemType::ACC || m == MemType::ACC_8BIT ? 1 : -1;
+    }
+    default: return -1;
+  }
+}
+
+unsigned acc_banks(int64_t lo, int64_t hi, int64_t acc_depth) {
+  if (hi < lo) return 0;
+  return unsigned(lo < acc_depth / 2) | unsigned(hi >= acc_depth / 2) << 1;
+}
+
 Format format_of(int64_t opcode) {
   const OpcodeInfo* o = opcode >= 0 && opcode < 256 ? find_opcode(int(opcode)) : nullptr;
   if (!o) throw EncodeError("undefined opcode " + std::to_string(opcode));

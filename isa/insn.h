@@ -40,6 +40,13 @@ constexpr int kNumUnits = 3;
 const char* unit_name(Unit u);
 Unit route(const Insn& insn);
 
+// The compute pipeline an instruction uses under the overlap flag (isa.def, OVERLAP): 0 the GEMM
+// pipe, 1 ALU work (ALU instructions and LOADs of ACC/ACC_8BIT), -1 one that may not carry the flag.
+int overlap_lane(const Insn& insn);
+// The accumulator banks an index range [lo, hi] reaches: bit 0 below acc_depth / 2, bit 1 the rest
+// (0 for an empty range).
+unsigned acc_banks(int64_t lo, int64_t hi, int64_t acc_depth);
+
 // Format of an opcode value; throws EncodeError for an opcode the table does not define.
 Format format_of(int64_t opcode);
 

@@ -94,10 +94,23 @@ double CostModel::residual_cycles(int64_t co_t, int64_t th, int64_t tw, int64_t 
          double(kResidualPasses) * p_.compute_insn;
 }
 
+double CostModel::step_load_cycles(const ConvGeometry& g, const Schedule& s, int64_t co_t, int64_t th, int64_t ci_t) const {
+  const int64_t lat = cfg_.hw.dram_latency_cycles, iw = g.in_cols(s.tile_w);
+  const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
+  return double(g.input_sets(s.tile_co, co_t) * ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(th), iw * inp_eb)) +
+         p_.load_insn + double(lat) + read_cycles(co_t, ci_t * g.r * g.s * wgt_eb);
+}
+
+int64_t CostModel::step_load_bytes(const ConvGeometry& g, const Schedule& s, int64_t co_t, int64_t th, int64_t ci_t) const {
+  const int64_t beat = cfg_.hw.dram_bus_bits / 8, iw = g.in_cols(s.tile_w);
+  const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
+  return g.input_sets(s.tile_co, co_t) * ci_t * g.in_rows(th) * ceil_div(iw * inp_eb, beat) * beat +
+         co_t * ceil_div(ci_t * g.r * g.s * wgt_eb, beat) * beat;
+}
+
 Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
   const ConvGeometry& g = lp.g;
   const int64_t beat = cfg_.hw.dram_bus_bits / 8, lat = cfg_.hw.dram_latency_cycles;
-  const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
   const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), out_eb = cfg_.elem_bytes(int(MemType::OUT));
   const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IW = g.in_cols(TW);
   const int64_t acc_tile = s.tile_co * TH * TW;
@@ -152,10 +165,9 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         const int64_t sets = g.input_sets(s.tile_co, co_t);
         for_each_size(sci, [&](int64_t ci_t, int64_t nci) {
           const double steps = tiles * double(nci);
-          const int64_t nsteps = ntiles * nci, in_rows = g.in_rows(th), wgt_row = ci_t * g.r * g.s * wgt_eb;
-          c.load_busy += steps * (double(sets * ci_t) * (p_.load_insn + double(lat) + read_cycles(in_rows, IW * inp_eb)) +
-                                  p_.load_insn + double(lat) + read_cycles(co_t, wgt_row));
-          c.dram_read += nsteps * (sets * ci_t * in_rows * beats_bytes(IW * inp_eb) + co_t * beats_bytes(wgt_row));
+          const int64_t nsteps = ntiles * nci;
+          c.load_busy += steps * step_load_cycles(g, s, co_t, th, ci_t);
+          c.dram_read += nsteps * step_load_bytes(g, s, co_t, th, ci_t);
           const double slots = double(th * tw * co_t * ci_t * g.r * g.s);
           c.gemm_cycles += steps * slots;
           c.compute_busy += steps * (slots + p_.compute_insn + p_.drain);
@@ -177,7 +189,6 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   Cost c = bound(lp, s);
   const ConvGeometry& g = lp.g;
   const int64_t lat = cfg_.hw.dram_latency_cycles, beat = cfg_.hw.dram_bus_bits / 8;
-  const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
   const int64_t out_eb = cfg_.elem_bytes(int(MemType::OUT));
   const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
   const int64_t acc_tile = s.tile_co * TH * TW;
@@ -267,20 +278,11 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   double comp = p_.start + uop_load + constants_cycles(lp, banks);
   std::vector<double> gemm_done(size_t(bufs), 0), store_done(size_t(bufs), 0);
   const int64_t n_steps = n_tiles * ci_steps;
-  const auto step_load = [&](const Tile& T, int64_t cs) {
-    const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci);
-    return double(g.input_sets(s.tile_co, T.co_t) * ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(T.th), IW * inp_eb)) +
-           p_.load_insn + double(lat) + read_cycles(T.co_t, ci_t * g.r * g.s * wgt_eb);
-  };
-  const auto step_bytes = [&](const Tile& T, int64_t cs) {
-    const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci), b = cfg_.hw.dram_bus_bits / 8;
-    return g.input_sets(s.tile_co, T.co_t) * ci_t * g.in_rows(T.th) * ceil_div(IW * inp_eb, b) * b +
-           T.co_t * ceil_div(ci_t * g.r * g.s * wgt_eb, b) * b;
-  };
-  const auto load_step = [&](const Tile& T, int64_t cs, int64_t gstep) {
-    const int64_t ci_t = std::min(s.tile_ci, g.cbg - cs * s.tile_ci);
-    load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) + step_load(T, cs);
-    return double(T.th * T.tw * T.co_t * ci_t * g.r * g.s);
+  const auto ci_of = [&](int64_t cs) { return std::min(s.tile_ci, g.cbg - cs * s.tile_ci); };
+  const auto load_step = [&](const Tile& T, int64_t cs, int64_t gstep) {  // the step's GEMM slots
+    load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) +
+                step_load_cycles(g, s, T.co_t, T.th, ci_of(cs));
+    return double(T.th * T.tw * T.co_t * ci_of(cs) * g.r * g.s);
   };
   const auto store_tile = [&](const Tile& T, int64_t t, double ready) {
     const bool rows = T.tw != TW;
@@ -305,7 +307,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   } else {
     // lower_conv's overlapped order: tile t's epilogue beside tile t + 1's GEMMs. An instruction
     // starts once the one before it has (in-order dispatch) and its pipe is free; without the
-    // overlap flag it also waits for the other pipe; a skip load waits for both.
+    // overlap flag it also waits for the other pipe. A skip load is ALU work that holds dispatch
+    // until it is done.
     double dispatch = comp, pipe[2] = {comp, comp};
     const auto run = [&](int p, bool flagged, double ready, double slots, bool push) {
       double at = std::max({dispatch, pipe[p], ready});
@@ -326,7 +329,10 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       // The skip tile shares the DRAM bus with the loads the last GEMM just released (the step
       // after the next tile's first): both go at half speed until one is done.
       const int64_t released = t * ci_steps + 1;
-      const double loads = released < n_steps ? double(step_bytes(tile(released / ci_steps), released % ci_steps)) : 0.0;
+      const double loads =
+          released < n_steps ? double(step_load_bytes(g, s, tile(released / ci_steps).co_t, tile(released / ci_steps).th,
+                                                       ci_of(released % ci_steps)))
+                             : 0.0;
       const double shared = std::min(double(bytes), loads) / (2 * cfg_.hw.dram_bytes_per_cycle);
       dispatch = pipe[1] = at + alone + shared;  // the sequencer holds a LOAD until it is done
       if (!flagged) pipe[0] = pipe[1];

@@ -63,6 +63,10 @@ class CostModel {
  private:
   double read_cycles(int64_t rows, int64_t row_bytes) const;
   double write_cycles(int64_t rows, int64_t row_bytes) const;
+  // One reduction step's input-block and weight loads of a tile of co_t channel blocks and th rows:
+  // load-unit cycles and DRAM bytes (whole beats).
+  double step_load_cycles(const ConvGeometry& g, const Schedule& s, int64_t co_t, int64_t th, int64_t ci_t) const;
+  int64_t step_load_bytes(const ConvGeometry& g, const Schedule& s, int64_t co_t, int64_t th, int64_t ci_t) const;
   // The resident constants' loads at the start (biases, multipliers, a fused add's constants), once
   // per ACC bank that keeps a copy.
   double constants_cycles(const LayerProblem& lp, int banks) const;

@@ -537,22 +537,23 @@ class Generator {
   // instructions without pushes: a flagged instruction's push could release another unit before that
   // other instruction is done, and this generator orders units by program order alone.
   void maybe_overlap(Insn& insn, const std::vector<Touch>& touches) {
-    const Opcode op = insn.opcode();
-    const bool acc_load = op == Opcode::LOAD && (insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC) ||
-                                                 insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC_8BIT));
-    if (op != Opcode::GEMM && op != Opcode::ALU && !acc_load) {
+    const int lane = overlap_lane(insn);
+    if (lane < 0) {
       running_banks_[0] = running_banks_[1] = 0;
       return;
     }
-    const int kind = op != Opcode::GEMM;  // a LOAD of ACC/ACC_8BIT counts as ALU work
     int64_t lo = cfg_.acc.depth, hi = -1;
     for (const Touch& t : touches)
       if (t.buf == B_ACC) lo = std::min(lo, t.elem), hi = std::max(hi, t.elem);
-    const unsigned banks = hi < 0 ? 0u : unsigned(lo < cfg_.acc.depth / 2) | unsigned(hi >= cfg_.acc.depth / 2) << 1;
-    const bool legal = !insn[Field::PUSH_PREV] && !insn[Field::PUSH_NEXT] && !(banks & running_banks_[1 - kind]);
+    const unsigned banks = acc_banks(lo, hi, cfg_.acc.depth);
+    const bool legal = !insn[Field::PUSH_PREV] && !insn[Field::PUSH_NEXT] && !(banks & running_banks_[1 - lane]);
     insn[Field::OVERLAP] = legal && chance(0.5);
-    if (!insn[Field::OVERLAP]) running_banks_[1 - kind] = 0;
-    running_banks_[kind] = banks;
+    if (!insn[Field::OVERLAP] && insn.opcode() == Opcode::LOAD) {  // an unflagged LOAD waits for both pipes
+      running_banks_[0] = running_banks_[1] = 0;
+      return;
+    }
+    if (!insn[Field::OVERLAP]) running_banks_[1 - lane] = 0;
+    running_banks_[lane] = banks;
   }
 
   const DerivedConfig& cfg_;

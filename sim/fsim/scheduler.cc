@@ -28,8 +28,8 @@ std::string describe(int64_t index, const Insn& insn) {
   return "instruction " + std::to_string(index) + " (" + (op ? op->name : "?") + ")";
 }
 
-// A GEMM/ALU instruction's footprint for the overlap rule: the accumulator banks (bit 0: indices below
-// ACC depth / 2, bit 1: the rest) its destinations and ALU sources fall in, and the token queues it pushes.
+// A GEMM, ALU or ACC LOAD's footprint for the overlap rule: the accumulator banks (acc_banks) its
+// destinations and ALU sources fall in, and the token queues it pushes.
 struct Footprint {
   int64_t index = -1;  // -1: nothing in flight
   unsigned banks = 0, pushes = 0;
@@ -89,10 +89,7 @@ class Scheduler {
                           int64_t(n));
       }
       const Opcode op = insn.opcode();
-      const bool acc_load = op == Opcode::LOAD && u == Unit::COMPUTE &&
-                            (insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC) ||
-                             insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC_8BIT));
-      if ((op == Opcode::LOAD || op == Opcode::STORE) && !acc_load && insn[Field::OVERLAP] != 0)
+      if ((op == Opcode::LOAD || op == Opcode::STORE) && overlap_lane(insn) < 0 && insn[Field::OVERLAP] != 0)
         throw FsimError(describe(int64_t(n), insn) + ": overlap is " + std::to_string(insn[Field::OVERLAP]) +
                             "; only GEMM, ALU and compute LOADs of ACC/ACC_8BIT may carry it",
                         int64_t(n));
@@ -145,13 +142,13 @@ class Scheduler {
     Footprint f;
     f.index = index;
     f.pushes = unsigned(insn[Field::PUSH_PREV]) | unsigned(insn[Field::PUSH_NEXT]) << 1;
-    const int64_t half = fsim_.config().acc.depth / 2;
+    const int64_t depth = fsim_.config().acc.depth;
     if (insn.opcode() == Opcode::LOAD) {  // ACC/ACC_8BIT: every element it writes, padding included
       const int64_t n = (insn[Field::Y_PAD_0] + insn[Field::Y_SIZE] + insn[Field::Y_PAD_1]) *
                         (insn[Field::X_PAD_0] + insn[Field::X_SIZE] + insn[Field::X_PAD_1]);
       if (insn[Field::X_SIZE] == 0 || n <= 0) return f;
       f.lo = insn[Field::SRAM_BASE], f.hi = f.lo + n - 1;
-      f.banks = unsigned(f.lo < half) | unsigned(f.hi >= half) << 1;
+      f.banks = acc_banks(f.lo, f.hi, depth);
       return f;
     }
     const int64_t bgn = insn[Field::UOP_BGN], end = insn[Field::UOP_END], out = insn[Field::ITER_OUT], in = insn[Field::ITER_IN];
@@ -166,7 +163,7 @@ class Scheduler {
       f.hi = std::max(f.hi, int64_t(u.dst) + reach_dst);
       if (alu_src) f.lo = std::min(f.lo, int64_t(u.src)), f.hi = std::max(f.hi, int64_t(u.src) + reach_src);
     }
-    f.banks = unsigned(f.lo < half) | unsigned(f.hi >= half) << 1;
+    f.banks = acc_banks(f.lo, f.hi, depth);
     return f;
   }
 
@@ -176,14 +173,11 @@ class Scheduler {
   // different accumulator banks and push different token queues; the RTL relies on it
   // (hw/rtl/README.md).
   void check_overlap(int64_t index, const Insn& insn) {
-    const Opcode op = insn.opcode();
-    const bool acc_load = op == Opcode::LOAD && (insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC) ||
-                                                 insn[Field::MEMORY_TYPE] == int64_t(MemType::ACC_8BIT));
-    if (op != Opcode::GEMM && op != Opcode::ALU && !(acc_load && insn[Field::OVERLAP])) {
+    const int kind = overlap_lane(insn);
+    if (kind < 0 || (insn.opcode() == Opcode::LOAD && !insn[Field::OVERLAP])) {  // waits for both pipes
       running_[0] = running_[1] = {};
       return;
     }
-    const int kind = op != Opcode::GEMM;
     const Footprint f = footprint(index, insn);
     const Footprint& other = running_[1 - kind];
     if (insn[Field::OVERLAP] && other.index >= 0) {
