@@ -206,7 +206,16 @@ DerivedConfig derive(const HwConfig& c, const std::string& origin) {
 
   // The micro-op width follows from the data buffers' index widths, and the micro-op buffer's
   // depth from that width, so the layout is computed once for the width and once in full.
-  IndexWidths idx{0, d.inp.idx_bits, d.wgt.idx_bits, d.acc.idx_bits};
+  if (c.depthwise && c.block_in != c.block_out)
+    fail(origin, "/gemm/depthwise",
+         "the depthwise mode needs block_in = block_out (a weight row holds one tap of BLOCK_IN channels); got " +
+             std::to_string(c.block_in) + " x " + std::to_string(c.block_out));
+  if (c.depthwise && d.inp.depth < c.block_out)
+    fail(origin, "/gemm/depthwise",
+         "the depthwise mode reads BLOCK_OUT = " + std::to_string(c.block_out) + " input elements at once; the input "
+             "buffer holds only " + std::to_string(d.inp.depth));
+
+  IndexWidths idx{0, d.inp.idx_bits, d.wgt.idx_bits, d.acc.idx_bits, c.depthwise};
   const int uop_bits = compute_layout(idx).uop_bits;
   d.uop = geometry(origin, "uop", c.uop_bytes, uop_bits / 8);
   idx.uop = d.uop.idx_bits;
@@ -222,8 +231,12 @@ DerivedConfig derive(const HwConfig& c, const std::string& origin) {
   if (int64_t(c.dram_max_burst_beats) * bus_bytes > 4096)
     fail(origin, "/dram/max_burst_beats", "a burst of " + std::to_string(c.dram_max_burst_beats * bus_bytes) +
                                               " bytes would cross AXI4's 4 KiB boundary rule");
-  d.hash = 14695981039346656037ull;  // FNV-1a 64 over the canonical hardware description
-  for (unsigned char ch : canonical_json(c, false)) d.hash = (d.hash ^ ch) * 1099511628211ull;
+  // FNV-1a 64 over the canonical hardware description. An optional unit that is absent (depthwise 0)
+  // is left out, so configs written before the unit existed keep their hash and their artifacts.
+  nlohmann::ordered_json hashed = hw_json(c, false);
+  if (!c.depthwise) hashed["gemm"].erase("depthwise");
+  d.hash = 14695981039346656037ull;
+  for (unsigned char ch : json(hashed).dump()) d.hash = (d.hash ^ ch) * 1099511628211ull;
   return d;
 }
 

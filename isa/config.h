@@ -20,6 +20,7 @@ struct HwConfig {
   std::string name;
   std::string description;
   int batch = 0, block_in = 0, block_out = 0;
+  int depthwise = 0;  // 1: the GEMM core's depthwise mode exists
   int inp_bits = 0, wgt_bits = 0, acc_bits = 0;
   int64_t uop_bytes = 0, inp_bytes = 0, wgt_bytes = 0, acc_bytes = 0;
   int dram_bus_bits = 0, dram_bytes_per_cycle = 0, dram_latency_cycles = 0;

@@ -10,10 +10,13 @@ namespace {
 uint64_t mask(int w) { return w >= 64 ? ~uint64_t{0} : (uint64_t{1} << w) - 1; }
 
 // Slots never straddle a 64-bit word (see compute_layout), so one word access per field suffices.
+// A zero-width slot (a unit the config lacks) may sit one past the last word: it is never touched.
 void put(uint64_t* words, int lsb, int w, uint64_t v) {
-  words[lsb / 64] |= (v & mask(w)) << (lsb % 64);
+  if (w > 0) words[lsb / 64] |= (v & mask(w)) << (lsb % 64);
 }
-uint64_t get(const uint64_t* words, int lsb, int w) { return (words[lsb / 64] >> (lsb % 64)) & mask(w); }
+uint64_t get(const uint64_t* words, int lsb, int w) {
+  return w > 0 ? (words[lsb / 64] >> (lsb % 64)) & mask(w) : 0;
+}
 
 // Bit-level helpers for micro-ops, whose slots may cross byte and word boundaries.
 // Reads the field's bytes (at most nine: an unaligned 64-bit field), not bit by bit: the fsim decodes
@@ -75,6 +78,9 @@ Format format_of(int64_t opcode) {
 
 std::string IsaCodec::check_fits(const Slot& s, bool is_signed, int64_t v) {
   const int w = s.width;
+  if (w == 0 && v != 0)
+    return std::string("field ") + field_info(s.field).asm_name + " is not encoded in this config (set to " +
+           std::to_string(v) + "): the config lacks its unit (see the field's documentation)";
   const bool ok = is_signed ? (w >= 64 || (v >= -(int64_t{1} << (w - 1)) && v < (int64_t{1} << (w - 1))))
                             : (v >= 0 && (w >= 63 || v < (int64_t{1} << w)));
   if (ok) return {};

@@ -121,6 +121,7 @@ int IsaLayout::width_of(WidthRule rule, int arg) const {
     case WidthRule::ACC_IDX: return idx.acc + arg;
     case WidthRule::SRAM_ADDR: return std::max({16, idx.uop, idx.inp, idx.wgt, idx.acc}) + arg;
     case WidthRule::UOP_SRC: return std::max(idx.inp, idx.acc) + arg;
+    case WidthRule::DEPTHWISE: return idx.depthwise ? arg : 0;
   }
   throw std::logic_error("unknown width rule");
 }

@@ -82,6 +82,7 @@ const char* alu_op_name(int value);
 // Derived index widths that width rules refer to.
 struct IndexWidths {
   int uop = 0, inp = 0, wgt = 0, acc = 0;
+  int depthwise = 0;  // 1 when the config has the depthwise mode (its flag is encoded)
 };
 
 // One field's place in an encoded instruction or micro-op.

@@ -9,6 +9,7 @@ std::vector<DerivedParam> derived_params(const DerivedConfig& d) {
       {"BATCH", c.batch, "gemm.batch"},
       {"BLOCK_IN", c.block_in, "gemm.block_in"},
       {"BLOCK_OUT", c.block_out, "gemm.block_out"},
+      {"DEPTHWISE", c.depthwise, "gemm.depthwise (1: the GEMM core's depthwise mode and the wide input read exist)"},
       {"INP_BITS", c.inp_bits, "datatypes.inp_bits"},
       {"WGT_BITS", c.wgt_bits, "datatypes.wgt_bits"},
       {"ACC_BITS", c.acc_bits, "datatypes.acc_bits"},

@@ -11,6 +11,7 @@ namespace {
 std::string rule_text(WidthRule rule, int arg) {
   const std::string name = width_rules()[static_cast<int>(rule)].name;
   if (rule == WidthRule::FIXED) return std::to_string(arg);
+  if (rule == WidthRule::DEPTHWISE) return std::to_string(arg) + " with gemm.depthwise, else 0";
   return arg ? name + " + " + std::to_string(arg) : name;
 }
 
@@ -104,7 +105,8 @@ void layout_section(std::ostringstream& os, const DerivedConfig& d) {
     os << "### " << format_name(Format(f)) << "\n\n";
     MdTable t({"bits", "field", "width", "rule"});
     for (const auto& s : L.formats[f])
-      t.row({bits(s.lsb, s.width), code(field_info(s.field).asm_name), std::to_string(s.width), rule_text(s.rule, s.rule_arg)});
+      if (s.width > 0)  // a unit this config lacks (its fields are listed above)
+        t.row({bits(s.lsb, s.width), code(field_info(s.field).asm_name), std::to_string(s.width), rule_text(s.rule, s.rule_arg)});
     os << t.str() << "Spare: " << spare_text(spare_ranges(used_bits(L, f), L.insn_bits)) << ".\n\n";
   }
   os << "### Micro-op\n\n";

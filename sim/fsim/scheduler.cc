@@ -154,7 +154,10 @@ class Scheduler {
     const int64_t bgn = insn[Field::UOP_BGN], end = insn[Field::UOP_END], out = insn[Field::ITER_OUT], in = insn[Field::ITER_IN];
     if (bgn < 0 || bgn >= end || out <= 0 || in <= 0 || end > fsim_.config().uop.depth) return f;
     const bool alu_src = insn.opcode() == Opcode::ALU && !insn[Field::USE_IMM] && !insn[Field::RESET];
-    const int64_t reach_dst = (out - 1) * insn[Field::DST_FACTOR_OUT] + (in - 1) * insn[Field::DST_FACTOR_IN];
+    // A depthwise GEMM writes BLOCK_OUT consecutive accumulators from each destination.
+    const int64_t rows = insn.opcode() == Opcode::GEMM && insn[Field::DEPTHWISE] ? fsim_.config().hw.block_out : 1;
+    const int64_t reach_dst =
+        (out - 1) * insn[Field::DST_FACTOR_OUT] + (in - 1) * insn[Field::DST_FACTOR_IN] + rows - 1;
     const int64_t reach_src = alu_src ? (out - 1) * insn[Field::SRC_FACTOR_OUT] + (in - 1) * insn[Field::SRC_FACTOR_IN] : 0;
     f.lo = INT64_MAX;
     for (int64_t k = bgn; k < end; ++k) {

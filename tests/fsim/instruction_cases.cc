@@ -15,7 +15,8 @@ namespace tessera::cases {
 using namespace programs;
 
 const std::vector<std::string>& test_configs() {
-  static const std::vector<std::string> k = {"default", "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16", "tiny", "large_1x32x32"};
+  static const std::vector<std::string> k = {"default",        "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16",
+                                             "tiny",           "large_1x32x32", "default_dw"};
   return k;
 }
 
@@ -359,6 +360,30 @@ void tiled_matmul(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Vi
              }));
 }
 
+// Depthwise GEMMs (configs with the mode; none elsewhere): groups of 1, 3, 9 and 20 taps (more taps
+// than rows), unaligned sources, both loop levels, then a plain GEMM and an ALU op on the group's rows.
+void depthwise_gemm(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  if (!cfg.hw.depthwise) return;
+  std::mt19937 rng{2026};
+  const uint32_t R = uint32_t(cfg.hw.block_out);
+  for (int taps : {1, 3, 9, 20}) {
+    std::vector<Uop> uops;
+    const uint32_t dst = 5 + rng() % 7;
+    for (int k = 0; k < taps; ++k) uops.push_back({dst, uint32_t(rng() % 40), uint32_t(rng() % 30)});
+    const Loop l{2, 2 + taps, 1 + int64_t(rng() % 3), 1 + int64_t(rng() % 3), R + rng() % 5, R + rng() % 3,
+                 int64_t(rng() % 9), int64_t(rng() % 5), int64_t(rng() % 4), int64_t(rng() % 3)};
+    Insn dw = gemm(l);
+    dw[Field::DEPTHWISE] = 1;
+    const int64_t after = 2 + taps;  // a plain GEMM and an ALU op on rows the group just wrote
+    uops.push_back({dst + 1, 3, 4});
+    uops.push_back({dst + R - 1, 7, 1});
+    visit(make(std::to_string(taps) + " taps",
+               handoff({load(MemType::INP, 0, 0, 1, 96, 96), load(MemType::WGT, 0, 0, 1, 48, 48)},
+                       {load(MemType::ACC, 0, 0, 1, 128, 128), load_uops(cfg, dram, uops, 2), dw,
+                        gemm(Loop{after, after + 2}), alu(AluOp::ADD, Loop{after, after + 1}, true, 3)})));
+  }
+}
+
 void alu_imm_unused_source(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
   visit(make("source past ACC depth",
              {load_uops(cfg, dram, {{0, uint32_t(cfg.acc.depth - 1), 0}}), alu(AluOp::ADD, Loop{0, 1, 1, 2, 0, 1, 0, 5}, true, 7)},
@@ -502,6 +527,7 @@ const std::vector<CaseGroup>& case_groups() {
       {"FsimCompute.TwoLevelUopLoopsOnEveryKernelMatchReference", two_level_uop_loops},
       {"FsimCompute.TiledMatmulEqualsPlainMatmul", tiled_matmul},
       {"FsimCompute.AluWithImmediateDoesNotCheckItsUnusedSource", alu_imm_unused_source},
+      {"FsimCompute.DepthwiseGemmMatchesReference", depthwise_gemm, true},
       {"FsimMemory.PaddedStridedLoadOfEveryTypeMatchesReference", padded_strided_loads},
       {"FsimMemory.PaddingLandsWhereTheSpecSays", padding_positions},
       {"FsimMemory.Acc8BitLoadSignExtends", acc8_sign_extension},

@@ -37,6 +37,7 @@ struct CaseGroup {
   // Prepares `dram` (initially initial_dram()) for each case of the group in turn and visits it. A visit
   // may run the case in place: the next case's preparation starts from whatever the run left there.
   void (*build)(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit);
+  bool needs_depthwise = false;  // its cases exist only on configs with the depthwise mode
 };
 
 const std::vector<CaseGroup>& case_groups();

@@ -20,6 +20,26 @@ TEST_P(FsimCompute, EveryAluOpWithImmediateAndVectorMatchesReference) { run_case
 
 TEST_P(FsimCompute, ShiftAmountsFollowTheSpec) { run_cases(); }
 
+// With the mode: random groups against the reference, and the spec's refusals; without it the flag
+// cannot be encoded at all.
+TEST_P(FsimCompute, DepthwiseGemmMatchesReference) {
+  run_cases();
+  Insn dw = gemm(Loop{0, 2});
+  dw[Field::DEPTHWISE] = 1;
+  if (!cfg.hw.depthwise) {
+    EXPECT_THAT(run_error({dw}), HasSubstr("not encoded in this config"));
+    return;
+  }
+  EXPECT_THAT(run_error({load_uops({{0, 1, 0}, {1, 2, 0}}), dw}), HasSubstr("differs from the range's first destination"));
+  Insn reset = dw;
+  reset[Field::RESET] = 1;
+  EXPECT_THAT(run_error({load_uops({{0, 1, 0}, {0, 2, 0}}), reset}), HasSubstr("a depthwise GEMM accumulates"));
+  Insn one = gemm(Loop{0, 1});
+  one[Field::DEPTHWISE] = 1;
+  EXPECT_THAT(run_error({load_uops({{0, uint32_t(cfg.inp.depth - cfg.hw.block_out + 1), 0}}), one}),
+              HasSubstr("less the R - 1 rows read with it"));
+}
+
 TEST_P(FsimCompute, RequantizingMultiplyFollowsTheSpec) {
   run_cases();
   for (int64_t bad : {-1, 32})

@@ -21,7 +21,7 @@ std::vector<std::string> shipped_configs() {
 
 const char* kGood = R"({
   "name": "t", "description": "d",
-  "gemm": { "batch": 1, "block_in": 16, "block_out": 16 },
+  "gemm": { "batch": 1, "block_in": 16, "block_out": 16, "depthwise": 0 },
   "datatypes": { "inp_bits": 8, "wgt_bits": 8, "acc_bits": 32 },
   "sram_bytes": { "uop": 32768, "inp": 32768, "wgt": 262144, "acc": 131072 },
   "dram": { "bus_bits": 64, "bytes_per_cycle": 8, "latency_cycles": 64, "max_outstanding": 8, "max_burst_beats": 16 },

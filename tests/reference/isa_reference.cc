@@ -113,6 +113,7 @@ void Machine::store(const Insn& in, std::vector<uint8_t>& dram) {
 }
 
 void Machine::gemm(const Insn& in) {
+  if (f(in, Field::DEPTHWISE)) return gemm_depthwise(in);
   for (int64_t o = 0; o < f(in, Field::ITER_OUT); ++o)
     for (int64_t i = 0; i < f(in, Field::ITER_IN); ++i)
       for (int64_t k = f(in, Field::UOP_BGN); k < f(in, Field::UOP_END); ++k) {
@@ -131,6 +132,28 @@ void Machine::gemm(const Insn& in) {
             at(acc, d)[b][n] = int32_t(uint32_t(uint64_t(sum)));
           }
       }
+}
+
+// Depthwise: per (o, i), every micro-op adds inp[s + r][b][n] * wgt[w][r][n] into row r of the group
+// whose destination is the first micro-op's; rows r < BLOCK_OUT (= BLOCK_IN).
+void Machine::gemm_depthwise(const Insn& in) {
+  for (int64_t o = 0; o < f(in, Field::ITER_OUT); ++o)
+    for (int64_t i = 0; i < f(in, Field::ITER_IN); ++i) {
+      const int64_t bgn = f(in, Field::UOP_BGN);
+      if (bgn >= f(in, Field::UOP_END)) continue;
+      const int64_t d = at(uop, bgn).dst + o * f(in, Field::DST_FACTOR_OUT) + i * f(in, Field::DST_FACTOR_IN);
+      for (int64_t k = bgn; k < f(in, Field::UOP_END); ++k) {
+        const Uop u = at(uop, k);
+        const int64_t s = u.src + o * f(in, Field::SRC_FACTOR_OUT) + i * f(in, Field::SRC_FACTOR_IN);
+        const int64_t w = u.wgt + o * f(in, Field::WGT_FACTOR_OUT) + i * f(in, Field::WGT_FACTOR_IN);
+        for (int r = 0; r < O; ++r)
+          for (int b = 0; b < B; ++b)
+            for (int n = 0; n < O; ++n) {
+              const int64_t sum = int64_t(at(acc, d + r)[b][n]) + int64_t(at(inp, s + r)[b][n]) * at(wgt, w)[r][n];
+              at(acc, d + r)[b][n] = int32_t(uint32_t(uint64_t(sum)));
+            }
+      }
+    }
 }
 
 int32_t alu_lane(int op, int32_t a, int32_t b) {

@@ -31,6 +31,7 @@ struct Machine {
   void load(const Insn& insn, const std::vector<uint8_t>& dram);
   void store(const Insn& insn, std::vector<uint8_t>& dram);
   void gemm(const Insn& insn);
+  void gemm_depthwise(const Insn& insn);
   void alu(const Insn& insn);
 };
 
