@@ -71,6 +71,9 @@ ConvGeometry conv_geometry(const Layer& l, const DerivedConfig& cfg) {
   } else {
     g.cbg = m * g.cg / bi, g.kbg = m * g.kg / bo;
   }
+  if (cfg.hw.depthwise && g.group == g.c && g.k == g.c && g.stride_h == 1 && g.stride_w == 1 && !g.residual &&
+      g.cbg == 1 && g.kbg == 1)
+    g.dw_max = bo;
   return g;
 }
 

@@ -43,6 +43,36 @@ struct ConvGeometry {
   int64_t in_rows(int64_t th) const { return skip_rows() ? th : (th - 1) * stride_h + r; }
   int64_t row_step() const { return skip_rows() ? stride_h : 1; }  // padded-image rows per SRAM row
   int64_t in_cols(int64_t tw) const { return (tw - 1) * stride_w + s; }
+
+  // The GEMM core's depthwise mode (configs with gemm.depthwise) computes stride-1 depthwise layers:
+  // dw_rows (= BLOCK_OUT) consecutive output vectors per group, each group's taps reading dw_rows
+  // consecutive input vectors. Output rows then use the input window's row pitch in ACC (a tile
+  // buffer block holds th x in_cols(TW) vectors, the columns past TW computed and never stored: the
+  // blocks are stored row by row, or the epilogue first moves the rows to the tile's pitch), so a
+  // group may run across rows; blocks round up to whole groups.
+  int64_t dw_max = 0;   // BLOCK_OUT when the mode can compute this layer (a schedule chooses it), else 0
+  int64_t dw_rows = 0;  // BLOCK_OUT when it does (with_schedule); 0: block-diagonal (or dense) weight tiles
+  bool dw_compact = false;  // the epilogue moves rows to the tile's pitch (else they are stored row by row)
+  bool dw() const { return dw_rows > 0; }
+  int64_t acc_pitch(int64_t TW) const { return dw() ? in_cols(TW) : TW; }
+  int64_t dw_groups(int64_t th, int64_t TW) const { return (th * in_cols(TW) + dw_rows - 1) / dw_rows; }
+  // ACC vectors per output block of a tile buffer with TH x TW tiles.
+  int64_t acc_block(int64_t TH, int64_t TW) const { return dw() ? dw_groups(TH, TW) * dw_rows : TH * TW; }
+  // INP vectors per input set: the window, and in depthwise mode what the last group's taps read past it.
+  int64_t inp_set(int64_t TH, int64_t TW) const {
+    return dw() ? acc_block(TH, TW) + (r - 1) * in_cols(TW) + s - 1 : in_rows(TH) * in_cols(TW);
+  }
+  // GEMM-pipe slots of one reduction step of a th x tw tile with co_t output and ci_t input blocks:
+  // one per output vector and tap, or in depthwise mode per group its taps and dw_rows drain slots.
+  int64_t gemm_slots(int64_t th, int64_t tw, int64_t co_t, int64_t ci_t, int64_t TW) const {
+    return dw() ? co_t * dw_groups(th, TW) * (r * s + dw_rows) : th * tw * co_t * ci_t * r * s;
+  }
+  // ALU slots of the epilogue's move of a th x tw tile's rows to the tile's pitch (depthwise mode
+  // with dw_compact): a moving source, so two per vector.
+  int64_t dw_compact_slots(int64_t co_t, int64_t th, int64_t tw) const { return dw_compact ? 2 * co_t * th * tw : 0; }
+  // Whether a tile's blocks move between ACC and DRAM row by row (the ACC pitch is not the tile's width).
+  bool rowwise(int64_t tw, int64_t TW) const { return (dw() && !dw_compact) || tw != TW; }
+  int64_t store_pitch(int64_t TW) const { return dw_compact ? TW : acc_pitch(TW); }
 };
 
 // Checks the layer is a CONV2D or DENSE with consistent shapes; throws CompileError naming the layer.

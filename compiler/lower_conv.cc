@@ -14,9 +14,18 @@ void put_i32(std::vector<uint8_t>& v, size_t at, int32_t x) { std::memcpy(&v[at]
 // Weights as WGT elements [kb][cbg][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
 // Output block co's tiles cover input blocks ci_first(co) .. + cbg; a grouped layer's channels
 // outside k's group stay 0 (block-diagonal tiles: a depthwise tile is diagonal).
+// In depthwise mode element (kb, tap) holds the tap's BLOCK_OUT channel weights in every row: row r
+// multiplies the group's r-th input vector.
 std::vector<uint8_t> pack_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
   const int64_t bo = cfg.hw.block_out, bi = cfg.hw.block_in, eb = bo * bi;
   std::vector<uint8_t> out(size_t(g.kb * g.cbg * g.r * g.s * eb), 0);
+  if (g.dw()) {
+    for (int64_t k = 0; k < g.k; ++k)
+      for (int64_t tap = 0; tap < g.r * g.s; ++tap)
+        for (int64_t row = 0; row < g.dw_rows; ++row)
+          out[size_t(((k / bo) * g.r * g.s + tap) * eb + row * bi + k % bo)] = uint8_t(l.weights[size_t(k * g.r * g.s + tap)]);
+    return out;
+  }
   for (int64_t k = 0; k < g.k; ++k)
     for (int64_t j = 0; j < g.cg; ++j) {
       const int64_t c = (k / g.kg) * g.cg + j, cj = c / bi - g.ci_first(k / bo);
@@ -51,9 +60,10 @@ std::string blocked_layout(bool dense, int batch, int block, const ConvGeometry*
   return s;
 }
 
-void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const RequantPlan& q, IsaTarget isa,
+void lower_conv(const Layer& l, const ConvGeometry& layer_geometry, const Schedule& s, const RequantPlan& q, IsaTarget isa,
                 ProgramBuilder& b, const ConvIO* io) {
   const DerivedConfig& cfg = b.cfg();
+  const ConvGeometry g = with_schedule(layer_geometry, s);
   const bool dense = l.kind == LayerKind::DENSE;
   const int64_t inp_eb = cfg.elem_bytes(int(MemType::INP)), wgt_eb = cfg.elem_bytes(int(MemType::WGT));
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), out_eb = cfg.elem_bytes(int(MemType::OUT));
@@ -99,8 +109,14 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   // output tile, then the skip tile of a residual add.
   const AccLayout acc = acc_layout(g, s, cfg, !vta);
   const int64_t bufs = acc.bufs, bias_sram = 0, mult_sram = g.kb, res_sram = 2 * g.kb;
-  const int64_t acc_tile = s.tile_co * TH * TW;
-  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  // ACC: per output block `blk` vectors, rows `pitch` apart (TW, or IW in depthwise mode, unless the
+  // epilogue moves them to TW); INP: `inp_set` vectors per input set.
+  const int64_t blk = g.acc_block(TH, TW), pitch = g.acc_pitch(TW), acc_tile = s.tile_co * blk;
+  const int64_t inp_set = g.inp_set(TH, TW);
+  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * inp_set, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  if (g.dw() && isa != IsaTarget::TESSERA)
+    throw CompileError("layer '" + l.name + "': the config's depthwise mode is a TESSERA extension; the VTA ISA has none "
+                       "(use a config without gemm.depthwise)");
   const std::string who = "layer '" + l.name + "'";
   const int banks = acc.overlap ? 2 : 1;
   const auto bank_note = [&](int bank) { return banks > 1 ? " (bank " + std::to_string(bank) + ")" : std::string(); };
@@ -143,12 +159,12 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   const auto copy_rows = [&](Opcode op, MemType mt, int64_t sram, const ActBuffer& x, const Tile& T, const std::string& what) {
     const int64_t base = int64_t(x.offset) / (mt == MemType::OUT ? out_eb : a8_eb);
     for (int64_t co = 0; co < T.co_t; ++co) {
-      const int64_t dram = base + x.at(T.n * g.kb + T.co + co, T.oh, T.ow), src = sram + co * TH * TW;
-      if (T.tw == TW) {
+      const int64_t dram = base + x.at(T.n * g.kb + T.co + co, T.oh, T.ow), src = sram + co * blk;
+      if (!g.rowwise(T.tw, TW)) {
         b.emit(mem_insn(op, mt, src, dram, T.th, T.tw, x.wp()), what + std::to_string(T.co + co));
       } else {
         for (int64_t y = 0; y < T.th; ++y)
-          b.emit(mem_insn(op, mt, src + y * TW, dram + y * x.wp(), 1, T.tw, x.wp()),
+          b.emit(mem_insn(op, mt, src + y * g.store_pitch(TW), dram + y * x.wp(), 1, T.tw, x.wp()),
                  what + std::to_string(T.co + co) + " row " + std::to_string(T.oh + y));
       }
     }
@@ -166,8 +182,8 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
   const auto channel_op = [&](int64_t t, int64_t vec_sram, AluOp op, int64_t imm, const std::string& what) {
     const Tile& T = tiles[size_t(t)];
     const int64_t acc_base = acc.buffer_base(t % bufs), r0 = acc.resident_base(t % bufs);
-    UopLoopSpec l;  // dst walks [co][TH*TW], src the channel vector
-    l.iter_out = T.co_t, l.iter_in = TH * TW, l.dst_out = TH * TW, l.dst_in = 1, l.src_out = 1;
+    UopLoopSpec l;  // dst walks [co][blk], src the channel vector
+    l.iter_out = T.co_t, l.iter_in = blk, l.dst_out = blk, l.dst_in = 1, l.src_out = 1;
     l.uop_bgn = b.kernel({{uint32_t(acc_base), uint32_t(r0 + vec_sram + T.co), 0}}), l.uop_end = l.uop_bgn + 1;
     return b.emit(alu_insn(l, op, false, imm), where_of(t) + ": " + what);
   };
@@ -186,7 +202,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     if (vta) {
       const int64_t acc_base = acc.buffer_base(t % bufs);
       std::vector<Uop> reset_uops;
-      for (int64_t co = 0; co < T.co_t; ++co) reset_uops.push_back({uint32_t(acc_base + co * TH * TW), 0, 0});
+      for (int64_t co = 0; co < T.co_t; ++co) reset_uops.push_back({uint32_t(acc_base + co * blk), 0, 0});
       UopLoopSpec rl;
       rl.uop_bgn = b.kernel(reset_uops), rl.uop_end = rl.uop_bgn + T.co_t;
       rl.iter_out = T.th, rl.iter_in = T.tw, rl.dst_out = TW, rl.dst_in = 1;
@@ -220,7 +236,7 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
       for (int64_t c = 0; c < ci_t; ++c) {
         const int64_t ci = g.ci_first(T.co + set) + ci0 + c;
         const int64_t row0 = ((T.n * g.cb + ci) * ib.hp() + T.oh * g.stride_h) * ib.wp() + T.ow * g.stride_w;
-        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + (set * ci_t + c) * IH * IW, in_base + row0,
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_sram + (set * ci_t + c) * inp_set, in_base + row0,
                         g.in_rows(T.th), IW, g.row_step() * ib.wp()),
                at + ": input block " + std::to_string(ci));
       }
@@ -230,13 +246,30 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     if (gstep >= bufs) b.insn(first)[Field::POP_NEXT] = 1;
     b.insn(last)[Field::PUSH_NEXT] = 1;
 
+    if (g.dw()) {
+      // One group per dw_rows output vectors of a block (rows IW apart, so input vector = output
+      // vector + tap offset); one micro-op per tap, the loops walk blocks and groups.
+      std::vector<Uop> uops;
+      for (int64_t y = 0; y < g.r; ++y)
+        for (int64_t x = 0; x < g.s; ++x)
+          uops.push_back({uint32_t(acc_base), uint32_t(inp_sram + y * IW + x), uint32_t(wgt_sram + y * g.s + x)});
+      UopLoopSpec dl;
+      dl.uop_bgn = b.kernel(uops), dl.uop_end = dl.uop_bgn + int64_t(uops.size());
+      dl.iter_out = T.co_t, dl.iter_in = g.dw_groups(T.th, TW);
+      dl.dst_out = blk, dl.dst_in = g.dw_rows, dl.src_out = inp_set, dl.src_in = g.dw_rows, dl.wgt_out = g.r * g.s;
+      const size_t gemm = b.emit(gemm_insn(dl, false), at + ": depthwise multiply-accumulate");
+      b.insn(gemm)[Field::DEPTHWISE] = 1;
+      b.insn(gemm)[Field::POP_PREV] = 1;
+      if (gstep + bufs < n_steps) b.insn(gemm)[Field::PUSH_PREV] = 1;
+      return gemm;
+    }
     std::vector<Uop> uops;
     for (int64_t co = 0; co < T.co_t; ++co)
       for (int64_t c = 0; c < ci_t; ++c)
         for (int64_t y = 0; y < g.r; ++y)
           for (int64_t x = 0; x < g.s; ++x)
-            uops.push_back({uint32_t(acc_base + co * TH * TW),
-                            uint32_t(inp_sram + ((sets > 1 ? co * ci_t : 0) + c) * IH * IW + y * IW + x),
+            uops.push_back({uint32_t(acc_base + co * blk),
+                            uint32_t(inp_sram + ((sets > 1 ? co * ci_t : 0) + c) * inp_set + y * IW + x),
                             uint32_t(wgt_sram + ((co * ci_t + c) * g.r + y) * g.s + x)});
     UopLoopSpec gl;
     gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
@@ -270,6 +303,18 @@ void lower_conv(const Layer& l, const ConvGeometry& g, const Schedule& s, const 
     }
     // An explicit upper clamp (a Clip's max the output range does not make redundant): REQ clamps at 127 only.
     if (q.hi < 127) out.push_back(imm_op(t, AluOp::MIN, q.hi, "clamp high (Clip max)"));
+    if (g.dw_compact) {
+      // Depthwise mode: rows move from the input's pitch to the tile's, in place (a destination never
+      // passes its source), so each block stores as one 2-D transfer.
+      const Tile& T = tiles[size_t(t)];
+      const int64_t acc_base = acc.buffer_base(t % bufs);
+      std::vector<Uop> rows;
+      for (int64_t co = 0; co < T.co_t; ++co) rows.push_back({uint32_t(acc_base + co * blk), uint32_t(acc_base + co * blk), 0});
+      UopLoopSpec cl;
+      cl.uop_bgn = b.kernel(rows), cl.uop_end = cl.uop_bgn + T.co_t;
+      cl.iter_out = T.th, cl.iter_in = T.tw, cl.dst_out = TW, cl.dst_in = 1, cl.src_out = pitch, cl.src_in = 1;
+      out.push_back(b.emit(alu_insn(cl, AluOp::MOV, false, 0), where_of(t) + ": rows to the tile's pitch"));
+    }
     if (add) {
       // Over the whole buffer: an immediate, one resident vector, or the skip tile (src_walks).
       const int64_t acc_base = acc.buffer_base(t % bufs), skip_base = acc_base + acc_tile;

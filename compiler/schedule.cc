@@ -37,7 +37,14 @@ const char* loop_axis_name(LoopAxis a) { return a == LoopAxis::CO ? "co" : a == 
 
 bool Schedule::operator==(const Schedule& o) const {
   return tile_b == o.tile_b && tile_h == o.tile_h && tile_w == o.tile_w && tile_ci == o.tile_ci &&
-         tile_co == o.tile_co && oc_nthread == o.oc_nthread && h_nthread == o.h_nthread && order == o.order;
+         tile_co == o.tile_co && oc_nthread == o.oc_nthread && h_nthread == o.h_nthread && order == o.order &&
+         depthwise == o.depthwise;
+}
+
+ConvGeometry with_schedule(ConvGeometry g, const Schedule& s) {
+  g.dw_rows = s.depthwise ? g.dw_max : 0;
+  g.dw_compact = g.dw_rows && s.depthwise == 2;
+  return g;
 }
 
 Schedule parse_schedule(const std::string& text, const std::string& origin) {
@@ -50,6 +57,7 @@ Schedule parse_schedule(const std::string& text, const std::string& origin) {
   if (!j.is_object()) throw CompileError(origin + ": a schedule is a JSON object");
   std::set<std::string> known(std::begin(kKnobs), std::end(kKnobs));
   known.insert("loop_order");
+  known.insert("depthwise");
   for (const auto& item : j.items())
     if (!known.count(item.key())) throw CompileError(origin + ": unknown key '" + item.key() + "'");
   Schedule s;
@@ -70,6 +78,12 @@ Schedule parse_schedule(const std::string& text, const std::string& origin) {
       throw CompileError(origin + ": 'loop_order' must list \"co\", \"h\", \"w\" once each");
     s.order[i] = a == "co" ? LoopAxis::CO : a == "h" ? LoopAxis::H : LoopAxis::W;
   }
+  if (j.contains("depthwise")) {
+    const auto& d = j["depthwise"];
+    if (!d.is_number_integer() || d.get<int64_t>() < 0 || d.get<int64_t>() > 2)
+      throw CompileError(origin + ": 'depthwise' must be 0 (off), 1 (stores row by row) or 2 (rows moved first)");
+    s.depthwise = d.get<int>();
+  }
   return s;
 }
 
@@ -84,6 +98,7 @@ std::string schedule_json(const Schedule& s) {
   Schedule copy = s;
   for (int i = 0; i < 7; ++i) j[kKnobs[i]] = *knob(copy, i);
   j["loop_order"] = {loop_axis_name(s.order[0]), loop_axis_name(s.order[1]), loop_axis_name(s.order[2])};
+  if (s.depthwise) j["depthwise"] = s.depthwise;
   return j.dump();
 }
 
@@ -91,8 +106,9 @@ int64_t resident_acc_vectors(const ConvGeometry& g, bool with_multipliers) {
   return g.kb * (with_multipliers ? 2 : 1) + (g.residual ? 1 : 0);
 }
 
-int64_t acc_buffer_vectors(const ConvGeometry& g, const Schedule& s) {
-  return s.tile_co * s.tile_h * s.tile_w * (g.residual ? 2 : 1);
+int64_t acc_buffer_vectors(const ConvGeometry& g0, const Schedule& s) {
+  const ConvGeometry g = with_schedule(g0, s);
+  return s.tile_co * g.acc_block(s.tile_h, s.tile_w) * (g.residual ? 2 : 1);
 }
 
 AccLayout acc_layout(const ConvGeometry& g, const Schedule& s, const DerivedConfig& cfg, bool with_multipliers) {
@@ -105,9 +121,16 @@ AccLayout acc_layout(const ConvGeometry& g, const Schedule& s, const DerivedConf
   return a;
 }
 
-std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& s, const DerivedConfig& cfg,
+std::vector<std::string> schedule_issues(const ConvGeometry& g0, const Schedule& s, const DerivedConfig& cfg,
                                          bool with_multipliers) {
   std::vector<std::string> out;
+  const ConvGeometry g = with_schedule(g0, s);
+  if (s.depthwise < 0 || s.depthwise > 2) out.push_back("depthwise = " + std::to_string(s.depthwise) + ": not 0, 1 or 2");
+  if (s.depthwise && !g.dw_max)
+    out.push_back("depthwise = " + std::to_string(s.depthwise) + ": " +
+                  (cfg.hw.depthwise ? "the layer is not a stride-1 depthwise conv without a fused add"
+                                    : "the config has no depthwise mode (gemm.depthwise = 0)"));
+  if (s.depthwise && !with_multipliers) out.push_back("depthwise: the depthwise mode needs the TESSERA ISA");
   if (s.tile_b != 1) out.push_back("tile_b = " + std::to_string(s.tile_b) + ": batch tiling is not implemented (use 1)");
   const auto range = [&](const char* name, int64_t v, int64_t hi) {
     if (v > hi) out.push_back(std::string(name) + " = " + std::to_string(v) + " exceeds the layer's " + std::to_string(hi));
@@ -122,11 +145,12 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   if (!out.empty()) return out;
 
   const int64_t bufs = s.oc_nthread * s.h_nthread;
-  const int64_t ih = g.in_rows(s.tile_h), iw = g.in_cols(s.tile_w);
-  const int64_t acc_tile = s.tile_co * s.tile_h * s.tile_w;
+  const int64_t ih = g.in_rows(s.tile_h), block = g.acc_block(s.tile_h, s.tile_w);
+  const int64_t acc_tile = s.tile_co * block;
   const int64_t sets = g.input_sets(s.tile_co, s.tile_co);
-  over(out, "INP SRAM (" + std::to_string(bufs) + (sets > 1 ? " x tile_co" : "") + " x tile_ci*in_rows*in_cols)",
-       bufs * sets * s.tile_ci * ih * iw, cfg.inp.depth);
+  over(out, "INP SRAM (" + std::to_string(bufs) + (sets > 1 ? " x tile_co" : "") + " x tile_ci*in_rows*in_cols" +
+                (g.dw() ? " + depthwise overreach)" : ")"),
+       bufs * sets * s.tile_ci * g.inp_set(s.tile_h, s.tile_w), cfg.inp.depth);
   over(out, "WGT SRAM (" + std::to_string(bufs) + " x tile_co*tile_ci*R*S)", bufs * s.tile_co * s.tile_ci * g.r * g.s,
        cfg.wgt.depth);
   const AccLayout acc = acc_layout(g, s, cfg, with_multipliers);
@@ -138,8 +162,9 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
   const int64_t iter = field_max(cfg, Format::GEMM, Field::ITER_IN);
   over(out, "iter_out field (tile_h)", s.tile_h, iter);
   over(out, "iter_in field (tile_w)", s.tile_w, iter);
-  over(out, "ALU iter_in field (tile_h*tile_w)", s.tile_h * s.tile_w, iter);
-  over(out, "ALU iter_in field (tile_co*tile_h*tile_w)", acc_tile, iter);
+  over(out, "ALU iter_in field (ACC vectors per output block)", block, iter);
+  over(out, "ALU iter_in field (ACC vectors per tile)", acc_tile, iter);
+  if (g.dw()) over(out, "iter_in field (depthwise groups per output block)", g.dw_groups(s.tile_h, s.tile_w), iter);
   const int64_t mem16 = field_max(cfg, Format::MEM, Field::X_STRIDE);
   over(out, "LOAD x_stride field (padded input row pitch)", g.row_step() * g.wp, mem16);
   over(out, "LOAD y_size field (input rows per tile)", ih, mem16);
@@ -151,14 +176,16 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g, const Schedule& 
 Schedule default_schedule(const ConvGeometry& g, const DerivedConfig& cfg, bool with_multipliers) {
   // Greedy: start from whole-layer tiles and halve the largest contributor until the schedule is
   // legal; prefer two buffers (overlap of load, compute and store) and fall back to one.
+  // The depthwise mode where the layer allows it (the search weighs both).
   for (int64_t bufs : {2, 1}) {
     Schedule s;
     s.oc_nthread = bufs;
+    s.depthwise = g.dw_max > 0 && with_multipliers ? 2 : 0;
     s.tile_h = g.oh, s.tile_w = g.ow, s.tile_ci = g.cbg, s.tile_co = g.kb;
     for (int guard = 0; guard < 256 && !schedule_issues(g, s, cfg, with_multipliers).empty(); ++guard) {
       const auto half = [](int64_t& v) { v = (v + 1) / 2; };
-      const int64_t ih = g.in_rows(s.tile_h), iw = g.in_cols(s.tile_w);
-      const bool inp_full = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * ih * iw > cfg.inp.depth;
+      const bool inp_full = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci *
+                                with_schedule(g, s).inp_set(s.tile_h, s.tile_w) > cfg.inp.depth;
       const bool acc_full = acc_layout(g, s, cfg, with_multipliers).vectors() > cfg.acc.depth;
       if (s.tile_ci > 1 && (inp_full || bufs * s.tile_co * s.tile_ci * g.r * g.s > cfg.wgt.depth ||
                             s.tile_co * s.tile_ci * g.r * g.s > cfg.uop.depth / 8))

@@ -26,11 +26,19 @@ struct Schedule {
   int64_t tile_co = 1;  // output-channel blocks per tile
   int64_t oc_nthread = 1, h_nthread = 1;  // virtual threads; their product is the SRAM buffer count
   std::array<LoopAxis, 3> order{LoopAxis::CO, LoopAxis::H, LoopAxis::W};
+  // The GEMM core's depthwise mode (layers with ConvGeometry::dw_max only): 0 off, 1 on with the
+  // blocks stored row by row, 2 on with the rows first moved to the tile's pitch.
+  int depthwise = 0;
   bool operator==(const Schedule& o) const;
 };
 
+// The geometry as a schedule lowers it: in the depthwise mode when the schedule chooses it.
+ConvGeometry with_schedule(ConvGeometry g, const Schedule& s);
+
 // Strict JSON: exactly the keys tile_b, tile_h, tile_w, tile_ci, tile_co, oc_nthread, h_nthread and
-// loop_order (a permutation of "co", "h", "w"); throws CompileError naming `origin` and the key.
+// loop_order (a permutation of "co", "h", "w"), and optionally depthwise (0, 1 or 2; written only when
+// not 0, so schedules of configs without the mode read as before); throws CompileError naming `origin`
+// and the key.
 Schedule parse_schedule(const std::string& json_text, const std::string& origin);
 Schedule load_schedule_file(const std::string& path);
 std::string schedule_json(const Schedule& s);

@@ -109,15 +109,15 @@ int64_t CostModel::step_load_bytes(const ConvGeometry& g, const Schedule& s, int
 }
 
 Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
-  const ConvGeometry& g = lp.g;
+  const ConvGeometry g = with_schedule(lp.g, s);
   const int64_t beat = cfg_.hw.dram_bus_bits / 8, lat = cfg_.hw.dram_latency_cycles;
   const int64_t acc_eb = cfg_.elem_bytes(int(MemType::ACC)), out_eb = cfg_.elem_bytes(int(MemType::OUT));
-  const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IW = g.in_cols(TW);
-  const int64_t acc_tile = s.tile_co * TH * TW;
+  const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w;
+  const int64_t blk = g.acc_block(TH, TW), acc_tile = s.tile_co * blk;
   const auto beats_bytes = [&](int64_t bytes) { return ceil_div(bytes, beat) * beat; };
 
   Cost c;
-  c.inp_sram = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * g.in_rows(TH) * IW;
+  c.inp_sram = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * g.inp_set(TH, TW);
   c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
   const AccLayout acc = acc_layout(g, s, cfg_, lp.with_multipliers);
   const int banks = acc.overlap ? 2 : 1;
@@ -142,9 +142,9 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         const double tiles = double(g.nb * nco * nh * nw);
         const int64_t ntiles = g.nb * nco * nh * nw;
         // Per tile: accumulator start, epilogue, stores.
-        const double init = init_slots(lp, co_t, th, tw, TH * TW);
-        const double alu_slots = epilogue_slots(lp, co_t, TH * TW, acc_tile);
-        const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops;
+        const double init = init_slots(lp, co_t, th, tw, blk);
+        const double alu_slots = epilogue_slots(lp, co_t, blk, acc_tile) + double(g.dw_compact_slots(co_t, th, tw));
+        const int64_t alu_insns = lp.alu_vector_ops + lp.alu_imm_ops + (g.dw_compact ? 1 : 0);
         int64_t res_insns = 0, res_bytes = 0;
         const double residual = g.residual ? residual_cycles(co_t, th, tw, TH, TW, &res_insns, &res_bytes) : 0.0;
         c.insns += ntiles * res_insns, c.dram_read += ntiles * res_bytes;
@@ -153,7 +153,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
         c.compute_busy += tiles * alu_side;
         alu_pipe += tiles * alu_side;
         c.alu_cycles += tiles * (alu_slots + (lp.init_from_bias ? init : 0.0));
-        const bool rows = tw != TW;
+        const bool rows = g.rowwise(tw, TW);
         const int64_t stores = rows ? co_t * th : co_t, store_rows = rows ? 1 : th;
         const double store = double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, tw * out_eb));
         c.store_busy += tiles * store;
@@ -168,7 +168,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
           const int64_t nsteps = ntiles * nci;
           c.load_busy += steps * step_load_cycles(g, s, co_t, th, ci_t);
           c.dram_read += nsteps * step_load_bytes(g, s, co_t, th, ci_t);
-          const double slots = double(th * tw * co_t * ci_t * g.r * g.s);
+          const double slots = double(g.gemm_slots(th, tw, co_t, ci_t, TW));
           c.gemm_cycles += steps * slots;
           c.compute_busy += steps * (slots + p_.compute_insn + p_.drain);
           gemm_pipe += steps * (slots + p_.compute_insn + p_.drain);
@@ -187,13 +187,13 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
 
 Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   Cost c = bound(lp, s);
-  const ConvGeometry& g = lp.g;
+  const ConvGeometry g = with_schedule(lp.g, s);
   const int64_t lat = cfg_.hw.dram_latency_cycles, beat = cfg_.hw.dram_bus_bits / 8;
   const int64_t out_eb = cfg_.elem_bytes(int(MemType::OUT));
-  const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
-  const int64_t acc_tile = s.tile_co * TH * TW;
+  const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IW = g.in_cols(TW);
+  const int64_t blk = g.acc_block(TH, TW), acc_tile = s.tile_co * blk, inp_set = g.inp_set(TH, TW);
   const AccLayout acc = acc_layout(g, s, cfg_, lp.with_multipliers);
-  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * IH * IW, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * inp_set, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
   const int64_t ci_steps = ceil_div(g.cbg, s.tile_ci);
 
   // Tiles in the schedule's loop order (batch outermost), as lower_conv walks them.
@@ -230,7 +230,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     const int64_t tb = t % bufs, co_full = T.co_t == s.tile_co;
     if (!lp.init_from_bias && !seen_reset[size_t(tb * 2 + co_full)]++) {
       std::vector<int64_t> k;
-      for (int64_t i = 0; i < T.co_t; ++i) k.insert(k.end(), {T.acc_base + i * TH * TW, 0, 0});
+      for (int64_t i = 0; i < T.co_t; ++i) k.insert(k.end(), {T.acc_base + i * blk, 0, 0});
       add(std::move(k));
     }
     for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
@@ -239,11 +239,17 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       if (seen_gemm[size_t(((tb * bufs + sb) * 2 + co_full) * 2 + (ci_t == s.tile_ci))]++) continue;
       const int64_t inp_sram = sb * inp_buf, wgt_sram = sb * wgt_buf;
       std::vector<int64_t> k;
+      if (g.dw()) {  // one micro-op per tap; the loops walk blocks and groups
+        for (int64_t y = 0; y < g.r; ++y)
+          for (int64_t x = 0; x < g.s; ++x) k.insert(k.end(), {T.acc_base, inp_sram + y * IW + x, wgt_sram + y * g.s + x});
+        add(std::move(k));
+        continue;
+      }
       for (int64_t o = 0; o < T.co_t; ++o)
         for (int64_t i = 0; i < ci_t; ++i)
           for (int64_t y = 0; y < g.r; ++y)
             for (int64_t x = 0; x < g.s; ++x)
-              k.insert(k.end(), {T.acc_base + o * TH * TW, inp_sram + ((per_block ? o * ci_t : 0) + i) * IH * IW + y * IW + x,
+              k.insert(k.end(), {T.acc_base + o * blk, inp_sram + ((per_block ? o * ci_t : 0) + i) * inp_set + y * IW + x,
                                  wgt_sram + ((o * ci_t + i) * g.r + y) * g.s + x});
       add(std::move(k));
     }
@@ -251,6 +257,11 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     singles.insert({T.acc_base, T.resident + T.co, 0});                                  // bias MOV or add
     if (lp.with_multipliers) singles.insert({T.acc_base, T.resident + g.kb + T.co, 0});  // REQ multipliers
     if (lp.alu_imm_ops) singles.insert({T.acc_base, 0, 0});                              // immediate ops
+    if (g.dw_compact) {  // the move of the rows to the tile's pitch: one micro-op per block
+      std::vector<int64_t> k;
+      for (int64_t i = 0; i < T.co_t; ++i) k.insert(k.end(), {T.acc_base + i * blk, T.acc_base + i * blk, 0});
+      add(std::move(k));
+    }
     if (g.residual) {  // fused add: the constants at 2*kb, the skip tile after the output tile
       const int64_t res = T.resident + 2 * g.kb, skip = T.acc_base + acc_tile;
       for (const auto& u : {std::array<int64_t, 3>{g.skip_first ? T.acc_base : skip, 0, 0}, {T.acc_base, skip, 0},
@@ -282,10 +293,10 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   const auto load_step = [&](const Tile& T, int64_t cs, int64_t gstep) {  // the step's GEMM slots
     load_free = std::max(load_free, gstep >= bufs ? gemm_done[size_t(gstep % bufs)] : 0.0) +
                 step_load_cycles(g, s, T.co_t, T.th, ci_of(cs));
-    return double(T.th * T.tw * T.co_t * ci_of(cs) * g.r * g.s);
+    return double(g.gemm_slots(T.th, T.tw, T.co_t, ci_of(cs), TW));
   };
   const auto store_tile = [&](const Tile& T, int64_t t, double ready) {
-    const bool rows = T.tw != TW;
+    const bool rows = g.rowwise(T.tw, TW);
     const int64_t stores = rows ? T.co_t * T.th : T.co_t, store_rows = rows ? 1 : T.th;
     store_free = std::max(store_free, ready) +
                  double(stores) * (p_.store_insn + double(lat) + write_cycles(store_rows, T.tw * out_eb));
@@ -294,14 +305,15 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   if (!acc.overlap) {
     for (int64_t t = 0, gstep = 0; t < n_tiles; ++t) {
       const Tile T = tile(t);
-      comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, TH * TW) +
+      comp = std::max(comp, t >= bufs ? store_done[size_t(t % bufs)] : 0.0) + init_slots(lp, T.co_t, T.th, T.tw, blk) +
              p_.compute_insn + (g.residual ? residual_cycles(T.co_t, T.th, T.tw, TH, TW) : 0.0);
       for (int64_t cs = 0; cs < ci_steps; ++cs, ++gstep) {
         const double slots = load_step(T, cs, gstep);
         comp = std::max(comp, load_free) + slots + p_.compute_insn + p_.drain;
         gemm_done[size_t(gstep % bufs)] = comp;
       }
-      comp += epilogue_slots(lp, T.co_t, TH * TW, acc_tile) + double(lp.alu_vector_ops + lp.alu_imm_ops) * p_.compute_insn + p_.drain;
+      comp += epilogue_slots(lp, T.co_t, blk, acc_tile) + double(g.dw_compact_slots(T.co_t, T.th, T.tw)) +
+              double(lp.alu_vector_ops + lp.alu_imm_ops + (g.dw_compact ? 1 : 0)) * p_.compute_insn + p_.drain;
       store_tile(T, t, comp);
     }
   } else {
@@ -318,7 +330,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
     };
     const auto init = [&](int64_t t, bool flagged) {
       const Tile T = tile(t);
-      run(1, flagged, t >= bufs ? store_done[size_t(t % bufs)] : 0.0, init_slots(lp, T.co_t, T.th, T.tw, TH * TW), false);
+      run(1, flagged, t >= bufs ? store_done[size_t(t % bufs)] : 0.0, init_slots(lp, T.co_t, T.th, T.tw, blk), false);
     };
     const auto skip = [&](int64_t t, bool flagged) {  // flagged: ALU work beside the GEMM pipe
       if (!g.residual) return;
@@ -355,9 +367,11 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       const Tile T = tile(t);
       const bool next = t + 1 < n_tiles;
       if (next) skip(t + 1, true);
-      double epi = run(1, false, 0.0, channel_pass_slots(T.co_t, TH * TW), rest.empty());
+      std::vector<double> after = rest;  // the depthwise mode's move of the rows comes last
+      if (g.dw_compact) after.push_back(double(g.dw_compact_slots(T.co_t, T.th, T.tw)));
+      double epi = run(1, false, 0.0, channel_pass_slots(T.co_t, blk), after.empty());
       if (next) gemm(t + 1, 0, true);
-      for (size_t i = 0; i < rest.size(); ++i) epi = run(1, true, 0.0, rest[i], i + 1 == rest.size());
+      for (size_t i = 0; i < after.size(); ++i) epi = run(1, true, 0.0, after[i], i + 1 == after.size());
       store_tile(T, t, epi);
       for (int64_t cs = 1; next && cs < ci_steps; ++cs) gemm(t + 1, cs, true);
       if (t + 2 < n_tiles) init(t + 2, true);

@@ -38,13 +38,14 @@ ScheduleSpace::ScheduleSpace(const ConvGeometry& g, const DerivedConfig& cfg, bo
            {"tile_ci", tile_candidates(g.cbg)},
            {"tile_co", co},
            {"buffers", {1, 2}},
+           {"depthwise", g.dw_max && with_multipliers ? std::vector<int64_t>{0, 1, 2} : std::vector<int64_t>{0}},
            {"loop_order", {0, 1, 2, 3, 4, 5}}};
   for (const auto& d : dims_) size_ *= int64_t(d.values.size());
 }
 
 Schedule ScheduleSpace::at(int64_t index) const {
-  int64_t pick[6];
-  for (int d = 5; d >= 0; --d) {
+  int64_t pick[7];
+  for (int d = 6; d >= 0; --d) {
     const auto n = int64_t(dims_[size_t(d)].values.size());
     pick[d] = dims_[size_t(d)].values[size_t(index % n)];
     index /= n;
@@ -52,7 +53,8 @@ Schedule ScheduleSpace::at(int64_t index) const {
   Schedule s;
   s.tile_h = pick[0], s.tile_w = pick[1], s.tile_ci = pick[2], s.tile_co = pick[3];
   s.oc_nthread = pick[4];
-  s.order = kOrders[pick[5]];
+  s.depthwise = int(pick[5]);
+  s.order = kOrders[pick[6]];
   return s;
 }
 

@@ -37,7 +37,8 @@ module tessera_compute (
   output logic                                                  r_ready_o,
   // INP/WGT SRAM read ports (the SRAMs live in the load unit)
   output logic [tessera_params_pkg::INP_IDX_BITS-1:0]           inp_raddr_o,
-  input  logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0]       inp_rdata_i,
+  input  logic [(tessera_params_pkg::DEPTHWISE != 0 ? tessera_params_pkg::BLOCK_OUT : 1) *
+                tessera_params_pkg::INP_ELEM_BYTES*8-1:0]       inp_rdata_i,  // wide: tessera_inp_sram
   output logic [tessera_params_pkg::WGT_IDX_BITS-1:0]           wgt_raddr_o,
   input  logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0]       wgt_rdata_i,
   // OUT SRAM read port (for the store unit)
@@ -157,6 +158,19 @@ module tessera_compute (
   assign dec_imm     = dec_insn[tessera_isa_pkg::ALU_IMM_LSB +: ImmW];
   assign dec_empty   = (UopIdx+1)'(dec_bgn) >= dec_end || dec_iter_out == '0 || dec_iter_in == '0;
 
+  // GEMM's depthwise flag exists only with the mode (elsewhere its slot has width 0 and its LSB may lie
+  // past the instruction).
+  logic dec_dw;
+  if (tessera_params_pkg::DEPTHWISE != 0) begin : g_dec_dw
+    `TESSERA_STATIC_ASSERT(g_dw_field, tessera_isa_pkg::GEMM_DEPTHWISE_W == 1,
+                           "tessera_compute: DEPTHWISE without the GEMM depthwise field")
+    `TESSERA_STATIC_ASSERT(g_dw_square, tessera_params_pkg::BLOCK_IN == tessera_params_pkg::BLOCK_OUT,
+                           "tessera_compute: DEPTHWISE needs BLOCK_IN == BLOCK_OUT")
+    assign dec_dw = !dec_is_alu && dec_insn[tessera_isa_pkg::GEMM_DEPTHWISE_LSB];
+  end else begin : g_no_dw
+    assign dec_dw = 1'b0;
+  end
+
   logic [2:0] cur_opcode;
   assign cur_opcode = cur_insn_q[tessera_isa_pkg::FINISH_OPCODE_LSB +: tessera_isa_pkg::FINISH_OPCODE_W];
 
@@ -273,6 +287,7 @@ module tessera_compute (
       .clk_i, .rst_ni,
       .start_i      (pipe_start[p]),
       .two_slot_i   (dec_is_alu && !dec_use_imm && !dec_reset),
+      .dw_i         (dec_dw),
       .uop_bgn_i    (dec_bgn),
       .uop_end_i    (dec_end),
       .iter_out_i   (dec_iter_out),

@@ -8,6 +8,12 @@
 //   W  ACC result written to acc[d] (and, truncated, to out[d] by the caller)
 // The ACC read of an op happens in the cycle the op ahead of it (in either pipe) writes, so W forwards
 // the previous cycle's writes of both pipes when the addresses match.
+//
+// Depthwise GEMM (the GEMM pipe with DEPTHWISE; R = BLOCK_IN = BLOCK_OUT): a tap slot reads R input
+// elements from s and the weight row w, the core multiplies them elementwise (M), and at W the
+// group's local sums (R x BATCH x R, ACC_BITS, wrapping) become products + (first tap ? 0 : local);
+// a tap neither reads nor writes ACC. Drain slot q reads acc[d + q] at M like any op (d latched from
+// the taps' destination at R) and writes acc[d + q] + local[q] at W, with the usual forwarding.
 module tessera_compute_pipe #(
   parameter bit Alu     = 1'b0,
   parameter int TagBits = 8,
@@ -18,6 +24,7 @@ module tessera_compute_pipe #(
   // instruction start (a non-empty loop)
   input  logic                                                 start_i,
   input  logic                                                 two_slot_i,
+  input  logic                                                 dw_i,       // depthwise GEMM
   input  logic [tessera_params_pkg::UOP_IDX_BITS-1:0]          uop_bgn_i,
   input  logic [tessera_params_pkg::UOP_IDX_BITS:0]            uop_end_i,
   input  logic [13:0]                                          iter_out_i,
@@ -37,7 +44,8 @@ module tessera_compute_pipe #(
   input  logic [tessera_params_pkg::UOP_BITS-1:0]              uop_rdata_i,
   // INP/WGT reads (GEMM pipe)
   output logic [tessera_params_pkg::INP_IDX_BITS-1:0]          inp_raddr_o,
-  input  logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0]      inp_rdata_i,
+  input  logic [(tessera_params_pkg::DEPTHWISE != 0 ? tessera_params_pkg::BLOCK_OUT : 1) *
+                tessera_params_pkg::INP_ELEM_BYTES*8-1:0]      inp_rdata_i,  // wide: tessera_inp_sram
   output logic [tessera_params_pkg::WGT_IDX_BITS-1:0]          wgt_raddr_o,
   input  logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0]      wgt_rdata_i,
   // ACC read (stage M address, stage W data) and write (stage W)
@@ -63,6 +71,8 @@ module tessera_compute_pipe #(
   localparam int InpIdx  = tessera_params_pkg::INP_IDX_BITS;
   localparam int WgtIdx  = tessera_params_pkg::WGT_IDX_BITS;
   localparam int ImmW    = tessera_isa_pkg::ALU_IMM_W;
+  localparam bit Dw      = !Alu && tessera_params_pkg::DEPTHWISE != 0;
+  localparam int QBits   = $clog2(tessera_params_pkg::BLOCK_OUT);
 
   // ---- issuer ----------------------------------------------------------------------------------
   logic op_valid, op_exec, op_last;
@@ -70,10 +80,12 @@ module tessera_compute_pipe #(
   logic [SrcBits-1:0] op_src_off;
   logic [WgtIdx-1:0] op_wgt_off;
   logic [TagBits-1:0] op_tag;
+  logic op_tap, op_first, op_drain;
+  logic [QBits-1:0] op_q;
 
-  tessera_uop_issue #(.TagBits(TagBits), .SrcBits(SrcBits)) u_issue (
+  tessera_uop_issue #(.TagBits(TagBits), .SrcBits(SrcBits), .Dw(Dw)) u_issue (
     .clk_i, .rst_ni,
-    .start_i, .two_slot_i,
+    .start_i, .two_slot_i, .dw_i,
     .uop_bgn_i, .uop_end_i, .iter_out_i, .iter_in_i,
     .dst_fo_i, .dst_fi_i, .src_fo_i, .src_fi_i, .wgt_fo_i, .wgt_fi_i,
     .tag_i,
@@ -85,7 +97,11 @@ module tessera_compute_pipe #(
     .op_wgt_off_o(op_wgt_off),
     .op_exec_o   (op_exec),
     .op_last_o   (op_last),
-    .op_tag_o    (op_tag)
+    .op_tag_o    (op_tag),
+    .op_tap_o    (op_tap),
+    .op_first_o  (op_first),
+    .op_drain_o  (op_drain),
+    .op_q_o      (op_q)
   );
   assign last_o = op_last;
 
@@ -95,15 +111,18 @@ module tessera_compute_pipe #(
   logic [SrcBits-1:0] r_src_off_q;
   logic [WgtIdx-1:0] r_wgt_off_q;
   logic [TagBits-1:0] r_tag_q;
-  logic [AccIdx-1:0] r_dst;
+  logic [AccIdx-1:0] r_dst, r_uop_dst;
   logic [SrcBits-1:0] r_src;
   logic [WgtIdx-1:0] r_wgt;
+  // depthwise slot kinds per stage (constant 0 without Dw)
+  logic m_tap, m_drain, w_tap, w_first, w_drain;
+  logic [QBits-1:0] w_q;
 
   // A micro-op is padded to UOP_BITS; the padding bits carry nothing.
   logic unused_uop_padding;
   assign unused_uop_padding = ^uop_rdata_i;
 
-  assign r_dst = uop_rdata_i[tessera_isa_pkg::UOP_DST_LSB +: AccIdx] + r_dst_off_q;
+  assign r_uop_dst = uop_rdata_i[tessera_isa_pkg::UOP_DST_LSB +: AccIdx] + r_dst_off_q;
   assign r_src = uop_rdata_i[tessera_isa_pkg::UOP_SRC_LSB +: SrcBits] + r_src_off_q;
   assign r_wgt = uop_rdata_i[tessera_isa_pkg::UOP_WGT_LSB +: WgtIdx] + r_wgt_off_q;
   assign inp_raddr_o = InpIdx'(r_src);
@@ -114,7 +133,7 @@ module tessera_compute_pipe #(
   logic [AccIdx-1:0] m_dst_q, m_src_q;
   logic [TagBits-1:0] m_tag_q;
 
-  assign acc_re_o    = m_valid_q;
+  assign acc_re_o    = m_valid_q && !m_tap;
   assign acc_raddr_o = m_exec_q ? m_dst_q : m_src_q;
 
   // ---- stage W ---------------------------------------------------------------------------------
@@ -131,7 +150,55 @@ module tessera_compute_pipe #(
   assign w_reset  = w_tag_q[1];
   assign acc_fwd = (own_we_q && own_waddr_q == w_rd_addr_q)     ? own_wdata_q :
                    (other_we_q && other_waddr_q == w_rd_addr_q) ? other_wdata_q : acc_rdata_i;
-  assign w_write = w_valid_q && w_exec_q;
+  assign w_write = w_valid_q && w_exec_q && !w_tap;
+
+  if (Dw) begin : g_dw_stages
+    logic r_tap_q, r_first_q, r_drain_q, m_tap_q, m_first_q, m_drain_q, w_tap_q, w_first_q, w_drain_q;
+    logic [QBits-1:0] r_q_q, m_q_q, w_q_q;
+    logic [AccIdx-1:0] d_q;
+
+    // a drain's row: d (the group's destination, from its taps) + q
+    assign r_dst = r_drain_q ? d_q + AccIdx'(r_q_q) : r_uop_dst;
+    always_ff @(posedge clk_i) begin
+      if (r_valid_q && r_tap_q) d_q <= r_uop_dst;
+    end
+    always_ff @(posedge clk_i or negedge rst_ni) begin
+      if (!rst_ni) begin
+        {r_tap_q, m_tap_q, w_tap_q, r_drain_q, m_drain_q, w_drain_q} <= '0;
+      end else begin
+        r_tap_q   <= op_tap;
+        m_tap_q   <= r_tap_q;
+        w_tap_q   <= m_tap_q;
+        r_drain_q <= op_drain;
+        m_drain_q <= r_drain_q;
+        w_drain_q <= m_drain_q;
+      end
+    end
+    always_ff @(posedge clk_i) begin
+      r_first_q <= op_first;
+      m_first_q <= r_first_q;
+      w_first_q <= m_first_q;
+      r_q_q     <= op_q;
+      m_q_q     <= r_q_q;
+      w_q_q     <= m_q_q;
+    end
+    assign m_tap   = m_tap_q;
+    assign m_drain = m_drain_q;
+    assign w_tap   = w_tap_q;
+    assign w_first = w_first_q;
+    assign w_drain = w_drain_q;
+    assign w_q     = w_q_q;
+  end else begin : g_stages
+    assign r_dst   = r_uop_dst;
+    assign m_tap   = 1'b0;
+    assign m_drain = 1'b0;
+    assign w_tap   = 1'b0;
+    assign w_first = 1'b0;
+    assign w_drain = 1'b0;
+    assign w_q     = '0;
+    logic unused_dw;
+    assign unused_dw = ^{dw_i, op_tap, op_first, op_drain, op_q};
+  end
 
   if (Alu) begin : g_alu
     // ALU tag above {reset, is_alu}: {..., use_imm, imm, alu_op}
@@ -176,22 +243,46 @@ module tessera_compute_pipe #(
       end
     end
     logic unused_gemm;
-    assign unused_gemm = ^{inp_rdata_i, wgt_rdata_i, w_is_alu};
+    assign unused_gemm = ^{inp_rdata_i, wgt_rdata_i, w_is_alu, m_drain, w_first, w_drain, w_q};
   end else begin : g_gemm
     // The registered dot products are the stage-W sum (only ops that accumulate compute them).
-    logic [AccW-1:0] w_sum_q;
+    // With Dw, w_add is a drain's local row instead of the dot products.
+    logic [AccW-1:0] w_sum_q, w_add;
+    logic [(Dw ? tessera_params_pkg::BLOCK_OUT * AccW / AccBits * (tessera_params_pkg::INP_BITS +
+            tessera_params_pkg::WGT_BITS) : 1)-1:0] w_prod_q;
     tessera_gemm_core u_gemm (
       .clk_i,
-      .en_i (m_valid_q && !m_tag_q[1]),
-      .inp_i(inp_rdata_i),
-      .wgt_i(wgt_rdata_i),
-      .sum_q(w_sum_q)
+      .en_i  (m_valid_q && !m_tag_q[1] && !m_drain),
+      .dw_i  (m_tap),
+      .inp_i (inp_rdata_i),
+      .wgt_i (wgt_rdata_i),
+      .sum_q (w_sum_q),
+      .prod_q(w_prod_q)
     );
+    if (Dw) begin : g_local
+      localparam int R = tessera_params_pkg::BLOCK_OUT;
+      localparam int ProdBits = tessera_params_pkg::INP_BITS + tessera_params_pkg::WGT_BITS;
+      // local[r][b][n] at lane (r*BATCH + b)*R + n: R accumulator rows of the group
+      logic [R*AccW-1:0] local_q;
+      always_ff @(posedge clk_i) begin
+        if (w_valid_q && w_tap) begin
+          for (int e = 0; e < R * Lanes; e++) begin
+            local_q[e*AccBits +: AccBits] <= (w_first ? AccBits'(0) : local_q[e*AccBits +: AccBits]) +
+                                             AccBits'($signed(w_prod_q[e*ProdBits +: ProdBits]));
+          end
+        end
+      end
+      assign w_add = w_drain ? local_q[w_q*AccW +: AccW] : w_sum_q;
+    end else begin : g_sum
+      assign w_add = w_sum_q;
+      logic unused_prod;
+      assign unused_prod = ^{w_prod_q, w_first, w_q};
+    end
     always_comb begin
       if (w_reset) w_result = '0;
       else begin
         for (int l = 0; l < Lanes; l++) begin
-          w_result[l*AccBits +: AccBits] = acc_fwd[l*AccBits +: AccBits] + w_sum_q[l*AccBits +: AccBits];
+          w_result[l*AccBits +: AccBits] = acc_fwd[l*AccBits +: AccBits] + w_add[l*AccBits +: AccBits];
         end
       end
     end
@@ -243,6 +334,7 @@ module tessera_compute_pipe #(
   assign acc_wdata_o = w_result;
   assign tail_o      = w_valid_q && w_last_q;
   assign tail_tag_o  = w_tag_q;
-  assign uop_o       = Alu ? w_write : w_valid_q && !w_reset;  // ALU: resets count, fetch slots not
+  // ALU: resets count, fetch slots not; GEMM: depthwise taps count, drains not
+  assign uop_o       = Alu ? w_write : w_valid_q && !w_reset && !w_drain;
   assign empty_o     = !issuing_o && !r_valid_q && !m_valid_q && !w_valid_q;
 endmodule

@@ -23,7 +23,9 @@ module tessera_load (
   output logic                                            r_ready_o,
   // SRAM read ports for the compute unit
   input  logic [tessera_params_pkg::INP_IDX_BITS-1:0]     inp_raddr_i,
-  output logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0] inp_rdata_o,
+  // with the depthwise mode BLOCK_OUT consecutive elements from inp_raddr_i (tessera_inp_sram)
+  output logic [(tessera_params_pkg::DEPTHWISE != 0 ? tessera_params_pkg::BLOCK_OUT : 1) *
+                tessera_params_pkg::INP_ELEM_BYTES*8-1:0] inp_rdata_o,
   input  logic [tessera_params_pkg::WGT_IDX_BITS-1:0]     wgt_raddr_i,
   output logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0] wgt_rdata_o,
   // observation
@@ -109,10 +111,9 @@ module tessera_load (
   assign ar_len_o   = sel[1] ? ar_len_e[15:8] : ar_len_e[7:0];
   assign r_ready_o  = sel[1] ? r_ready_e[1] : r_ready_e[0];
 
-  tessera_sram #(.Width(tessera_params_pkg::INP_ELEM_BYTES * 8), .Depth(tessera_params_pkg::INP_DEPTH))
-      u_inp_sram (
+  tessera_inp_sram u_inp_sram (
     .clk_i, .we_i(we_e[0]), .waddr_i(inp_waddr), .wdata_i(inp_wdata),
-    .re_i(1'b1), .raddr_i(inp_raddr_i), .rdata_o(inp_rdata_o)
+    .raddr_i(inp_raddr_i), .rdata_o(inp_rdata_o)
   );
 
   tessera_sram #(.Width(tessera_params_pkg::WGT_ELEM_BYTES * 8), .Depth(tessera_params_pkg::WGT_DEPTH))

@@ -165,7 +165,9 @@ module tessera_top (
 
   // ---- units -----------------------------------------------------------------------------------
   logic [tessera_params_pkg::INP_IDX_BITS-1:0] inp_raddr;
-  logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0] inp_rdata;
+  // with the depthwise mode BLOCK_OUT consecutive input elements per read (tessera_inp_sram)
+  logic [(tessera_params_pkg::DEPTHWISE != 0 ? tessera_params_pkg::BLOCK_OUT : 1) *
+         tessera_params_pkg::INP_ELEM_BYTES*8-1:0] inp_rdata;
   logic [tessera_params_pkg::WGT_IDX_BITS-1:0] wgt_raddr;
   logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0] wgt_rdata;
   logic [tessera_params_pkg::ACC_IDX_BITS-1:0] out_raddr;

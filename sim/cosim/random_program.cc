@@ -39,6 +39,10 @@ int queue_from(int u, int v) {
   return u == int(Unit::LOAD) ? q(TokenQueue::G2L) : q(TokenQueue::G2S);
 }
 
+// With the depthwise mode the micro-ops' sources and weights stay below these (plus loop offsets), and
+// a third of the INP/WGT loads fill exactly these rows.
+constexpr int64_t kDwInpRows = 256, kDwWgtRows = 64;
+
 class Generator {
  public:
   Generator(const DerivedConfig& cfg, uint64_t seed, const RandomProgramOptions& opt)
@@ -83,6 +87,12 @@ class Generator {
       if (k >= 2 && chance(0.3)) u.dst = area[size_t(k - pick(1, 2))].dst;  // RAW hazard on the accumulator
       u.src = uint32_t(pick(0, src_depth / 2 - 1));
       u.wgt = uint32_t(pick(0, cfg_.wgt.depth / 2 - 1));
+      // With the depthwise mode: runs of micro-ops sharing dst (a depthwise GEMM's range is one group).
+      if (cfg_.hw.depthwise) {
+        if (k >= 1 && chance(0.75)) u.dst = area[size_t(k - 1)].dst;
+        u.src %= uint32_t(std::min(src_depth / 2, kDwInpRows - cfg_.hw.block_out - 16));
+        u.wgt %= uint32_t(std::min(cfg_.wgt.depth / 2, kDwWgtRows - 8));
+      }
       area[size_t(k)] = u;
       codec_.encode_uop(u, &dram[size_t(k * eb)]);
     }
@@ -337,8 +347,8 @@ class Generator {
     int64_t y = chance(0.05) ? 0 : pick(1, opt_.max_rows), x = pick(1, opt_.max_cols);
     int64_t y0 = pad(), y1 = pad(), x0 = pad(), x1 = pad();
     if ((y0 + y + y1) * (x0 + x + x1) > g.depth) y0 = y1 = x0 = x1 = 0, y = 1;
-    const int64_t count = (y0 + y + y1) * (x0 + x + x1);
-    const int64_t stride = x + pick(0, 3);
+    int64_t count = (y0 + y + y1) * (x0 + x + x1);
+    int64_t stride = x + pick(0, 3);
     const int64_t extent = y ? (y - 1) * stride + x : 0;
     const int64_t limit = (m == MemType::UOP ? uop_area_ : opt_.src_bytes / eb) - extent;
     // A quarter of the ACC loads come from the float-mode area (write_req_float_area), a quarter from
@@ -348,7 +358,14 @@ class Generator {
                           : area < 0.25 && qadd_area_ <= limit ? qadd_area_
                           : area < 0.5 && req_area_ <= limit   ? req_area_
                                                                : 0;
-    const int64_t sram = pick(0, g.depth - count), dram = pick(first, std::max<int64_t>(first, limit));
+    int64_t sram = pick(0, g.depth - count), dram = pick(first, std::max<int64_t>(first, limit));
+    // With the depthwise mode a third of the INP/WGT loads fill the low rows the micro-ops' sources
+    // and weights point to (write_uop_area), so depthwise GEMMs mostly multiply data, not zeros.
+    if (cfg_.hw.depthwise && (m == MemType::INP || m == MemType::WGT) && chance(0.33)) {
+      x = m == MemType::INP ? kDwInpRows : kDwWgtRows;
+      y = 1, y0 = y1 = x0 = x1 = 0, sram = 0, count = x, stride = x;
+      dram = pick(0, opt_.src_bytes / eb - x);
+    }
     i[Field::SRAM_BASE] = sram;
     i[Field::DRAM_BASE] = dram;
     i[Field::Y_SIZE] = y;
@@ -389,22 +406,36 @@ class Generator {
     return i;
   }
 
-  // GEMM or ALU with loop factors chosen so every index stays below its SRAM depth.
+  // GEMM or ALU with loop factors chosen so every index stays below its SRAM depth. With the
+  // depthwise mode 40% of the GEMMs are depthwise: a range of 1..24 micro-ops sharing dst (the group's
+  // taps), its R destination and source rows inside their SRAMs, no reset.
   Insn loop(Opcode op, std::vector<Touch>& t) {
     const bool gemm = op == Opcode::GEMM;
     Insn i;
     i[Field::OPCODE] = int(op);
     const int64_t bgn = pick(0, cfg_.uop.depth - 1);
-    const int64_t end = chance(0.03) ? bgn : std::min(cfg_.uop.depth, bgn + pick(1, 4));
+    int64_t end = chance(0.03) ? bgn : std::min(cfg_.uop.depth, bgn + pick(1, 4));
     const int64_t io = pick(1, opt_.max_iter), ii = pick(1, opt_.max_iter);
-    const bool reset = chance(gemm ? 0.15 : 0.1);
+    bool reset = chance(gemm ? 0.15 : 0.1);
+    const bool dw = gemm && cfg_.hw.depthwise && chance(0.4);
+    const int64_t rows = dw ? cfg_.hw.block_out : 1;  // accumulator and input rows per index
+    if (dw) {
+      reset = false;
+      i[Field::DEPTHWISE] = 1;
+      if (end > bgn) {
+        const int64_t want = pick(1, 24);
+        end = bgn + 1;
+        while (end < cfg_.uop.depth && end - bgn < want && uops_[size_t(end)].dst == uops_[size_t(bgn)].dst) ++end;
+      }
+    }
     i[Field::RESET] = reset;
     i[Field::UOP_BGN] = bgn;
     i[Field::UOP_END] = end;
     i[Field::ITER_OUT] = io;
     i[Field::ITER_IN] = ii;
     uint32_t Uop::*const fields[3] = {&Uop::dst, &Uop::src, &Uop::wgt};
-    const int64_t depths[3] = {cfg_.acc.depth, gemm ? cfg_.inp.depth : cfg_.acc.depth, cfg_.wgt.depth};
+    const int64_t depths[3] = {cfg_.acc.depth - (rows - 1), gemm ? cfg_.inp.depth - (rows - 1) : cfg_.acc.depth,
+                               cfg_.wgt.depth};
     const Field fo[3] = {Field::DST_FACTOR_OUT, Field::SRC_FACTOR_OUT, Field::WGT_FACTOR_OUT};
     const Field fi[3] = {Field::DST_FACTOR_IN, Field::SRC_FACTOR_IN, Field::WGT_FACTOR_IN};
     int64_t f[3][2] = {};
@@ -438,11 +469,11 @@ class Generator {
       for (int64_t n = 0; n < ii; ++n)
         for (int64_t j = bgn; j < end; ++j) {
           const Uop& u = uops_[size_t(j)];
-          t.push_back({B_ACC, int64_t(u.dst) + o * f[0][0] + n * f[0][1], true});
+          for (int64_t r = 0; r < rows; ++r) t.push_back({B_ACC, int64_t(u.dst) + o * f[0][0] + n * f[0][1] + r, true});
           if (reset) continue;
           const int64_t s = int64_t(u.src) + o * f[1][0] + n * f[1][1];
           if (gemm) {
-            t.push_back({B_INP, s, false});
+            for (int64_t r = 0; r < rows; ++r) t.push_back({B_INP, s + r, false});
             t.push_back({B_WGT, int64_t(u.wgt) + o * f[2][0] + n * f[2][1], false});
           } else if (!i[Field::USE_IMM]) {
             t.push_back({B_ACC, s, false});

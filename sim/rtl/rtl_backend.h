@@ -95,7 +95,8 @@ class RtlSim {
     return run(program, DramSpan{dram.data(), dram.size()}, opt, obs);
   }
   // Element `index` of the SRAM whose storage array is at `path` below tessera_top (e.g.
-  // "u_load.u_inp_sram.mem_q"), as little-endian bytes of its declared width. Throws RtlError.
+  // "u_load.u_inp_sram.mem_q"), as little-endian bytes of its declared width; a banked SRAM (ACC/OUT
+  // halves, the input SRAM's one or R interleaved banks) reads as one array. Throws RtlError.
   virtual std::vector<uint8_t> peek(const std::string& path, int64_t index) const = 0;
 };
 

@@ -338,19 +338,36 @@ std::vector<uint8_t> RtlSimImpl::peek(const std::string& path, int64_t index) co
   try {
     v = m_->sram(path);
   } catch (const std::runtime_error& e) {
-    // A two-bank SRAM (tessera_sram_banks) holds element i in u_bank0 below half its depth, else u_bank1.
+    // A split SRAM, read as one array:
+    //   tessera_sram_banks: element i in u_bank0 below half its depth, else u_bank1;
+    //   tessera_inp_sram: one SRAM g_one.u_sram, or with the depthwise mode R interleaved banks
+    //   g_wide.g_bank[k].u_sram, element i in bank i mod R at row i / R.
     const std::string suffix = ".mem_q";
     if (path.size() <= suffix.size() || path.compare(path.size() - suffix.size(), suffix.size(), suffix) != 0)
       throw RtlError(e.what());
     const std::string inst = path.substr(0, path.size() - suffix.size());
+    const auto find = [&](const std::string& p, SramView* out) {
+      try {
+        *out = m_->sram(p);
+        return true;
+      } catch (const std::runtime_error&) {
+        return false;
+      }
+    };
     SramView b0;
-    try {
-      b0 = m_->sram(inst + ".u_bank0" + suffix);
-    } catch (const std::runtime_error&) {
-      throw RtlError(e.what());
+    if (find(inst + ".u_bank0" + suffix, &b0)) {
+      if (index >= b0.depth) return peek(inst + ".u_bank1" + suffix, index - b0.depth);
+      return peek(inst + ".u_bank0" + suffix, index);
     }
-    if (index >= b0.depth) return peek(inst + ".u_bank1" + suffix, index - b0.depth);
-    return peek(inst + ".u_bank0" + suffix, index);
+    if (find(inst + ".g_one.u_sram" + suffix, &b0)) return peek(inst + ".g_one.u_sram" + suffix, index);
+    const auto bank = [&](int64_t k) { return inst + ".g_wide.g_bank[" + std::to_string(k) + "].u_sram" + suffix; };
+    if (!find(bank(0), &b0)) throw RtlError(e.what());
+    int64_t banks = 1;
+    for (SramView other; find(bank(banks), &other);) ++banks;
+    if (index < 0 || index >= banks * b0.depth)
+      throw RtlError("SRAM '" + path + "': element " + std::to_string(index) + " outside depth " +
+                     std::to_string(banks * b0.depth));
+    return peek(bank(index % banks), index / banks);
   }
   if (index < 0 || index >= v.depth)
     throw RtlError("SRAM '" + path + "': element " + std::to_string(index) + " outside depth " + std::to_string(v.depth));

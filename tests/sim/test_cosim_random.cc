@@ -1,6 +1,7 @@
 // Constrained-random lockstep co-simulation (RTL vs fsim) and the generator's coverage of the ISA.
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <map>
 
 #include "sim/cosim/lockstep.h"
@@ -39,6 +40,13 @@ TEST(CosimRandom, TinyWithABackpressuredDram50Programs) {
   run_seeds("tiny", 3001, 50, opt);
 }
 
+// The depthwise mode (default_dw, when its model is built): 40% of the GEMMs are depthwise.
+TEST(CosimRandom, DefaultDw200Programs) {
+  const std::vector<std::string> built = built_rtl_configs();
+  if (std::find(built.begin(), built.end(), "default_dw") == built.end()) GTEST_SKIP() << "no default_dw model";
+  run_seeds("default_dw", 7001, 200);
+}
+
 TEST(CosimPipeline, Default100DoubleBufferedPipelines) { run_seeds("default", 4001, 100, {}, true); }
 TEST(CosimPipeline, Tiny50DoubleBufferedPipelines) { run_seeds("tiny", 5001, 50, {}, true); }
 TEST(CosimPipeline, Vta4x8x8With50DoubleBufferedPipelines) { run_seeds("vta_4x8x8", 6001, 50, {}, true); }
@@ -59,6 +67,32 @@ TEST(PipelineProgram, HalfTheProgramsOverlapEpilogues) {
   EXPECT_GT(overlapped, 30);
   EXPECT_LT(overlapped, 70);
   EXPECT_GT(with_alu, 10);  // tiles with more than one ALU op flag the ones after the first
+}
+
+// On a config with the depthwise mode the generator draws depthwise GEMMs: one tap, more taps than
+// rows, both loop levels, the overlap flag; never with reset. Without the mode it draws none.
+TEST(RandomProgram, DrawsDepthwiseGemmsWithTheMode) {
+  const DerivedConfig cfg = programs::config("default_dw");
+  const int64_t R = cfg.hw.block_out;
+  std::map<std::string, int> seen;
+  for (uint64_t seed = 7001; seed <= 7060; ++seed)
+    for (const Insn& i : random_program(cfg, seed).insns) {
+      if (i.opcode() != Opcode::GEMM || !i[Field::DEPTHWISE]) continue;
+      const int64_t taps = i[Field::UOP_END] - i[Field::UOP_BGN];
+      EXPECT_EQ(i[Field::RESET], 0);
+      ++seen["depthwise"];
+      if (taps == 1) ++seen["one tap"];
+      if (taps > 1 && taps <= R) ++seen["several taps"];
+      if (taps > R) ++seen["more taps than rows"];
+      if (i[Field::ITER_OUT] > 1 && i[Field::ITER_IN] > 1) ++seen["two-level loop"];
+      if (i[Field::OVERLAP]) ++seen["overlap"];
+    }
+  EXPECT_GT(seen["depthwise"], 60) << "about 40% of the GEMMs";
+  for (const char* w : {"one tap", "several taps", "more taps than rows", "two-level loop", "overlap"})
+    EXPECT_GT(seen[w], 0) << w;
+  for (uint64_t seed = 1; seed <= 30; ++seed)
+    for (const Insn& i : random_program(programs::config("default"), seed).insns)
+      EXPECT_FALSE(i.opcode() == Opcode::GEMM && i[Field::DEPTHWISE]);
 }
 
 // The generator must reach every instruction kind and the corner fields the brief lists.
