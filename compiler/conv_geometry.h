@@ -67,6 +67,10 @@ struct ConvGeometry {
   int64_t gemm_slots(int64_t th, int64_t tw, int64_t co_t, int64_t ci_t, int64_t TW) const {
     return dw() ? co_t * dw_groups(th, TW) * (r * s + dw_rows) : th * tw * co_t * ci_t * r * s;
   }
+  // WGT elements per output block of a reduction step over ci_t input blocks: one per tap, or in
+  // depthwise mode (weights addressed in rows, one tap of BLOCK_OUT channels per row) the taps packed
+  // dw_rows to an element.
+  int64_t wgt_elems(int64_t ci_t) const { return dw() ? (r * s + dw_rows - 1) / dw_rows : ci_t * r * s; }
   // ALU slots of the epilogue's move of a th x tw tile's rows to the tile's pitch (depthwise mode
   // with dw_compact): a moving source, so two per vector.
   int64_t dw_compact_slots(int64_t co_t, int64_t th, int64_t tw) const { return dw_compact ? 2 * co_t * th * tw : 0; }

@@ -14,16 +14,16 @@ void put_i32(std::vector<uint8_t>& v, size_t at, int32_t x) { std::memcpy(&v[at]
 // Weights as WGT elements [kb][cbg][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
 // Output block co's tiles cover input blocks ci_first(co) .. + cbg; a grouped layer's channels
 // outside k's group stay 0 (block-diagonal tiles: a depthwise tile is diagonal).
-// In depthwise mode element (kb, tap) holds the tap's BLOCK_OUT channel weights in every row: row r
-// multiplies the group's r-th input vector.
+// In depthwise mode a block's taps are rows (tap t: row t % BLOCK_OUT of its wgt_elems() elements),
+// each holding the tap's BLOCK_OUT channel weights.
 std::vector<uint8_t> pack_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
   const int64_t bo = cfg.hw.block_out, bi = cfg.hw.block_in, eb = bo * bi;
-  std::vector<uint8_t> out(size_t(g.kb * g.cbg * g.r * g.s * eb), 0);
+  std::vector<uint8_t> out(size_t(g.kb * g.wgt_elems(g.cbg) * eb), 0);
   if (g.dw()) {
     for (int64_t k = 0; k < g.k; ++k)
       for (int64_t tap = 0; tap < g.r * g.s; ++tap)
-        for (int64_t row = 0; row < g.dw_rows; ++row)
-          out[size_t(((k / bo) * g.r * g.s + tap) * eb + row * bi + k % bo)] = uint8_t(l.weights[size_t(k * g.r * g.s + tap)]);
+        out[size_t(((k / bo) * g.wgt_elems(1) + tap / bo) * eb + (tap % bo) * bi + k % bo)] =
+            uint8_t(l.weights[size_t(k * g.r * g.s + tap)]);
     return out;
   }
   for (int64_t k = 0; k < g.k; ++k)
@@ -113,7 +113,7 @@ void lower_conv(const Layer& l, const ConvGeometry& layer_geometry, const Schedu
   // epilogue moves them to TW); INP: `inp_set` vectors per input set.
   const int64_t blk = g.acc_block(TH, TW), pitch = g.acc_pitch(TW), acc_tile = s.tile_co * blk;
   const int64_t inp_set = g.inp_set(TH, TW);
-  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * inp_set, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * inp_set, wgt_buf = s.tile_co * g.wgt_elems(s.tile_ci);
   if (g.dw() && isa != IsaTarget::TESSERA)
     throw CompileError("layer '" + l.name + "': the config's depthwise mode is a TESSERA extension; the VTA ISA has none "
                        "(use a config without gemm.depthwise)");
@@ -240,23 +240,25 @@ void lower_conv(const Layer& l, const ConvGeometry& layer_geometry, const Schedu
                         g.in_rows(T.th), IW, g.row_step() * ib.wp()),
                at + ": input block " + std::to_string(ci));
       }
-    const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram, wgt_base + (T.co * g.cbg + ci0) * g.r * g.s,
-                                        T.co_t, ci_t * g.r * g.s, g.cbg * g.r * g.s),
+    const size_t last = b.emit(mem_insn(Opcode::LOAD, MemType::WGT, wgt_sram,
+                                        wgt_base + T.co * g.wgt_elems(g.cbg) + ci0 * g.r * g.s, T.co_t,
+                                        g.wgt_elems(ci_t), g.wgt_elems(g.cbg)),
                                at + ": weights");
     if (gstep >= bufs) b.insn(first)[Field::POP_NEXT] = 1;
     b.insn(last)[Field::PUSH_NEXT] = 1;
 
     if (g.dw()) {
       // One group per dw_rows output vectors of a block (rows IW apart, so input vector = output
-      // vector + tap offset); one micro-op per tap, the loops walk blocks and groups.
+      // vector + tap offset); one micro-op per tap (its weight index counts rows), the loops walk blocks
+      // and groups.
       std::vector<Uop> uops;
       for (int64_t y = 0; y < g.r; ++y)
         for (int64_t x = 0; x < g.s; ++x)
-          uops.push_back({uint32_t(acc_base), uint32_t(inp_sram + y * IW + x), uint32_t(wgt_sram + y * g.s + x)});
+          uops.push_back({uint32_t(acc_base), uint32_t(inp_sram + y * IW + x), uint32_t(wgt_sram * g.dw_rows + y * g.s + x)});
       UopLoopSpec dl;
       dl.uop_bgn = b.kernel(uops), dl.uop_end = dl.uop_bgn + int64_t(uops.size());
       dl.iter_out = T.co_t, dl.iter_in = g.dw_groups(T.th, TW);
-      dl.dst_out = blk, dl.dst_in = g.dw_rows, dl.src_out = inp_set, dl.src_in = g.dw_rows, dl.wgt_out = g.r * g.s;
+      dl.dst_out = blk, dl.dst_in = g.dw_rows, dl.src_out = inp_set, dl.src_in = g.dw_rows, dl.wgt_out = g.wgt_elems(1) * g.dw_rows;
       const size_t gemm = b.emit(gemm_insn(dl, false), at + ": depthwise multiply-accumulate");
       b.insn(gemm)[Field::DEPTHWISE] = 1;
       b.insn(gemm)[Field::POP_PREV] = 1;

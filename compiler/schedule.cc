@@ -151,7 +151,8 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g0, const Schedule&
   over(out, "INP SRAM (" + std::to_string(bufs) + (sets > 1 ? " x tile_co" : "") + " x tile_ci*in_rows*in_cols" +
                 (g.dw() ? " + depthwise overreach)" : ")"),
        bufs * sets * s.tile_ci * g.inp_set(s.tile_h, s.tile_w), cfg.inp.depth);
-  over(out, "WGT SRAM (" + std::to_string(bufs) + " x tile_co*tile_ci*R*S)", bufs * s.tile_co * s.tile_ci * g.r * g.s,
+  over(out, "WGT SRAM (" + std::to_string(bufs) + (g.dw() ? " x tile_co*ceil(R*S/BLOCK_OUT))" : " x tile_co*tile_ci*R*S)"),
+       bufs * s.tile_co * g.wgt_elems(s.tile_ci),
        cfg.wgt.depth);
   const AccLayout acc = acc_layout(g, s, cfg, with_multipliers);
   over(out, std::string("ACC SRAM (") + (acc.overlap ? "per bank: " : "") + "resident bias/multipliers + " +
@@ -168,8 +169,11 @@ std::vector<std::string> schedule_issues(const ConvGeometry& g0, const Schedule&
   const int64_t mem16 = field_max(cfg, Format::MEM, Field::X_STRIDE);
   over(out, "LOAD x_stride field (padded input row pitch)", g.row_step() * g.wp, mem16);
   over(out, "LOAD y_size field (input rows per tile)", ih, mem16);
-  over(out, "LOAD x_size field (weights per output block: tile_ci*R*S)", s.tile_ci * g.r * g.s, mem16);
-  over(out, "LOAD x_stride field (weights per output block: C blocks*R*S)", g.cbg * g.r * g.s, mem16);
+  over(out, "LOAD x_size field (weights per output block: tile_ci*R*S)", g.wgt_elems(s.tile_ci), mem16);
+  over(out, "LOAD x_stride field (weights per output block: C blocks*R*S)", g.wgt_elems(g.cbg), mem16);
+  if (g.dw())  // a depthwise micro-op's weight index counts rows, so it reaches only the first elements
+    over(out, "WGT rows a depthwise micro-op addresses (" + std::to_string(bufs) + " x tile_co*ceil(R*S/BLOCK_OUT)*BLOCK_OUT)",
+         bufs * s.tile_co * g.wgt_elems(1) * g.dw_rows, cfg.wgt.depth);
   return out;
 }
 

@@ -98,14 +98,14 @@ double CostModel::step_load_cycles(const ConvGeometry& g, const Schedule& s, int
   const int64_t lat = cfg_.hw.dram_latency_cycles, iw = g.in_cols(s.tile_w);
   const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
   return double(g.input_sets(s.tile_co, co_t) * ci_t) * (p_.load_insn + double(lat) + read_cycles(g.in_rows(th), iw * inp_eb)) +
-         p_.load_insn + double(lat) + read_cycles(co_t, ci_t * g.r * g.s * wgt_eb);
+         p_.load_insn + double(lat) + read_cycles(co_t, g.wgt_elems(ci_t) * wgt_eb);
 }
 
 int64_t CostModel::step_load_bytes(const ConvGeometry& g, const Schedule& s, int64_t co_t, int64_t th, int64_t ci_t) const {
   const int64_t beat = cfg_.hw.dram_bus_bits / 8, iw = g.in_cols(s.tile_w);
   const int64_t inp_eb = cfg_.elem_bytes(int(MemType::INP)), wgt_eb = cfg_.elem_bytes(int(MemType::WGT));
   return g.input_sets(s.tile_co, co_t) * ci_t * g.in_rows(th) * ceil_div(iw * inp_eb, beat) * beat +
-         co_t * ceil_div(ci_t * g.r * g.s * wgt_eb, beat) * beat;
+         co_t * ceil_div(g.wgt_elems(ci_t) * wgt_eb, beat) * beat;
 }
 
 Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
@@ -118,7 +118,7 @@ Cost CostModel::bound(const LayerProblem& lp, const Schedule& s) const {
 
   Cost c;
   c.inp_sram = bufs * g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * g.inp_set(TH, TW);
-  c.wgt_sram = bufs * s.tile_co * s.tile_ci * g.r * g.s;
+  c.wgt_sram = bufs * s.tile_co * g.wgt_elems(s.tile_ci);
   const AccLayout acc = acc_layout(g, s, cfg_, lp.with_multipliers);
   const int banks = acc.overlap ? 2 : 1;
   c.acc_sram = acc.vectors();
@@ -193,7 +193,7 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
   const int64_t bufs = s.oc_nthread * s.h_nthread, TH = s.tile_h, TW = s.tile_w, IW = g.in_cols(TW);
   const int64_t blk = g.acc_block(TH, TW), acc_tile = s.tile_co * blk, inp_set = g.inp_set(TH, TW);
   const AccLayout acc = acc_layout(g, s, cfg_, lp.with_multipliers);
-  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * inp_set, wgt_buf = s.tile_co * s.tile_ci * g.r * g.s;
+  const int64_t inp_buf = g.input_sets(s.tile_co, s.tile_co) * s.tile_ci * inp_set, wgt_buf = s.tile_co * g.wgt_elems(s.tile_ci);
   const int64_t ci_steps = ceil_div(g.cbg, s.tile_ci);
 
   // Tiles in the schedule's loop order (batch outermost), as lower_conv walks them.
@@ -241,7 +241,8 @@ Cost CostModel::evaluate(const LayerProblem& lp, const Schedule& s) const {
       std::vector<int64_t> k;
       if (g.dw()) {  // one micro-op per tap; the loops walk blocks and groups
         for (int64_t y = 0; y < g.r; ++y)
-          for (int64_t x = 0; x < g.s; ++x) k.insert(k.end(), {T.acc_base, inp_sram + y * IW + x, wgt_sram + y * g.s + x});
+          for (int64_t x = 0; x < g.s; ++x)
+            k.insert(k.end(), {T.acc_base, inp_sram + y * IW + x, wgt_sram * g.dw_rows + y * g.s + x});
         add(std::move(k));
         continue;
       }

@@ -116,7 +116,7 @@ module tessera_compute_pipe #(
   logic [WgtIdx-1:0] r_wgt;
   // depthwise slot kinds per stage (constant 0 without Dw)
   logic m_tap, m_drain, w_tap, w_first, w_drain;
-  logic [QBits-1:0] w_q;
+  logic [QBits-1:0] w_q, m_wrow;
 
   // A micro-op is padded to UOP_BITS; the padding bits carry nothing.
   logic unused_uop_padding;
@@ -126,7 +126,6 @@ module tessera_compute_pipe #(
   assign r_src = uop_rdata_i[tessera_isa_pkg::UOP_SRC_LSB +: SrcBits] + r_src_off_q;
   assign r_wgt = uop_rdata_i[tessera_isa_pkg::UOP_WGT_LSB +: WgtIdx] + r_wgt_off_q;
   assign inp_raddr_o = InpIdx'(r_src);
-  assign wgt_raddr_o = r_wgt;
 
   // ---- stage M ---------------------------------------------------------------------------------
   logic m_valid_q, m_exec_q, m_last_q;
@@ -157,8 +156,13 @@ module tessera_compute_pipe #(
     logic [QBits-1:0] r_q_q, m_q_q, w_q_q;
     logic [AccIdx-1:0] d_q;
 
+    logic [QBits-1:0] m_wrow_q;
     // a drain's row: d (the group's destination, from its taps) + q
     assign r_dst = r_drain_q ? d_q + AccIdx'(r_q_q) : r_uop_dst;
+    // a tap's weight index counts rows: element w / R, row w % R (registered for the read data)
+    assign wgt_raddr_o = r_tap_q ? WgtIdx'(r_wgt >> QBits) : r_wgt;
+    always_ff @(posedge clk_i) m_wrow_q <= r_wgt[QBits-1:0];
+    assign m_wrow = m_wrow_q;
     always_ff @(posedge clk_i) begin
       if (r_valid_q && r_tap_q) d_q <= r_uop_dst;
     end
@@ -190,6 +194,8 @@ module tessera_compute_pipe #(
     assign w_q     = w_q_q;
   end else begin : g_stages
     assign r_dst   = r_uop_dst;
+    assign wgt_raddr_o = r_wgt;
+    assign m_wrow  = '0;
     assign m_tap   = 1'b0;
     assign m_drain = 1'b0;
     assign w_tap   = 1'b0;
@@ -243,7 +249,7 @@ module tessera_compute_pipe #(
       end
     end
     logic unused_gemm;
-    assign unused_gemm = ^{inp_rdata_i, wgt_rdata_i, w_is_alu, m_drain, w_first, w_drain, w_q};
+    assign unused_gemm = ^{inp_rdata_i, wgt_rdata_i, w_is_alu, m_drain, w_first, w_drain, w_q, m_wrow};
   end else begin : g_gemm
     // The registered dot products are the stage-W sum (only ops that accumulate compute them).
     // With Dw, w_add is a drain's local row instead of the dot products.
@@ -254,6 +260,7 @@ module tessera_compute_pipe #(
       .clk_i,
       .en_i  (m_valid_q && !m_tag_q[1] && !m_drain),
       .dw_i  (m_tap),
+      .wrow_i(m_wrow),
       .inp_i (inp_rdata_i),
       .wgt_i (wgt_rdata_i),
       .sum_q (w_sum_q),

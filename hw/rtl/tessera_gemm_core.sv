@@ -6,14 +6,16 @@
 //
 // With the depthwise mode (DEPTHWISE, R = BLOCK_IN = BLOCK_OUT) inp_i holds R consecutive input
 // elements (element r at [r*BATCH*BLOCK_IN*INP_BITS +: ...], from tessera_inp_sram); a normal op uses
-// element 0. With dw_i the multiplier (b, o, i) takes element o's [b][i] instead of element 0's, and
-// the products are registered unsummed in prod_q: lane (r*BATCH + b)*R + n holds
-// inp_r[b][n] * wgt[r][n], INP_BITS + WGT_BITS wide. Without DEPTHWISE, dw_i is ignored, prod_q is 0
-// and the hardware is the plain MAC array.
+// element 0. With dw_i the multiplier (b, o, i) takes element o's [b][i] instead of element 0's and
+// weight row wrow_i's [i] instead of row o's (one tap of R channels, broadcast), and the products are
+// registered unsummed in prod_q: lane (r*BATCH + b)*R + n holds inp_r[b][n] * wgt[wrow][n],
+// INP_BITS + WGT_BITS wide. Without DEPTHWISE, dw_i and wrow_i are ignored, prod_q is 0 and the
+// hardware is the plain MAC array.
 module tessera_gemm_core (
   input  logic clk_i,
   input  logic en_i,
   input  logic dw_i,
+  input  logic [$clog2(tessera_params_pkg::BLOCK_OUT)-1:0] wrow_i,
   input  logic [(tessera_params_pkg::DEPTHWISE != 0 ? tessera_params_pkg::BLOCK_OUT : 1) *
                 tessera_params_pkg::BATCH*tessera_params_pkg::BLOCK_IN*tessera_params_pkg::INP_BITS-1:0]
                inp_i,
@@ -33,70 +35,56 @@ module tessera_gemm_core (
   localparam int WgtBits  = tessera_params_pkg::WGT_BITS;
   localparam int AccBits  = tessera_params_pkg::ACC_BITS;
   localparam int ProdBits = InpBits + WgtBits;
+  localparam bit Dw       = tessera_params_pkg::DEPTHWISE != 0;
 
+  logic dw;
+  logic [BlockIn*WgtBits-1:0] wgt_row;  // the depthwise tap, the same for every multiplier row
   logic [Batch*BlockOut*AccBits-1:0] sum_d;
+  localparam int Prods    = Dw ? BlockOut * Batch * BlockIn : 1;  // registered products (depthwise only)
+  logic [Prods*ProdBits-1:0] prod_d;
 
-  if (tessera_params_pkg::DEPTHWISE == 0) begin : g_plain
-    always_comb begin : dot
-      logic signed [AccBits-1:0] acc;
-      logic signed [ProdBits-1:0] prod;
-      acc = '0;
-      prod = '0;
-      sum_d = '0;
-      if (en_i) begin
-        for (int b = 0; b < Batch; b++) begin
-          for (int o = 0; o < BlockOut; o++) begin
-            acc = '0;
-            for (int i = 0; i < BlockIn; i++) begin
-              prod = $signed(inp_i[(b*BlockIn+i)*InpBits +: InpBits]) *
-                     $signed(wgt_i[(o*BlockIn+i)*WgtBits +: WgtBits]);
-              acc = acc + AccBits'(prod);
-            end
-            sum_d[(b*BlockOut+o)*AccBits +: AccBits] = acc;
+  assign dw      = Dw && dw_i;
+  assign wgt_row = wgt_i[wrow_i*BlockIn*WgtBits +: BlockIn*WgtBits];
+
+  // One multiplier per (b, o, i) serves both modes; only its operands differ.
+  always_comb begin : dot
+    logic signed [AccBits-1:0] acc;
+    logic signed [ProdBits-1:0] prod;
+    logic [InpBits-1:0] a;
+    logic [WgtBits-1:0] w;
+    acc = '0;
+    prod = '0;
+    a = '0;
+    w = '0;
+    sum_d = '0;
+    prod_d = '0;
+    if (en_i) begin
+      for (int b = 0; b < Batch; b++) begin
+        for (int o = 0; o < BlockOut; o++) begin
+          acc = '0;
+          for (int i = 0; i < BlockIn; i++) begin
+            a = inp_i[(((dw ? o * Batch : 0) + b) * BlockIn + i) * InpBits +: InpBits];
+            w = dw ? wgt_row[i*WgtBits +: WgtBits] : wgt_i[(o*BlockIn+i)*WgtBits +: WgtBits];
+            prod = $signed(a) * $signed(w);
+            acc = acc + AccBits'(prod);
+            prod_d[(Dw ? (o*Batch+b)*BlockIn+i : 0)*ProdBits +: ProdBits] = prod;
           end
+          sum_d[(b*BlockOut+o)*AccBits +: AccBits] = acc;
         end
       end
     end
+  end
 
+  always_ff @(posedge clk_i) begin
+    if (en_i && !dw) sum_q <= sum_d;
+  end
+  if (Dw) begin : g_prod
     always_ff @(posedge clk_i) begin
-      if (en_i) sum_q <= sum_d;
+      if (en_i && dw) prod_q <= prod_d;
     end
+  end else begin : g_no_prod
     assign prod_q = '0;
     logic unused_dw;
-    assign unused_dw = dw_i;
-  end else begin : g_dw
-    // One multiplier per (b, o, i) serves both modes; only its input element differs.
-    logic [BlockOut*Batch*BlockIn*ProdBits-1:0] prod_d;
-
-    always_comb begin : dot
-      logic signed [AccBits-1:0] acc;
-      logic signed [ProdBits-1:0] prod;
-      logic [InpBits-1:0] a;
-      acc = '0;
-      prod = '0;
-      a = '0;
-      sum_d = '0;
-      prod_d = '0;
-      if (en_i) begin
-        for (int b = 0; b < Batch; b++) begin
-          for (int o = 0; o < BlockOut; o++) begin
-            acc = '0;
-            for (int i = 0; i < BlockIn; i++) begin
-              a = dw_i ? inp_i[((o*Batch+b)*BlockIn+i)*InpBits +: InpBits] :
-                         inp_i[(b*BlockIn+i)*InpBits +: InpBits];
-              prod = $signed(a) * $signed(wgt_i[(o*BlockIn+i)*WgtBits +: WgtBits]);
-              acc = acc + AccBits'(prod);
-              prod_d[((o*Batch+b)*BlockIn+i)*ProdBits +: ProdBits] = prod;
-            end
-            sum_d[(b*BlockOut+o)*AccBits +: AccBits] = acc;
-          end
-        end
-      end
-    end
-
-    always_ff @(posedge clk_i) begin
-      if (en_i && !dw_i) sum_q <= sum_d;
-      if (en_i && dw_i) prod_q <= prod_d;
-    end
+    assign unused_dw = ^{dw_i, wrow_i, prod_d};
   end
 endmodule

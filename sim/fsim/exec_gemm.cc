@@ -22,11 +22,12 @@ namespace tessera {
 //   for o < iter_out: for i < iter_in:
 //     sum[r][b][n] = 0
 //     for k in [uop_bgn, uop_end): for r < R: for b < BATCH: for n < R:
-//       sum[r][b][n] += inp[s_k + r][b][n] * wgt[w_k][r][n]
+//       sum[r][b][n] += inp[s_k + r][b][n] * wgt[w_k / R][w_k % R][n]    // w_k counts weight rows
 //     acc[d_bgn + r][b][n] += sum[r][b][n]                    // int32, wrapping
 //
 // Every micro-op of the range shares d (the range is one output group, the micro-ops its taps), the
-// R elements from s_k and from d stay inside their SRAMs, and reset must be 0.
+// R elements from s_k and from d stay inside their SRAMs, and reset must be 0. Addressing weight rows
+// lets one WGT element carry R taps of a channel block, so depthwise weights move without padding.
 namespace {
 
 void exec_gemm_depthwise(const ExecContext& x, const UopLoop& l) {
@@ -46,19 +47,19 @@ void exec_gemm_depthwise(const ExecContext& x, const UopLoop& l) {
                        x.cfg.acc.depth - (R - 1)},
                       {"src", &Uop::src, l.src_out, l.src_in, "INP (less the R - 1 rows read with it)",
                        x.cfg.inp.depth - (R - 1)},
-                      {"wgt", &Uop::wgt, l.wgt_out, l.wgt_in, "WGT", x.cfg.wgt.depth}});
+                      {"wgt", &Uop::wgt, l.wgt_out, l.wgt_in, "WGT rows addressable (the first WGT depth)", x.cfg.wgt.depth}});
   std::vector<int32_t> sum(size_t(R * B * R));
   for (int64_t o = 0; o < l.iter_out; ++o)
     for (int64_t i = 0; i < l.iter_in; ++i) {
       std::fill(sum.begin(), sum.end(), 0);
       for (int64_t k = l.uop_bgn; k < l.uop_end; ++k) {
         const int64_t src = u[k].src + o * l.src_out + i * l.src_in, w = u[k].wgt + o * l.wgt_out + i * l.wgt_in;
-        const int8_t* wt = &s.wgt[size_t(w * s.wgt_lanes)];
+        const int8_t* wt = &s.wgt[size_t((w / R) * s.wgt_lanes + (w % R) * R)];  // the tap's row
         for (int64_t r = 0; r < R; ++r) {
           const int8_t* in = &s.inp[size_t((src + r) * s.inp_lanes)];
           for (int64_t b = 0; b < B; ++b)
             for (int64_t n = 0; n < R; ++n)
-              sum[size_t((r * B + b) * R + n)] += int32_t(in[b * R + n]) * int32_t(wt[r * R + n]);
+              sum[size_t((r * B + b) * R + n)] += int32_t(in[b * R + n]) * int32_t(wt[n]);
         }
       }
       const int64_t d = u[l.uop_bgn].dst + o * l.dst_out + i * l.dst_in;

@@ -134,8 +134,8 @@ void Machine::gemm(const Insn& in) {
       }
 }
 
-// Depthwise: per (o, i), every micro-op adds inp[s + r][b][n] * wgt[w][r][n] into row r of the group
-// whose destination is the first micro-op's; rows r < BLOCK_OUT (= BLOCK_IN).
+// Depthwise: per (o, i), every micro-op adds inp[s + r][b][n] * (row w % O of element w / O)[n] into
+// row r of the group whose destination is the first micro-op's; rows r < BLOCK_OUT (= BLOCK_IN).
 void Machine::gemm_depthwise(const Insn& in) {
   for (int64_t o = 0; o < f(in, Field::ITER_OUT); ++o)
     for (int64_t i = 0; i < f(in, Field::ITER_IN); ++i) {
@@ -149,7 +149,7 @@ void Machine::gemm_depthwise(const Insn& in) {
         for (int r = 0; r < O; ++r)
           for (int b = 0; b < B; ++b)
             for (int n = 0; n < O; ++n) {
-              const int64_t sum = int64_t(at(acc, d + r)[b][n]) + int64_t(at(inp, s + r)[b][n]) * at(wgt, w)[r][n];
+              const int64_t sum = int64_t(at(acc, d + r)[b][n]) + int64_t(at(inp, s + r)[b][n]) * at(wgt, w / O)[w % O][n];
               at(acc, d + r)[b][n] = int32_t(uint32_t(uint64_t(sum)));
             }
       }
