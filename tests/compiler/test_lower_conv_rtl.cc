@@ -68,6 +68,18 @@ INSTANTIATE_TEST_SUITE_P(Grouped, LowerConvRtl,
                                            RtlCase{"default", grouped(I8, 32, 8, 32, 3, 2, false), tiles(2, 4, 1, 1, 2)},
                                            RtlCase{"default", grouped(U8, 64, 7, 2, 3, 1, false), tiles(4, 4, 1, 2, 2)}));
 
+Schedule depthwise(Schedule s, int mode) {
+  s.depthwise = mode;
+  return s;
+}
+
+// The GEMM core's depthwise mode (default_dw): blocks stored row by row (1) or rows moved first (2),
+// edge tiles in both directions, a 5x5 kernel.
+INSTANTIATE_TEST_SUITE_P(DepthwiseMode, LowerConvRtl,
+                         ::testing::Values(RtlCase{"default_dw", grouped(U8, 48, 9, 48, 3, 1, true), depthwise(tiles(4, 6, 1, 2, 2), 1)},
+                                           RtlCase{"default_dw", grouped(I8, 40, 11, 40, 3, 1, false), depthwise(tiles(5, 7, 1, 3, 2), 2)},
+                                           RtlCase{"default_dw", grouped(U8, 32, 8, 32, 5, 1, true), depthwise(tiles(3, 9, 1, 1, 2), 2)}));
+
 TEST(LowerEltwiseRtl, AddAndMaxPoolMatchFsimAndReference) {
   const DerivedConfig cfg = testing::config_named("default");
   RandomLayerSpec add;
