@@ -112,7 +112,9 @@ std::vector<MemoryMapping> memory_mappings(const DerivedConfig& c, bool calibrat
   };
   std::vector<MemoryMapping> v;
   const int64_t lanes_out = int64_t(c.hw.batch) * c.hw.block_out;
-  add(v, "inp", c.inp.elem_bytes * 8, c.inp.depth, 1);
+  // With the depthwise mode the input SRAM is BLOCK_OUT interleaved banks (one wide read).
+  const int inp_banks = c.hw.depthwise && !calibration_rtl ? c.hw.block_out : 1;
+  add(v, "inp", c.inp.elem_bytes * 8, c.inp.depth / inp_banks, inp_banks);
   add(v, "wgt", c.wgt.elem_bytes * 8, c.wgt.depth, 1);
   // The current compute unit: a micro-op copy per pipeline, accumulators and outputs in two banks.
   const int copies = calibration_rtl ? 1 : 2;
@@ -154,6 +156,10 @@ AreaFigures AreaModel::predict(const DerivedConfig& c) const {
   AreaFigures a = fitted(c, false);
   a.luts += since_.luts_fixed + since_.luts * lanes(c), a.ffs += since_.ffs_fixed + since_.ffs * lanes(c);
   a.dsps += std::round(since_.dsps * lanes(c));
+  if (c.hw.depthwise) {
+    a.luts += since_.dw_luts_fixed + since_.dw_luts_per_mac * macs(c);
+    a.ffs += since_.dw_ffs_fixed + since_.dw_ffs_per_mac * macs(c);
+  }
   return a;
 }
 
@@ -167,6 +173,11 @@ LaneDelta load_lane_delta(const std::string& file) {
   d.luts = s.at("luts_per_lane").get<double>(), d.ffs = s.at("ffs_per_lane").get<double>(),
   d.dsps = s.at("dsp48e1_per_lane").get<double>();
   d.luts_fixed = s.value("luts_fixed", 0.0), d.ffs_fixed = s.value("ffs_fixed", 0.0);
+  if (j.contains("depthwise_mode")) {
+    const json& m = j.at("depthwise_mode");
+    d.dw_luts_fixed = m.at("luts_fixed").get<double>(), d.dw_luts_per_mac = m.at("luts_per_mac").get<double>();
+    d.dw_ffs_fixed = m.at("ffs_fixed").get<double>(), d.dw_ffs_per_mac = m.at("ffs_per_mac").get<double>();
+  }
   return d;
 }
 

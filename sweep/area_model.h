@@ -57,6 +57,10 @@ struct AreaSample {
 struct LaneDelta {
   double luts = 0, ffs = 0, dsps = 0;  // per lane
   double luts_fixed = 0, ffs_fixed = 0;
+  // The GEMM core's depthwise mode (gemm.depthwise), measured against the same config without it:
+  // logic per MAC (operand muxes, unsummed products, local accumulators); its banked input SRAM is in
+  // the memory map.
+  double dw_luts_fixed = 0, dw_luts_per_mac = 0, dw_ffs_fixed = 0, dw_ffs_per_mac = 0;
 };
 LaneDelta load_lane_delta(const std::string& file);
 

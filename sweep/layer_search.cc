@@ -23,7 +23,8 @@ constexpr int64_t kOrders = 6;  // the fastest dimension of ScheduleSpace: the l
 std::string cost_family_key(const DerivedConfig& cfg) {
   const HwConfig& h = cfg.hw;
   std::string k;
-  for (int64_t v : {int64_t(h.batch), int64_t(h.block_in), int64_t(h.block_out), int64_t(h.inp_bits), int64_t(h.wgt_bits),
+  for (int64_t v : {int64_t(h.batch), int64_t(h.block_in), int64_t(h.block_out), int64_t(h.depthwise),
+                    int64_t(h.inp_bits), int64_t(h.wgt_bits),
                     int64_t(h.acc_bits), int64_t(h.dram_bus_bits), int64_t(h.dram_bytes_per_cycle),
                     int64_t(h.dram_latency_cycles), int64_t(h.dram_max_outstanding), int64_t(h.dram_max_burst_beats),
                     int64_t(cfg.layout.uop_bits)})

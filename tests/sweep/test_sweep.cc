@@ -202,6 +202,33 @@ TEST(SweepEvaluate, DepthwiseLayersNeverExceedTheArray) {
   EXPECT_LE(r["util"].get<double>(), 1.0);
 }
 
+// gemm.depthwise is a hardware knob the sweep weighs: with one evaluator (shared memo), the point with
+// the GEMM core's depthwise mode runs MobileNetV2's stride-1 depthwise layers faster and the others as
+// fast, and costs area (sweep/area_calibration.json's depthwise_mode).
+TEST(SweepEvaluate, DepthwiseModeIsWeighedAgainstItsArea) {
+  const Spec s = parse_spec(R"({"base": ")" + kBase + R"(", "space": {"gemm.depthwise": [0, 1]},
+      "workloads": [{"builtin": "mobilenetv2"}], "objectives": ["latency", "lut"]})",
+                            "s.json");
+  const std::string calibration = std::string(TESSERA_SOURCE_DIR) + "/sweep/area_calibration.json";
+  const AreaModel model(load_area_samples(calibration, TESSERA_SOURCE_DIR), load_lane_delta(calibration));
+  Evaluator ev(s);
+  ev.area = [&](const DerivedConfig& c) { return model.to_json(c); };
+  const json off = ev.evaluate(*Space(s).at(0)), on = ev.evaluate(*Space(s).at(1));
+  ASSERT_EQ(off["status"], "ok") << off.dump();
+  ASSERT_EQ(on["status"], "ok") << on.dump();
+  ASSERT_EQ(on["config"]["gemm"]["depthwise"], 1);
+  const json &a = off["workloads"][0]["layers"], &b = on["workloads"][0]["layers"];
+  ASSERT_EQ(a.size(), b.size());
+  int faster = 0;
+  for (size_t i = 0; i < a.size(); ++i) {
+    EXPECT_LE(b[i]["cycles"].get<double>(), a[i]["cycles"].get<double>() * (1 + 1e-9)) << b[i].dump();
+    faster += b[i]["cycles"].get<double>() < 0.9 * a[i]["cycles"].get<double>();
+  }
+  EXPECT_GE(faster, 5);
+  EXPECT_LT(on["cycles"].get<double>(), off["cycles"].get<double>());
+  EXPECT_GT(on["area"]["luts"].get<double>(), off["area"]["luts"].get<double>());
+}
+
 // Workload table rows: grouped and depthwise convs are layers like any other (MACs per group),
 // identical rows merge, a non-square kernel is skipped and counted.
 TEST(SweepEvaluate, TableRowsIncludeGroupedConvs) {
@@ -268,6 +295,31 @@ TEST(SweepArea, HeldOutErrorOnSynthesizedConfigs) {
   }
   EXPECT_GE(held, 3);
   EXPECT_GE(model.fit_size(), 4u);
+}
+
+// The current RTL's prediction for configs with the depthwise mode against their Yosys runs
+// (area_calibration.json, depthwise_mode.measured): block RAM exact (the banked input SRAM is in the
+// memory map), LUTs and FFs within 10 %, DSPs unchanged by the mode.
+TEST(SweepArea, DepthwiseModeMatchesItsSynthesis) {
+  const std::string file = std::string(TESSERA_SOURCE_DIR) + "/sweep/area_calibration.json";
+  const AreaModel model(load_area_samples(file, TESSERA_SOURCE_DIR), load_lane_delta(file));
+  std::ifstream in(file);
+  const json j = json::parse(in);
+  int n = 0;
+  for (const json& m : j.at("depthwise_mode").at("measured")) {
+    const json& cj = m.at("config");
+    const DerivedConfig cfg = cj.is_string() ? load_derived(std::string(TESSERA_SOURCE_DIR) + "/" + cj.get<std::string>())
+                                             : derive(parse_config(cj.dump(), "measured"));
+    ASSERT_EQ(cfg.hw.depthwise, 1);
+    const AreaFigures p = model.predict(cfg);
+    SCOPED_TRACE(m.at("name").get<std::string>());
+    EXPECT_EQ(p.ramb36, m.at("ramb36e1").get<double>());
+    EXPECT_EQ(p.ramb18, m.at("ramb18e1").get<double>());
+    EXPECT_NEAR(p.luts / m.at("luts").get<double>(), 1.0, 0.10);
+    EXPECT_NEAR(p.ffs / m.at("ffs").get<double>(), 1.0, 0.10);
+    ++n;
+  }
+  EXPECT_GE(n, 1);
 }
 
 // The block-RAM rule against standalone Yosys runs of tessera_sram (synth_xilinx -family xc7 up to
