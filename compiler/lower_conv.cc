@@ -68,7 +68,7 @@ void lower_conv(const Layer& l, const ConvGeometry& layer_geometry, const Schedu
   const int64_t inp_eb = cfg.elem_bytes(int(MemType::INP)), wgt_eb = cfg.elem_bytes(int(MemType::WGT));
   const int64_t acc_eb = cfg.elem_bytes(int(MemType::ACC)), out_eb = cfg.elem_bytes(int(MemType::OUT));
 
-  const int64_t TH = s.tile_h, TW = s.tile_w, IH = g.in_rows(TH), IW = g.in_cols(TW);
+  const int64_t TH = s.tile_h, TW = s.tile_w, IW = g.in_cols(TW);
   ConvIO own;
   if (!io) {
     // DRAM: input (padded, plus one tile row of slack: edge tiles read whole-width rows), output.

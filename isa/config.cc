@@ -231,12 +231,8 @@ DerivedConfig derive(const HwConfig& c, const std::string& origin) {
   if (int64_t(c.dram_max_burst_beats) * bus_bytes > 4096)
     fail(origin, "/dram/max_burst_beats", "a burst of " + std::to_string(c.dram_max_burst_beats * bus_bytes) +
                                               " bytes would cross AXI4's 4 KiB boundary rule");
-  // FNV-1a 64 over the canonical hardware description. An optional unit that is absent (depthwise 0)
-  // is left out, so configs written before the unit existed keep their hash and their artifacts.
-  nlohmann::ordered_json hashed = hw_json(c, false);
-  if (!c.depthwise) hashed["gemm"].erase("depthwise");
-  d.hash = 14695981039346656037ull;
-  for (unsigned char ch : json(hashed).dump()) d.hash = (d.hash ^ ch) * 1099511628211ull;
+  d.hash = 14695981039346656037ull;  // FNV-1a 64 over the canonical hardware description
+  for (unsigned char ch : canonical_json(c, false)) d.hash = (d.hash ^ ch) * 1099511628211ull;
   return d;
 }
 
@@ -263,7 +259,11 @@ std::string DerivedConfig::hash_hex() const {
 }
 
 std::string canonical_json(const HwConfig& cfg, bool include_names) {
-  return json(hw_json(cfg, include_names)).dump();  // json sorts keys: canonical
+  nlohmann::ordered_json j = hw_json(cfg, include_names);
+  // The hardware description leaves out an optional unit that is absent (depthwise 0), so configs
+  // written before the unit existed keep their hash and their artifacts.
+  if (!include_names && !cfg.depthwise) j["gemm"].erase("depthwise");
+  return json(j).dump();  // json sorts keys: canonical
 }
 
 std::string to_json(const HwConfig& cfg) { return hw_json(cfg, true).dump(2) + "\n"; }

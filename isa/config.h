@@ -61,7 +61,8 @@ HwConfig load_config_file(const std::string& path);
 DerivedConfig derive(const HwConfig& cfg, const std::string& origin = "<config>");
 DerivedConfig load_derived(const std::string& path);
 
-// The canonical JSON text of a configuration (sorted keys, no whitespace); hashed for the config id.
+// The canonical JSON text of a configuration (sorted keys, no whitespace). Without names it is the
+// hardware description, hashed for the config id, which leaves out absent optional units.
 std::string canonical_json(const HwConfig& cfg, bool include_names = true);
 // Pretty JSON in the configs/ schema.
 std::string to_json(const HwConfig& cfg);
