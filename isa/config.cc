@@ -248,6 +248,7 @@ const SramGeometry& DerivedConfig::sram(int mem_type) const {
     case MemType::ACC: return acc;
     case MemType::OUT: return out;
     case MemType::ACC_8BIT: return acc8;
+    case MemType::OUT_TO_INP: return inp;  // the destination, which dram_base counts in
   }
   throw std::out_of_range("memory type " + std::to_string(mem_type) + " is not in the ISA table");
 }

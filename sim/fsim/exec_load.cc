@@ -26,7 +26,8 @@ void write_element(const ExecContext& x, MemType m, int64_t e, const uint8_t* sr
       for (int64_t l = 0; l < s.acc_lanes; ++l) dst[l] = src ? int32_t(int8_t(src[l])) : 0;
       break;
     }
-    case MemType::OUT: break;  // rejected by exec_load before any write
+    case MemType::OUT:
+    case MemType::OUT_TO_INP: break;  // rejected by exec_load before any write
   }
 }
 
@@ -52,7 +53,8 @@ void exec_load(const ExecContext& x) {
   const int64_t mt = in[Field::MEMORY_TYPE];
   if (!mem_type_name(int(mt))) x.fail("memory_type", std::to_string(mt) + " is not a memory type");
   const auto m = static_cast<MemType>(mt);
-  if (m == MemType::OUT) x.fail("memory_type", "OUT can only be stored, not loaded");
+  if (m == MemType::OUT || m == MemType::OUT_TO_INP)
+    x.fail("memory_type", std::string(mem_type_name(int(m))) + " can only be stored, not loaded");
   const int64_t x_size = in[Field::X_SIZE];
   if (x_size == 0) return;
 

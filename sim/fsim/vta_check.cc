@@ -50,6 +50,8 @@ std::vector<VtaIssue> vta_stream_issues(const std::vector<Insn>& insns, const De
     if (in.opcode() != Opcode::FINISH && in[Field::OVERLAP])
       out.push_back({int64_t(n), "overlap flag: a tessera extension in a bit VTA leaves unused (VTA runs GEMM and ALU "
                                  "instructions one at a time)"});
+    if (in.opcode() == Opcode::STORE && in[Field::MEMORY_TYPE] == int64_t(MemType::OUT_TO_INP))
+      out.push_back({int64_t(n), "STORE OUT_TO_INP: a tessera extension (VTA stores only to DRAM)"});
     if (in.opcode() == Opcode::GEMM && in[Field::DEPTHWISE])
       out.push_back({int64_t(n), "depthwise GEMM: a tessera extension (VTA's GEMM core only reduces)"});
     if (in.opcode() == Opcode::FINISH) {
