@@ -19,6 +19,7 @@ struct CompileOptions {
   std::string schedule_cache;        // schedule database consulted and updated by the search; empty: none
   std::string shipped_schedules;     // read-only database consulted next (configs/schedules/); empty: none
   bool fuse = true;                  // networks: residual adds into conv epilogues (TESSERA ISA)
+  bool fuse_blocks = true;           // networks: inverted-residual blocks on chip (with fuse; depthwise-mode configs)
 };
 
 struct Compiled {

@@ -11,12 +11,16 @@ namespace {
 
 void put_i32(std::vector<uint8_t>& v, size_t at, int32_t x) { std::memcpy(&v[at], &x, 4); }
 
+std::string range(int64_t a, int64_t n) { return std::to_string(a) + ".." + std::to_string(a + n - 1); }
+
+}  // namespace
+
 // Weights as WGT elements [kb][cbg][r][s], each BLOCK_OUT x BLOCK_IN int8, channels padded with 0.
 // Output block co's tiles cover input blocks ci_first(co) .. + cbg; a grouped layer's channels
 // outside k's group stay 0 (block-diagonal tiles: a depthwise tile is diagonal).
 // In depthwise mode a block's taps are rows (tap t: row t % BLOCK_OUT of its wgt_elems() elements),
 // each holding the tap's BLOCK_OUT channel weights.
-std::vector<uint8_t> pack_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
+std::vector<uint8_t> pack_conv_weights(const Layer& l, const ConvGeometry& g, const DerivedConfig& cfg) {
   const int64_t bo = cfg.hw.block_out, bi = cfg.hw.block_in, eb = bo * bi;
   std::vector<uint8_t> out(size_t(g.kb * g.wgt_elems(g.cbg) * eb), 0);
   if (g.dw()) {
@@ -48,9 +52,23 @@ std::vector<uint8_t> pack_channel_vectors(const std::vector<int32_t>& v, const C
   return out;
 }
 
-std::string range(int64_t a, int64_t n) { return std::to_string(a) + ".." + std::to_string(a + n - 1); }
-
-}  // namespace
+std::vector<size_t> emit_residual_add(ProgramBuilder& b, const AddRequant& add, bool skip_first, int64_t acc,
+                                      int64_t skip, int64_t vectors, int64_t consts, const std::string& where) {
+  // Over the whole buffer: an immediate, one resident vector, or the skip tile (src_walks).
+  const auto buffer_op = [&](int64_t dst, int64_t src, bool src_walks, AluOp op, bool use_imm, int64_t imm,
+                             const std::string& what) {
+    UopLoopSpec sl;
+    sl.iter_in = vectors, sl.dst_in = 1, sl.src_in = src_walks ? 1 : 0;
+    sl.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), sl.uop_end = sl.uop_bgn + 1;
+    return b.emit(alu_insn(sl, op, use_imm, imm), where + ": fused add: " + what);
+  };
+  // Pack the add's first operand in the low half, the second in the high half, then REQ's packed add.
+  return {buffer_op(skip_first ? acc : skip, 0, false, AluOp::SHR, true, -16,
+                    std::string(skip_first ? "conv" : "skip") + " into the high half"),
+          buffer_op(acc, skip, true, AluOp::ADD, false, 0, "pack conv and skip"),
+          buffer_op(acc, consts, false, AluOp::REQ, false, add.immediate(),
+                    std::string("onnxruntime's QLinearAdd") + (add.lo > -128 ? ", ReLU" : ""))};
+}
 
 std::string blocked_layout(bool dense, int batch, int block, const ConvGeometry* halo) {
   std::string s = std::string(dense ? "NC" : "NCHW") + std::to_string(batch) + "n" + std::to_string(block) + "c";
@@ -98,7 +116,7 @@ void lower_conv(const Layer& l, const ConvGeometry& layer_geometry, const Schedu
     throw CompileError("layer '" + l.name + "': internal error, activation buffers do not match the layer");
   // The input window starts where the layer's padding starts inside the buffer's (possibly larger) halo.
   const int64_t in_base = int64_t(ib.offset) / inp_eb + (ib.top - g.pad_top) * ib.wp() + (ib.left - g.pad_left);
-  const int64_t wgt_base = int64_t(b.add_constant(pack_weights(l, g, cfg), uint64_t(wgt_eb))) / wgt_eb;
+  const int64_t wgt_base = int64_t(b.add_constant(pack_conv_weights(l, g, cfg), uint64_t(wgt_eb))) / wgt_eb;
   const int64_t bias_dram = int64_t(b.add_constant(pack_channel_vectors(q.bias, g, cfg), uint64_t(acc_eb))) / acc_eb;
   const bool vta = isa == IsaTarget::VTA;
   const int64_t mult_dram =
@@ -318,22 +336,10 @@ void lower_conv(const Layer& l, const ConvGeometry& layer_geometry, const Schedu
       out.push_back(b.emit(alu_insn(cl, AluOp::MOV, false, 0), where_of(t) + ": rows to the tile's pitch"));
     }
     if (add) {
-      // Over the whole buffer: an immediate, one resident vector, or the skip tile (src_walks).
-      const int64_t acc_base = acc.buffer_base(t % bufs), skip_base = acc_base + acc_tile;
-      const auto buffer_op = [&](int64_t dst, int64_t src, bool src_walks, AluOp op, bool use_imm, int64_t imm,
-                                 const std::string& what) {
-        UopLoopSpec sl;
-        sl.iter_in = acc_tile, sl.dst_in = 1, sl.src_in = src_walks ? 1 : 0;
-        sl.uop_bgn = b.kernel({{uint32_t(dst), uint32_t(src), 0}}), sl.uop_end = sl.uop_bgn + 1;
-        return b.emit(alu_insn(sl, op, use_imm, imm), where_of(t) + ": fused add: " + what);
-      };
-      // Pack the add's first operand in the low half, the second in the high half, then REQ's packed add.
-      const bool skip_first = l.residual->skip_first;
-      out.push_back(buffer_op(skip_first ? acc_base : skip_base, 0, false, AluOp::SHR, true, -16,
-                              std::string(skip_first ? "conv" : "skip") + " into the high half"));
-      out.push_back(buffer_op(acc_base, skip_base, true, AluOp::ADD, false, 0, "pack conv and skip"));
-      out.push_back(buffer_op(acc_base, acc.resident_base(t % bufs) + res_sram, false, AluOp::REQ, false, add->immediate(),
-                              std::string("onnxruntime's QLinearAdd") + (add->lo > -128 ? ", ReLU" : "")));
+      const int64_t acc_base = acc.buffer_base(t % bufs);
+      for (size_t i : emit_residual_add(b, *add, l.residual->skip_first, acc_base, acc_base + acc_tile, acc_tile,
+                                        acc.resident_base(t % bufs) + res_sram, where_of(t)))
+        out.push_back(i);
     }
     return out;
   };

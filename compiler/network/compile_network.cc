@@ -7,10 +7,12 @@
 
 #include "compiler/compile_error.h"
 #include "compiler/conv_geometry.h"
+#include "compiler/lower_block.h"
 #include "compiler/lower_conv.h"
 #include "compiler/lower_eltwise.h"
 #include "compiler/network/passes.h"
 #include "compiler/program_builder.h"
+#include "compiler/search/block_search.h"
 #include "compiler/search/cost_model.h"
 #include "compiler/search/eltwise_cost.h"
 #include "compiler/search/schedule_cache.h"
@@ -42,6 +44,7 @@ Network run_graph_passes(Network net, const DerivedConfig& cfg, const CompileOpt
   place_nodes(net, cfg);
   im2col_first_convs(net, cfg);
   if (opt.fuse && opt.isa == IsaTarget::TESSERA) fuse_residual_adds(net, cfg);
+  if (opt.fuse && opt.fuse_blocks && opt.isa == IsaTarget::TESSERA) fuse_blocks(net, cfg);
   return net;
 }
 
@@ -80,6 +83,26 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
     st.name = n.name, st.inputs = n.inputs, st.outputs = n.outputs;
     if (n.placement == Placement::HOST) {
       st.kind = StepKind::HOST, st.op = n.op, st.attrs = n.attrs;
+      b.program().steps.push_back(st);
+    } else if (n.placement == Placement::ACCEL && n.block) {
+      const ConvBlock& blk = *n.block;
+      const std::string who = "block '" + blk.name() + "'";
+      fill_halo(buffer(n.outputs[0]), plans.at(n.outputs[0]).min_halo ? -128 : device_value(net.tensor(n.outputs[0]).zero_point, blk.output().type), who, b);
+      st.kind = StepKind::ACCEL, st.op = std::string("block") + (blk.project.residual ? "+add" : "");
+      const search::BlockChoice choice = search::search_block(blk, cfg);
+      lower_block(blk, choice.schedule, b, buffer(n.inputs[0]), buffer(n.outputs[0]));
+      const auto [begin, end] = b.end_segment(who);
+      const search::SegmentCost seg = search::time_segment(b.program(), begin, end, cfg);
+      r.cycles = seg.cycles;
+      r.schedule = block_schedule_json(choice.schedule);
+      for (const Layer* l : {blk.expand ? &*blk.expand : nullptr, &blk.depthwise, &blk.project})
+        if (l) r.macs += layer_macs(*l);
+      r.dram_bytes = uint64_t(seg.dram_read + seg.dram_written);
+      r.compute_bound = double(r.macs) / macs_per_cycle;
+      r.memory_bound = seg.memory_bound;
+      st.insn_begin = begin, st.insn_end = end;
+      st.attrs["macs"] = std::to_string(r.macs);
+      st.attrs["predicted_cycles"] = std::to_string(int64_t(r.cycles));
       b.program().steps.push_back(st);
     } else if (n.placement == Placement::ACCEL) {
       const Layer& l = *n.layer;

@@ -40,7 +40,8 @@ Plans plan_layouts(const Network& net, const DerivedConfig& cfg) {
   };
   for (const NetNode& n : net.nodes) {
     if (n.placement != Placement::ACCEL) continue;
-    const Layer& l = *n.layer;
+    // A fused block's window is its depthwise conv's (the expansion is 1x1).
+    const Layer& l = n.block ? n.block->depthwise : *n.layer;
     for (const auto& out : n.outputs) block(out, n);
     for (size_t i = 0; i < n.inputs.size(); ++i) {
       const std::string& in = n.inputs[i];

@@ -24,6 +24,11 @@ void im2col_first_convs(Network& net, const DerivedConfig& cfg);
 // conv's epilogue (Layer::residual; TESSERA ISA), when the ACC SRAM still holds a legal schedule.
 void fuse_residual_adds(Network& net, const DerivedConfig& cfg);
 
+// fuse_blocks.cc: expand 1x1 -> depthwise -> project 1x1 (+ its fused add), each intermediate used
+// by nothing else, becomes one ConvBlock node computed tile by tile on chip (configs with the
+// depthwise mode, TESSERA ISA), when a legal block schedule exists.
+void fuse_blocks(Network& net, const DerivedConfig& cfg);
+
 // How one tensor is held in device DRAM.
 struct TensorPlan {
   bool blocked = false;     // NCHW<b>n<B>c / NC<b>n<B>c (touched by the accelerator), else dense C order

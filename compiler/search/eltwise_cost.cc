@@ -42,9 +42,11 @@ std::array<int, 2> pushes(Unit u) {
 }
 
 // Issue slots of one GEMM/ALU instruction on the RTL (hw/rtl/tessera_uop_issue.sv).
-double slots(const Insn& in) {
+double slots(const Insn& in, const DerivedConfig& cfg) {
   const int64_t uops = std::max<int64_t>(0, in[Field::UOP_END] - in[Field::UOP_BGN]);
   const int64_t out = in[Field::ITER_OUT], inner = in[Field::ITER_IN];
+  // Depthwise mode: per group its taps, then BLOCK_OUT drain slots.
+  if (Opcode(in[Field::OPCODE]) == Opcode::GEMM && in[Field::DEPTHWISE]) return double(out * inner * (uops + cfg.hw.block_out));
   if (Opcode(in[Field::OPCODE]) == Opcode::GEMM || in[Field::RESET] || in[Field::USE_IMM]) return double(uops * out * inner);
   if (uops == 1 && in[Field::SRC_FACTOR_IN] == 0) return double(out * (1 + inner));  // operand fetched once
   return double(2 * uops * out * inner);
@@ -82,7 +84,10 @@ SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, cons
       const int64_t x = in[Field::X_SIZE], rows = in[Field::Y_SIZE], bytes = x * eb * rows;
       if (x > 0) {
         const double row_beats = double(ceil_div(x * eb, beat)) * cycles_per_beat;
-        if (op == Opcode::STORE) {
+        if (m == MemType::OUT_TO_INP) {
+          // On chip: one element per cycle, no DRAM traffic.
+          d = p.store_insn + double(rows * x);
+        } else if (op == Opcode::STORE) {
           d = p.store_insn + double(lat) + double(rows) * std::max(p.store_row + row_beats, kShortStoreRow);
           c.dram_written += bytes;
         } else {
@@ -98,7 +103,7 @@ SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, cons
       }
       if (u == COMPUTE_UNIT) compute_ran = false;
     } else if (op == Opcode::GEMM || op == Opcode::ALU) {
-      const double s = slots(in);
+      const double s = slots(in, cfg);
       c.alu_slots += s;
       d = p.compute_insn + s + (in[Field::PUSH_PREV] || in[Field::PUSH_NEXT] ? p.drain : 0.0);
       compute_ran = true;

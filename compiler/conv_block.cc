@@ -1,0 +1,118 @@
+// Fused inverted-residual blocks: chain checks, SRAM plans and the schedule space.
+#include "compiler/conv_block.h"
+
+#include <algorithm>
+
+#include "compiler/compile_error.h"
+#include "compiler/schedule.h"
+
+namespace tessera::compiler {
+namespace {
+
+[[noreturn]] void fail(const ConvBlock& b, const std::string& why) {
+  throw CompileError("block '" + b.name() + "': " + why);
+}
+
+bool pointwise(const Layer& l) {
+  return l.kind == LayerKind::CONV2D && l.group == 1 && l.kernel_h == 1 && l.kernel_w == 1 && l.stride_h == 1 &&
+         l.stride_w == 1 && !l.pad_top && !l.pad_left && !l.pad_bottom && !l.pad_right;
+}
+
+bool same_tensor(const QTensor& a, const QTensor& b) {
+  return a.type == b.type && a.shape == b.shape && a.scale == b.scale && a.zero_point == b.zero_point;
+}
+
+}  // namespace
+
+std::string block_schedule_json(const BlockSchedule& s) {
+  return "{\"tile_h\": " + std::to_string(s.tile_h) + ", \"tile_w\": " + std::to_string(s.tile_w) +
+         ", \"tile_e\": " + std::to_string(s.tile_e) + "}";
+}
+
+void check_block(const ConvBlock& b, const DerivedConfig& cfg) {
+  if (cfg.hw.block_in != cfg.hw.block_out) fail(b, "needs BLOCK_IN = BLOCK_OUT (STORE OUT_TO_INP)");
+  if (b.expand && (!pointwise(*b.expand) || b.expand->residual)) fail(b, "the expansion must be a plain 1x1 conv");
+  if (!pointwise(b.project)) fail(b, "the projection must be a 1x1 conv");
+  const ConvGeometry d = conv_geometry(b.depthwise, cfg);
+  if (!d.dw_max) fail(b, "the depthwise conv is not one the config's depthwise mode computes (stride 1, group = C = K)");
+  if (d.nb != 1) fail(b, "more than one batch block");
+  if (b.expand) {
+    conv_geometry(*b.expand, cfg);
+    if (!same_tensor(b.expand->output, b.depthwise.inputs[0])) fail(b, "the expansion does not feed the depthwise conv");
+  }
+  conv_geometry(b.project, cfg);
+  if (!same_tensor(b.depthwise.output, b.project.inputs[0])) fail(b, "the depthwise conv does not feed the projection");
+  if (b.project.residual && !same_tensor(b.project.residual->skip, b.input()))
+    fail(b, "the residual add's skip is not the block's input");
+}
+
+BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedConfig& cfg,
+                     std::vector<std::string>* issues) {
+  BlockPlan p;
+  const int64_t bo = cfg.hw.block_out;
+  Schedule dws;
+  dws.tile_h = s.tile_h, dws.tile_w = s.tile_w, dws.depthwise = 1;
+  p.dw = with_schedule(conv_geometry(b.depthwise, cfg), dws);
+  p.cb = (b.input().shape[1] + bo - 1) / bo, p.eb = p.dw.kb, p.kb = (b.project.output.shape[1] + bo - 1) / bo;
+  p.h = p.dw.h, p.w = p.dw.w;
+  p.th = s.tile_h, p.tw = s.tile_w, p.te = s.tile_e;
+  p.er = p.dw.in_rows(p.th), p.ec = p.dw.in_cols(p.tw), p.chunks = p.te > 0 ? (p.eb + p.te - 1) / p.te : 0;
+  p.dw_blk = p.dw.acc_block(p.th, p.tw), p.dw_set = p.dw.inp_set(p.th, p.tw);
+  p.wgt_exp = b.expand ? p.te * p.cb : 0, p.wgt_dw = p.te * p.dw.wgt_elems(1), p.wgt_prj = p.kb * p.te;
+  const int64_t region = p.wgt_exp + p.wgt_dw + p.wgt_prj;
+  p.resident_weights = p.chunks * region <= cfg.wgt.depth;
+  p.wgt_regions = p.resident_weights ? p.chunks : 2;
+  p.wgt_dw_base = p.wgt_regions * p.wgt_dw;
+  p.wgt_used = p.wgt_regions * region;
+
+  int64_t at = 0;
+  const auto take = [&](int64_t& where, int64_t n) { where = at, at += n; };
+  if (b.expand) take(p.acc_exp_bias, p.eb), take(p.acc_exp_mult, p.eb);
+  take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
+  if (b.project.residual) take(p.acc_res, 1);
+  if (b.expand) take(p.acc_exp, p.te * p.er * p.ec);
+  take(p.acc_dw, p.te * p.dw_blk), take(p.acc_prj, p.kb * p.th * p.tw);
+  if (b.project.residual) take(p.acc_skip, p.kb * p.th * p.tw);
+  p.acc_used = at;
+  at = 0;
+  if (b.expand) take(p.inp_x, p.cb * p.er * p.ec);
+  take(p.inp_e, p.te * p.dw_set), take(p.inp_d, p.te * p.dw_blk);
+  p.inp_used = at;
+
+  if (issues) {
+    const auto over = [&](const char* what, int64_t used, int64_t depth) {
+      if (used > depth)
+        issues->push_back(std::string(what) + " SRAM: needs " + std::to_string(used) + " elements, has " + std::to_string(depth));
+    };
+    if (s.tile_h < 1 || s.tile_h > p.h || s.tile_w < 1 || s.tile_w > p.w || s.tile_e < 1 || s.tile_e > p.eb) {
+      issues->push_back("tile sizes outside the block (" + block_schedule_json(s) + ")");
+      return p;
+    }
+    over("ACC", p.acc_used, cfg.acc.depth);
+    over("INP", p.inp_used, cfg.inp.depth);
+    over("WGT", p.wgt_used, cfg.wgt.depth);
+    if (p.wgt_dw_base * bo > cfg.wgt.depth)
+      issues->push_back("depthwise weight rows past the WGT depth (" + std::to_string(p.wgt_dw_base * bo) + ")");
+    if (p.er * p.ec >= (int64_t{1} << 14)) issues->push_back("an expanded window of more than 16383 vectors (iter_in)");
+  }
+  return p;
+}
+
+std::vector<BlockSchedule> block_schedules(const ConvBlock& b, const DerivedConfig& cfg) {
+  std::vector<BlockSchedule> out;
+  const ConvGeometry d = conv_geometry(b.depthwise, cfg);
+  for (int64_t tw = 1; tw <= d.w; ++tw) {
+    if (d.w % tw) continue;
+    for (int64_t th = 1; th <= d.h; ++th)
+      for (int64_t te = 1; te <= d.kb; ++te) {
+        if (d.kb % te) continue;
+        std::vector<std::string> issues;
+        const BlockSchedule s{th, tw, te};
+        plan_block(b, s, cfg, &issues);
+        if (issues.empty()) out.push_back(s);
+      }
+  }
+  return out;
+}
+
+}  // namespace tessera::compiler

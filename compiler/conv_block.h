@@ -1,0 +1,76 @@
+// A fused inverted-residual block (MobileNetV2): its layers, tile schedule, on-chip buffers and legality.
+//
+// [1x1 expand] -> depthwise (stride 1, the GEMM core's depthwise mode) -> 1x1 project [+ residual add]
+// runs per output tile with the expanded tensors kept on chip: the expand's requantized output goes
+// to the input SRAM (STORE OUT_TO_INP) for the depthwise GEMM, whose output goes there again for the
+// projection, which accumulates over chunks of `tile_e` expanded channel blocks. Only the block's
+// input, output (and the skip tile, once more) cross DRAM.
+#pragma once
+
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "compiler/conv_geometry.h"
+#include "compiler/layer.h"
+#include "isa/config.h"
+
+namespace tessera::compiler {
+
+struct ConvBlock {
+  std::optional<Layer> expand;  // absent when the block starts with the depthwise conv (t = 1)
+  Layer depthwise, project;     // project may carry the fused residual add
+  std::string name() const { return (expand ? expand->name : depthwise.name) + ".." + project.name; }
+  const QTensor& input() const { return expand ? expand->inputs[0] : depthwise.inputs[0]; }
+  const QTensor& output() const { return project.residual ? project.residual->sum : project.output; }
+};
+
+struct BlockSchedule {
+  int64_t tile_h = 1, tile_w = 1;  // output rows and columns per tile
+  int64_t tile_e = 1;              // expanded channel blocks per chunk
+  bool operator==(const BlockSchedule& o) const {
+    return tile_h == o.tile_h && tile_w == o.tile_w && tile_e == o.tile_e;
+  }
+};
+std::string block_schedule_json(const BlockSchedule& s);
+
+// Extents in elements and blocks, and where each buffer of a schedule lives in the SRAMs (element
+// indices). Per tile: the expanded window of er x ec vectors per block (the depthwise kernel's halo
+// around th x tw outputs), the depthwise output at the window's row pitch (dw_blk vectors per block,
+// whole groups), the projection's tile at the tile's own pitch.
+struct BlockPlan {
+  ConvGeometry dw;                // the depthwise conv in the depthwise mode (dw_rows set)
+  int64_t cb = 0, eb = 0, kb = 0; // input, expanded and output channel blocks
+  int64_t h = 0, w = 0;           // the image (the depthwise conv keeps it)
+  int64_t th = 0, tw = 0, te = 0, er = 0, ec = 0, chunks = 0;
+  int64_t dw_blk = 0, dw_set = 0;  // ACC vectors per block of the depthwise tile; INP vectors its taps read
+  int64_t wgt_exp = 0, wgt_dw = 0, wgt_prj = 0;  // WGT elements of one chunk per conv
+  bool resident_weights = false;  // every chunk's weights fit the WGT SRAM at once: loaded once
+  // ACC: constants (bias and multipliers per conv, the add's operand), then the buffers.
+  int64_t acc_exp_bias = 0, acc_exp_mult = 0, acc_dw_bias = 0, acc_dw_mult = 0, acc_prj_bias = 0, acc_prj_mult = 0;
+  int64_t acc_res = 0, acc_exp = 0, acc_dw = 0, acc_prj = 0, acc_skip = 0, acc_used = 0;
+  // INP: the block input window (with an expand), the expanded window, the depthwise output.
+  int64_t inp_x = 0, inp_e = 0, inp_d = 0, inp_used = 0;
+  // WGT: the depthwise weights of every region first (a depthwise micro-op addresses weight rows, so
+  // they must lie in the first depth / BLOCK_OUT elements), then the expansion and projection weights;
+  // two regions alternating by chunk, or one per chunk when resident.
+  int64_t wgt_regions = 0, wgt_dw_base = 0, wgt_used = 0;
+  int64_t wgt_dw_at(int64_t region) const { return region * wgt_dw; }
+  int64_t wgt_exp_at(int64_t region) const { return wgt_dw_base + region * (wgt_exp + wgt_prj); }
+  int64_t wgt_prj_at(int64_t region) const { return wgt_exp_at(region) + wgt_exp; }
+};
+
+// Throws CompileError naming the block when its layers do not chain as a fusable block on this config
+// (shapes, 1x1 expand/project, a stride-1 depthwise conv the depthwise mode computes, one batch block).
+void check_block(const ConvBlock& blk, const DerivedConfig& cfg);
+
+// The buffers of a schedule; `issues` gets every SRAM or field limit it breaks (empty: legal).
+BlockPlan plan_block(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg,
+                     std::vector<std::string>* issues);
+
+// Every legal schedule: tile_w a divisor of the width, tile_h any height, tile_e a divisor of the
+// expanded blocks (chunks of one size keep the micro-op kernels few).
+std::vector<BlockSchedule> block_schedules(const ConvBlock& blk, const DerivedConfig& cfg);
+
+}  // namespace tessera::compiler

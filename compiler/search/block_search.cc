@@ -1,0 +1,46 @@
+// Block schedule search: lower each candidate tiling, time it, keep the fastest.
+#include "compiler/search/block_search.h"
+
+#include <limits>
+#include <set>
+
+#include "compiler/compile_error.h"
+#include "compiler/lower_block.h"
+#include "compiler/program_builder.h"
+#include "compiler/search/eltwise_cost.h"
+
+namespace tessera::compiler::search {
+
+double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg, const CostParams& params) {
+  ProgramBuilder b(cfg);
+  const ConvGeometry d = conv_geometry(blk.depthwise, cfg);
+  const int64_t eb = cfg.elem_bytes(int(MemType::OUT)), bo = cfg.hw.block_out;
+  // Scratch buffers of the block's shapes (their DRAM contents do not matter to the timing).
+  ActBuffer in, out;
+  in.planes = (blk.input().shape[1] + bo - 1) / bo, in.h = d.h, in.w = d.w;
+  in.top = d.pad_top, in.left = d.pad_left, in.bottom = d.pad_bottom, in.right = d.pad_right;
+  in.offset = b.reserve(uint64_t((in.elements() + in.wp()) * eb), 64);
+  out.planes = (blk.project.output.shape[1] + bo - 1) / bo, out.h = d.h, out.w = d.w;
+  out.offset = b.reserve(uint64_t(out.elements() * eb), 64);
+  lower_block(blk, s, b, in, out);
+  const auto [begin, end] = b.end_segment("block '" + blk.name() + "'");
+  return time_segment(b.program(), begin, end, cfg, params).cycles;
+}
+
+BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const CostParams& params) {
+  BlockChoice best;
+  best.cycles = std::numeric_limits<double>::infinity();
+  const ConvGeometry d = conv_geometry(blk.depthwise, cfg);
+  std::set<int64_t> heights;  // the smallest height of each tile count
+  for (int64_t n = 1; n <= d.h; ++n) heights.insert((d.h + n - 1) / n);
+  for (const BlockSchedule& s : block_schedules(blk, cfg)) {
+    if (!heights.count(s.tile_h)) continue;
+    const double c = block_cycles(blk, s, cfg, params);
+    ++best.candidates;
+    if (c < best.cycles) best.cycles = c, best.schedule = s;
+  }
+  if (!best.candidates) throw CompileError("block '" + blk.name() + "': no legal schedule");
+  return best;
+}
+
+}  // namespace tessera::compiler::search

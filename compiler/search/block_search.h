@@ -1,0 +1,26 @@
+// Schedule search for fused inverted-residual blocks: every legal tiling lowered and timed.
+#pragma once
+
+#include <cstdint>
+
+#include "compiler/conv_block.h"
+#include "compiler/search/cost_params.h"
+
+namespace tessera::compiler::search {
+
+struct BlockChoice {
+  BlockSchedule schedule;
+  double cycles = 0;        // predicted (time_segment of the lowered block)
+  int64_t candidates = 0;   // schedules timed
+};
+
+// Predicted cycles of one schedule: the block lowered into a scratch program and timed instruction by
+// instruction (time_segment), the same model the network report uses.
+double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg,
+                    const CostParams& params = kCalibrated);
+
+// The fastest schedule; per tile width, only the smallest tile height of each tile count is timed
+// (a taller tile with the same count only adds work). Throws CompileError when none is legal.
+BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const CostParams& params = kCalibrated);
+
+}  // namespace tessera::compiler::search
