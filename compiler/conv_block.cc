@@ -26,7 +26,7 @@ bool same_tensor(const QTensor& a, const QTensor& b) {
 
 std::string block_schedule_json(const BlockSchedule& s) {
   return "{\"tile_h\": " + std::to_string(s.tile_h) + ", \"tile_w\": " + std::to_string(s.tile_w) +
-         ", \"tile_e\": " + std::to_string(s.tile_e) + "}";
+         ", \"tile_e\": " + std::to_string(s.tile_e) + ", \"bufs\": " + std::to_string(s.bufs) + "}";
 }
 
 void check_block(const ConvBlock& b, const DerivedConfig& cfg) {
@@ -61,7 +61,7 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   p.wgt_exp = b.expand ? p.te * p.cb : 0, p.wgt_dw = p.te * p.dw.wgt_elems(1), p.wgt_prj = p.kb * p.te;
   const int64_t region = p.wgt_exp + p.wgt_dw + p.wgt_prj;
   p.resident_weights = p.chunks * region <= cfg.wgt.depth;
-  p.wgt_regions = p.resident_weights ? p.chunks : 2;
+  p.wgt_regions = p.resident_weights ? p.chunks : 3;
   p.wgt_dw_base = p.wgt_regions * p.wgt_dw;
   p.wgt_used = p.wgt_regions * region;
 
@@ -70,13 +70,15 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   if (b.expand) take(p.acc_exp_bias, p.eb), take(p.acc_exp_mult, p.eb);
   take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
   if (b.project.residual) take(p.acc_res, 1);
-  if (b.expand) take(p.acc_exp, p.te * p.er * p.ec);
-  take(p.acc_dw, p.te * p.dw_blk), take(p.acc_prj, p.kb * p.th * p.tw);
-  if (b.project.residual) take(p.acc_skip, p.kb * p.th * p.tw);
+  p.bufs = s.bufs;
+  p.acc_exp_size = b.expand ? p.te * p.er * p.ec : 0, p.acc_dw_size = p.te * p.dw_blk;
+  p.acc_prj_size = (b.project.residual ? 2 : 1) * p.kb * p.th * p.tw;
+  take(p.acc_exp, p.bufs * p.acc_exp_size), take(p.acc_dw, p.bufs * p.acc_dw_size), take(p.acc_prj, p.bufs * p.acc_prj_size);
   p.acc_used = at;
   at = 0;
+  p.inp_e_size = p.te * p.dw_set, p.inp_d_size = p.te * p.dw_blk;
   if (b.expand) take(p.inp_x, p.cb * p.er * p.ec);
-  take(p.inp_e, p.te * p.dw_set), take(p.inp_d, p.te * p.dw_blk);
+  take(p.inp_e, p.bufs * p.inp_e_size), take(p.inp_d, p.bufs * p.inp_d_size);
   p.inp_used = at;
 
   if (issues) {
@@ -84,7 +86,8 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
       if (used > depth)
         issues->push_back(std::string(what) + " SRAM: needs " + std::to_string(used) + " elements, has " + std::to_string(depth));
     };
-    if (s.tile_h < 1 || s.tile_h > p.h || s.tile_w < 1 || s.tile_w > p.w || s.tile_e < 1 || s.tile_e > p.eb) {
+    if (s.tile_h < 1 || s.tile_h > p.h || s.tile_w < 1 || s.tile_w > p.w || s.tile_e < 1 || s.tile_e > p.eb ||
+        (s.bufs != 1 && s.bufs != 2)) {
       issues->push_back("tile sizes outside the block (" + block_schedule_json(s) + ")");
       return p;
     }
@@ -104,13 +107,13 @@ std::vector<BlockSchedule> block_schedules(const ConvBlock& b, const DerivedConf
   for (int64_t tw = 1; tw <= d.w; ++tw) {
     if (d.w % tw) continue;
     for (int64_t th = 1; th <= d.h; ++th)
-      for (int64_t te = 1; te <= d.kb; ++te) {
-        if (d.kb % te) continue;
-        std::vector<std::string> issues;
-        const BlockSchedule s{th, tw, te};
-        plan_block(b, s, cfg, &issues);
-        if (issues.empty()) out.push_back(s);
-      }
+      for (int64_t te = 1; te <= d.kb; ++te)
+        for (int64_t bufs = 1; bufs <= 2 && d.kb % te == 0; ++bufs) {
+          std::vector<std::string> issues;
+          const BlockSchedule s{th, tw, te, bufs};
+          plan_block(b, s, cfg, &issues);
+          if (issues.empty()) out.push_back(s);
+        }
   }
   return out;
 }

@@ -98,166 +98,203 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   };
 
   const int64_t dw_rows = dg.dw_rows, wpe = dg.wgt_elems(1);
-  const auto wgt_region = [&](int64_t k, int64_t j) { return p.resident_weights ? j : k % 2; };
-
   struct Tile { int64_t oh, th, ow, tw; };
   std::vector<Tile> tiles;
   for (int64_t oh = 0; oh < p.h; oh += p.th)
     for (int64_t ow = 0; ow < p.w; ow += p.tw) tiles.push_back({oh, std::min(p.th, p.h - oh), ow, std::min(p.tw, p.w - ow)});
-  const int64_t n_chunks = p.chunks;
+  const int64_t n_chunks = p.chunks, n_steps = int64_t(tiles.size()) * n_chunks;
 
-  // Instructions other instructions depend on, by role (-1: none yet).
-  std::ptrdiff_t last_expand_gemm = -1, x_load = -1;
-  std::vector<std::ptrdiff_t> prj_gemm, wgt_load;  // per global chunk k
-  std::ptrdiff_t dw_gemm_prev = -1, store_d_prev = -1, store_o_prev = -1, store_e_prev = -1, prj_gemm_prev = -1;
+  // Per step k (tile k / n_chunks, chunk k % n_chunks): the instructions later ones depend on.
+  struct Step {
+    std::ptrdiff_t wgt = -1, x_gemm = -1, e_ready = -1, d_gemm = -1, d_copy = -1, p_gemm = -1;
+  };
+  std::vector<Step> steps(static_cast<size_t>(n_steps));
+  std::vector<std::ptrdiff_t> x_load(tiles.size(), -1), o_store(tiles.size(), -1);
+  const auto step = [&](int64_t k) { return k >= 0 ? steps[size_t(k)] : Step{}; };  // before the first: nothing
   const auto dep = [&](std::ptrdiff_t producer, size_t consumer) {
     if (producer >= 0) links.link(size_t(producer), consumer);
   };
-
-  const int64_t in_base = int64_t(in.offset) / inp_eb;
+  const int64_t in_base = int64_t(in.offset) / inp_eb, B = p.bufs;
   const int64_t zp_exp = blk.expand ? device_value(blk.expand->output.zero_point, blk.expand->output.type) : 0;
-  for (size_t ti = 0; ti < tiles.size(); ++ti) {
-    const Tile& T = tiles[ti];
-    const std::string at = who + " tile " + std::to_string(ti) + " (oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
-    const int64_t er = T.th + dg.r - 1;  // window rows of this tile (columns: always ec, the pitch)
-    // DRAM element of the window's first vector in plane c: image row oh - pad_top, column ow - pad_left.
-    const auto window = [&](int64_t c) { return in_base + in.at(c, T.oh - dg.pad_top, T.ow - dg.pad_left); };
-    if (ex) {
-      // The block input window, every input block (read by each chunk's expansion).
-      size_t first = b.size();
+  const auto tile_note = [&](int64_t t) {
+    const Tile& T = tiles[size_t(t)];
+    return who + " tile " + std::to_string(t) + " (oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
+  };
+  const auto step_note = [&](int64_t k) {
+    const int64_t e0 = (k % n_chunks) * p.te;
+    return tile_note(k / n_chunks) + " chunk " + std::to_string(k % n_chunks) + " (expanded blocks " + range(e0, p.te) + ")";
+  };
+  // DRAM element of tile t's window in plane c: image row oh - pad_top, column ow - pad_left.
+  const auto window = [&](int64_t t, int64_t c) {
+    const Tile& T = tiles[size_t(t)];
+    return in_base + in.at(c, T.oh - dg.pad_top, T.ow - dg.pad_left);
+  };
+  const auto weights_of = [&](int64_t k) { return p.resident_weights ? steps[size_t(k % n_chunks)].wgt : steps[size_t(k)].wgt; };
+  const auto region_of = [&](int64_t k) { return p.resident_weights ? k % n_chunks : k % 3; };
+
+  // Load unit: the tile's input window (with an expansion), the chunk's weights (once when resident).
+  const auto emit_loads = [&](int64_t k) {
+    const int64_t t = k / n_chunks, j = k % n_chunks, e0 = j * p.te, te = p.te, r = region_of(k);
+    const Tile& T = tiles[size_t(t)];
+    if (ex && j == 0) {
+      const size_t first = b.size();
       for (int64_t c = 0; c < p.cb; ++c)
-        b.emit(mem_insn(Opcode::LOAD, MemType::INP, p.inp_x + c * p.er * p.ec, window(c), er, p.ec, in.wp()),
-               at + ": input block " + std::to_string(c));
-      dep(last_expand_gemm, first);
-      x_load = std::ptrdiff_t(b.size() - 1);
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, p.inp_x + c * p.er * p.ec, window(t, c), T.th + dg.r - 1, p.ec, in.wp()),
+               tile_note(t) + ": input block " + std::to_string(c));
+      dep(step(k - 1).x_gemm, first);  // the previous tile's last expansion has read the old window
+      x_load[size_t(t)] = std::ptrdiff_t(b.size() - 1);
     }
-    for (int64_t j = 0; j < n_chunks; ++j) {
-      const int64_t k = int64_t(ti) * n_chunks + j, e0 = j * p.te, te = std::min(p.te, p.eb - e0);
-      const std::string cat = at + " chunk " + std::to_string(j) + " (expanded blocks " + range(e0, te) + ")";
-      const int64_t wr = wgt_region(k, j), w_exp = p.wgt_exp_at(wr), w_dw = p.wgt_dw_at(wr), w_prj = p.wgt_prj_at(wr);
-      // Weights of the chunk (once when resident).
-      if (!p.resident_weights || ti == 0) {
-        const size_t first = b.size();
-        if (ex)
-          b.emit(mem_insn(Opcode::LOAD, MemType::WGT, w_exp, ex->wgt_dram + e0 * p.cb, 1, te * p.cb, te * p.cb),
-                 cat + ": expansion weights");
-        b.emit(mem_insn(Opcode::LOAD, MemType::WGT, w_dw, dw.wgt_dram + e0 * wpe, 1, te * wpe, te * wpe), cat + ": depthwise weights");
-        b.emit(mem_insn(Opcode::LOAD, MemType::WGT, w_prj, pj.wgt_dram + e0, p.kb, te, p.eb), cat + ": projection weights");
-        if (!p.resident_weights && k >= 2) dep(prj_gemm[size_t(k - 2)], first);  // the region's last reader
-        wgt_load.push_back(std::ptrdiff_t(b.size() - 1));
-      }
-      const std::ptrdiff_t weights = wgt_load.back();
+    if (p.resident_weights && t > 0) return;
+    const size_t first = b.size();
+    if (ex)
+      b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_exp_at(r), ex->wgt_dram + e0 * p.cb, 1, te * p.cb, te * p.cb),
+             step_note(k) + ": expansion weights");
+    b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_dw_at(r), dw.wgt_dram + e0 * wpe, 1, te * wpe, te * wpe),
+           step_note(k) + ": depthwise weights");
+    b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_prj_at(r), pj.wgt_dram + e0, p.kb, te, p.eb), step_note(k) + ": projection weights");
+    if (!p.resident_weights) dep(step(k - 3).p_gemm, first);  // the region's last reader
+    steps[size_t(k)].wgt = std::ptrdiff_t(b.size() - 1);
+  };
 
-      // Expanded window of the chunk into INP: from the expansion, or straight from DRAM without one.
-      std::ptrdiff_t e_ready = -1;
-      if (ex) {
-        size_t i = channel_op(p.acc_exp, te, p.er * p.ec, p.er * p.ec, p.acc_exp_bias + e0, AluOp::MOV, 0,
-                              cat + ": expansion accumulators from the bias");
-        dep(store_e_prev, i);  // the previous chunk's copy has read them
-        std::vector<Uop> uops;
-        for (int64_t e = 0; e < te; ++e)
-          for (int64_t c = 0; c < p.cb; ++c)
-            uops.push_back({uint32_t(p.acc_exp + e * p.er * p.ec), uint32_t(p.inp_x + c * p.er * p.ec),
-                            uint32_t(w_exp + e * p.cb + c)});
-        UopLoopSpec gl;
-        gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
-        gl.iter_in = er * p.ec, gl.dst_in = 1, gl.src_in = 1;
-        const size_t gemm = b.emit(gemm_insn(gl, false), cat + ": expansion multiply-accumulate");
-        dep(x_load, gemm), dep(weights, gemm);
-        last_expand_gemm = std::ptrdiff_t(gemm);
-        size_t last = requantize(*ex, p.acc_exp, te, p.er * p.ec, er * p.ec, p.acc_exp_mult + e0, cat + ": expansion");
-        // The window's positions outside the image hold the expanded tensor's zero point (its padding).
-        const int64_t top = std::max<int64_t>(0, dg.pad_top - T.oh), left = std::max<int64_t>(0, dg.pad_left - T.ow);
-        const int64_t bottom = std::max<int64_t>(0, T.oh + T.th - 1 + dg.pad_bottom - (p.h - 1));
-        const int64_t right = std::max<int64_t>(0, T.ow + T.tw - 1 + dg.pad_right - (p.w - 1));
-        const auto fill = [&](int64_t row, int64_t rows, int64_t col, int64_t cols, const std::string& side) {
-          std::vector<Uop> u;
-          for (int64_t e = 0; e < te; ++e) u.push_back({uint32_t(p.acc_exp + e * p.er * p.ec + row * p.ec + col), 0, 0});
-          UopLoopSpec l;
-          l.uop_bgn = b.kernel(u), l.uop_end = l.uop_bgn + te;
-          l.iter_out = rows, l.iter_in = cols, l.dst_out = p.ec, l.dst_in = 1;
-          last = b.emit(alu_insn(l, AluOp::MOV, true, zp_exp), cat + ": " + side + " padding (zero point)");
-        };
-        if (top) fill(0, top, 0, p.ec, "top");
-        if (bottom) fill(p.h - T.oh + dg.pad_top, bottom, 0, p.ec, "bottom");
-        if (left) fill(0, er, 0, left, "left");
-        if (right) fill(0, er, p.w - T.ow + dg.pad_left, right, "right");
-        const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, p.acc_exp, p.inp_e, te, p.er * p.ec, p.dw_set),
-                                   cat + ": expanded window to the input buffer");
-        dep(dw_gemm_prev, copy);  // the previous chunk's depthwise GEMM has read the old window
-        dep(std::ptrdiff_t(last), copy);
-        e_ready = store_e_prev = std::ptrdiff_t(copy);
-      } else {
-        const size_t first = b.size();
-        for (int64_t e = 0; e < te; ++e)
-          b.emit(mem_insn(Opcode::LOAD, MemType::INP, p.inp_e + e * p.dw_set, window(e0 + e), er, p.ec, in.wp()),
-                 cat + ": input block " + std::to_string(e0 + e));
-        dep(dw_gemm_prev, first);
-        e_ready = std::ptrdiff_t(b.size() - 1);
-      }
-
-      // Depthwise: one group per dw_rows output vectors at the window's pitch, one micro-op per tap.
-      size_t i = channel_op(p.acc_dw, te, p.dw_blk, p.dw_blk, p.acc_dw_bias + e0, AluOp::MOV, 0,
-                            cat + ": depthwise accumulators from the bias");
-      dep(store_d_prev, i);
-      std::vector<Uop> taps;
-      for (int64_t y = 0; y < dg.r; ++y)
-        for (int64_t x = 0; x < dg.s; ++x)
-          taps.push_back({uint32_t(p.acc_dw), uint32_t(p.inp_e + y * p.ec + x), uint32_t(w_dw * dw_rows + y * dg.s + x)});
-      UopLoopSpec dl;
-      dl.uop_bgn = b.kernel(taps), dl.uop_end = dl.uop_bgn + int64_t(taps.size());
-      dl.iter_out = te, dl.iter_in = (T.th * p.ec + dw_rows - 1) / dw_rows;
-      dl.dst_out = p.dw_blk, dl.dst_in = dw_rows, dl.src_out = p.dw_set, dl.src_in = dw_rows, dl.wgt_out = wpe * dw_rows;
-      const size_t dgemm = b.emit(gemm_insn(dl, false), cat + ": depthwise multiply-accumulate");
-      b.insn(dgemm)[Field::DEPTHWISE] = 1;
-      dep(weights, dgemm), dep(e_ready, dgemm);
-      dw_gemm_prev = std::ptrdiff_t(dgemm);
-      const size_t dlast = requantize(dw, p.acc_dw, te, p.dw_blk, p.dw_blk, p.acc_dw_mult + e0, cat + ": depthwise");
-      const size_t dcopy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, p.acc_dw, p.inp_d, 1, te * p.dw_blk, te * p.dw_blk),
-                                  cat + ": depthwise output to the input buffer");
-      dep(prj_gemm_prev, dcopy), dep(std::ptrdiff_t(dlast), dcopy);
-      store_d_prev = std::ptrdiff_t(dcopy);
-
-      // Projection: accumulates over the chunks into the tile at its own pitch.
-      if (j == 0) {
-        const size_t mov = channel_op(p.acc_prj, p.kb, p.th * p.tw, T.th * T.tw, p.acc_prj_bias, AluOp::MOV, 0,
-                                      at + ": projection accumulators from the bias");
-        dep(store_o_prev, mov);
-      }
-      std::vector<Uop> uops;
-      for (int64_t kk = 0; kk < p.kb; ++kk)
-        for (int64_t e = 0; e < te; ++e)
-          uops.push_back({uint32_t(p.acc_prj + kk * p.th * p.tw), uint32_t(p.inp_d + e * p.dw_blk), uint32_t(w_prj + kk * te + e)});
-      UopLoopSpec pl;
-      pl.uop_bgn = b.kernel(uops), pl.uop_end = pl.uop_bgn + int64_t(uops.size());
-      pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.ec, pl.src_in = 1;
-      const size_t pgemm = b.emit(gemm_insn(pl, false), cat + ": projection multiply-accumulate");
-      dep(store_d_prev, pgemm);
-      prj_gemm_prev = std::ptrdiff_t(pgemm);
-      prj_gemm.push_back(std::ptrdiff_t(pgemm));
+  // The expanded window of step k into INP copy k % B: expansion, REQ, the border at the zero point,
+  // STORE OUT_TO_INP; or, without an expansion, straight from DRAM.
+  const auto emit_expand = [&](int64_t k) {
+    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, c = k % B, r = region_of(k);
+    const Tile& T = tiles[size_t(t)];
+    const int64_t er = T.th + dg.r - 1, inp_e = p.inp_e + c * p.inp_e_size;
+    Step& st = steps[size_t(k)];
+    if (!ex) {
+      const size_t first = b.size();
+      for (int64_t e = 0; e < te; ++e)
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_e + e * p.dw_set, window(t, e0 + e), er, p.ec, in.wp()),
+               step_note(k) + ": input block " + std::to_string(e0 + e));
+      dep(step(k - B).d_gemm, first);
+      st.e_ready = std::ptrdiff_t(b.size() - 1);
+      return;
     }
+    const int64_t acc_exp = p.acc_exp + c * p.acc_exp_size, win = p.er * p.ec;
+    const size_t mov = channel_op(acc_exp, te, win, er * p.ec, p.acc_exp_bias + e0, AluOp::MOV, 0,
+                                  step_note(k) + ": expansion accumulators from the bias");
+    dep(step(k - B).e_ready, mov);  // that copy of the accumulators has been copied out
+    // Only the window's positions inside the image: the others become padding below.
+    const int64_t top = std::max<int64_t>(0, dg.pad_top - T.oh), left = std::max<int64_t>(0, dg.pad_left - T.ow);
+    const int64_t bottom = std::max<int64_t>(0, T.oh + T.th - 1 + dg.pad_bottom - (p.h - 1));
+    const int64_t right = std::max<int64_t>(0, T.ow + T.tw - 1 + dg.pad_right - (p.w - 1));
+    const int64_t first_pos = top * p.ec + left;
+    std::vector<Uop> uops;
+    for (int64_t e = 0; e < te; ++e)
+      for (int64_t cc = 0; cc < p.cb; ++cc)
+        uops.push_back({uint32_t(acc_exp + e * win + first_pos), uint32_t(p.inp_x + cc * p.er * p.ec + first_pos),
+                        uint32_t(p.wgt_exp_at(r) + e * p.cb + cc)});
+    UopLoopSpec gl;
+    gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
+    gl.iter_out = er - top - bottom, gl.iter_in = p.ec - left - right;
+    gl.dst_out = gl.src_out = p.ec, gl.dst_in = gl.src_in = 1;
+    const size_t gemm = b.emit(gemm_insn(gl, false), step_note(k) + ": expansion multiply-accumulate");
+    dep(x_load[size_t(t)], gemm), dep(weights_of(k), gemm);
+    st.x_gemm = std::ptrdiff_t(gemm);
+    size_t last = requantize(*ex, acc_exp, te, win, er * p.ec, p.acc_exp_mult + e0, step_note(k) + ": expansion");
+    const auto fill = [&](int64_t row, int64_t rows, int64_t col, int64_t cols, const std::string& side) {
+      std::vector<Uop> u;
+      for (int64_t e = 0; e < te; ++e) u.push_back({uint32_t(acc_exp + e * win + row * p.ec + col), 0, 0});
+      UopLoopSpec l;
+      l.uop_bgn = b.kernel(u), l.uop_end = l.uop_bgn + te;
+      l.iter_out = rows, l.iter_in = cols, l.dst_out = p.ec, l.dst_in = 1;
+      last = b.emit(alu_insn(l, AluOp::MOV, true, zp_exp), step_note(k) + ": " + side + " padding (zero point)");
+    };
+    if (top) fill(0, top, 0, p.ec, "top");
+    if (bottom) fill(p.h - T.oh + dg.pad_top, bottom, 0, p.ec, "bottom");
+    if (left) fill(0, er, 0, left, "left");
+    if (right) fill(0, er, p.w - T.ow + dg.pad_left, right, "right");
+    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_exp, inp_e, te, win, p.dw_set),
+                               step_note(k) + ": expanded window to the input buffer");
+    dep(step(k - B).d_gemm, copy);  // that copy of the window has been read
+    dep(std::ptrdiff_t(last), copy);
+    st.e_ready = std::ptrdiff_t(copy);
+  };
 
-    // The tile's epilogue: requantize the projection (then the fused add with the skip tile), store.
-    const int64_t pitch = p.th * p.tw, vectors = (p.kb - 1) * pitch + T.th * T.tw;
-    size_t last = requantize(pj, p.acc_prj, p.kb, pitch, T.th * T.tw, p.acc_prj_mult, at + ": projection");
+  // Depthwise of step k: one group per dw_rows output vectors at the window's pitch, one micro-op
+  // per tap; REQ; STORE OUT_TO_INP of the output for the projection.
+  const auto emit_depthwise = [&](int64_t k) {
+    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, c = k % B;
+    const Tile& T = tiles[size_t(t)];
+    const int64_t acc_dw = p.acc_dw + c * p.acc_dw_size, inp_e = p.inp_e + c * p.inp_e_size, inp_d = p.inp_d + c * p.inp_d_size;
+    Step& st = steps[size_t(k)];
+    const size_t mov = channel_op(acc_dw, te, p.dw_blk, p.dw_blk, p.acc_dw_bias + e0, AluOp::MOV, 0,
+                                  step_note(k) + ": depthwise accumulators from the bias");
+    dep(step(k - B).d_copy, mov);
+    std::vector<Uop> taps;
+    for (int64_t y = 0; y < dg.r; ++y)
+      for (int64_t x = 0; x < dg.s; ++x)
+        taps.push_back({uint32_t(acc_dw), uint32_t(inp_e + y * p.ec + x), uint32_t(p.wgt_dw_at(region_of(k)) * dw_rows + y * dg.s + x)});
+    UopLoopSpec dl;
+    dl.uop_bgn = b.kernel(taps), dl.uop_end = dl.uop_bgn + int64_t(taps.size());
+    dl.iter_out = te, dl.iter_in = (T.th * p.ec + dw_rows - 1) / dw_rows;
+    dl.dst_out = p.dw_blk, dl.dst_in = dw_rows, dl.src_out = p.dw_set, dl.src_in = dw_rows, dl.wgt_out = wpe * dw_rows;
+    const size_t gemm = b.emit(gemm_insn(dl, false), step_note(k) + ": depthwise multiply-accumulate");
+    b.insn(gemm)[Field::DEPTHWISE] = 1;
+    dep(weights_of(k), gemm), dep(st.e_ready, gemm);
+    st.d_gemm = std::ptrdiff_t(gemm);
+    const size_t last = requantize(dw, acc_dw, te, p.dw_blk, p.dw_blk, p.acc_dw_mult + e0, step_note(k) + ": depthwise");
+    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_dw, inp_d, 1, te * p.dw_blk, te * p.dw_blk),
+                               step_note(k) + ": depthwise output to the input buffer");
+    dep(step(k - B).p_gemm, copy), dep(std::ptrdiff_t(last), copy);
+    st.d_copy = std::ptrdiff_t(copy);
+  };
+
+  // Projection of step k into the tile's accumulators (copy t % B), accumulating over the chunks;
+  // after the tile's last chunk its epilogue: REQ (then the fused add with the skip tile) and the stores.
+  const auto emit_project = [&](int64_t k) {
+    const int64_t t = k / n_chunks, j = k % n_chunks, te = p.te, c = k % B;
+    const Tile& T = tiles[size_t(t)];
+    const int64_t acc_prj = p.acc_prj + (t % B) * p.acc_prj_size, pitch = p.th * p.tw, acc_skip = acc_prj + p.kb * pitch;
+    const int64_t inp_d = p.inp_d + c * p.inp_d_size, w_prj = p.wgt_prj_at(region_of(k));
+    if (j == 0) {
+      const size_t mov = channel_op(acc_prj, p.kb, pitch, T.th * T.tw, p.acc_prj_bias, AluOp::MOV, 0,
+                                    tile_note(t) + ": projection accumulators from the bias");
+      dep(t >= B ? o_store[size_t(t - B)] : -1, mov);
+    }
+    std::vector<Uop> uops;
+    for (int64_t kk = 0; kk < p.kb; ++kk)
+      for (int64_t e = 0; e < te; ++e)
+        uops.push_back({uint32_t(acc_prj + kk * pitch), uint32_t(inp_d + e * p.dw_blk), uint32_t(w_prj + kk * te + e)});
+    UopLoopSpec pl;
+    pl.uop_bgn = b.kernel(uops), pl.uop_end = pl.uop_bgn + int64_t(uops.size());
+    pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.ec, pl.src_in = 1;
+    const size_t gemm = b.emit(gemm_insn(pl, false), step_note(k) + ": projection multiply-accumulate");
+    dep(steps[size_t(k)].d_copy, gemm), dep(weights_of(k), gemm);
+    steps[size_t(k)].p_gemm = std::ptrdiff_t(gemm);
+    if (j + 1 < n_chunks) return;
+
+    const std::string at = tile_note(t);
+    const int64_t vectors = (p.kb - 1) * pitch + T.th * T.tw;
+    size_t last = requantize(pj, acc_prj, p.kb, pitch, T.th * T.tw, p.acc_prj_mult, at + ": projection");
     if (add) {
       const int64_t a8 = cfg.elem_bytes(int(MemType::ACC_8BIT));
       for (int64_t kk = 0; kk < p.kb; ++kk)
-        b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, p.acc_skip + kk * pitch,
-                        int64_t(in.offset) / a8 + in.at(kk, T.oh, T.ow), T.th, T.tw, in.wp()),
+        b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, acc_skip + kk * pitch, int64_t(in.offset) / a8 + in.at(kk, T.oh, T.ow),
+                        T.th, T.tw, in.wp()),
                at + ": skip block " + std::to_string(kk));
-      for (size_t a : emit_residual_add(b, *add, blk.project.residual->skip_first, p.acc_prj, p.acc_skip, vectors,
-                                        p.acc_res, at))
+      for (size_t a : emit_residual_add(b, *add, blk.project.residual->skip_first, acc_prj, acc_skip, vectors, p.acc_res, at))
         last = a;
     }
     const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
     const size_t first_store = b.size();
     for (int64_t kk = 0; kk < p.kb; ++kk)
-      b.emit(mem_insn(Opcode::STORE, MemType::OUT, p.acc_prj + kk * pitch,
-                      int64_t(out.offset) / out_eb + out.at(kk, T.oh, T.ow), T.th, T.tw, out.wp()),
+      b.emit(mem_insn(Opcode::STORE, MemType::OUT, acc_prj + kk * pitch, int64_t(out.offset) / out_eb + out.at(kk, T.oh, T.ow),
+                      T.th, T.tw, out.wp()),
              at + ": store block " + std::to_string(kk));
     dep(std::ptrdiff_t(last), first_store);
-    store_o_prev = std::ptrdiff_t(b.size() - 1);
+    o_store[size_t(t)] = std::ptrdiff_t(b.size() - 1);
+  };
+
+  // Program order: with double buffers the expansion of step i, the depthwise conv of step i - 1 and
+  // the projection of step i - 2 share an iteration, so each unit finds work while the others copy.
+  const int64_t lag = B - 1;
+  for (int64_t i = 0; i < n_steps + 2 * lag; ++i) {
+    if (i < n_steps) emit_loads(i), emit_expand(i);
+    if (i - lag >= 0 && i - lag < n_steps) emit_depthwise(i - lag);
+    if (i - 2 * lag >= 0 && i - 2 * lag < n_steps) emit_project(i - 2 * lag);
   }
 }
 

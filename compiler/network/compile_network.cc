@@ -44,7 +44,7 @@ Network run_graph_passes(Network net, const DerivedConfig& cfg, const CompileOpt
   place_nodes(net, cfg);
   im2col_first_convs(net, cfg);
   if (opt.fuse && opt.isa == IsaTarget::TESSERA) fuse_residual_adds(net, cfg);
-  if (opt.fuse && opt.fuse_blocks && opt.isa == IsaTarget::TESSERA) fuse_blocks(net, cfg);
+  if (opt.fuse && opt.fuse_blocks && opt.isa == IsaTarget::TESSERA) fuse_blocks(net, cfg, opt);
   return net;
 }
 

@@ -2,8 +2,13 @@
 // residual pass already fused into the projection) becomes one node whose intermediates stay on chip.
 #include <initializer_list>
 
+#include "compiler/compile.h"
 #include "compiler/compile_error.h"
 #include "compiler/network/passes.h"
+#include "compiler/search/block_search.h"
+#include "compiler/search/cost_model.h"
+#include "compiler/search/eltwise_cost.h"
+#include "compiler/search/schedule_cache.h"
 
 namespace tessera::compiler {
 namespace {
@@ -27,18 +32,38 @@ const NetNode* sole_consumer(const Network& net, const std::string& tensor, size
   return nullptr;
 }
 
-bool fusable(const ConvBlock& b, const DerivedConfig& cfg) {
+// Whether the block is legal and its best schedule beats the three layers apart (each with its
+// searched schedule, as the network would run them) by the cost model.
+bool worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOptions& opt) {
+  double fused = 0;
   try {
     check_block(b, cfg);
-    return !block_schedules(b, cfg).empty();
+    fused = search::search_block(b, cfg).cycles;
   } catch (const CompileError&) {
     return false;
   }
+  double apart = 0;
+  const search::CostModel model(cfg);
+  for (const Layer* l : std::initializer_list<const Layer*>{b.expand ? &*b.expand : nullptr, &b.depthwise, &b.project}) {
+    if (!l) continue;
+    const Layer gl = as_gemm_layer(*l);
+    std::vector<std::string> warnings;
+    const Schedule s = search::searched_schedule(gl, cfg, IsaTarget::TESSERA, opt.schedule_cache, warnings, opt.shipped_schedules);
+    apart += model.evaluate(search::layer_problem(gl, cfg, IsaTarget::TESSERA), s).cycles;
+  }
+  // Apart, the expanded tensor's DRAM halo (the depthwise padding) is filled first.
+  const ConvGeometry d = conv_geometry(b.depthwise, cfg);
+  if (b.expand) {
+    ActBuffer e;
+    e.planes = d.kb, e.h = d.h, e.w = d.w, e.top = d.pad_top, e.left = d.pad_left, e.bottom = d.pad_bottom, e.right = d.pad_right;
+    apart += search::fill_halo_cost(e, cfg).cycles;
+  }
+  return fused < apart;
 }
 
 }  // namespace
 
-void fuse_blocks(Network& net, const DerivedConfig& cfg) {
+void fuse_blocks(Network& net, const DerivedConfig& cfg, const CompileOptions& opt) {
   if (!cfg.hw.depthwise) return;
   for (size_t d = 0; d < net.nodes.size(); ++d) {
     const NetNode& dwn = net.nodes[d];
@@ -59,7 +84,7 @@ void fuse_blocks(Network& net, const DerivedConfig& cfg) {
     const std::string& input = ei ? net.nodes[*ei].inputs[0] : dwn.inputs[0];
     // A fused add must add the block's own input.
     if (blk.project.residual && (prj->inputs.size() != 2 || prj->inputs[1] != input)) continue;
-    if (!fusable(blk, cfg)) continue;
+    if (!worth_fusing(blk, cfg, opt)) continue;
 
     NetNode fused;
     const NetNode& first = ei ? net.nodes[*ei] : dwn;

@@ -1,8 +1,10 @@
 // Block schedule search: lower each candidate tiling, time it, keep the fastest.
 #include "compiler/search/block_search.h"
 
+#include <algorithm>
 #include <limits>
-#include <set>
+#include <map>
+#include <tuple>
 
 #include "compiler/compile_error.h"
 #include "compiler/lower_block.h"
@@ -31,10 +33,16 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
   BlockChoice best;
   best.cycles = std::numeric_limits<double>::infinity();
   const ConvGeometry d = conv_geometry(blk.depthwise, cfg);
-  std::set<int64_t> heights;  // the smallest height of each tile count
-  for (int64_t n = 1; n <= d.h; ++n) heights.insert((d.h + n - 1) / n);
+  // Per tile width, chunk size and buffering, the tallest legal tile, balanced over the tile rows.
+  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> tallest;
   for (const BlockSchedule& s : block_schedules(blk, cfg)) {
-    if (!heights.count(s.tile_h)) continue;
+    int64_t& th = tallest[{s.tile_w, s.tile_e, s.bufs}];
+    th = std::max(th, s.tile_h);
+  }
+  for (const auto& [key, th] : tallest) {
+    const auto [tw, te, bufs] = key;
+    const int64_t rows = (d.h + th - 1) / th;
+    const BlockSchedule s{(d.h + rows - 1) / rows, tw, te, bufs};
     const double c = block_cycles(blk, s, cfg, params);
     ++best.candidates;
     if (c < best.cycles) best.cycles = c, best.schedule = s;
