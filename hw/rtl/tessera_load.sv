@@ -1,5 +1,6 @@
 // Load unit: executes LOAD of INP and WGT (2-D DMA with padding) into the input and weight SRAMs,
-// whose read ports serve the compute unit's GEMM pipeline.
+// whose read ports serve the compute unit's GEMM pipeline. The input SRAM's write port is shared with
+// the store unit (STORE OUT_TO_INP); the load engine's writes go first.
 module tessera_load (
   input  logic                                            clk_i,
   input  logic                                            rst_ni,
@@ -28,6 +29,11 @@ module tessera_load (
                 tessera_params_pkg::INP_ELEM_BYTES*8-1:0] inp_rdata_o,
   input  logic [tessera_params_pkg::WGT_IDX_BITS-1:0]     wgt_raddr_i,
   output logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0] wgt_rdata_o,
+  // the store unit's input-SRAM writes (OUT_TO_INP); ready is low in cycles the load engine writes
+  input  logic                                            st_inp_wvalid_i,
+  output logic                                            st_inp_wready_o,
+  input  logic [tessera_params_pkg::INP_IDX_BITS-1:0]     st_inp_waddr_i,
+  input  logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0] st_inp_wdata_i,
   // observation
   output logic                                            busy_o,
   output logic                                            stall_o,
@@ -111,9 +117,13 @@ module tessera_load (
   assign ar_len_o   = sel[1] ? ar_len_e[15:8] : ar_len_e[7:0];
   assign r_ready_o  = sel[1] ? r_ready_e[1] : r_ready_e[0];
 
+  // Input SRAM write port: fixed priority to the load engine, which cannot wait (its data streams
+  // from the bus); the store unit's write waits for a free cycle.
+  assign st_inp_wready_o = !we_e[0];
+
   tessera_inp_sram u_inp_sram (
-    .clk_i, .we_i(we_e[0]), .waddr_i(inp_waddr), .wdata_i(inp_wdata),
-    .raddr_i(inp_raddr_i), .rdata_o(inp_rdata_o)
+    .clk_i, .we_i(we_e[0] || st_inp_wvalid_i), .waddr_i(we_e[0] ? inp_waddr : st_inp_waddr_i),
+    .wdata_i(we_e[0] ? inp_wdata : st_inp_wdata_i), .raddr_i(inp_raddr_i), .rdata_o(inp_rdata_o)
   );
 
   tessera_sram #(.Width(tessera_params_pkg::WGT_ELEM_BYTES * 8), .Depth(tessera_params_pkg::WGT_DEPTH))

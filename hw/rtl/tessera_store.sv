@@ -1,9 +1,13 @@
-// Store unit: executes STORE (memory type OUT). Output-SRAM element sram_base + y*x_size + x (each
-// accumulator lane truncated to OUT_BITS, kept by the compute unit in its out SRAM) goes to DRAM
-// element dram_base + y*x_stride + x; x_size == 0 is a token-only sync. Elements move in chunks of
+// Store unit: executes STORE. Output-SRAM element sram_base + y*x_size + x (each accumulator lane
+// truncated to OUT_BITS, kept by the compute unit in its out SRAM) goes to DRAM element
+// dram_base + y*x_stride + x (OUT) or, on chip, to input-SRAM element dram_base + y*x_stride + x
+// (OUT_TO_INP); x_size == 0 is a token-only sync. To DRAM, elements move in chunks of
 // min(element, beat) bytes: elements at least a beat wide stream one beat per cycle, narrower
-// elements are packed into beats with byte strobes. The instruction retires once every write burst
-// has been acknowledged.
+// elements are packed into beats with byte strobes; the instruction retires once every write burst
+// has been acknowledged. OUT_TO_INP writes one element per cycle through the input SRAM's shared
+// write port (the load unit's writes go first) and retires after its last write. The on-chip path
+// exists only where an output element is an input element (BLOCK_IN == BLOCK_OUT, OUT_BITS ==
+// INP_BITS); elsewhere the golden model rejects OUT_TO_INP and here it only moves its tokens.
 `include "tessera_assert.svh"
 
 module tessera_store (
@@ -22,6 +26,12 @@ module tessera_store (
   // out SRAM read port (in the compute unit)
   output logic [tessera_params_pkg::ACC_IDX_BITS-1:0]       out_raddr_o,
   input  logic [tessera_params_pkg::OUT_ELEM_BYTES*8-1:0]   out_rdata_i,
+  // input SRAM write port (in the load unit) for OUT_TO_INP: valid/ready, ready low while the load
+  // unit writes
+  output logic                                              inp_wvalid_o,
+  input  logic                                              inp_wready_i,
+  output logic [tessera_params_pkg::INP_IDX_BITS-1:0]       inp_waddr_o,
+  output logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0]   inp_wdata_o,
   // AXI write
   output logic                                              aw_valid_o,
   input  logic                                              aw_ready_i,
@@ -54,6 +64,9 @@ module tessera_store (
   localparam int LaneBits     = LanesPerBeat > 1 ? $clog2(LanesPerBeat) : 1;
   localparam int AccIdx       = tessera_params_pkg::ACC_IDX_BITS;
   localparam int ElemFifo     = 4;
+  localparam int InpIdx       = tessera_params_pkg::INP_IDX_BITS;
+  localparam bit OnChip       = tessera_params_pkg::BLOCK_IN == tessera_params_pkg::BLOCK_OUT &&
+                                tessera_params_pkg::INP_BITS == tessera_params_pkg::OUT_BITS;
 
   `TESSERA_STATIC_ASSERT(g_elem_vs_beat, ElemBytes % BeatBytes == 0 || BeatBytes % ElemBytes == 0,
                          "tessera_store: element and bus beat sizes must divide one another")
@@ -71,6 +84,7 @@ module tessera_store (
     .busy_o, .stall_o, .retire_o, .retire_idx_o, .wait_o, .idle_o
   );
 
+  logic [tessera_isa_pkg::MEM_MEMORY_TYPE_W-1:0] mem_type;
   logic [tessera_isa_pkg::MEM_SRAM_BASE_W-1:0] sram_base;
   logic [tessera_isa_pkg::MEM_DRAM_BASE_W-1:0] dram_base;
   logic [tessera_isa_pkg::MEM_Y_SIZE_W-1:0] y_size;
@@ -79,12 +93,17 @@ module tessera_store (
 
   // Padding fields have no meaning for STORE and are ignored.
   tessera_mem_decode u_decode (
-    .insn_i(insn), .mem_type_o(), .sram_base_o(sram_base), .dram_base_o(dram_base),
+    .insn_i(insn), .mem_type_o(mem_type), .sram_base_o(sram_base), .dram_base_o(dram_base),
     .y_size_o(y_size), .x_size_o(x_size), .x_stride_o(x_stride), .y_pad_0_o(),
     .y_pad_1_o(), .x_pad_0_o(), .x_pad_1_o()
   );
 
-  logic active_q;
+  // OUT_TO_INP on a config without the on-chip path: tokens only
+  logic to_inp, skip;
+  assign to_inp = mem_type == tessera_isa_pkg::MEM_OUT_TO_INP;
+  assign skip   = x_size == '0 || y_size == '0 || (to_inp && !OnChip);
+
+  logic active_q, to_inp_q;
   logic [63:0] data_addr_q;
   logic [tessera_isa_pkg::MEM_X_SIZE_W-1:0] x_size_q;
   logic [tessera_isa_pkg::MEM_X_STRIDE_W-1:0] x_stride_q;
@@ -128,7 +147,7 @@ module tessera_store (
   );
 
   // ---- elements -> beats -----------------------------------------------------------------------
-  logic out_valid_q, beat_ready, step, part_last, row_end, emit;
+  logic out_valid_q, beat_ready, step, part_last, row_end, emit, inp_fire;
   logic [BeatBits-1:0] out_data_q, pack_data_q, beat_data;
   logic [BeatBytes-1:0] out_strb_q, pack_strb_q, beat_strb;
   logic [PartBits-1:0] part_q;
@@ -140,9 +159,9 @@ module tessera_store (
   assign chunk     = elem[32'(part_q) * ChunkBits +: ChunkBits];
   assign part_last = PartsPerElem == 1 || part_q == PartBits'(PartsPerElem - 1);
   assign row_end   = part_last && col_q == x_size_q - 1'b1;
-  assign step      = active_q && elem_valid && (!out_valid_q || beat_ready);
+  assign step      = active_q && !to_inp_q && elem_valid && (!out_valid_q || beat_ready);
   assign emit      = LanesPerBeat == 1 || lane_q == LaneBits'(LanesPerBeat - 1) || row_end;
-  assign elem_pop  = step && part_last;
+  assign elem_pop  = (step && part_last) || inp_fire;
 
   always_comb begin
     beat_data = pack_data_q;
@@ -176,12 +195,24 @@ module tessera_store (
     .idle_o      (wr_idle)
   );
 
-  assign bus_wait = active_q && ((out_valid_q && !beat_ready) || (rd_left_q == '0 && !elem_valid &&
-                                                                  !out_valid_q && !wr_idle));
+  // ---- elements -> input SRAM (OUT_TO_INP): element (y, x) at row_elem_q + col_q -------------------
+  assign inp_wvalid_o = active_q && to_inp_q && elem_valid;
+  assign inp_fire     = inp_wvalid_o && inp_wready_i;
+  assign inp_waddr_o  = InpIdx'(row_elem_q + 48'(col_q));
+  if (OnChip) begin : g_on_chip
+    assign inp_wdata_o = elem;
+  end else begin : g_no_on_chip  // never valid: skip retires OUT_TO_INP at once
+    assign inp_wdata_o = '0;
+  end
+
+  // Waiting on the bus, or on the input SRAM's write port while the load unit writes it.
+  assign bus_wait = active_q && ((out_valid_q && !beat_ready) || (inp_wvalid_o && !inp_wready_i) ||
+                                 (rd_left_q == '0 && !elem_valid && !out_valid_q && !wr_idle));
 
   always_ff @(posedge clk_i or negedge rst_ni) begin
     if (!rst_ni) begin
       active_q     <= 1'b0;
+      to_inp_q     <= 1'b0;
       done_q       <= 1'b0;
       data_addr_q  <= '0;
       x_size_q     <= '0;
@@ -212,11 +243,12 @@ module tessera_store (
         lane_q      <= LanesPerBeat > 1 ? LaneBits'(dram_base) : '0;
         part_q      <= '0;
         col_q       <= '0;
-        if (x_size == '0 || y_size == '0) begin
+        to_inp_q    <= to_inp;
+        if (skip) begin
           done_q <= 1'b1;
         end else begin
           active_q   <= 1'b1;
-          req_rows_q <= y_size;
+          req_rows_q <= to_inp ? '0 : y_size;  // OUT_TO_INP requests no DRAM writes
           rd_left_q  <= 32'(y_size) * 32'(x_size);
         end
       end else if (active_q) begin
@@ -249,6 +281,14 @@ module tessera_store (
           end else begin
             if (part_last) col_q <= col_q + 1'b1;
             lane_q <= LanesPerBeat > 1 ? lane_q + 1'b1 : '0;
+          end
+        end
+        if (inp_fire) begin
+          if (col_q == x_size_q - 1'b1) begin
+            col_q      <= '0;
+            row_elem_q <= row_elem_q + 48'(x_stride_q);
+          end else begin
+            col_q <= col_q + 1'b1;
           end
         end
         if (rd_left_q == '0 && !rd_pending_q && !elem_valid && !out_valid_q && req_rows_q == '0 &&

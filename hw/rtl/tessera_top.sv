@@ -172,6 +172,10 @@ module tessera_top (
   logic [tessera_params_pkg::WGT_ELEM_BYTES*8-1:0] wgt_rdata;
   logic [tessera_params_pkg::ACC_IDX_BITS-1:0] out_raddr;
   logic [tessera_params_pkg::OUT_ELEM_BYTES*8-1:0] out_rdata;
+  // the store unit's OUT_TO_INP writes into the input SRAM (in the load unit)
+  logic st_inp_wvalid, st_inp_wready;
+  logic [tessera_params_pkg::INP_IDX_BITS-1:0] st_inp_waddr;
+  logic [tessera_params_pkg::INP_ELEM_BYTES*8-1:0] st_inp_wdata;
   logic [11:0] unit_wait;  // unit u at [4u +: 4]: [0] pop prev, [1] pop next, [2] push prev, [3] push next
   logic [2:0] unit_idle, retire;
   logic [95:0] retire_idx;
@@ -188,6 +192,8 @@ module tessera_top (
     .ar_len_o(rd_req_len[8 +: 8]), .r_valid_i(rd_r_valid[1]), .r_data_i(rd_data),
     .r_ready_o(rd_r_ready[1]),
     .inp_raddr_i(inp_raddr), .inp_rdata_o(inp_rdata), .wgt_raddr_i(wgt_raddr), .wgt_rdata_o(wgt_rdata),
+    .st_inp_wvalid_i(st_inp_wvalid), .st_inp_wready_o(st_inp_wready), .st_inp_waddr_i(st_inp_waddr),
+    .st_inp_wdata_i(st_inp_wdata),
     .busy_o(obs_busy_o[0]), .stall_o(obs_stall_o[0]), .retire_o(retire[0]),
     .retire_idx_o(retire_idx[31:0]), .wait_o(unit_wait[3:0]), .idle_o(unit_idle[0])
   );
@@ -218,6 +224,8 @@ module tessera_top (
     .prev_avail_i(tok_avail[2]), .prev_space_i(tok_space[3]), .pop_prev_o(tok_pop[2]),
     .push_prev_o(tok_push[3]),
     .out_raddr_o(out_raddr), .out_rdata_i(out_rdata),
+    .inp_wvalid_o(st_inp_wvalid), .inp_wready_i(st_inp_wready), .inp_waddr_o(st_inp_waddr),
+    .inp_wdata_o(st_inp_wdata),
     .aw_valid_o(m_axi_awvalid_o), .aw_ready_i(m_axi_awready_i), .aw_addr_o(m_axi_awaddr_o),
     .aw_len_o(m_axi_awlen_o), .w_valid_o(m_axi_wvalid_o), .w_ready_i(m_axi_wready_i),
     .w_data_o(m_axi_wdata_o), .w_strb_o(m_axi_wstrb_o), .w_last_o(m_axi_wlast_o),

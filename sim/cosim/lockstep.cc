@@ -13,7 +13,7 @@ namespace {
 enum Buf { B_UOP, B_INP, B_WGT, B_ACC, kNumBufs };
 const char* kBufNames[kNumBufs] = {"UOP", "INP", "WGT", "ACC"};
 
-// What one instruction writes: SRAM elements of one buffer, or DRAM byte ranges (STORE).
+// What one instruction writes: SRAM elements of one buffer, or DRAM byte ranges (STORE OUT).
 struct Effects {
   Buf buf = B_ACC;
   std::set<int64_t> elems;
@@ -26,6 +26,13 @@ Effects effects_of(const DerivedConfig& cfg, const Fsim& fsim, const Insn& insn)
   if (op == Opcode::LOAD || op == Opcode::STORE) {
     if (insn[Field::X_SIZE] == 0) return fx;
     const int m = static_cast<int>(insn[Field::MEMORY_TYPE]);
+    if (op == Opcode::STORE && m == int(MemType::OUT_TO_INP)) {  // on chip: INP elements, strided as DRAM's
+      fx.buf = B_INP;
+      for (int64_t y = 0; y < insn[Field::Y_SIZE]; ++y)
+        for (int64_t x = 0; x < insn[Field::X_SIZE]; ++x)
+          fx.elems.insert(insn[Field::DRAM_BASE] + y * insn[Field::X_STRIDE] + x);
+      return fx;
+    }
     if (op == Opcode::STORE) {
       const int64_t eb = cfg.elem_bytes(m);
       for (int64_t y = 0; y < insn[Field::Y_SIZE]; ++y)

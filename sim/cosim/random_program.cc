@@ -10,6 +10,7 @@
 #include <optional>
 #include <random>
 
+#include "sim/cosim/random_out_to_inp.h"
 #include "sim/cosim/token_wiring.h"
 
 namespace tessera {
@@ -393,6 +394,7 @@ class Generator {
   Insn store(std::vector<Touch>& t) {
     Insn i = sync(int(Unit::STORE));
     if (chance(0.08)) return i;
+    if (out_to_inp_ && chance(0.3)) return copy_to_inp(t);
     const int64_t eb = cfg_.elem_bytes(int(MemType::OUT));
     const int64_t y = pick(1, opt_.max_rows), x = pick(1, opt_.max_cols), stride = x + pick(0, 3);
     const int64_t first = (opt_.src_bytes + eb - 1) / eb, last = (opt_.src_bytes + opt_.out_bytes) / eb;
@@ -403,6 +405,18 @@ class Generator {
     i[Field::X_SIZE] = x;
     i[Field::X_STRIDE] = stride;
     for (int64_t e = 0; e < y * x; ++e) t.push_back({B_ACC, sram + e, false});
+    return i;
+  }
+
+  // STORE OUT_TO_INP into the input rows the micro-ops' sources reach, half the time over the source
+  // of a micro-op in the buffer, so later GEMMs read the copies.
+  Insn copy_to_inp(std::vector<Touch>& t) {
+    std::vector<int64_t> reads, writes;
+    const int64_t reach = cfg_.hw.depthwise ? kDwInpRows : std::min(cfg_.inp.depth, cfg_.acc.depth) / 2;
+    const int64_t aim = chance(0.5) ? int64_t(uops_[size_t(pick(0, cfg_.uop.depth - 1))].src) : -1;
+    Insn i = draw_out_to_inp(cfg_, rng_, opt_.max_rows, opt_.max_cols, reach, aim, reads, writes);
+    for (int64_t e : reads) t.push_back({B_ACC, e, false});
+    for (int64_t e : writes) t.push_back({B_INP, e, true});
     return i;
   }
 
@@ -596,6 +610,7 @@ class Generator {
   int64_t req_area_ = 0;   // first ACC element of the float-mode area
   int64_t qadd_area_ = 0;  // first ACC element of the packed-add area (the float area ends there)
   bool qadd_uint8_ = false;  // the program's preferred packed-add mode (3, else 2)
+  bool out_to_inp_ = out_to_inp_allowed(cfg_);  // 30% of the data STOREs copy into the input SRAM
   std::optional<std::pair<Insn, std::vector<Touch>>> pending_req_;  // a float/packed-add REQ after its LOAD ACC
   std::array<int64_t, kNumBufs> depth_{};
   std::array<std::vector<ElemState>, kNumBufs> elems_;

@@ -25,8 +25,10 @@ struct RandomProgram {
 // Deterministic for (cfg, seed, opt). Guarantees, so that any correct implementation gives one result:
 // every pop is preceded in program order by a push to that queue and no push overflows
 // TOKEN_QUEUE_DEPTH (so program order is a deadlock-free schedule); every SRAM/DRAM index is in
-// bounds; an SRAM element that two units touch (INP/WGT: load and compute, ACC: compute and store),
-// with at least one writing, is ordered by a token chain; STOREs never write DRAM that anything reads.
+// bounds; an SRAM element that two units touch (INP/WGT: load and compute, ACC: compute and store,
+// INP: the store unit's OUT_TO_INP copies too), with at least one writing, is ordered by a token chain;
+// STOREs never write DRAM that anything reads. Where the config allows OUT_TO_INP (BLOCK_IN ==
+// BLOCK_OUT), 30% of the data STOREs are copies into the input SRAM (random_out_to_inp.h).
 RandomProgram random_program(const DerivedConfig& cfg, uint64_t seed, const RandomProgramOptions& opt = {});
 
 // A VTA-style double-buffered pipeline of 2..8 tiles with random shapes, padding, strides and ALU

@@ -95,6 +95,57 @@ TEST(RandomProgram, DrawsDepthwiseGemmsWithTheMode) {
       EXPECT_FALSE(i.opcode() == Opcode::GEMM && i[Field::DEPTHWISE]);
 }
 
+// Where the config allows it, the generator draws STORE OUT_TO_INP copies, strided ones among them, and
+// GEMMs (depthwise ones with the mode) read copied input elements: replayed in program order (a valid
+// serial schedule), a GEMM's sources (micro-op src plus loop offsets, R rows for a depthwise one)
+// include an element whose latest writer is a copy. On BLOCK_IN != BLOCK_OUT it draws none.
+TEST(RandomProgram, DrawsOutToInpCopiesThatGemmsRead) {
+  for (const char* name : {"default", "default_dw", "tiny"}) {
+    SCOPED_TRACE(name);
+    const DerivedConfig cfg = programs::config(name);
+    std::map<std::string, int> seen;
+    for (uint64_t seed = 1; seed <= 100; ++seed) {
+      RandomProgram p = random_program(cfg, seed);
+      Fsim fsim(cfg);
+      std::vector<bool> copied(size_t(cfg.inp.depth));
+      for (const Insn& i : p.insns) {
+        fsim.execute(i, p.dram);
+        if (i.opcode() == Opcode::LOAD && i[Field::MEMORY_TYPE] == int(MemType::INP) && i[Field::X_SIZE] > 0) {
+          const int64_t n = (i[Field::Y_PAD_0] + i[Field::Y_SIZE] + i[Field::Y_PAD_1]) *
+                            (i[Field::X_PAD_0] + i[Field::X_SIZE] + i[Field::X_PAD_1]);
+          for (int64_t e = 0; e < n; ++e) copied[size_t(i[Field::SRAM_BASE] + e)] = false;
+        }
+        if (i.opcode() == Opcode::STORE && i[Field::MEMORY_TYPE] == int(MemType::OUT_TO_INP)) {
+          ++seen["copy"];
+          if (i[Field::Y_SIZE] > 1 && i[Field::X_STRIDE] > i[Field::X_SIZE]) ++seen["strided copy"];
+          for (int64_t y = 0; y < i[Field::Y_SIZE]; ++y)
+            for (int64_t x = 0; x < i[Field::X_SIZE]; ++x)
+              copied[size_t(i[Field::DRAM_BASE] + y * i[Field::X_STRIDE] + x)] = true;
+        }
+        if (i.opcode() != Opcode::GEMM || i[Field::RESET]) continue;
+        const int64_t rows = i[Field::DEPTHWISE] ? cfg.hw.block_out : 1;
+        bool reads = false;
+        for (int64_t o = 0; o < i[Field::ITER_OUT]; ++o)
+          for (int64_t n = 0; n < i[Field::ITER_IN]; ++n)
+            for (int64_t k = i[Field::UOP_BGN]; k < i[Field::UOP_END]; ++k)
+              for (int64_t r = 0; r < rows; ++r)
+                reads |= copied[size_t(int64_t(fsim.uop(k).src) + o * i[Field::SRC_FACTOR_OUT] +
+                                       n * i[Field::SRC_FACTOR_IN] + r)];
+        if (reads) ++seen[i[Field::DEPTHWISE] ? "depthwise GEMM reads a copy" : "GEMM reads a copy"];
+      }
+    }
+    EXPECT_GT(seen["copy"], 100) << "about 2 per program";
+    EXPECT_GT(seen["strided copy"], 10);
+    EXPECT_GT(seen["GEMM reads a copy"], 10);
+    if (cfg.hw.depthwise) {
+      EXPECT_GT(seen["depthwise GEMM reads a copy"], 5);
+    }
+  }
+  for (uint64_t seed = 1; seed <= 30; ++seed)
+    for (const Insn& i : random_program(programs::config("rect_1x16x32"), seed).insns)
+      EXPECT_FALSE(i.opcode() == Opcode::STORE && i[Field::MEMORY_TYPE] == int(MemType::OUT_TO_INP));
+}
+
 // The generator must reach every instruction kind and the corner fields the brief lists.
 TEST(RandomProgram, CoversTheIsa) {
   const DerivedConfig cfg = programs::config("default");
@@ -131,7 +182,7 @@ TEST(RandomProgram, CoversTheIsa) {
       }
     }
   }
-  std::vector<std::string> want = {"LOAD INP", "LOAD WGT", "LOAD UOP", "LOAD ACC", "LOAD ACC_8BIT", "STORE OUT",
+  std::vector<std::string> want = {"LOAD INP", "LOAD WGT", "LOAD UOP", "LOAD ACC", "LOAD ACC_8BIT", "STORE OUT", "STORE OUT_TO_INP",
                                    "sync", "padding rows only", "stride > x_size", "y_pad_0", "y_pad_1", "x_pad_0",
                                    "x_pad_1", "large pad", "GEMM reset", "ALU reset", "GEMM two-level loop",
                                    "ALU two-level loop", "GEMM empty", "GEMM overlap", "ALU overlap", "LOAD overlap",
