@@ -24,7 +24,7 @@ void write_listing(const std::string& path, const std::string& text) {
 
 void add_compile_command(CLI::App& app) {
   auto* c = app.add_subcommand("compile", "Compile a quantized network or layer (.onnx or .json) into a .tsp program");
-  static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file, cache_file;
+  static std::string cfg_file, model_file, schedule_file, isa = "tessera", out, listing_file, cache_file, blocks = "auto";
   static bool no_shipped = false, no_fuse = false;
   c->add_option("-c,--config", cfg_file, "accelerator config JSON")->required()->check(CLI::ExistingFile);
   c->add_option("-m,--model", model_file, "layer model: .onnx or .json (docs/layer-format.md)")->required()->check(CLI::ExistingFile);
@@ -36,6 +36,10 @@ void add_compile_command(CLI::App& app) {
   c->add_option("--isa", isa, "tessera (with extensions) or vta (VTA's base ISA only)")
       ->check(CLI::IsMember({"tessera", "vta"}));
   c->add_flag("--no-fuse", no_fuse, "networks: keep residual adds as their own layers instead of conv epilogues");
+  c->add_option("--block-fusion", blocks,
+                "networks on configs with the depthwise mode: run inverted-residual blocks fused on chip where the cost "
+                "model predicts a gain (auto), always, or never")
+      ->check(CLI::IsMember({"auto", "always", "never"}));
   c->add_option("-o,--output", out, "program file to write")->required();
   c->add_option("--listing", listing_file, "also write the program as annotated assembly");
   c->callback([] {
@@ -45,6 +49,8 @@ void add_compile_command(CLI::App& app) {
     if (!schedule_file.empty()) opt.schedule = compiler::load_schedule_file(schedule_file);
     opt.schedule_cache = cache_file;
     opt.fuse = !no_fuse;
+    opt.blocks = blocks == "never" ? compiler::BlockFusion::NEVER
+                 : blocks == "always" ? compiler::BlockFusion::ALWAYS : compiler::BlockFusion::AUTO;
     if (!no_shipped) opt.shipped_schedules = compiler::search::shipped_database_path(cfg_file);
     // A model that is one quantized layer between its graph input and output compiles as a layer;
     // anything else (several layers, host operators, float inputs) as a network.

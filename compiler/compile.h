@@ -13,13 +13,16 @@
 
 namespace tessera::compiler {
 
+// Networks: which inverted-residual blocks run fused on chip (configs with the depthwise mode).
+enum class BlockFusion : uint8_t { NEVER, AUTO, ALWAYS };  // AUTO: where the cost model predicts a gain
+
 struct CompileOptions {
   IsaTarget isa = IsaTarget::TESSERA;
   std::optional<Schedule> schedule;  // none: searched (compiler/search, docs/search.md)
   std::string schedule_cache;        // schedule database consulted and updated by the search; empty: none
   std::string shipped_schedules;     // read-only database consulted next (configs/schedules/); empty: none
   bool fuse = true;                  // networks: residual adds into conv epilogues (TESSERA ISA)
-  bool fuse_blocks = true;           // networks: inverted-residual blocks on chip (with fuse; depthwise-mode configs)
+  BlockFusion blocks = BlockFusion::AUTO;  // with fuse (networks, TESSERA ISA)
 };
 
 struct Compiled {

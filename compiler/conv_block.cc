@@ -101,6 +101,16 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   return p;
 }
 
+BlockBuffers block_buffers(const ConvBlock& b, const DerivedConfig& cfg) {
+  const ConvGeometry d = conv_geometry(b.depthwise, cfg);
+  const int64_t bo = cfg.hw.block_out;
+  BlockBuffers x;
+  x.in.planes = (b.input().shape[1] + bo - 1) / bo, x.in.h = d.h, x.in.w = d.w;
+  x.in.top = d.pad_top, x.in.left = d.pad_left, x.in.bottom = d.pad_bottom, x.in.right = d.pad_right;
+  x.out.planes = (b.output().shape[1] + bo - 1) / bo, x.out.h = d.h, x.out.w = d.w;
+  return x;
+}
+
 std::vector<BlockSchedule> block_schedules(const ConvBlock& b, const DerivedConfig& cfg) {
   std::vector<BlockSchedule> out;
   const ConvGeometry d = conv_geometry(b.depthwise, cfg);

@@ -12,6 +12,7 @@
 #include <string>
 #include <vector>
 
+#include "compiler/act_buffer.h"
 #include "compiler/conv_geometry.h"
 #include "compiler/layer.h"
 #include "isa/config.h"
@@ -74,6 +75,13 @@ void check_block(const ConvBlock& blk, const DerivedConfig& cfg);
 // The buffers of a schedule; `issues` gets every SRAM or field limit it breaks (empty: legal).
 BlockPlan plan_block(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg,
                      std::vector<std::string>* issues);
+
+// The block's input and output buffers as a program of the block alone holds them (offsets 0): the
+// input with the depthwise conv's halo, the output without one.
+struct BlockBuffers {
+  ActBuffer in, out;
+};
+BlockBuffers block_buffers(const ConvBlock& blk, const DerivedConfig& cfg);
 
 // Every legal schedule: tile_w a divisor of the width, tile_h any height, tile_e a divisor of the
 // expanded blocks (chunks of one size keep the micro-op kernels few).

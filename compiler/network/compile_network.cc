@@ -44,7 +44,7 @@ Network run_graph_passes(Network net, const DerivedConfig& cfg, const CompileOpt
   place_nodes(net, cfg);
   im2col_first_convs(net, cfg);
   if (opt.fuse && opt.isa == IsaTarget::TESSERA) fuse_residual_adds(net, cfg);
-  if (opt.fuse && opt.fuse_blocks && opt.isa == IsaTarget::TESSERA) fuse_blocks(net, cfg, opt);
+  if (opt.fuse && opt.blocks != BlockFusion::NEVER && opt.isa == IsaTarget::TESSERA) fuse_blocks(net, cfg, opt);
   return net;
 }
 
@@ -89,6 +89,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       const std::string who = "block '" + blk.name() + "'";
       fill_halo(buffer(n.outputs[0]), plans.at(n.outputs[0]).min_halo ? -128 : device_value(net.tensor(n.outputs[0]).zero_point, blk.output().type), who, b);
       st.kind = StepKind::ACCEL, st.op = std::string("block") + (blk.project.residual ? "+add" : "");
+      r.op = st.op + " (" + n.op + ")";
       const search::BlockChoice choice = search::search_block(blk, cfg);
       lower_block(blk, choice.schedule, b, buffer(n.inputs[0]), buffer(n.outputs[0]));
       const auto [begin, end] = b.end_segment(who);

@@ -42,6 +42,7 @@ bool worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOpt
   } catch (const CompileError&) {
     return false;
   }
+  if (opt.blocks == BlockFusion::ALWAYS) return true;
   double apart = 0;
   const search::CostModel model(cfg);
   for (const Layer* l : std::initializer_list<const Layer*>{b.expand ? &*b.expand : nullptr, &b.depthwise, &b.project}) {

@@ -27,8 +27,9 @@ void fuse_residual_adds(Network& net, const DerivedConfig& cfg);
 
 // fuse_blocks.cc: expand 1x1 -> depthwise -> project 1x1 (+ its fused add), each intermediate used
 // by nothing else, becomes one ConvBlock node computed tile by tile on chip (configs with the
-// depthwise mode, TESSERA ISA), when a legal block schedule exists and the cost model predicts it
-// faster than the three layers apart (their schedules searched through `opt`'s databases).
+// depthwise mode, TESSERA ISA), when a legal block schedule exists and (opt.blocks AUTO) the cost
+// model predicts it faster than the three layers apart (their schedules searched through `opt`'s
+// databases) or (ALWAYS) in any case.
 void fuse_blocks(Network& net, const DerivedConfig& cfg, const CompileOptions& opt);
 
 // How one tensor is held in device DRAM.

@@ -15,14 +15,10 @@ namespace tessera::compiler::search {
 
 double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg, const CostParams& params) {
   ProgramBuilder b(cfg);
-  const ConvGeometry d = conv_geometry(blk.depthwise, cfg);
-  const int64_t eb = cfg.elem_bytes(int(MemType::OUT)), bo = cfg.hw.block_out;
+  const int64_t eb = cfg.elem_bytes(int(MemType::OUT));
   // Scratch buffers of the block's shapes (their DRAM contents do not matter to the timing).
-  ActBuffer in, out;
-  in.planes = (blk.input().shape[1] + bo - 1) / bo, in.h = d.h, in.w = d.w;
-  in.top = d.pad_top, in.left = d.pad_left, in.bottom = d.pad_bottom, in.right = d.pad_right;
+  auto [in, out] = block_buffers(blk, cfg);
   in.offset = b.reserve(uint64_t((in.elements() + in.wp()) * eb), 64);
-  out.planes = (blk.project.output.shape[1] + bo - 1) / bo, out.h = d.h, out.w = d.w;
   out.offset = b.reserve(uint64_t(out.elements() * eb), 64);
   lower_block(blk, s, b, in, out);
   const auto [begin, end] = b.end_segment("block '" + blk.name() + "'");

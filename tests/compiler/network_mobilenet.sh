@@ -23,22 +23,30 @@ EOF2
   n="mobilenetv2_${form}_${type}_${size}"
   "$gen" --arch mobilenetv2 --form "$form" --type "$type" --input-size "$size" --classes 16 --seed 12 \
     -o "$n.onnx" --input "$n.x.npy" --quant-params "$n.q.json"
+  # layer by layer: every conv (17 depthwise among them) and the residual adds (fused) are on the accelerator
+  "$tessera" compile --config "$cfg" --model "$n.onnx" -o "$n.layers.tsp" --block-fusion never > "$n.layers.txt"
+  test "$(grep -c ' Conv  *accelerator\| QLinearConv  *accelerator' "$n.layers.txt")" -eq 52
   "$tessera" compile --config "$cfg" --model "$n.onnx" -o "$n.tsp" --listing "$n.s" > "$n.compile.txt"
-  # every conv (17 depthwise among them) and the residual adds (fused) are on the accelerator
-  test "$(grep -c ' Conv  *accelerator\| QLinearConv  *accelerator' "$n.compile.txt")" -eq 52
-  # with the GEMM core's depthwise mode, the searcher picks it for some of the 13 stride-1 depthwise convs
+  fusion=auto
   if grep -q '"depthwise": 1' "$cfg"; then
-    dw=$(grep 'depthwise multiply-accumulate' "$n.s" | sed "s/.*layer '\([^']*\)'.*/\1/" | sort -u | wc -l)
-    echo "$n: $dw depthwise convs in the depthwise mode"
+    # the searcher picks the GEMM core's depthwise mode for some of the 13 stride-1 depthwise convs, in
+    # layers or in fused inverted-residual blocks; forced, all 13 blocks fuse
+    dw=$(grep 'depthwise multiply-accumulate' "$n.s" | sed "s/.*\(layer\|block\) '\([^']*\)'.*/\2/" | sort -u | wc -l)
+    echo "$n: $dw depthwise convs or blocks in the depthwise mode, $(grep -c ' block' "$n.compile.txt") blocks fused by cost"
     test "$dw" -gt 0
+    fusion=always
+    "$tessera" compile --config "$cfg" --model "$n.onnx" -o "$n.always.tsp" --block-fusion always > "$n.always.txt"
+    test "$(grep -c ' block' "$n.always.txt")" -eq 13
   fi
   "$tessera" asm "$n.s" --config "$cfg" -o "$n.re.tsp"
   cmp "$n.tsp" "$n.re.tsp"
-  "$tessera" run --backend "$backend" --program "$n.tsp" --input input="$n.x.npy" --output output="$n.y.npy" \
-    --stats-json "$n.stats.json" > "$n.run.txt"
   $ort "$n.onnx" "$n.x.npy" "$n.ort.npy"
-  printf '%s: ' "$n"
-  "$tessera" compare "$n.y.npy" "$n.ort.npy" --lsb "$(lsb "$n")" --network
+  for p in "$n" "$n.layers" $( [ $fusion = always ] && echo "$n.always" ); do
+    "$tessera" run --backend "$backend" --program "$p.tsp" --input input="$n.x.npy" --output output="$p.y.npy" \
+      --stats-json "$p.stats.json" > "$p.run.txt"
+    printf '%s: ' "$p"
+    "$tessera" compare "$p.y.npy" "$n.ort.npy" --lsb "$(lsb "$n")" --network
+  done
 done
 
 if [ $dump = 1 ]; then
@@ -50,7 +58,8 @@ EOF2
     --input $n.x.npy --all-outputs
   "$gen" --arch mobilenetv2 --form "$form" --type "$type" --input-size "$size" --classes 16 --seed 5 -o $n.plain.onnx \
     --input $n.x.npy
-  "$tessera" compile --config "$cfg" --model $n.plain.onnx -o $n.tsp > /dev/null
+  # every block fused where the config allows, so the dump also checks the tensors that stay between blocks
+  "$tessera" compile --config "$cfg" --model $n.plain.onnx -o $n.tsp --block-fusion always > /dev/null
   "$tessera" run --backend "$backend" --program $n.tsp --input input=$n.x.npy --dump-activations ours > /dev/null
   $ort --dump-dir theirs $n.onnx $n.x.npy $n.ort.npy
   "$tessera" compare ours theirs --max-diff 1 --max-fraction 0.01
