@@ -26,7 +26,8 @@ bool same_tensor(const QTensor& a, const QTensor& b) {
 
 std::string block_schedule_json(const BlockSchedule& s) {
   return "{\"tile_h\": " + std::to_string(s.tile_h) + ", \"tile_w\": " + std::to_string(s.tile_w) +
-         ", \"tile_e\": " + std::to_string(s.tile_e) + ", \"bufs\": " + std::to_string(s.bufs) + "}";
+         ", \"tile_e\": " + std::to_string(s.tile_e) + ", \"bufs\": " + std::to_string(s.bufs) +
+         ", \"overlap\": " + std::to_string(s.overlap) + "}";
 }
 
 void check_block(const ConvBlock& b, const DerivedConfig& cfg) {
@@ -61,20 +62,27 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   p.wgt_exp = b.expand ? p.te * p.cb : 0, p.wgt_dw = p.te * p.dw.wgt_elems(1), p.wgt_prj = p.kb * p.te;
   const int64_t region = p.wgt_exp + p.wgt_dw + p.wgt_prj;
   p.resident_weights = p.chunks * region <= cfg.wgt.depth;
-  p.wgt_regions = p.resident_weights ? p.chunks : 3;
+  p.overlap = s.overlap == 1;
+  p.wgt_regions = p.resident_weights ? p.chunks : p.overlap ? 5 : 3;
   p.wgt_dw_base = p.wgt_regions * p.wgt_dw;
   p.wgt_used = p.wgt_regions * region;
 
   int64_t at = 0;
   const auto take = [&](int64_t& where, int64_t n) { where = at, at += n; };
-  if (b.expand) take(p.acc_exp_bias, p.eb), take(p.acc_exp_mult, p.eb);
-  take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
-  if (b.project.residual) take(p.acc_res, 1);
   p.bufs = s.bufs;
   p.acc_exp_size = b.expand ? p.te * p.er * p.ec : 0, p.acc_dw_size = p.te * p.dw_blk;
   p.acc_prj_size = (b.project.residual ? 2 : 1) * p.kb * p.th * p.tw;
-  take(p.acc_exp, p.bufs * p.acc_exp_size), take(p.acc_dw, p.bufs * p.acc_dw_size), take(p.acc_prj, p.bufs * p.acc_prj_size);
-  p.acc_used = at;
+  if (b.expand) take(p.acc_exp_bias, p.eb), take(p.acc_exp_mult, p.eb);
+  take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
+  if (b.project.residual) take(p.acc_res, 1);
+  take(p.acc_exp, p.bufs * p.acc_exp_size), take(p.acc_prj, p.bufs * p.acc_prj_size);
+  if (p.overlap) {
+    p.acc_used = at;
+    at = cfg.acc.depth / 2;
+  }
+  take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_dw, p.bufs * p.acc_dw_size);
+  if (p.overlap) p.acc_bank1_used = at - cfg.acc.depth / 2;
+  else p.acc_used = at;
   at = 0;
   p.inp_e_size = p.te * p.dw_set, p.inp_d_size = p.te * p.dw_blk;
   if (b.expand) take(p.inp_x, p.cb * p.er * p.ec);
@@ -87,11 +95,12 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
         issues->push_back(std::string(what) + " SRAM: needs " + std::to_string(used) + " elements, has " + std::to_string(depth));
     };
     if (s.tile_h < 1 || s.tile_h > p.h || s.tile_w < 1 || s.tile_w > p.w || s.tile_e < 1 || s.tile_e > p.eb ||
-        (s.bufs != 1 && s.bufs != 2)) {
+        (s.bufs != 1 && s.bufs != 2) || (s.overlap != 0 && s.overlap != 1) || (s.overlap && s.bufs != 2)) {
       issues->push_back("tile sizes outside the block (" + block_schedule_json(s) + ")");
       return p;
     }
-    over("ACC", p.acc_used, cfg.acc.depth);
+    over("ACC", p.acc_used, p.overlap ? cfg.acc.depth / 2 : cfg.acc.depth);
+    if (p.overlap) over("ACC (upper bank)", p.acc_bank1_used, cfg.acc.depth / 2);
     over("INP", p.inp_used, cfg.inp.depth);
     over("WGT", p.wgt_used, cfg.wgt.depth);
     if (p.wgt_dw_base * bo > cfg.wgt.depth)
@@ -118,9 +127,9 @@ std::vector<BlockSchedule> block_schedules(const ConvBlock& b, const DerivedConf
     if (d.w % tw) continue;
     for (int64_t th = 1; th <= d.h; ++th)
       for (int64_t te = 1; te <= d.kb; ++te)
-        for (int64_t bufs = 1; bufs <= 2 && d.kb % te == 0; ++bufs) {
+        for (int64_t mode = 0; mode < 3 && d.kb % te == 0; ++mode) {  // single, double, double + overlap
           std::vector<std::string> issues;
-          const BlockSchedule s{th, tw, te, bufs};
+          const BlockSchedule s{th, tw, te, mode == 0 ? 1 : 2, mode == 2 ? 1 : 0};
           plan_block(b, s, cfg, &issues);
           if (issues.empty()) out.push_back(s);
         }

@@ -33,8 +33,12 @@ struct BlockSchedule {
   // 2: the on-chip buffers are double-buffered (chunk k+1's expansion and chunk k-1's projection run
   // while the store unit copies chunk k's), 1: single, every phase waits for the copy before it.
   int64_t bufs = 2;
+  // 1 (with bufs 2): the GEMM and ALU pipes overlap (the overlap flag): the expansion and
+  // projection accumulators in ACC bank 0, the depthwise ones in bank 1, each phase running GEMMs of one
+  // bank beside ALU work of the other.
+  int64_t overlap = 0;
   bool operator==(const BlockSchedule& o) const {
-    return tile_h == o.tile_h && tile_w == o.tile_w && tile_e == o.tile_e && bufs == o.bufs;
+    return tile_h == o.tile_h && tile_w == o.tile_w && tile_e == o.tile_e && bufs == o.bufs && overlap == o.overlap;
   }
 };
 std::string block_schedule_json(const BlockSchedule& s);
@@ -48,20 +52,23 @@ struct BlockPlan {
   int64_t cb = 0, eb = 0, kb = 0; // input, expanded and output channel blocks
   int64_t h = 0, w = 0;           // the image (the depthwise conv keeps it)
   int64_t th = 0, tw = 0, te = 0, er = 0, ec = 0, chunks = 0, bufs = 1;
+  bool overlap = false;
   int64_t dw_blk = 0, dw_set = 0;  // ACC vectors per block of the depthwise tile; INP vectors its taps read
   int64_t wgt_exp = 0, wgt_dw = 0, wgt_prj = 0;  // WGT elements of one chunk per conv
   bool resident_weights = false;  // every chunk's weights fit the WGT SRAM at once: loaded once
   // ACC: constants (bias and multipliers per conv, the add's operand), then the buffers (`bufs` copies
-  // each, copy i at base + i * size; the skip tile sits after its projection tile).
+  // each, copy i at base + i * size; the skip tile sits after its projection tile). With overlap the
+  // depthwise constants and buffers start at the upper bank (ACC depth / 2).
   int64_t acc_exp_bias = 0, acc_exp_mult = 0, acc_dw_bias = 0, acc_dw_mult = 0, acc_prj_bias = 0, acc_prj_mult = 0;
   int64_t acc_res = 0, acc_exp = 0, acc_dw = 0, acc_prj = 0, acc_used = 0;
   int64_t acc_exp_size = 0, acc_dw_size = 0, acc_prj_size = 0;  // one copy; acc_prj's holds the skip tile too
+  int64_t acc_bank1_used = 0;  // with overlap: vectors used from ACC depth / 2 on
   // INP: the block input window (with an expand), the expanded window, the depthwise output.
   int64_t inp_x = 0, inp_e = 0, inp_d = 0, inp_used = 0, inp_e_size = 0, inp_d_size = 0;
   // WGT: the depthwise weights of every region first (a depthwise micro-op addresses weight rows, so
   // they must lie in the first depth / BLOCK_OUT elements), then the expansion and projection weights;
-  // three regions in turn (one chunk's load overlaps the previous two chunks' use), or one per chunk
-  // when every chunk fits (resident: loaded once).
+  // three regions in turn (five with overlap, whose projection runs three steps after the expansion),
+  // or one per chunk when every chunk fits (resident: loaded once).
   int64_t wgt_regions = 0, wgt_dw_base = 0, wgt_used = 0;
   int64_t wgt_dw_at(int64_t region) const { return region * wgt_dw; }
   int64_t wgt_exp_at(int64_t region) const { return wgt_dw_base + region * (wgt_exp + wgt_prj); }

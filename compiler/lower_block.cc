@@ -52,6 +52,9 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   if (blk.expand) ex = place_stage(*blk.expand, conv_geometry(*blk.expand, cfg), b);
   const Stage dw = place_stage(blk.depthwise, dg, b);
   const Stage pj = place_stage(blk.project, conv_geometry(blk.project, cfg), b);
+  // The window's border is zeroed before REQ, which must map 0 to the expanded zero point (its padding).
+  if (ex && ex->q.hi < ex->q.out_zero_point)
+    throw CompileError(who + ": internal error, the expansion's clamp lies below its zero point");
   const int64_t inp_eb = cfg.elem_bytes(int(MemType::INP)), acc_eb = cfg.elem_bytes(int(MemType::ACC));
   TokenLinks links(b);
 
@@ -89,11 +92,11 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   };
   // REQ (and an explicit upper clamp) over blocks; returns the last instruction.
   const auto requantize = [&](const Stage& st, int64_t dst, int64_t n, int64_t pitch, int64_t count, int64_t mult,
-                              const std::string& what) {
+                              const std::string& what, const auto& mark) {
     const bool relu = st.q.lo > -128;
-    size_t last = channel_op(dst, n, pitch, count, mult, AluOp::REQ, req_immediate(ReqMode::FLOAT, relu, st.q.out_zero_point),
-                             what + ": requantize" + (relu ? " (ReLU)" : ""));
-    if (st.q.hi < 127) last = imm_op(dst, (n - 1) * pitch + count, AluOp::MIN, st.q.hi, what + ": clamp high (Clip max)");
+    size_t last = mark(channel_op(dst, n, pitch, count, mult, AluOp::REQ,
+                                  req_immediate(ReqMode::FLOAT, relu, st.q.out_zero_point), what + ": requantize" + (relu ? " (ReLU)" : "")));
+    if (st.q.hi < 127) last = mark(imm_op(dst, (n - 1) * pitch + count, AluOp::MIN, st.q.hi, what + ": clamp high (Clip max)"));
     return last;
   };
 
@@ -103,19 +106,33 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   for (int64_t oh = 0; oh < p.h; oh += p.th)
     for (int64_t ow = 0; ow < p.w; ow += p.tw) tiles.push_back({oh, std::min(p.th, p.h - oh), ow, std::min(p.tw, p.w - ow)});
   const int64_t n_chunks = p.chunks, n_steps = int64_t(tiles.size()) * n_chunks;
+  const int64_t B = p.bufs, R = p.resident_weights ? n_chunks : p.wgt_regions;
 
   // Per step k (tile k / n_chunks, chunk k % n_chunks): the instructions later ones depend on.
   struct Step {
-    std::ptrdiff_t wgt = -1, x_gemm = -1, e_ready = -1, d_gemm = -1, d_copy = -1, p_gemm = -1;
+    std::ptrdiff_t wgt = -1, x_gemm = -1, e_ready = -1, e_done = -1, d_gemm = -1, d_done = -1, d_copy = -1, p_gemm = -1;
   };
   std::vector<Step> steps(static_cast<size_t>(n_steps));
-  std::vector<std::ptrdiff_t> x_load(tiles.size(), -1), o_store(tiles.size(), -1);
-  const auto step = [&](int64_t k) { return k >= 0 ? steps[size_t(k)] : Step{}; };  // before the first: nothing
+  std::vector<std::ptrdiff_t> x_load(tiles.size(), -1), o_store(tiles.size(), -1), p_done(tiles.size(), -1);
+  const auto step = [&](int64_t k) { return k >= 0 && k < n_steps ? steps[size_t(k)] : Step{}; };
+  // With overlap, a compute instruction's results reach the other units through the next sync (an
+  // unflagged empty loop, which starts once both pipes are done); without it, through itself.
+  std::vector<size_t> syncs;
+  const auto release = [&](std::ptrdiff_t insn) -> std::ptrdiff_t {
+    if (insn < 0 || !p.overlap) return insn;
+    const auto it = std::upper_bound(syncs.begin(), syncs.end(), size_t(insn));
+    if (it == syncs.end()) throw CompileError(who + ": internal error, no sync after instruction " + std::to_string(insn));
+    return std::ptrdiff_t(*it);
+  };
   const auto dep = [&](std::ptrdiff_t producer, size_t consumer) {
     if (producer >= 0) links.link(size_t(producer), consumer);
   };
-  const int64_t in_base = int64_t(in.offset) / inp_eb, B = p.bufs;
-  const int64_t zp_exp = blk.expand ? device_value(blk.expand->output.zero_point, blk.expand->output.type) : 0;
+  // Compute work runs in the pipes side by side with overlap (the phase order keeps the banks apart).
+  const auto flag = [&](size_t i) {
+    if (p.overlap) b.insn(i)[Field::OVERLAP] = 1;
+    return i;
+  };
+  const int64_t in_base = int64_t(in.offset) / inp_eb;
   const auto tile_note = [&](int64_t t) {
     const Tile& T = tiles[size_t(t)];
     return who + " tile " + std::to_string(t) + " (oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
@@ -130,171 +147,247 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     return in_base + in.at(c, T.oh - dg.pad_top, T.ow - dg.pad_left);
   };
   const auto weights_of = [&](int64_t k) { return p.resident_weights ? steps[size_t(k % n_chunks)].wgt : steps[size_t(k)].wgt; };
-  const auto region_of = [&](int64_t k) { return p.resident_weights ? k % n_chunks : k % 3; };
+  const auto region_of = [&](int64_t k) { return k % R; };
+  const auto acc_exp = [&](int64_t k) { return p.acc_exp + (k % B) * p.acc_exp_size; };
+  const auto acc_dw = [&](int64_t k) { return p.acc_dw + (k % B) * p.acc_dw_size; };
+  const auto inp_e = [&](int64_t k) { return p.inp_e + (k % B) * p.inp_e_size; };
+  const auto inp_d = [&](int64_t k) { return p.inp_d + (k % B) * p.inp_d_size; };
+  const auto acc_prj = [&](int64_t t) { return p.acc_prj + (t % B) * p.acc_prj_size; };
+  const int64_t pitch = p.th * p.tw;
 
-  // Load unit: the tile's input window (with an expansion), the chunk's weights (once when resident).
+  // Load unit: the tile's input window (with an expansion), the chunk's weights (once when resident),
+  // and without an expansion the chunk's window itself.
   const auto emit_loads = [&](int64_t k) {
     const int64_t t = k / n_chunks, j = k % n_chunks, e0 = j * p.te, te = p.te, r = region_of(k);
     const Tile& T = tiles[size_t(t)];
+    const int64_t er = T.th + dg.r - 1;
     if (ex && j == 0) {
       const size_t first = b.size();
       for (int64_t c = 0; c < p.cb; ++c)
-        b.emit(mem_insn(Opcode::LOAD, MemType::INP, p.inp_x + c * p.er * p.ec, window(t, c), T.th + dg.r - 1, p.ec, in.wp()),
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, p.inp_x + c * p.er * p.ec, window(t, c), er, p.ec, in.wp()),
                tile_note(t) + ": input block " + std::to_string(c));
-      dep(step(k - 1).x_gemm, first);  // the previous tile's last expansion has read the old window
+      dep(release(step(k - 1).x_gemm), first);  // the previous tile's last expansion has read the old window
       x_load[size_t(t)] = std::ptrdiff_t(b.size() - 1);
     }
-    if (p.resident_weights && t > 0) return;
-    const size_t first = b.size();
-    if (ex)
-      b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_exp_at(r), ex->wgt_dram + e0 * p.cb, 1, te * p.cb, te * p.cb),
-             step_note(k) + ": expansion weights");
-    b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_dw_at(r), dw.wgt_dram + e0 * wpe, 1, te * wpe, te * wpe),
-           step_note(k) + ": depthwise weights");
-    b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_prj_at(r), pj.wgt_dram + e0, p.kb, te, p.eb), step_note(k) + ": projection weights");
-    if (!p.resident_weights) dep(step(k - 3).p_gemm, first);  // the region's last reader
-    steps[size_t(k)].wgt = std::ptrdiff_t(b.size() - 1);
-  };
-
-  // The expanded window of step k into INP copy k % B: expansion, REQ, the border at the zero point,
-  // STORE OUT_TO_INP; or, without an expansion, straight from DRAM.
-  const auto emit_expand = [&](int64_t k) {
-    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, c = k % B, r = region_of(k);
-    const Tile& T = tiles[size_t(t)];
-    const int64_t er = T.th + dg.r - 1, inp_e = p.inp_e + c * p.inp_e_size;
-    Step& st = steps[size_t(k)];
+    if (!p.resident_weights || t == 0) {
+      const size_t first = b.size();
+      if (ex)
+        b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_exp_at(r), ex->wgt_dram + e0 * p.cb, 1, te * p.cb, te * p.cb),
+               step_note(k) + ": expansion weights");
+      b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_dw_at(r), dw.wgt_dram + e0 * wpe, 1, te * wpe, te * wpe),
+             step_note(k) + ": depthwise weights");
+      b.emit(mem_insn(Opcode::LOAD, MemType::WGT, p.wgt_prj_at(r), pj.wgt_dram + e0, p.kb, te, p.eb),
+             step_note(k) + ": projection weights");
+      if (!p.resident_weights) dep(release(step(k - R).p_gemm), first);  // the region's last reader
+      steps[size_t(k)].wgt = std::ptrdiff_t(b.size() - 1);
+    }
     if (!ex) {
       const size_t first = b.size();
       for (int64_t e = 0; e < te; ++e)
-        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_e + e * p.dw_set, window(t, e0 + e), er, p.ec, in.wp()),
+        b.emit(mem_insn(Opcode::LOAD, MemType::INP, inp_e(k) + e * p.dw_set, window(t, e0 + e), er, p.ec, in.wp()),
                step_note(k) + ": input block " + std::to_string(e0 + e));
-      dep(step(k - B).d_gemm, first);
-      st.e_ready = std::ptrdiff_t(b.size() - 1);
-      return;
+      dep(release(step(k - B).d_gemm), first);
+      steps[size_t(k)].e_ready = std::ptrdiff_t(b.size() - 1);
     }
-    const int64_t acc_exp = p.acc_exp + c * p.acc_exp_size, win = p.er * p.ec;
-    const size_t mov = channel_op(acc_exp, te, win, er * p.ec, p.acc_exp_bias + e0, AluOp::MOV, 0,
-                                  step_note(k) + ": expansion accumulators from the bias");
-    dep(step(k - B).e_ready, mov);  // that copy of the accumulators has been copied out
-    // Only the window's positions inside the image: the others become padding below.
+  };
+
+  // Expansion of step k: accumulators from the bias, zeros at the window's positions outside the image
+  // (REQ turns them into the expanded tensor's zero point: its padding), the GEMM over the rest.
+  const auto emit_expand_init = [&](int64_t k) {
+    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, win = p.er * p.ec;
+    const Tile& T = tiles[size_t(t)];
+    const int64_t er = T.th + dg.r - 1;
+    const size_t mov = flag(channel_op(acc_exp(k), te, win, er * p.ec, p.acc_exp_bias + e0, AluOp::MOV, 0,
+                                       step_note(k) + ": expansion accumulators from the bias"));
+    dep(step(k - B).e_done, mov);  // that copy of the accumulators has gone to the input buffer
+    const int64_t top = std::max<int64_t>(0, dg.pad_top - T.oh), left = std::max<int64_t>(0, dg.pad_left - T.ow);
+    const int64_t bottom = std::max<int64_t>(0, T.oh + T.th - 1 + dg.pad_bottom - (p.h - 1));
+    const int64_t right = std::max<int64_t>(0, T.ow + T.tw - 1 + dg.pad_right - (p.w - 1));
+    const auto fill = [&](int64_t row, int64_t rows, int64_t col, int64_t cols, const std::string& side) {
+      std::vector<Uop> u;
+      for (int64_t e = 0; e < te; ++e) u.push_back({uint32_t(acc_exp(k) + e * win + row * p.ec + col), 0, 0});
+      UopLoopSpec l;
+      l.uop_bgn = b.kernel(u), l.uop_end = l.uop_bgn + te;
+      l.iter_out = rows, l.iter_in = cols, l.dst_out = p.ec, l.dst_in = 1;
+      flag(b.emit(alu_insn(l, AluOp::MOV, true, 0), step_note(k) + ": " + side + " padding (0, the zero point after REQ)"));
+    };
+    if (top) fill(0, top, 0, p.ec, "top");
+    if (bottom) fill(p.h - T.oh + dg.pad_top, bottom, 0, p.ec, "bottom");
+    if (left) fill(0, er, 0, left, "left");
+    if (right) fill(0, er, p.w - T.ow + dg.pad_left, right, "right");
+  };
+  const auto emit_expand_gemm = [&](int64_t k) {
+    const int64_t t = k / n_chunks, te = p.te, win = p.er * p.ec, r = region_of(k);
+    const Tile& T = tiles[size_t(t)];
+    const int64_t er = T.th + dg.r - 1;
     const int64_t top = std::max<int64_t>(0, dg.pad_top - T.oh), left = std::max<int64_t>(0, dg.pad_left - T.ow);
     const int64_t bottom = std::max<int64_t>(0, T.oh + T.th - 1 + dg.pad_bottom - (p.h - 1));
     const int64_t right = std::max<int64_t>(0, T.ow + T.tw - 1 + dg.pad_right - (p.w - 1));
     const int64_t first_pos = top * p.ec + left;
     std::vector<Uop> uops;
     for (int64_t e = 0; e < te; ++e)
-      for (int64_t cc = 0; cc < p.cb; ++cc)
-        uops.push_back({uint32_t(acc_exp + e * win + first_pos), uint32_t(p.inp_x + cc * p.er * p.ec + first_pos),
-                        uint32_t(p.wgt_exp_at(r) + e * p.cb + cc)});
+      for (int64_t c = 0; c < p.cb; ++c)
+        uops.push_back({uint32_t(acc_exp(k) + e * win + first_pos), uint32_t(p.inp_x + c * p.er * p.ec + first_pos),
+                        uint32_t(p.wgt_exp_at(r) + e * p.cb + c)});
     UopLoopSpec gl;
     gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
     gl.iter_out = er - top - bottom, gl.iter_in = p.ec - left - right;
     gl.dst_out = gl.src_out = p.ec, gl.dst_in = gl.src_in = 1;
-    const size_t gemm = b.emit(gemm_insn(gl, false), step_note(k) + ": expansion multiply-accumulate");
+    const size_t gemm = flag(b.emit(gemm_insn(gl, false), step_note(k) + ": expansion multiply-accumulate"));
     dep(x_load[size_t(t)], gemm), dep(weights_of(k), gemm);
-    st.x_gemm = std::ptrdiff_t(gemm);
-    size_t last = requantize(*ex, acc_exp, te, win, er * p.ec, p.acc_exp_mult + e0, step_note(k) + ": expansion");
-    const auto fill = [&](int64_t row, int64_t rows, int64_t col, int64_t cols, const std::string& side) {
-      std::vector<Uop> u;
-      for (int64_t e = 0; e < te; ++e) u.push_back({uint32_t(acc_exp + e * win + row * p.ec + col), 0, 0});
-      UopLoopSpec l;
-      l.uop_bgn = b.kernel(u), l.uop_end = l.uop_bgn + te;
-      l.iter_out = rows, l.iter_in = cols, l.dst_out = p.ec, l.dst_in = 1;
-      last = b.emit(alu_insn(l, AluOp::MOV, true, zp_exp), step_note(k) + ": " + side + " padding (zero point)");
-    };
-    if (top) fill(0, top, 0, p.ec, "top");
-    if (bottom) fill(p.h - T.oh + dg.pad_top, bottom, 0, p.ec, "bottom");
-    if (left) fill(0, er, 0, left, "left");
-    if (right) fill(0, er, p.w - T.ow + dg.pad_left, right, "right");
-    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_exp, inp_e, te, win, p.dw_set),
+    steps[size_t(k)].x_gemm = std::ptrdiff_t(gemm);
+  };
+  const auto emit_expand_req = [&](int64_t k) {
+    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, win = p.er * p.ec;
+    const int64_t er = tiles[size_t(t)].th + dg.r - 1;
+    steps[size_t(k)].e_done = std::ptrdiff_t(requantize(*ex, acc_exp(k), p.te, win, er * p.ec, p.acc_exp_mult + e0,
+                                                        step_note(k) + ": expansion", flag));
+  };
+  const auto emit_expand_copy = [&](int64_t k) {
+    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_exp(k), inp_e(k), p.te, p.er * p.ec, p.dw_set),
                                step_note(k) + ": expanded window to the input buffer");
-    dep(step(k - B).d_gemm, copy);  // that copy of the window has been read
-    dep(std::ptrdiff_t(last), copy);
-    st.e_ready = std::ptrdiff_t(copy);
+    dep(release(step(k - B).d_gemm), copy);  // that copy of the window has been read
+    dep(release(steps[size_t(k)].e_done), copy);
+    steps[size_t(k)].e_ready = steps[size_t(k)].e_done = std::ptrdiff_t(copy);
   };
 
   // Depthwise of step k: one group per dw_rows output vectors at the window's pitch, one micro-op
   // per tap; REQ; STORE OUT_TO_INP of the output for the projection.
-  const auto emit_depthwise = [&](int64_t k) {
-    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, c = k % B;
-    const Tile& T = tiles[size_t(t)];
-    const int64_t acc_dw = p.acc_dw + c * p.acc_dw_size, inp_e = p.inp_e + c * p.inp_e_size, inp_d = p.inp_d + c * p.inp_d_size;
-    Step& st = steps[size_t(k)];
-    const size_t mov = channel_op(acc_dw, te, p.dw_blk, p.dw_blk, p.acc_dw_bias + e0, AluOp::MOV, 0,
-                                  step_note(k) + ": depthwise accumulators from the bias");
+  const auto emit_dw_init = [&](int64_t k) {
+    const int64_t e0 = (k % n_chunks) * p.te;
+    const size_t mov = flag(channel_op(acc_dw(k), p.te, p.dw_blk, p.dw_blk, p.acc_dw_bias + e0, AluOp::MOV, 0,
+                                       step_note(k) + ": depthwise accumulators from the bias"));
     dep(step(k - B).d_copy, mov);
+  };
+  const auto emit_dw_gemm = [&](int64_t k) {
+    const int64_t t = k / n_chunks;
     std::vector<Uop> taps;
     for (int64_t y = 0; y < dg.r; ++y)
       for (int64_t x = 0; x < dg.s; ++x)
-        taps.push_back({uint32_t(acc_dw), uint32_t(inp_e + y * p.ec + x), uint32_t(p.wgt_dw_at(region_of(k)) * dw_rows + y * dg.s + x)});
+        taps.push_back({uint32_t(acc_dw(k)), uint32_t(inp_e(k) + y * p.ec + x), uint32_t(p.wgt_dw_at(region_of(k)) * dw_rows + y * dg.s + x)});
     UopLoopSpec dl;
     dl.uop_bgn = b.kernel(taps), dl.uop_end = dl.uop_bgn + int64_t(taps.size());
-    dl.iter_out = te, dl.iter_in = (T.th * p.ec + dw_rows - 1) / dw_rows;
+    dl.iter_out = p.te, dl.iter_in = (tiles[size_t(t)].th * p.ec + dw_rows - 1) / dw_rows;
     dl.dst_out = p.dw_blk, dl.dst_in = dw_rows, dl.src_out = p.dw_set, dl.src_in = dw_rows, dl.wgt_out = wpe * dw_rows;
-    const size_t gemm = b.emit(gemm_insn(dl, false), step_note(k) + ": depthwise multiply-accumulate");
+    const size_t gemm = flag(b.emit(gemm_insn(dl, false), step_note(k) + ": depthwise multiply-accumulate"));
     b.insn(gemm)[Field::DEPTHWISE] = 1;
-    dep(weights_of(k), gemm), dep(st.e_ready, gemm);
-    st.d_gemm = std::ptrdiff_t(gemm);
-    const size_t last = requantize(dw, acc_dw, te, p.dw_blk, p.dw_blk, p.acc_dw_mult + e0, step_note(k) + ": depthwise");
-    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_dw, inp_d, 1, te * p.dw_blk, te * p.dw_blk),
+    dep(weights_of(k), gemm), dep(steps[size_t(k)].e_ready, gemm);
+    steps[size_t(k)].d_gemm = std::ptrdiff_t(gemm);
+  };
+  const auto emit_dw_req = [&](int64_t k) {
+    const int64_t e0 = (k % n_chunks) * p.te;
+    steps[size_t(k)].d_done = std::ptrdiff_t(requantize(dw, acc_dw(k), p.te, p.dw_blk, p.dw_blk, p.acc_dw_mult + e0,
+                                                        step_note(k) + ": depthwise", flag));
+  };
+  const auto emit_dw_copy = [&](int64_t k) {
+    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_dw(k), inp_d(k), 1, p.te * p.dw_blk, p.te * p.dw_blk),
                                step_note(k) + ": depthwise output to the input buffer");
-    dep(step(k - B).p_gemm, copy), dep(std::ptrdiff_t(last), copy);
-    st.d_copy = std::ptrdiff_t(copy);
+    dep(release(step(k - B).p_gemm), copy), dep(release(steps[size_t(k)].d_done), copy);
+    steps[size_t(k)].d_copy = std::ptrdiff_t(copy);
   };
 
-  // Projection of step k into the tile's accumulators (copy t % B), accumulating over the chunks;
-  // after the tile's last chunk its epilogue: REQ (then the fused add with the skip tile) and the stores.
-  const auto emit_project = [&](int64_t k) {
-    const int64_t t = k / n_chunks, j = k % n_chunks, te = p.te, c = k % B;
+  // Projection of step k into its tile's accumulators (copy t % B), accumulating over the chunks;
+  // after the tile's last chunk the epilogue: REQ (then the fused add with the skip tile), then stores.
+  const auto emit_project_init = [&](int64_t t) {
     const Tile& T = tiles[size_t(t)];
-    const int64_t acc_prj = p.acc_prj + (t % B) * p.acc_prj_size, pitch = p.th * p.tw, acc_skip = acc_prj + p.kb * pitch;
-    const int64_t inp_d = p.inp_d + c * p.inp_d_size, w_prj = p.wgt_prj_at(region_of(k));
-    if (j == 0) {
-      const size_t mov = channel_op(acc_prj, p.kb, pitch, T.th * T.tw, p.acc_prj_bias, AluOp::MOV, 0,
-                                    tile_note(t) + ": projection accumulators from the bias");
-      dep(t >= B ? o_store[size_t(t - B)] : -1, mov);
-    }
+    const size_t mov = flag(channel_op(acc_prj(t), p.kb, pitch, T.th * T.tw, p.acc_prj_bias, AluOp::MOV, 0,
+                                       tile_note(t) + ": projection accumulators from the bias"));
+    dep(t >= B ? o_store[size_t(t - B)] : -1, mov);
+  };
+  const auto emit_project_gemm = [&](int64_t k) {
+    const int64_t t = k / n_chunks, te = p.te;
+    const Tile& T = tiles[size_t(t)];
+    const int64_t w_prj = p.wgt_prj_at(region_of(k));
     std::vector<Uop> uops;
     for (int64_t kk = 0; kk < p.kb; ++kk)
       for (int64_t e = 0; e < te; ++e)
-        uops.push_back({uint32_t(acc_prj + kk * pitch), uint32_t(inp_d + e * p.dw_blk), uint32_t(w_prj + kk * te + e)});
+        uops.push_back({uint32_t(acc_prj(t) + kk * pitch), uint32_t(inp_d(k) + e * p.dw_blk), uint32_t(w_prj + kk * te + e)});
     UopLoopSpec pl;
     pl.uop_bgn = b.kernel(uops), pl.uop_end = pl.uop_bgn + int64_t(uops.size());
     pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.ec, pl.src_in = 1;
-    const size_t gemm = b.emit(gemm_insn(pl, false), step_note(k) + ": projection multiply-accumulate");
+    const size_t gemm = flag(b.emit(gemm_insn(pl, false), step_note(k) + ": projection multiply-accumulate"));
     dep(steps[size_t(k)].d_copy, gemm), dep(weights_of(k), gemm);
     steps[size_t(k)].p_gemm = std::ptrdiff_t(gemm);
-    if (j + 1 < n_chunks) return;
-
+  };
+  const auto emit_project_epilogue = [&](int64_t t) {
+    const Tile& T = tiles[size_t(t)];
     const std::string at = tile_note(t);
-    const int64_t vectors = (p.kb - 1) * pitch + T.th * T.tw;
-    size_t last = requantize(pj, acc_prj, p.kb, pitch, T.th * T.tw, p.acc_prj_mult, at + ": projection");
+    const int64_t vectors = (p.kb - 1) * pitch + T.th * T.tw, acc_skip = acc_prj(t) + p.kb * pitch;
+    size_t last = requantize(pj, acc_prj(t), p.kb, pitch, T.th * T.tw, p.acc_prj_mult, at + ": projection", flag);
     if (add) {
       const int64_t a8 = cfg.elem_bytes(int(MemType::ACC_8BIT));
       for (int64_t kk = 0; kk < p.kb; ++kk)
-        b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, acc_skip + kk * pitch, int64_t(in.offset) / a8 + in.at(kk, T.oh, T.ow),
-                        T.th, T.tw, in.wp()),
-               at + ": skip block " + std::to_string(kk));
-      for (size_t a : emit_residual_add(b, *add, blk.project.residual->skip_first, acc_prj, acc_skip, vectors, p.acc_res, at))
-        last = a;
+        flag(b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, acc_skip + kk * pitch, int64_t(in.offset) / a8 + in.at(kk, T.oh, T.ow),
+                             T.th, T.tw, in.wp()),
+                    at + ": skip block " + std::to_string(kk)));
+      for (size_t a : emit_residual_add(b, *add, blk.project.residual->skip_first, acc_prj(t), acc_skip, vectors, p.acc_res, at))
+        last = flag(a);
     }
+    p_done[size_t(t)] = std::ptrdiff_t(last);
+  };
+  const auto emit_project_stores = [&](int64_t t) {
+    const Tile& T = tiles[size_t(t)];
     const int64_t out_eb = cfg.elem_bytes(int(MemType::OUT));
     const size_t first_store = b.size();
     for (int64_t kk = 0; kk < p.kb; ++kk)
-      b.emit(mem_insn(Opcode::STORE, MemType::OUT, acc_prj + kk * pitch, int64_t(out.offset) / out_eb + out.at(kk, T.oh, T.ow),
+      b.emit(mem_insn(Opcode::STORE, MemType::OUT, acc_prj(t) + kk * pitch, int64_t(out.offset) / out_eb + out.at(kk, T.oh, T.ow),
                       T.th, T.tw, out.wp()),
-             at + ": store block " + std::to_string(kk));
-    dep(std::ptrdiff_t(last), first_store);
+             tile_note(t) + ": store block " + std::to_string(kk));
+    dep(release(p_done[size_t(t)]), first_store);
     o_store[size_t(t)] = std::ptrdiff_t(b.size() - 1);
   };
+  const auto valid = [&](int64_t k) { return k >= 0 && k < n_steps; };
+  const auto first_of_tile = [&](int64_t k) { return k % n_chunks == 0; };
+  const auto last_of_tile = [&](int64_t k) { return k % n_chunks == n_chunks - 1; };
 
-  // Program order: with double buffers the expansion of step i, the depthwise conv of step i - 1 and
-  // the projection of step i - 2 share an iteration, so each unit finds work while the others copy.
-  const int64_t lag = B - 1;
-  for (int64_t i = 0; i < n_steps + 2 * lag; ++i) {
-    if (i < n_steps) emit_loads(i), emit_expand(i);
-    if (i - lag >= 0 && i - lag < n_steps) emit_depthwise(i - lag);
-    if (i - 2 * lag >= 0 && i - 2 * lag < n_steps) emit_project(i - 2 * lag);
+  if (!p.overlap) {
+    // With double buffers the expansion of step i, the depthwise conv of step i - 1 and the projection
+    // of step i - 2 share an iteration, so each unit finds work while the others copy.
+    const int64_t lag = B - 1;
+    for (int64_t i = 0; i < n_steps + 2 * lag; ++i) {
+      if (valid(i)) {
+        emit_loads(i);
+        if (ex) emit_expand_init(i), emit_expand_gemm(i), emit_expand_req(i), emit_expand_copy(i);
+      }
+      if (valid(i - lag)) emit_dw_init(i - lag), emit_dw_gemm(i - lag), emit_dw_req(i - lag), emit_dw_copy(i - lag);
+      const int64_t k = i - 2 * lag;
+      if (!valid(k)) continue;
+      if (first_of_tile(k)) emit_project_init(k / n_chunks);
+      emit_project_gemm(k);
+      if (last_of_tile(k)) emit_project_epilogue(k / n_chunks), emit_project_stores(k / n_chunks);
+    }
+    return;
+  }
+  // Overlap: two phases per iteration i, each opened by a sync (which also carries every token the
+  // previous phase's compute work owes the other units). Phase A: GEMMs in bank 0 (expansion i,
+  // projection i - 3) beside depthwise ALU work in bank 1 (bias of i - 1, REQ of i - 2); phase B: the
+  // depthwise GEMM of i - 1 in bank 1 beside bank-0 ALU work (REQ of expansion i, bias of i + 1, the
+  // projection's bias and epilogue). A step's copies run in the phase after its REQ.
+  const auto sync = [&](const std::string& what) {
+    UopLoopSpec l;
+    l.uop_bgn = b.kernel({{0, 0, 0}}), l.uop_end = l.uop_bgn + 1, l.iter_out = 0;
+    syncs.push_back(b.emit(alu_insn(l, AluOp::MOV, true, 0), who + ": " + what + " (sync: both pipes done)"));
+  };
+  if (ex) emit_expand_init(0);
+  std::vector<int64_t> stores_due;  // tiles whose epilogue ran in the previous phase
+  for (int64_t i = 0; i < n_steps + 4; ++i) {
+    sync("phase A " + std::to_string(i));
+    if (ex && valid(i - 1)) emit_expand_copy(i - 1);
+    for (int64_t t : stores_due) emit_project_stores(t);
+    stores_due.clear();
+    if (valid(i)) emit_loads(i);
+    if (ex && valid(i)) emit_expand_gemm(i);
+    if (valid(i - 3)) emit_project_gemm(i - 3);
+    if (valid(i - 1)) emit_dw_init(i - 1);
+    if (valid(i - 2)) emit_dw_req(i - 2);
+
+    sync("phase B " + std::to_string(i));
+    if (valid(i - 2)) emit_dw_copy(i - 2);
+    if (valid(i - 1)) emit_dw_gemm(i - 1);
+    if (ex && valid(i)) emit_expand_req(i);
+    if (ex && valid(i + 1)) emit_expand_init(i + 1);
+    if (valid(i - 2) && first_of_tile(i - 2)) emit_project_init((i - 2) / n_chunks);
+    if (valid(i - 3) && last_of_tile(i - 3)) emit_project_epilogue((i - 3) / n_chunks), stores_due.push_back((i - 3) / n_chunks);
   }
 }
 

@@ -29,16 +29,16 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
   BlockChoice best;
   best.cycles = std::numeric_limits<double>::infinity();
   const ConvGeometry d = conv_geometry(blk.depthwise, cfg);
-  // Per tile width, chunk size and buffering, the tallest legal tile, balanced over the tile rows.
-  std::map<std::tuple<int64_t, int64_t, int64_t>, int64_t> tallest;
+  // Per tile width, chunk size, buffering and overlap, the tallest legal tile, balanced over the tile rows.
+  std::map<std::tuple<int64_t, int64_t, int64_t, int64_t>, int64_t> tallest;
   for (const BlockSchedule& s : block_schedules(blk, cfg)) {
-    int64_t& th = tallest[{s.tile_w, s.tile_e, s.bufs}];
+    int64_t& th = tallest[{s.tile_w, s.tile_e, s.bufs, s.overlap}];
     th = std::max(th, s.tile_h);
   }
   for (const auto& [key, th] : tallest) {
-    const auto [tw, te, bufs] = key;
+    const auto [tw, te, bufs, overlap] = key;
     const int64_t rows = (d.h + th - 1) / th;
-    const BlockSchedule s{(d.h + rows - 1) / rows, tw, te, bufs};
+    const BlockSchedule s{(d.h + rows - 1) / rows, tw, te, bufs, overlap};
     const double c = block_cycles(blk, s, cfg, params);
     ++best.candidates;
     if (c < best.cycles) best.cycles = c, best.schedule = s;

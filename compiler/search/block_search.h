@@ -19,7 +19,7 @@ struct BlockChoice {
 double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg,
                     const CostParams& params = kCalibrated);
 
-// The fastest schedule; per tile width, chunk size and buffering only the tallest legal tile is timed
+// The fastest schedule; per tile width, chunk size, buffering and overlap only the tallest legal tile is timed
 // (fewer tiles: less halo and pipeline fill), balanced over the tile rows. Throws CompileError when
 // none is legal.
 BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const CostParams& params = kCalibrated);

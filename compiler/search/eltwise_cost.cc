@@ -65,11 +65,19 @@ SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, cons
   std::array<double*, 3> busy{&c.load_busy, &c.compute_busy, &c.store_busy};
   std::array<std::deque<double>, 4> tokens;
   bool compute_ran = false;  // a compute-unit LOAD waits for the GEMM/ALU pipeline to drain
+  // The compute unit dispatches in order into two pipes (GEMM, ALU work); an instruction with the
+  // overlap flag waits only for its own pipe, any other for both.
+  std::array<double, 2> pipe_free{p.start, p.start};
+  double dispatch = p.start;
   for (uint64_t i = begin; i < end; ++i) {
     const Insn& in = prog.insns[i];
     const auto op = Opcode(in[Field::OPCODE]);
     const Unit u = unit_of(in);
+    const int lane = u == COMPUTE_UNIT ? overlap_lane(in) : -1;
+    const bool flagged = lane >= 0 && in[Field::OVERLAP];
     double start = free[u];
+    if (u == COMPUTE_UNIT)
+      start = flagged ? std::max(dispatch, pipe_free[size_t(lane)]) : std::max({dispatch, pipe_free[0], pipe_free[1]});
     const auto pq = pops(u);
     const Field pop_flag[2] = {Field::POP_PREV, Field::POP_NEXT};
     for (int k = 0; k < 2; ++k)
@@ -110,10 +118,19 @@ SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, cons
     }
     free[u] = start + d;
     *busy[u] += d;
+    if (u == COMPUTE_UNIT) {
+      // A running GEMM/ALU loop lets the next instruction dispatch; a LOAD, FINISH or an empty loop
+      // (which waits for both pipes) holds the sequencer until it is done.
+      const bool loop = (op == Opcode::GEMM || op == Opcode::ALU) && slots(in, cfg) > 0;
+      dispatch = loop ? start : start + d;
+      if (lane >= 0) pipe_free[size_t(lane)] = free[u];
+      else pipe_free = {free[u], free[u]};
+      free[u] = std::max(pipe_free[0], pipe_free[1]);
+    }
     const auto pq2 = pushes(u);
     const Field push_flag[2] = {Field::PUSH_PREV, Field::PUSH_NEXT};
     for (int k = 0; k < 2; ++k)
-      if (pq2[size_t(k)] >= 0 && in[push_flag[k]]) tokens[size_t(pq2[size_t(k)])].push_back(free[u]);
+      if (pq2[size_t(k)] >= 0 && in[push_flag[k]]) tokens[size_t(pq2[size_t(k)])].push_back(start + d);
   }
   c.cycles = *std::max_element(free.begin(), free.end());
   c.memory_bound = double(c.dram_read + c.dram_written) / double(std::max(1, hw.dram_bytes_per_cycle));

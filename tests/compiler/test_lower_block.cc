@@ -2,6 +2,7 @@
 // their layers, under random legal schedules (tile sizes, chunks, single and double buffers).
 #include <gtest/gtest.h>
 
+#include <optional>
 #include <random>
 
 #include "compiler/compile_error.h"
@@ -46,6 +47,17 @@ TEST_P(LowerBlock, MatchesReferenceUnderSeveralSchedules) {
     }
   }
   EXPECT_GE(schedules, 4);
+  // Every buffering mode once more on the first block: single, double, double with overlap.
+  const ConvBlock blk = testing::random_block(c.spec, 101);
+  for (const int64_t mode : {0, 1, 2}) {
+    std::optional<BlockSchedule> pick;
+    for (const BlockSchedule& s : block_schedules(blk, cfg))
+      if (s.bufs == (mode ? 2 : 1) && s.overlap == (mode == 2 ? 1 : 0)) pick = s;  // the largest tiles
+    if (!pick) continue;
+    SCOPED_TRACE("schedule " + block_schedule_json(*pick));
+    testing::run_block_and_compare(blk, *pick, cfg, "fsim", 9, agree);
+    ++schedules;
+  }
   EXPECT_EQ(agree.worse, 0) << "elements off by more than one LSB";
   EXPECT_LE(agree.off_by_one * 1000, agree.elements) << agree.off_by_one << " of " << agree.elements << " off by one";
 }

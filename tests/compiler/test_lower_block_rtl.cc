@@ -41,12 +41,17 @@ testing::BlockSpec spec(ElemType t, int64_t c, int64_t e, int64_t k, int64_t h, 
   return s;
 }
 
-// Small tiles and chunks give many steps in flight; single buffers serialize the units instead.
+// Small tiles and chunks give many steps in flight; single buffers serialize the units instead;
+// overlap runs the compute unit's two pipes side by side.
 INSTANTIATE_TEST_SUITE_P(
     Blocks, LowerBlockRtl,
     ::testing::Values(RtlCase{"expand_add_double", spec(ElemType::UINT8, 24, 96, 24, 9, 10, true, true), {2, 5, 2, 2}},
                       RtlCase{"expand_single", spec(ElemType::INT8, 16, 64, 32, 7, 7, true, false), {3, 7, 1, 1}},
-                      RtlCase{"no_expand_add", spec(ElemType::UINT8, 32, 32, 32, 8, 8, false, true), {3, 4, 1, 2}}),
+                      RtlCase{"no_expand_add", spec(ElemType::UINT8, 32, 32, 32, 8, 8, false, true), {3, 4, 1, 2}},
+                      // the GEMM and ALU pipes side by side (overlap flag, two ACC banks, phase syncs)
+                      RtlCase{"expand_add_overlap", spec(ElemType::UINT8, 24, 96, 24, 9, 10, true, true), {2, 5, 2, 2, 1}},
+                      RtlCase{"expand_overlap_one_chunk", spec(ElemType::INT8, 16, 48, 24, 6, 7, true, false), {3, 7, 3, 2, 1}},
+                      RtlCase{"no_expand_add_overlap", spec(ElemType::UINT8, 32, 32, 32, 8, 8, false, true), {2, 8, 1, 2, 1}}),
     [](const ::testing::TestParamInfo<RtlCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
