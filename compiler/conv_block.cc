@@ -22,6 +22,17 @@ bool same_tensor(const QTensor& a, const QTensor& b) {
   return a.type == b.type && a.shape == b.shape && a.scale == b.scale && a.zero_point == b.zero_point;
 }
 
+// The depthwise conv at stride 1 over the same padded input (what the depthwise mode computes).
+Layer stride_one(const Layer& d) {
+  Layer t = d;
+  t.stride_h = t.stride_w = 1;
+  if (t.output.shape.size() == 4 && t.inputs.size() == 1 && t.inputs[0].shape.size() == 4) {
+    t.output.shape[2] = t.inputs[0].shape[2] + t.pad_top + t.pad_bottom - t.kernel_h + 1;
+    t.output.shape[3] = t.inputs[0].shape[3] + t.pad_left + t.pad_right - t.kernel_w + 1;
+  }
+  return t;
+}
+
 }  // namespace
 
 std::string block_schedule_json(const BlockSchedule& s) {
@@ -34,8 +45,10 @@ void check_block(const ConvBlock& b, const DerivedConfig& cfg) {
   if (cfg.hw.block_in != cfg.hw.block_out) fail(b, "needs BLOCK_IN = BLOCK_OUT (STORE OUT_TO_INP)");
   if (b.expand && (!pointwise(*b.expand) || b.expand->residual)) fail(b, "the expansion must be a plain 1x1 conv");
   if (!pointwise(b.project)) fail(b, "the projection must be a 1x1 conv");
-  const ConvGeometry d = conv_geometry(b.depthwise, cfg);
-  if (!d.dw_max) fail(b, "the depthwise conv is not one the config's depthwise mode computes (stride 1, group = C = K)");
+  const ConvGeometry real = conv_geometry(b.depthwise, cfg);
+  if (real.stride_h != real.stride_w || real.stride_h > 2) fail(b, "the depthwise conv's stride must be 1 or 2 in both directions");
+  const ConvGeometry d = conv_geometry(stride_one(b.depthwise), cfg);
+  if (!d.dw_max) fail(b, "the depthwise conv is not one the config's depthwise mode computes (group = C = K)");
   if (d.nb != 1) fail(b, "more than one batch block");
   if (b.expand) {
     conv_geometry(*b.expand, cfg);
@@ -53,12 +66,14 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   const int64_t bo = cfg.hw.block_out;
   Schedule dws;
   dws.tile_h = s.tile_h, dws.tile_w = s.tile_w, dws.depthwise = 1;
-  p.dw = with_schedule(conv_geometry(b.depthwise, cfg), dws);
+  p.dw = with_schedule(conv_geometry(stride_one(b.depthwise), cfg), dws);
+  p.stride = b.depthwise.stride_h;
   p.cb = (b.input().shape[1] + bo - 1) / bo, p.eb = p.dw.kb, p.kb = (b.project.output.shape[1] + bo - 1) / bo;
-  p.h = p.dw.h, p.w = p.dw.w;
+  p.h = p.dw.h, p.w = p.dw.w, p.oh = b.depthwise.output.shape[2], p.ow = b.depthwise.output.shape[3];
   p.th = s.tile_h, p.tw = s.tile_w, p.te = s.tile_e;
-  p.er = p.dw.in_rows(p.th), p.ec = p.dw.in_cols(p.tw), p.chunks = p.te > 0 ? (p.eb + p.te - 1) / p.te : 0;
-  p.dw_blk = p.dw.acc_block(p.th, p.tw), p.dw_set = p.dw.inp_set(p.th, p.tw);
+  const int64_t th1 = p.span1(p.th), tw1 = p.span1(p.tw);
+  p.er = p.dw.in_rows(th1), p.ec = p.dw.in_cols(tw1), p.chunks = p.te > 0 ? (p.eb + p.te - 1) / p.te : 0;
+  p.dw_blk = p.dw.acc_block(th1, tw1), p.dw_set = p.dw.inp_set(th1, tw1);
   p.wgt_exp = b.expand ? p.te * p.cb : 0, p.wgt_dw = p.te * p.dw.wgt_elems(1), p.wgt_prj = p.kb * p.te;
   const int64_t region = p.wgt_exp + p.wgt_dw + p.wgt_prj;
   p.resident_weights = p.chunks * region <= cfg.wgt.depth;
@@ -94,7 +109,7 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
       if (used > depth)
         issues->push_back(std::string(what) + " SRAM: needs " + std::to_string(used) + " elements, has " + std::to_string(depth));
     };
-    if (s.tile_h < 1 || s.tile_h > p.h || s.tile_w < 1 || s.tile_w > p.w || s.tile_e < 1 || s.tile_e > p.eb ||
+    if (s.tile_h < 1 || s.tile_h > p.oh || s.tile_w < 1 || s.tile_w > p.ow || s.tile_e < 1 || s.tile_e > p.eb ||
         (s.bufs != 1 && s.bufs != 2) || (s.overlap != 0 && s.overlap != 1) || (s.overlap && s.bufs != 2)) {
       issues->push_back("tile sizes outside the block (" + block_schedule_json(s) + ")");
       return p;
@@ -116,16 +131,16 @@ BlockBuffers block_buffers(const ConvBlock& b, const DerivedConfig& cfg) {
   BlockBuffers x;
   x.in.planes = (b.input().shape[1] + bo - 1) / bo, x.in.h = d.h, x.in.w = d.w;
   x.in.top = d.pad_top, x.in.left = d.pad_left, x.in.bottom = d.pad_bottom, x.in.right = d.pad_right;
-  x.out.planes = (b.output().shape[1] + bo - 1) / bo, x.out.h = d.h, x.out.w = d.w;
+  x.out.planes = (b.output().shape[1] + bo - 1) / bo, x.out.h = d.oh, x.out.w = d.ow;
   return x;
 }
 
 std::vector<BlockSchedule> block_schedules(const ConvBlock& b, const DerivedConfig& cfg) {
   std::vector<BlockSchedule> out;
   const ConvGeometry d = conv_geometry(b.depthwise, cfg);
-  for (int64_t tw = 1; tw <= d.w; ++tw) {
-    if (d.w % tw) continue;
-    for (int64_t th = 1; th <= d.h; ++th)
+  for (int64_t tw = 1; tw <= d.ow; ++tw) {
+    if (d.ow % tw) continue;
+    for (int64_t th = 1; th <= d.oh; ++th)
       for (int64_t te = 1; te <= d.kb; ++te)
         for (int64_t mode = 0; mode < 3 && d.kb % te == 0; ++mode) {  // single, double, double + overlap
           std::vector<std::string> issues;

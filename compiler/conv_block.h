@@ -48,9 +48,13 @@ std::string block_schedule_json(const BlockSchedule& s);
 // around th x tw outputs), the depthwise output at the window's row pitch (dw_blk vectors per block,
 // whole groups), the projection's tile at the tile's own pitch.
 struct BlockPlan {
-  ConvGeometry dw;                // the depthwise conv in the depthwise mode (dw_rows set)
+  // The depthwise conv in the depthwise mode (dw_rows set), at stride 1: a strided conv's outputs are
+  // every stride-th of those, which are all the projection reads.
+  ConvGeometry dw;
+  int64_t stride = 1, oh = 0, ow = 0;  // the block's stride and output extents
+  int64_t span1(int64_t n) const { return stride * (n - 1) + 1; }  // stride-1 positions n outputs span (rows or columns)
   int64_t cb = 0, eb = 0, kb = 0; // input, expanded and output channel blocks
-  int64_t h = 0, w = 0;           // the image (the depthwise conv keeps it)
+  int64_t h = 0, w = 0;           // the block's input image
   int64_t th = 0, tw = 0, te = 0, er = 0, ec = 0, chunks = 0, bufs = 1;
   bool overlap = false;
   int64_t dw_blk = 0, dw_set = 0;  // ACC vectors per block of the depthwise tile; INP vectors its taps read
@@ -76,7 +80,8 @@ struct BlockPlan {
 };
 
 // Throws CompileError naming the block when its layers do not chain as a fusable block on this config
-// (shapes, 1x1 expand/project, a stride-1 depthwise conv the depthwise mode computes, one batch block).
+// (shapes, 1x1 expand/project, a depthwise conv of stride 1 or 2 the depthwise mode computes at
+// stride 1, one batch block).
 void check_block(const ConvBlock& blk, const DerivedConfig& cfg);
 
 // The buffers of a schedule; `issues` gets every SRAM or field limit it breaks (empty: legal).
@@ -90,8 +95,8 @@ struct BlockBuffers {
 };
 BlockBuffers block_buffers(const ConvBlock& blk, const DerivedConfig& cfg);
 
-// Every legal schedule: tile_w a divisor of the width, tile_h any height, tile_e a divisor of the
-// expanded blocks (chunks of one size keep the micro-op kernels few).
+// Every legal schedule: tile_w a divisor of the output width, tile_h any output height, tile_e a
+// divisor of the expanded blocks (chunks of one size keep the micro-op kernels few).
 std::vector<BlockSchedule> block_schedules(const ConvBlock& blk, const DerivedConfig& cfg);
 
 }  // namespace tessera::compiler

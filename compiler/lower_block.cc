@@ -45,7 +45,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   if (!issues.empty()) throw CompileError(who + ": internal error, illegal schedule: " + issues[0]);
   const ConvGeometry& dg = p.dw;
   if (in.top < dg.pad_top || in.left < dg.pad_left || in.bottom < dg.pad_bottom || in.right < dg.pad_right ||
-      in.h != p.h || in.w != p.w || out.h != p.h || out.w != p.w)
+      in.h != p.h || in.w != p.w || out.h != p.oh || out.w != p.ow)
     throw CompileError(who + ": internal error, activation buffers do not match the block");
 
   std::optional<Stage> ex;
@@ -103,8 +103,8 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   const int64_t dw_rows = dg.dw_rows, wpe = dg.wgt_elems(1);
   struct Tile { int64_t oh, th, ow, tw; };
   std::vector<Tile> tiles;
-  for (int64_t oh = 0; oh < p.h; oh += p.th)
-    for (int64_t ow = 0; ow < p.w; ow += p.tw) tiles.push_back({oh, std::min(p.th, p.h - oh), ow, std::min(p.tw, p.w - ow)});
+  for (int64_t oh = 0; oh < p.oh; oh += p.th)
+    for (int64_t ow = 0; ow < p.ow; ow += p.tw) tiles.push_back({oh, std::min(p.th, p.oh - oh), ow, std::min(p.tw, p.ow - ow)});
   const int64_t n_chunks = p.chunks, n_steps = int64_t(tiles.size()) * n_chunks;
   const int64_t B = p.bufs, R = p.resident_weights ? n_chunks : p.wgt_regions;
 
@@ -141,10 +141,19 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     const int64_t e0 = (k % n_chunks) * p.te;
     return tile_note(k / n_chunks) + " chunk " + std::to_string(k % n_chunks) + " (expanded blocks " + range(e0, p.te) + ")";
   };
-  // DRAM element of tile t's window in plane c: image row oh - pad_top, column ow - pad_left.
+  // DRAM element of tile t's window in plane c: image row stride * oh - pad_top, column likewise.
   const auto window = [&](int64_t t, int64_t c) {
     const Tile& T = tiles[size_t(t)];
-    return in_base + in.at(c, T.oh - dg.pad_top, T.ow - dg.pad_left);
+    return in_base + in.at(c, p.stride * T.oh - dg.pad_top, p.stride * T.ow - dg.pad_left);
+  };
+  // Rows of tile t's window (its columns are always ec, the pitch), and how many rows or columns of
+  // it lie outside the image on each side.
+  const auto window_rows = [&](const Tile& T) { return p.span1(T.th) + dg.r - 1; };
+  struct Border { int64_t top, left, bottom, right; };
+  const auto border = [&](const Tile& T) {
+    const int64_t y0 = p.stride * T.oh - dg.pad_top, x0 = p.stride * T.ow - dg.pad_left;
+    return Border{std::max<int64_t>(0, -y0), std::max<int64_t>(0, -x0),
+                  std::max<int64_t>(0, y0 + window_rows(T) - p.h), std::max<int64_t>(0, x0 + p.ec - p.w)};
   };
   const auto weights_of = [&](int64_t k) { return p.resident_weights ? steps[size_t(k % n_chunks)].wgt : steps[size_t(k)].wgt; };
   const auto region_of = [&](int64_t k) { return k % R; };
@@ -159,8 +168,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   // and without an expansion the chunk's window itself.
   const auto emit_loads = [&](int64_t k) {
     const int64_t t = k / n_chunks, j = k % n_chunks, e0 = j * p.te, te = p.te, r = region_of(k);
-    const Tile& T = tiles[size_t(t)];
-    const int64_t er = T.th + dg.r - 1;
+    const int64_t er = window_rows(tiles[size_t(t)]);
     if (ex && j == 0) {
       const size_t first = b.size();
       for (int64_t c = 0; c < p.cb; ++c)
@@ -196,13 +204,11 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   const auto emit_expand_init = [&](int64_t k) {
     const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, win = p.er * p.ec;
     const Tile& T = tiles[size_t(t)];
-    const int64_t er = T.th + dg.r - 1;
+    const int64_t er = window_rows(T);
     const size_t mov = flag(channel_op(acc_exp(k), te, win, er * p.ec, p.acc_exp_bias + e0, AluOp::MOV, 0,
                                        step_note(k) + ": expansion accumulators from the bias"));
     dep(step(k - B).e_done, mov);  // that copy of the accumulators has gone to the input buffer
-    const int64_t top = std::max<int64_t>(0, dg.pad_top - T.oh), left = std::max<int64_t>(0, dg.pad_left - T.ow);
-    const int64_t bottom = std::max<int64_t>(0, T.oh + T.th - 1 + dg.pad_bottom - (p.h - 1));
-    const int64_t right = std::max<int64_t>(0, T.ow + T.tw - 1 + dg.pad_right - (p.w - 1));
+    const auto [top, left, bottom, right] = border(T);
     const auto fill = [&](int64_t row, int64_t rows, int64_t col, int64_t cols, const std::string& side) {
       std::vector<Uop> u;
       for (int64_t e = 0; e < te; ++e) u.push_back({uint32_t(acc_exp(k) + e * win + row * p.ec + col), 0, 0});
@@ -212,17 +218,15 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
       flag(b.emit(alu_insn(l, AluOp::MOV, true, 0), step_note(k) + ": " + side + " padding (0, the zero point after REQ)"));
     };
     if (top) fill(0, top, 0, p.ec, "top");
-    if (bottom) fill(p.h - T.oh + dg.pad_top, bottom, 0, p.ec, "bottom");
+    if (bottom) fill(er - bottom, bottom, 0, p.ec, "bottom");
     if (left) fill(0, er, 0, left, "left");
-    if (right) fill(0, er, p.w - T.ow + dg.pad_left, right, "right");
+    if (right) fill(0, er, p.ec - right, right, "right");
   };
   const auto emit_expand_gemm = [&](int64_t k) {
     const int64_t t = k / n_chunks, te = p.te, win = p.er * p.ec, r = region_of(k);
     const Tile& T = tiles[size_t(t)];
-    const int64_t er = T.th + dg.r - 1;
-    const int64_t top = std::max<int64_t>(0, dg.pad_top - T.oh), left = std::max<int64_t>(0, dg.pad_left - T.ow);
-    const int64_t bottom = std::max<int64_t>(0, T.oh + T.th - 1 + dg.pad_bottom - (p.h - 1));
-    const int64_t right = std::max<int64_t>(0, T.ow + T.tw - 1 + dg.pad_right - (p.w - 1));
+    const int64_t er = window_rows(T);
+    const auto [top, left, bottom, right] = border(T);
     const int64_t first_pos = top * p.ec + left;
     std::vector<Uop> uops;
     for (int64_t e = 0; e < te; ++e)
@@ -239,7 +243,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   };
   const auto emit_expand_req = [&](int64_t k) {
     const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, win = p.er * p.ec;
-    const int64_t er = tiles[size_t(t)].th + dg.r - 1;
+    const int64_t er = window_rows(tiles[size_t(t)]);
     steps[size_t(k)].e_done = std::ptrdiff_t(requantize(*ex, acc_exp(k), p.te, win, er * p.ec, p.acc_exp_mult + e0,
                                                         step_note(k) + ": expansion", flag));
   };
@@ -253,10 +257,28 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
 
   // Depthwise of step k: one group per dw_rows output vectors at the window's pitch, one micro-op
   // per tap; REQ; STORE OUT_TO_INP of the output for the projection.
+  // A strided block computes every stride-1 output; its ALU passes touch only the kept ones, block by
+  // block (rows stride * ec apart, columns stride apart). Returns the first and the last instruction.
+  const auto dw_pass = [&](int64_t k, int64_t vec, AluOp op, bool use_imm, int64_t imm, const std::string& what) {
+    const Tile& T = tiles[size_t(k / n_chunks)];
+    if (p.stride == 1) {
+      const size_t i = use_imm ? imm_op(acc_dw(k), (p.te - 1) * p.dw_blk + p.dw_blk, op, imm, what)
+                               : channel_op(acc_dw(k), p.te, p.dw_blk, p.dw_blk, vec, op, imm, what);
+      return std::pair<size_t, size_t>{flag(i), i};
+    }
+    std::pair<size_t, size_t> r{0, 0};
+    for (int64_t e = 0; e < p.te; ++e) {
+      UopLoopSpec l;
+      l.iter_out = T.th, l.iter_in = T.tw, l.dst_out = p.stride * p.ec, l.dst_in = p.stride;
+      l.uop_bgn = b.kernel({{uint32_t(acc_dw(k) + e * p.dw_blk), uint32_t(use_imm ? 0 : vec + e), 0}}), l.uop_end = l.uop_bgn + 1;
+      r.second = flag(b.emit(alu_insn(l, op, use_imm, imm), what + " (block " + std::to_string(e) + ", kept outputs)"));
+      if (e == 0) r.first = r.second;
+    }
+    return r;
+  };
   const auto emit_dw_init = [&](int64_t k) {
     const int64_t e0 = (k % n_chunks) * p.te;
-    const size_t mov = flag(channel_op(acc_dw(k), p.te, p.dw_blk, p.dw_blk, p.acc_dw_bias + e0, AluOp::MOV, 0,
-                                       step_note(k) + ": depthwise accumulators from the bias"));
+    const size_t mov = dw_pass(k, p.acc_dw_bias + e0, AluOp::MOV, false, 0, step_note(k) + ": depthwise accumulators from the bias").first;
     dep(step(k - B).d_copy, mov);
   };
   const auto emit_dw_gemm = [&](int64_t k) {
@@ -267,7 +289,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
         taps.push_back({uint32_t(acc_dw(k)), uint32_t(inp_e(k) + y * p.ec + x), uint32_t(p.wgt_dw_at(region_of(k)) * dw_rows + y * dg.s + x)});
     UopLoopSpec dl;
     dl.uop_bgn = b.kernel(taps), dl.uop_end = dl.uop_bgn + int64_t(taps.size());
-    dl.iter_out = p.te, dl.iter_in = (tiles[size_t(t)].th * p.ec + dw_rows - 1) / dw_rows;
+    dl.iter_out = p.te, dl.iter_in = (p.span1(tiles[size_t(t)].th) * p.ec + dw_rows - 1) / dw_rows;
     dl.dst_out = p.dw_blk, dl.dst_in = dw_rows, dl.src_out = p.dw_set, dl.src_in = dw_rows, dl.wgt_out = wpe * dw_rows;
     const size_t gemm = flag(b.emit(gemm_insn(dl, false), step_note(k) + ": depthwise multiply-accumulate"));
     b.insn(gemm)[Field::DEPTHWISE] = 1;
@@ -276,8 +298,11 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   };
   const auto emit_dw_req = [&](int64_t k) {
     const int64_t e0 = (k % n_chunks) * p.te;
-    steps[size_t(k)].d_done = std::ptrdiff_t(requantize(dw, acc_dw(k), p.te, p.dw_blk, p.dw_blk, p.acc_dw_mult + e0,
-                                                        step_note(k) + ": depthwise", flag));
+    const bool relu = dw.q.lo > -128;
+    size_t last = dw_pass(k, p.acc_dw_mult + e0, AluOp::REQ, false, req_immediate(ReqMode::FLOAT, relu, dw.q.out_zero_point),
+                          step_note(k) + ": depthwise: requantize" + (relu ? " (ReLU)" : "")).second;
+    if (dw.q.hi < 127) last = dw_pass(k, 0, AluOp::MIN, true, dw.q.hi, step_note(k) + ": depthwise: clamp high (Clip max)").second;
+    steps[size_t(k)].d_done = std::ptrdiff_t(last);
   };
   const auto emit_dw_copy = [&](int64_t k) {
     const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_dw(k), inp_d(k), 1, p.te * p.dw_blk, p.te * p.dw_blk),
@@ -304,7 +329,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
         uops.push_back({uint32_t(acc_prj(t) + kk * pitch), uint32_t(inp_d(k) + e * p.dw_blk), uint32_t(w_prj + kk * te + e)});
     UopLoopSpec pl;
     pl.uop_bgn = b.kernel(uops), pl.uop_end = pl.uop_bgn + int64_t(uops.size());
-    pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.ec, pl.src_in = 1;
+    pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.stride * p.ec, pl.src_in = p.stride;
     const size_t gemm = flag(b.emit(gemm_insn(pl, false), step_note(k) + ": projection multiply-accumulate"));
     dep(steps[size_t(k)].d_copy, gemm), dep(weights_of(k), gemm);
     steps[size_t(k)].p_gemm = std::ptrdiff_t(gemm);

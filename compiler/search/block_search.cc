@@ -37,8 +37,8 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
   }
   for (const auto& [key, th] : tallest) {
     const auto [tw, te, bufs, overlap] = key;
-    const int64_t rows = (d.h + th - 1) / th;
-    const BlockSchedule s{(d.h + rows - 1) / rows, tw, te, bufs, overlap};
+    const int64_t rows = (d.oh + th - 1) / th;
+    const BlockSchedule s{(d.oh + rows - 1) / rows, tw, te, bufs, overlap};
     const double c = block_cycles(blk, s, cfg, params);
     ++best.candidates;
     if (c < best.cycles) best.cycles = c, best.schedule = s;

@@ -16,6 +16,7 @@ namespace tessera::compiler::testing {
 struct BlockSpec {
   ElemType type = ElemType::UINT8;
   int64_t c = 24, e = 48, k = 24, h = 9, w = 10;
+  int stride = 1;  // the depthwise conv's
   bool expand = true, residual = false, clamp = false, skip_first = false;
 };
 
@@ -35,8 +36,9 @@ inline ConvBlock random_block(const BlockSpec& s, uint64_t seed) {
     b.expand = random_layer(ls, seed);
     b.expand->name = "expand", b.expand->output.name = "e";
   }
-  ls.c = s.e, ls.k = s.e, ls.group = int(s.e), ls.kernel = 3, ls.pad = 1, ls.relu = true, ls.clamp = s.clamp;
+  ls.c = s.e, ls.k = s.e, ls.group = int(s.e), ls.kernel = 3, ls.pad = 1, ls.stride = s.stride, ls.relu = true, ls.clamp = s.clamp;
   b.depthwise = random_layer(ls, seed + 1);
+  ls.h = b.depthwise.output.shape[2], ls.w = b.depthwise.output.shape[3], ls.stride = 1;
   b.depthwise.name = "depthwise", b.depthwise.output.name = "d";
   if (b.expand) chain(b.expand->output, b.depthwise);
   ls.c = s.e, ls.k = s.k, ls.group = 1, ls.kernel = 1, ls.pad = 0, ls.relu = false, ls.clamp = false;

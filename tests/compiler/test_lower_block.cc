@@ -63,10 +63,10 @@ TEST_P(LowerBlock, MatchesReferenceUnderSeveralSchedules) {
 }
 
 BlockSpec spec(ElemType t, int64_t c, int64_t e, int64_t k, int64_t h, int64_t w, bool expand, bool residual, bool clamp,
-               bool skip_first = false) {
+               bool skip_first = false, int stride = 1) {
   BlockSpec s;
   s.type = t, s.c = c, s.e = e, s.k = k, s.h = h, s.w = w, s.expand = expand, s.residual = residual, s.clamp = clamp;
-  s.skip_first = skip_first;
+  s.skip_first = skip_first, s.stride = stride;
   return s;
 }
 
@@ -78,15 +78,19 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"expand_add_skip_first_int8", spec(ElemType::INT8, 16, 96, 16, 7, 7, true, true, true, true)},
         Case{"expand_no_add_clamp", spec(ElemType::UINT8, 20, 120, 40, 11, 6, true, false, true)},
         Case{"no_expand", spec(ElemType::INT8, 32, 32, 16, 12, 12, false, false, false)},
-        Case{"no_expand_add", spec(ElemType::UINT8, 40, 40, 40, 5, 14, false, true, true)}),
+        Case{"no_expand_add", spec(ElemType::UINT8, 40, 40, 40, 5, 14, false, true, true)},
+        // stride 2: the depthwise mode at stride 1, the projection reading every other output
+        Case{"stride2_even", spec(ElemType::UINT8, 16, 96, 24, 12, 10, true, false, true, false, 2)},
+        Case{"stride2_odd_int8", spec(ElemType::INT8, 24, 144, 32, 9, 11, true, false, false, false, 2)},
+        Case{"stride2_no_expand", spec(ElemType::UINT8, 32, 32, 16, 8, 8, false, false, false, false, 2)}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 TEST(LowerBlock, RejectsBlocksTheModeCannotRun) {
   const ConvBlock blk = testing::random_block(spec(ElemType::INT8, 16, 32, 16, 6, 6, true, false, false), 3);
   EXPECT_THROW(check_block(blk, testing::config_named("default")), CompileError);  // no depthwise mode
   ConvBlock strided = blk;
-  strided.depthwise.stride_h = strided.depthwise.stride_w = 2;
-  EXPECT_THROW(check_block(strided, testing::config_named("default_dw")), CompileError);
+  strided.depthwise.stride_h = strided.depthwise.stride_w = 3;
+  EXPECT_THROW(check_block(strided, testing::config_named("default_dw")), CompileError);  // stride 1 or 2 only
   std::vector<std::string> issues;
   plan_block(blk, BlockSchedule{6, 6, 2, 3}, testing::config_named("default_dw"), &issues);
   EXPECT_FALSE(issues.empty());  // three buffers is no legal setting

@@ -35,9 +35,11 @@ TEST_P(LowerBlockRtl, RtlMatchesFsimAndReference) {
   }
 }
 
-testing::BlockSpec spec(ElemType t, int64_t c, int64_t e, int64_t k, int64_t h, int64_t w, bool expand, bool residual) {
+testing::BlockSpec spec(ElemType t, int64_t c, int64_t e, int64_t k, int64_t h, int64_t w, bool expand, bool residual,
+                        int stride = 1) {
   testing::BlockSpec s;
   s.type = t, s.c = c, s.e = e, s.k = k, s.h = h, s.w = w, s.expand = expand, s.residual = residual, s.clamp = true;
+  s.stride = stride;
   return s;
 }
 
@@ -51,7 +53,10 @@ INSTANTIATE_TEST_SUITE_P(
                       // the GEMM and ALU pipes side by side (overlap flag, two ACC banks, phase syncs)
                       RtlCase{"expand_add_overlap", spec(ElemType::UINT8, 24, 96, 24, 9, 10, true, true), {2, 5, 2, 2, 1}},
                       RtlCase{"expand_overlap_one_chunk", spec(ElemType::INT8, 16, 48, 24, 6, 7, true, false), {3, 7, 3, 2, 1}},
-                      RtlCase{"no_expand_add_overlap", spec(ElemType::UINT8, 32, 32, 32, 8, 8, false, true), {2, 8, 1, 2, 1}}),
+                      RtlCase{"no_expand_add_overlap", spec(ElemType::UINT8, 32, 32, 32, 8, 8, false, true), {2, 8, 1, 2, 1}},
+                      // stride 2 (the depthwise mode at stride 1, kept outputs only)
+                      RtlCase{"stride2_overlap", spec(ElemType::UINT8, 16, 96, 24, 12, 10, true, false, 2), {2, 5, 2, 2, 1}},
+                      RtlCase{"stride2_single", spec(ElemType::INT8, 24, 48, 16, 9, 9, true, false, 2), {2, 5, 1, 1}}),
     [](const ::testing::TestParamInfo<RtlCase>& i) { return std::string(i.param.name); });
 
 }  // namespace
