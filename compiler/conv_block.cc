@@ -88,14 +88,14 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   p.acc_exp_size = b.expand ? p.te * p.er * p.ec : 0, p.acc_dw_size = p.te * p.dw_blk;
   p.acc_prj_size = (b.project.residual ? 2 : 1) * p.kb * p.th * p.tw;
   if (b.expand) take(p.acc_exp_bias, p.eb), take(p.acc_exp_mult, p.eb);
-  take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
-  if (b.project.residual) take(p.acc_res, 1);
-  take(p.acc_exp, p.bufs * p.acc_exp_size), take(p.acc_prj, p.bufs * p.acc_prj_size);
+  take(p.acc_exp, p.bufs * p.acc_exp_size);
   if (p.overlap) {
     p.acc_used = at;
     at = cfg.acc.depth / 2;
   }
-  take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_dw, p.bufs * p.acc_dw_size);
+  take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
+  if (b.project.residual) take(p.acc_res, 1);
+  take(p.acc_dw, p.bufs * p.acc_dw_size), take(p.acc_prj, p.bufs * p.acc_prj_size);
   if (p.overlap) p.acc_bank1_used = at - cfg.acc.depth / 2;
   else p.acc_used = at;
   at = 0;

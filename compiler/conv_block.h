@@ -33,9 +33,9 @@ struct BlockSchedule {
   // 2: the on-chip buffers are double-buffered (chunk k+1's expansion and chunk k-1's projection run
   // while the store unit copies chunk k's), 1: single, every phase waits for the copy before it.
   int64_t bufs = 2;
-  // 1 (with bufs 2): the GEMM and ALU pipes overlap (the overlap flag): the expansion and
-  // projection accumulators in ACC bank 0, the depthwise ones in bank 1, each phase running GEMMs of one
-  // bank beside ALU work of the other.
+  // 1 (with bufs 2): the GEMM and ALU pipes overlap (the overlap flag): the expansion's accumulators
+  // in ACC bank 0, the depthwise and projection ones in bank 1, each phase running GEMMs of one bank
+  // beside ALU work of the other.
   int64_t overlap = 0;
   bool operator==(const BlockSchedule& o) const {
     return tile_h == o.tile_h && tile_w == o.tile_w && tile_e == o.tile_e && bufs == o.bufs && overlap == o.overlap;
@@ -62,7 +62,7 @@ struct BlockPlan {
   bool resident_weights = false;  // every chunk's weights fit the WGT SRAM at once: loaded once
   // ACC: constants (bias and multipliers per conv, the add's operand), then the buffers (`bufs` copies
   // each, copy i at base + i * size; the skip tile sits after its projection tile). With overlap the
-  // depthwise constants and buffers start at the upper bank (ACC depth / 2).
+  // depthwise and projection constants and buffers start at the upper bank (ACC depth / 2).
   int64_t acc_exp_bias = 0, acc_exp_mult = 0, acc_dw_bias = 0, acc_dw_mult = 0, acc_prj_bias = 0, acc_prj_mult = 0;
   int64_t acc_res = 0, acc_exp = 0, acc_dw = 0, acc_prj = 0, acc_used = 0;
   int64_t acc_exp_size = 0, acc_dw_size = 0, acc_prj_size = 0;  // one copy; acc_prj's holds the skip tile too

@@ -384,35 +384,36 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     return;
   }
   // Overlap: two phases per iteration i, each opened by a sync (which also carries every token the
-  // previous phase's compute work owes the other units). Phase A: GEMMs in bank 0 (expansion i,
-  // projection i - 3) beside depthwise ALU work in bank 1 (bias of i - 1, REQ of i - 2); phase B: the
-  // depthwise GEMM of i - 1 in bank 1 beside bank-0 ALU work (REQ of expansion i, bias of i + 1, the
-  // projection's bias and epilogue). A step's copies run in the phase after its REQ.
+  // previous phase's compute work owes the other units). Phase A: the expansion GEMM of i (bank 0)
+  // beside bank-1 ALU work (depthwise bias of i - 1 and REQ of i - 2, the projection's bias and a
+  // finished tile's epilogue); phase B: the depthwise GEMM of i - 1 and the projection of i - 3
+  // (bank 1) beside the expansion's REQ of i and bias of i + 1 (bank 0), interleaved so each pipe's
+  // next instruction is already dispatched. A step's copies run in the phase after its REQ.
   const auto sync = [&](const std::string& what) {
     UopLoopSpec l;
     l.uop_bgn = b.kernel({{0, 0, 0}}), l.uop_end = l.uop_bgn + 1, l.iter_out = 0;
     syncs.push_back(b.emit(alu_insn(l, AluOp::MOV, true, 0), who + ": " + what + " (sync: both pipes done)"));
   };
   if (ex) emit_expand_init(0);
-  std::vector<int64_t> stores_due;  // tiles whose epilogue ran in the previous phase
+  std::vector<int64_t> stores_due;  // tiles whose epilogue ran in phase A
   for (int64_t i = 0; i < n_steps + 4; ++i) {
     sync("phase A " + std::to_string(i));
     if (ex && valid(i - 1)) emit_expand_copy(i - 1);
-    for (int64_t t : stores_due) emit_project_stores(t);
-    stores_due.clear();
     if (valid(i)) emit_loads(i);
     if (ex && valid(i)) emit_expand_gemm(i);
-    if (valid(i - 3)) emit_project_gemm(i - 3);
     if (valid(i - 1)) emit_dw_init(i - 1);
     if (valid(i - 2)) emit_dw_req(i - 2);
+    if (valid(i - 3) && first_of_tile(i - 3)) emit_project_init((i - 3) / n_chunks);
+    if (valid(i - 4) && last_of_tile(i - 4)) emit_project_epilogue((i - 4) / n_chunks), stores_due.push_back((i - 4) / n_chunks);
 
     sync("phase B " + std::to_string(i));
     if (valid(i - 2)) emit_dw_copy(i - 2);
+    for (int64_t t : stores_due) emit_project_stores(t);
+    stores_due.clear();
     if (valid(i - 1)) emit_dw_gemm(i - 1);
     if (ex && valid(i)) emit_expand_req(i);
+    if (valid(i - 3)) emit_project_gemm(i - 3);
     if (ex && valid(i + 1)) emit_expand_init(i + 1);
-    if (valid(i - 2) && first_of_tile(i - 2)) emit_project_init((i - 2) / n_chunks);
-    if (valid(i - 3) && last_of_tile(i - 3)) emit_project_epilogue((i - 3) / n_chunks), stores_due.push_back((i - 3) / n_chunks);
   }
 }
 
