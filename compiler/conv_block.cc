@@ -86,16 +86,20 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   const auto take = [&](int64_t& where, int64_t n) { where = at, at += n; };
   p.bufs = s.bufs;
   p.acc_exp_size = b.expand ? p.te * p.er * p.ec : 0, p.acc_dw_size = p.te * p.dw_blk;
-  p.acc_prj_size = (b.project.residual ? 2 : 1) * p.kb * p.th * p.tw;
+  const int64_t tiles = ((p.oh + p.th - 1) / std::max<int64_t>(1, p.th)) * ((p.ow + p.tw - 1) / std::max<int64_t>(1, p.tw));
+  const int64_t prj_tile = p.kb * p.th * p.tw;
+  p.prj_bufs = p.overlap ? std::min(p.bufs, tiles) : p.bufs;
+  p.acc_prj_size = (b.project.residual && !p.overlap ? 2 : 1) * prj_tile;
   if (b.expand) take(p.acc_exp_bias, p.eb), take(p.acc_exp_mult, p.eb);
   take(p.acc_exp, p.bufs * p.acc_exp_size);
   if (p.overlap) {
+    if (b.project.residual) take(p.acc_skip, p.prj_bufs * prj_tile);
     p.acc_used = at;
     at = cfg.acc.depth / 2;
   }
   take(p.acc_dw_bias, p.eb), take(p.acc_dw_mult, p.eb), take(p.acc_prj_bias, p.kb), take(p.acc_prj_mult, p.kb);
   if (b.project.residual) take(p.acc_res, 1);
-  take(p.acc_dw, p.bufs * p.acc_dw_size), take(p.acc_prj, p.bufs * p.acc_prj_size);
+  take(p.acc_dw, p.bufs * p.acc_dw_size), take(p.acc_prj, p.prj_bufs * p.acc_prj_size);
   if (p.overlap) p.acc_bank1_used = at - cfg.acc.depth / 2;
   else p.acc_used = at;
   at = 0;

@@ -56,6 +56,7 @@ struct BlockPlan {
   int64_t cb = 0, eb = 0, kb = 0; // input, expanded and output channel blocks
   int64_t h = 0, w = 0;           // the block's input image
   int64_t th = 0, tw = 0, te = 0, er = 0, ec = 0, chunks = 0, bufs = 1;
+  int64_t prj_bufs = 1;  // copies of the projection tile: bufs, with overlap at most one per tile
   bool overlap = false;
   int64_t dw_blk = 0, dw_set = 0;  // ACC vectors per block of the depthwise tile; INP vectors its taps read
   int64_t wgt_exp = 0, wgt_dw = 0, wgt_prj = 0;  // WGT elements of one chunk per conv
@@ -64,8 +65,10 @@ struct BlockPlan {
   // each, copy i at base + i * size; the skip tile sits after its projection tile). With overlap the
   // depthwise and projection constants and buffers start at the upper bank (ACC depth / 2).
   int64_t acc_exp_bias = 0, acc_exp_mult = 0, acc_dw_bias = 0, acc_dw_mult = 0, acc_prj_bias = 0, acc_prj_mult = 0;
-  int64_t acc_res = 0, acc_exp = 0, acc_dw = 0, acc_prj = 0, acc_used = 0;
-  int64_t acc_exp_size = 0, acc_dw_size = 0, acc_prj_size = 0;  // one copy; acc_prj's holds the skip tile too
+  int64_t acc_res = 0, acc_exp = 0, acc_dw = 0, acc_prj = 0, acc_skip = 0, acc_used = 0;
+  // One copy each; without overlap acc_prj's holds the skip tile too, with overlap the skip tiles sit
+  // in bank 0 (acc_skip, prj_bufs copies of kb * th * tw) and the fused add's passes wait for both pipes.
+  int64_t acc_exp_size = 0, acc_dw_size = 0, acc_prj_size = 0;
   int64_t acc_bank1_used = 0;  // with overlap: vectors used from ACC depth / 2 on
   // INP: the block input window (with an expand), the expanded window, the depthwise output.
   int64_t inp_x = 0, inp_e = 0, inp_d = 0, inp_used = 0, inp_e_size = 0, inp_d_size = 0;

@@ -161,7 +161,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   const auto acc_dw = [&](int64_t k) { return p.acc_dw + (k % B) * p.acc_dw_size; };
   const auto inp_e = [&](int64_t k) { return p.inp_e + (k % B) * p.inp_e_size; };
   const auto inp_d = [&](int64_t k) { return p.inp_d + (k % B) * p.inp_d_size; };
-  const auto acc_prj = [&](int64_t t) { return p.acc_prj + (t % B) * p.acc_prj_size; };
+  const auto acc_prj = [&](int64_t t) { return p.acc_prj + (t % p.prj_bufs) * p.acc_prj_size; };
   const int64_t pitch = p.th * p.tw;
 
   // Load unit: the tile's input window (with an expansion), the chunk's weights (once when resident),
@@ -317,7 +317,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     const Tile& T = tiles[size_t(t)];
     const size_t mov = flag(channel_op(acc_prj(t), p.kb, pitch, T.th * T.tw, p.acc_prj_bias, AluOp::MOV, 0,
                                        tile_note(t) + ": projection accumulators from the bias"));
-    dep(t >= B ? o_store[size_t(t - B)] : -1, mov);
+    dep(t >= p.prj_bufs ? o_store[size_t(t - p.prj_bufs)] : -1, mov);
   };
   const auto emit_project_gemm = [&](int64_t k) {
     const int64_t t = k / n_chunks, te = p.te;
@@ -337,16 +337,19 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   const auto emit_project_epilogue = [&](int64_t t) {
     const Tile& T = tiles[size_t(t)];
     const std::string at = tile_note(t);
-    const int64_t vectors = (p.kb - 1) * pitch + T.th * T.tw, acc_skip = acc_prj(t) + p.kb * pitch;
+    const int64_t vectors = (p.kb - 1) * pitch + T.th * T.tw;
+    const int64_t acc_skip = p.overlap ? p.acc_skip + (t % p.prj_bufs) * p.kb * pitch : acc_prj(t) + p.kb * pitch;
     size_t last = requantize(pj, acc_prj(t), p.kb, pitch, T.th * T.tw, p.acc_prj_mult, at + ": projection", flag);
     if (add) {
+      // With overlap the skip tile lies in the other bank: these wait for both pipes (once per tile).
+      const auto mark = [&](size_t i) { return p.overlap ? i : flag(i); };
       const int64_t a8 = cfg.elem_bytes(int(MemType::ACC_8BIT));
       for (int64_t kk = 0; kk < p.kb; ++kk)
-        flag(b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, acc_skip + kk * pitch, int64_t(in.offset) / a8 + in.at(kk, T.oh, T.ow),
+        mark(b.emit(mem_insn(Opcode::LOAD, MemType::ACC_8BIT, acc_skip + kk * pitch, int64_t(in.offset) / a8 + in.at(kk, T.oh, T.ow),
                              T.th, T.tw, in.wp()),
                     at + ": skip block " + std::to_string(kk)));
       for (size_t a : emit_residual_add(b, *add, blk.project.residual->skip_first, acc_prj(t), acc_skip, vectors, p.acc_res, at))
-        last = flag(a);
+        last = mark(a);
     }
     p_done[size_t(t)] = std::ptrdiff_t(last);
   };
