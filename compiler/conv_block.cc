@@ -47,6 +47,7 @@ void check_block(const ConvBlock& b, const DerivedConfig& cfg) {
   if (!pointwise(b.project)) fail(b, "the projection must be a 1x1 conv");
   const ConvGeometry real = conv_geometry(b.depthwise, cfg);
   if (real.stride_h != real.stride_w || real.stride_h > 2) fail(b, "the depthwise conv's stride must be 1 or 2 in both directions");
+  if (real.stride_h == 2 && !b.expand) fail(b, "a stride-2 block needs its expansion (which lays its window out by parity)");
   const ConvGeometry d = conv_geometry(stride_one(b.depthwise), cfg);
   if (!d.dw_max) fail(b, "the depthwise conv is not one the config's depthwise mode computes (group = C = K)");
   if (d.nb != 1) fail(b, "more than one batch block");
@@ -73,7 +74,19 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   p.th = s.tile_h, p.tw = s.tile_w, p.te = s.tile_e;
   const int64_t th1 = p.span1(p.th), tw1 = p.span1(p.tw);
   p.er = p.dw.in_rows(th1), p.ec = p.dw.in_cols(tw1), p.chunks = p.te > 0 ? (p.eb + p.te - 1) / p.te : 0;
-  p.dw_blk = p.dw.acc_block(th1, tw1), p.dw_set = p.dw.inp_set(th1, tw1);
+  if (p.stride == 1) {
+    p.win = p.er * p.ec, p.dpitch = p.ec;
+    p.dw_blk = p.dw.acc_block(th1, tw1), p.dw_set = p.dw.inp_set(th1, tw1);
+  } else {
+    // Sub-image rows and columns: ceil(er / 2) and ceil(ec / 2) (the even ones are the longer).
+    p.sp = (p.ec + 1) / 2, p.sub = (p.er + 1) / 2 * p.sp, p.win = 4 * p.sub, p.dpitch = p.sp;
+    p.dw_blk = (p.th * p.sp + p.dw.dw_rows - 1) / p.dw.dw_rows * p.dw.dw_rows;
+    // The farthest tap start: sub-image 3 (odd row, odd column) at offset 0 for a 3x3 kernel.
+    int64_t reach = 0;
+    for (int64_t y = 0; y < p.dw.r; ++y)
+      for (int64_t x = 0; x < p.dw.s; ++x) reach = std::max(reach, (2 * (y % 2) + x % 2) * p.sub + (y / 2) * p.sp + x / 2);
+    p.dw_set = std::max(p.win, reach + p.dw_blk);
+  }
   p.wgt_exp = b.expand ? p.te * p.cb : 0, p.wgt_dw = p.te * p.dw.wgt_elems(1), p.wgt_prj = p.kb * p.te;
   const int64_t region = p.wgt_exp + p.wgt_dw + p.wgt_prj;
   p.resident_weights = p.chunks * region <= cfg.wgt.depth;
@@ -85,7 +98,7 @@ BlockPlan plan_block(const ConvBlock& b, const BlockSchedule& s, const DerivedCo
   int64_t at = 0;
   const auto take = [&](int64_t& where, int64_t n) { where = at, at += n; };
   p.bufs = s.bufs;
-  p.acc_exp_size = b.expand ? p.te * p.er * p.ec : 0, p.acc_dw_size = p.te * p.dw_blk;
+  p.acc_exp_size = b.expand ? p.te * p.win : 0, p.acc_dw_size = p.te * p.dw_blk;
   const int64_t tiles = ((p.oh + p.th - 1) / std::max<int64_t>(1, p.th)) * ((p.ow + p.tw - 1) / std::max<int64_t>(1, p.tw));
   const int64_t prj_tile = p.kb * p.th * p.tw;
   p.prj_bufs = p.overlap ? std::min(p.bufs, tiles) : p.bufs;

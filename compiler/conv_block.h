@@ -48,11 +48,16 @@ std::string block_schedule_json(const BlockSchedule& s);
 // around th x tw outputs), the depthwise output at the window's row pitch (dw_blk vectors per block,
 // whole groups), the projection's tile at the tile's own pitch.
 struct BlockPlan {
-  // The depthwise conv in the depthwise mode (dw_rows set), at stride 1: a strided conv's outputs are
-  // every stride-th of those, which are all the projection reads.
+  // The depthwise conv as the depthwise mode computes it (dw_rows set, stride 1). Stride 2 splits the
+  // expanded window into four sub-images by row and column parity (`sub` vectors each, rows `sp`
+  // apart: sub-image 2 * (y % 2) + x % 2 holds window position (y, x) at (y / 2) * sp + x / 2), so
+  // every tap again reads consecutive vectors: output (oy, ox) at oy * sp + ox.
   ConvGeometry dw;
   int64_t stride = 1, oh = 0, ow = 0;  // the block's stride and output extents
-  int64_t span1(int64_t n) const { return stride * (n - 1) + 1; }  // stride-1 positions n outputs span (rows or columns)
+  int64_t span1(int64_t n) const { return stride * (n - 1) + 1; }  // window positions n outputs span, less the kernel's
+  int64_t sub = 0, sp = 0;             // stride 2: sub-image vectors and row pitch
+  int64_t win = 0;                     // ACC vectors of one block's expanded window (er * ec, or 4 * sub)
+  int64_t dpitch = 0;                  // row pitch of the depthwise output (ec, or sp)
   int64_t cb = 0, eb = 0, kb = 0; // input, expanded and output channel blocks
   int64_t h = 0, w = 0;           // the block's input image
   int64_t th = 0, tw = 0, te = 0, er = 0, ec = 0, chunks = 0, bufs = 1;

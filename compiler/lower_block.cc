@@ -3,6 +3,7 @@
 #include "compiler/lower_block.h"
 
 #include <algorithm>
+#include <functional>
 
 #include "compiler/compile_error.h"
 #include "compiler/lower_conv.h"
@@ -52,9 +53,6 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   if (blk.expand) ex = place_stage(*blk.expand, conv_geometry(*blk.expand, cfg), b);
   const Stage dw = place_stage(blk.depthwise, dg, b);
   const Stage pj = place_stage(blk.project, conv_geometry(blk.project, cfg), b);
-  // The window's border is zeroed before REQ, which must map 0 to the expanded zero point (its padding).
-  if (ex && ex->q.hi < ex->q.out_zero_point)
-    throw CompileError(who + ": internal error, the expansion's clamp lies below its zero point");
   const int64_t inp_eb = cfg.elem_bytes(int(MemType::INP)), acc_eb = cfg.elem_bytes(int(MemType::ACC));
   TokenLinks links(b);
 
@@ -133,6 +131,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     return i;
   };
   const int64_t in_base = int64_t(in.offset) / inp_eb;
+  const int64_t zp_exp = ex ? ex->q.out_zero_point : 0;  // device value: the expanded tensor's padding
   const auto tile_note = [&](int64_t t) {
     const Tile& T = tiles[size_t(t)];
     return who + " tile " + std::to_string(t) + " (oh " + range(T.oh, T.th) + ", ow " + range(T.ow, T.tw) + ")";
@@ -199,56 +198,78 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     }
   };
 
-  // Expansion of step k: accumulators from the bias, zeros at the window's positions outside the image
-  // (REQ turns them into the expanded tensor's zero point: its padding), the GEMM over the rest.
+  // Where window position (y, x) lies in a block's expanded window (ACC and INP alike).
+  const auto pos = [&](int64_t y, int64_t x) {
+    return p.stride == 1 ? y * p.ec + x : (2 * (y % 2) + x % 2) * p.sub + (y / 2) * p.sp + x / 2;
+  };
+  // Expansion of step k: accumulators from the bias; the GEMM over the window (stride 1: its positions
+  // inside the image; stride 2: by parity, each sub-image from every other input row and column).
   const auto emit_expand_init = [&](int64_t k) {
-    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te, win = p.er * p.ec;
-    const Tile& T = tiles[size_t(t)];
-    const int64_t er = window_rows(T);
-    const size_t mov = flag(channel_op(acc_exp(k), te, win, er * p.ec, p.acc_exp_bias + e0, AluOp::MOV, 0,
+    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te;
+    const int64_t used = p.stride == 1 ? window_rows(tiles[size_t(t)]) * p.ec : p.win;
+    const size_t mov = flag(channel_op(acc_exp(k), p.te, p.win, used, p.acc_exp_bias + e0, AluOp::MOV, 0,
                                        step_note(k) + ": expansion accumulators from the bias"));
     dep(step(k - B).e_done, mov);  // that copy of the accumulators has gone to the input buffer
-    const auto [top, left, bottom, right] = border(T);
-    const auto fill = [&](int64_t row, int64_t rows, int64_t col, int64_t cols, const std::string& side) {
-      std::vector<Uop> u;
-      for (int64_t e = 0; e < te; ++e) u.push_back({uint32_t(acc_exp(k) + e * win + row * p.ec + col), 0, 0});
-      UopLoopSpec l;
-      l.uop_bgn = b.kernel(u), l.uop_end = l.uop_bgn + te;
-      l.iter_out = rows, l.iter_in = cols, l.dst_out = p.ec, l.dst_in = 1;
-      flag(b.emit(alu_insn(l, AluOp::MOV, true, 0), step_note(k) + ": " + side + " padding (0, the zero point after REQ)"));
-    };
-    if (top) fill(0, top, 0, p.ec, "top");
-    if (bottom) fill(er - bottom, bottom, 0, p.ec, "bottom");
-    if (left) fill(0, er, 0, left, "left");
-    if (right) fill(0, er, p.ec - right, right, "right");
   };
-  const auto emit_expand_gemm = [&](int64_t k) {
-    const int64_t t = k / n_chunks, te = p.te, win = p.er * p.ec, r = region_of(k);
+  // `between`: ALU work to dispatch after each GEMM (so the in-order dispatcher keeps both pipes fed).
+  const auto emit_expand_gemm = [&](int64_t k, std::vector<std::function<void()>>& between) {
+    const int64_t t = k / n_chunks, te = p.te, r = region_of(k), xblk = p.er * p.ec;
     const Tile& T = tiles[size_t(t)];
     const int64_t er = window_rows(T);
     const auto [top, left, bottom, right] = border(T);
-    const int64_t first_pos = top * p.ec + left;
-    std::vector<Uop> uops;
-    for (int64_t e = 0; e < te; ++e)
-      for (int64_t c = 0; c < p.cb; ++c)
-        uops.push_back({uint32_t(acc_exp(k) + e * win + first_pos), uint32_t(p.inp_x + c * p.er * p.ec + first_pos),
-                        uint32_t(p.wgt_exp_at(r) + e * p.cb + c)});
-    UopLoopSpec gl;
-    gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
-    gl.iter_out = er - top - bottom, gl.iter_in = p.ec - left - right;
-    gl.dst_out = gl.src_out = p.ec, gl.dst_in = gl.src_in = 1;
-    const size_t gemm = flag(b.emit(gemm_insn(gl, false), step_note(k) + ": expansion multiply-accumulate"));
-    dep(x_load[size_t(t)], gemm), dep(weights_of(k), gemm);
-    steps[size_t(k)].x_gemm = std::ptrdiff_t(gemm);
+    // The window's positions inside the image, rows y0..y1 and columns x0..x1 (half-open), at stride
+    // 1 as one loop; at stride 2 one GEMM per sub-image over its share of them (every other input row
+    // and column).
+    const int64_t y0 = top, y1 = er - bottom, x0 = left, x1 = p.ec - right;
+    for (int64_t py = 0; py < p.stride; ++py)
+      for (int64_t px = 0; px < p.stride; ++px) {
+        const int64_t ry0 = (y0 - py + p.stride - 1) / p.stride, ry1 = (y1 - py + p.stride - 1) / p.stride;
+        const int64_t cx0 = (x0 - px + p.stride - 1) / p.stride, cx1 = (x1 - px + p.stride - 1) / p.stride;
+        if (ry1 <= ry0 || cx1 <= cx0) continue;
+        const int64_t y = ry0 * p.stride + py, x = cx0 * p.stride + px;  // the first position
+        std::vector<Uop> uops;
+        for (int64_t e = 0; e < te; ++e)
+          for (int64_t c = 0; c < p.cb; ++c)
+            uops.push_back({uint32_t(acc_exp(k) + e * p.win + pos(y, x)), uint32_t(p.inp_x + c * xblk + y * p.ec + x),
+                            uint32_t(p.wgt_exp_at(r) + e * p.cb + c)});
+        UopLoopSpec gl;
+        gl.uop_bgn = b.kernel(uops), gl.uop_end = gl.uop_bgn + int64_t(uops.size());
+        gl.iter_out = ry1 - ry0, gl.iter_in = cx1 - cx0;
+        gl.dst_out = p.stride == 1 ? p.ec : p.sp, gl.dst_in = 1, gl.src_out = p.stride * p.ec, gl.src_in = p.stride;
+        const size_t gemm = flag(b.emit(gemm_insn(gl, false), step_note(k) + ": expansion multiply-accumulate" +
+                                                                  (p.stride == 1 ? std::string() : " (rows " + std::to_string(py) + " mod 2, columns " + std::to_string(px) + " mod 2)")));
+        dep(x_load[size_t(t)], gemm), dep(weights_of(k), gemm);
+        steps[size_t(k)].x_gemm = std::ptrdiff_t(gemm);
+        if (!between.empty()) between.front()(), between.erase(between.begin());
+      }
   };
+  // REQ over the window, then its positions outside the image become the expanded zero point.
   const auto emit_expand_req = [&](int64_t k) {
-    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, win = p.er * p.ec;
-    const int64_t er = window_rows(tiles[size_t(t)]);
-    steps[size_t(k)].e_done = std::ptrdiff_t(requantize(*ex, acc_exp(k), p.te, win, er * p.ec, p.acc_exp_mult + e0,
-                                                        step_note(k) + ": expansion", flag));
+    const int64_t t = k / n_chunks, e0 = (k % n_chunks) * p.te, te = p.te;
+    const Tile& T = tiles[size_t(t)];
+    const int64_t er = window_rows(T), used = p.stride == 1 ? er * p.ec : p.win;
+    size_t last = requantize(*ex, acc_exp(k), te, p.win, used, p.acc_exp_mult + e0, step_note(k) + ": expansion", flag);
+    const auto fill = [&](bool row, int64_t at, const std::string& side) {  // one window row or column
+      std::vector<Uop> u;
+      for (int64_t e = 0; e < te; ++e)
+        for (int64_t q = 0; q < p.stride; ++q)  // stride 2: both parities of the other coordinate
+          u.push_back({uint32_t(acc_exp(k) + e * p.win + (row ? pos(at, q) : pos(q, at))), 0, 0});
+      UopLoopSpec l;
+      l.uop_bgn = b.kernel(u), l.uop_end = l.uop_bgn + int64_t(u.size());
+      const int64_t pitch = p.stride == 1 ? p.ec : p.sp;
+      if (row) l.iter_in = pitch, l.dst_in = 1;
+      else l.iter_out = p.stride == 1 ? er : p.sub / p.sp, l.dst_out = pitch;
+      last = flag(b.emit(alu_insn(l, AluOp::MOV, true, zp_exp), step_note(k) + ": " + side + " padding (zero point)"));
+    };
+    const auto [top, left, bottom, right] = border(T);
+    for (int64_t y = 0; y < top; ++y) fill(true, y, "top");
+    for (int64_t y = er - bottom; y < er; ++y) fill(true, y, "bottom");
+    for (int64_t x = 0; x < left; ++x) fill(false, x, "left");
+    for (int64_t x = p.ec - right; x < p.ec; ++x) fill(false, x, "right");
+    steps[size_t(k)].e_done = std::ptrdiff_t(last);
   };
   const auto emit_expand_copy = [&](int64_t k) {
-    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_exp(k), inp_e(k), p.te, p.er * p.ec, p.dw_set),
+    const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_exp(k), inp_e(k), p.te, p.win, p.dw_set),
                                step_note(k) + ": expanded window to the input buffer");
     dep(release(step(k - B).d_gemm), copy);  // that copy of the window has been read
     dep(release(steps[size_t(k)].e_done), copy);
@@ -257,28 +278,10 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
 
   // Depthwise of step k: one group per dw_rows output vectors at the window's pitch, one micro-op
   // per tap; REQ; STORE OUT_TO_INP of the output for the projection.
-  // A strided block computes every stride-1 output; its ALU passes touch only the kept ones, block by
-  // block (rows stride * ec apart, columns stride apart). Returns the first and the last instruction.
-  const auto dw_pass = [&](int64_t k, int64_t vec, AluOp op, bool use_imm, int64_t imm, const std::string& what) {
-    const Tile& T = tiles[size_t(k / n_chunks)];
-    if (p.stride == 1) {
-      const size_t i = use_imm ? imm_op(acc_dw(k), (p.te - 1) * p.dw_blk + p.dw_blk, op, imm, what)
-                               : channel_op(acc_dw(k), p.te, p.dw_blk, p.dw_blk, vec, op, imm, what);
-      return std::pair<size_t, size_t>{flag(i), i};
-    }
-    std::pair<size_t, size_t> r{0, 0};
-    for (int64_t e = 0; e < p.te; ++e) {
-      UopLoopSpec l;
-      l.iter_out = T.th, l.iter_in = T.tw, l.dst_out = p.stride * p.ec, l.dst_in = p.stride;
-      l.uop_bgn = b.kernel({{uint32_t(acc_dw(k) + e * p.dw_blk), uint32_t(use_imm ? 0 : vec + e), 0}}), l.uop_end = l.uop_bgn + 1;
-      r.second = flag(b.emit(alu_insn(l, op, use_imm, imm), what + " (block " + std::to_string(e) + ", kept outputs)"));
-      if (e == 0) r.first = r.second;
-    }
-    return r;
-  };
   const auto emit_dw_init = [&](int64_t k) {
     const int64_t e0 = (k % n_chunks) * p.te;
-    const size_t mov = dw_pass(k, p.acc_dw_bias + e0, AluOp::MOV, false, 0, step_note(k) + ": depthwise accumulators from the bias").first;
+    const size_t mov = flag(channel_op(acc_dw(k), p.te, p.dw_blk, p.dw_blk, p.acc_dw_bias + e0, AluOp::MOV, 0,
+                                       step_note(k) + ": depthwise accumulators from the bias"));
     dep(step(k - B).d_copy, mov);
   };
   const auto emit_dw_gemm = [&](int64_t k) {
@@ -286,10 +289,10 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     std::vector<Uop> taps;
     for (int64_t y = 0; y < dg.r; ++y)
       for (int64_t x = 0; x < dg.s; ++x)
-        taps.push_back({uint32_t(acc_dw(k)), uint32_t(inp_e(k) + y * p.ec + x), uint32_t(p.wgt_dw_at(region_of(k)) * dw_rows + y * dg.s + x)});
+        taps.push_back({uint32_t(acc_dw(k)), uint32_t(inp_e(k) + pos(y, x)), uint32_t(p.wgt_dw_at(region_of(k)) * dw_rows + y * dg.s + x)});
     UopLoopSpec dl;
     dl.uop_bgn = b.kernel(taps), dl.uop_end = dl.uop_bgn + int64_t(taps.size());
-    dl.iter_out = p.te, dl.iter_in = (p.span1(tiles[size_t(t)].th) * p.ec + dw_rows - 1) / dw_rows;
+    dl.iter_out = p.te, dl.iter_in = (tiles[size_t(t)].th * p.dpitch + dw_rows - 1) / dw_rows;
     dl.dst_out = p.dw_blk, dl.dst_in = dw_rows, dl.src_out = p.dw_set, dl.src_in = dw_rows, dl.wgt_out = wpe * dw_rows;
     const size_t gemm = flag(b.emit(gemm_insn(dl, false), step_note(k) + ": depthwise multiply-accumulate"));
     b.insn(gemm)[Field::DEPTHWISE] = 1;
@@ -298,11 +301,8 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
   };
   const auto emit_dw_req = [&](int64_t k) {
     const int64_t e0 = (k % n_chunks) * p.te;
-    const bool relu = dw.q.lo > -128;
-    size_t last = dw_pass(k, p.acc_dw_mult + e0, AluOp::REQ, false, req_immediate(ReqMode::FLOAT, relu, dw.q.out_zero_point),
-                          step_note(k) + ": depthwise: requantize" + (relu ? " (ReLU)" : "")).second;
-    if (dw.q.hi < 127) last = dw_pass(k, 0, AluOp::MIN, true, dw.q.hi, step_note(k) + ": depthwise: clamp high (Clip max)").second;
-    steps[size_t(k)].d_done = std::ptrdiff_t(last);
+    steps[size_t(k)].d_done = std::ptrdiff_t(requantize(dw, acc_dw(k), p.te, p.dw_blk, p.dw_blk, p.acc_dw_mult + e0,
+                                                        step_note(k) + ": depthwise", flag));
   };
   const auto emit_dw_copy = [&](int64_t k) {
     const size_t copy = b.emit(mem_insn(Opcode::STORE, MemType::OUT_TO_INP, acc_dw(k), inp_d(k), 1, p.te * p.dw_blk, p.te * p.dw_blk),
@@ -329,7 +329,7 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
         uops.push_back({uint32_t(acc_prj(t) + kk * pitch), uint32_t(inp_d(k) + e * p.dw_blk), uint32_t(w_prj + kk * te + e)});
     UopLoopSpec pl;
     pl.uop_bgn = b.kernel(uops), pl.uop_end = pl.uop_bgn + int64_t(uops.size());
-    pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.stride * p.ec, pl.src_in = p.stride;
+    pl.iter_out = T.th, pl.iter_in = T.tw, pl.dst_out = T.tw, pl.dst_in = 1, pl.src_out = p.dpitch, pl.src_in = 1;
     const size_t gemm = flag(b.emit(gemm_insn(pl, false), step_note(k) + ": projection multiply-accumulate"));
     dep(steps[size_t(k)].d_copy, gemm), dep(weights_of(k), gemm);
     steps[size_t(k)].p_gemm = std::ptrdiff_t(gemm);
@@ -375,7 +375,8 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     for (int64_t i = 0; i < n_steps + 2 * lag; ++i) {
       if (valid(i)) {
         emit_loads(i);
-        if (ex) emit_expand_init(i), emit_expand_gemm(i), emit_expand_req(i), emit_expand_copy(i);
+        std::vector<std::function<void()>> none;
+        if (ex) emit_expand_init(i), emit_expand_gemm(i, none), emit_expand_req(i), emit_expand_copy(i);
       }
       if (valid(i - lag)) emit_dw_init(i - lag), emit_dw_gemm(i - lag), emit_dw_req(i - lag), emit_dw_copy(i - lag);
       const int64_t k = i - 2 * lag;
@@ -403,11 +404,16 @@ void lower_block(const ConvBlock& blk, const BlockSchedule& s, ProgramBuilder& b
     sync("phase A " + std::to_string(i));
     if (ex && valid(i - 1)) emit_expand_copy(i - 1);
     if (valid(i)) emit_loads(i);
-    if (ex && valid(i)) emit_expand_gemm(i);
-    if (valid(i - 1)) emit_dw_init(i - 1);
-    if (valid(i - 2)) emit_dw_req(i - 2);
-    if (valid(i - 3) && first_of_tile(i - 3)) emit_project_init((i - 3) / n_chunks);
-    if (valid(i - 4) && last_of_tile(i - 4)) emit_project_epilogue((i - 4) / n_chunks), stores_due.push_back((i - 4) / n_chunks);
+    std::vector<std::function<void()>> alu;  // bank-1 ALU work, dispatched between the expansion's GEMMs
+    if (valid(i - 1)) alu.push_back([&, i] { emit_dw_init(i - 1); });
+    if (valid(i - 2)) alu.push_back([&, i] { emit_dw_req(i - 2); });
+    if (valid(i - 3) && first_of_tile(i - 3)) alu.push_back([&, i] { emit_project_init((i - 3) / n_chunks); });
+    if (valid(i - 4) && last_of_tile(i - 4)) {
+      alu.push_back([&, i] { emit_project_epilogue((i - 4) / n_chunks); });
+      stores_due.push_back((i - 4) / n_chunks);
+    }
+    if (ex && valid(i)) emit_expand_gemm(i, alu);
+    for (const auto& f : alu) f();
 
     sync("phase B " + std::to_string(i));
     if (valid(i - 2)) emit_dw_copy(i - 2);

@@ -10,6 +10,7 @@
 #include "compiler/import/random_layer.h"
 #include "compiler/import/random_network.h"
 #include "compiler/network/compile_network.h"
+#include "compiler/search/block_search.h"
 #include "compiler/network/passes.h"
 #include "compiler/search/eltwise_cost.h"
 #include "sweep/layer_search.h"
@@ -123,6 +124,22 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
       return a;
     };
     for (NetNode& n : passed.nodes) {
+      if (n.placement == Placement::ACCEL && n.block) {
+        // A fused block is costed as a whole, as compile_network lowers it (its schedule searched here).
+        const ConvBlock& blk = *n.block;
+        WorkLayer wl;
+        wl.name = n.name, wl.op = std::string("block") + (blk.project.residual ? "+add" : "");
+        for (const Layer* l : {blk.expand ? &*blk.expand : nullptr, &blk.depthwise, &blk.project})
+          if (l) wl.macs += layer_macs(*l);
+        const search::SegmentCost halo = search::fill_halo_cost(buffer(n.outputs[0]), cfg);
+        const search::BlockChoice c = search::search_block(blk, cfg);
+        wl.searched = false, wl.segment = true;
+        wl.halo_cycles = halo.cycles, wl.halo_bytes = halo.dram_read + halo.dram_written;
+        wl.segment_cycles = c.cycles, wl.segment_bytes = c.dram_bytes;
+        wl.layer = blk.project;
+        out.push_back(std::move(wl));
+        continue;
+      }
       if (n.placement != Placement::ACCEL || !n.layer) continue;
       Layer& l = *n.layer;
       WorkLayer wl;

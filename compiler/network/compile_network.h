@@ -19,6 +19,10 @@ struct NodeReport {
   double cycles = 0;                // predicted (accelerator nodes)
   double compute_bound = 0, memory_bound = 0;  // roofline: cycles at full array rate / at full DRAM rate
   uint64_t dram_bytes = 0;          // bytes the segment loads and stores
+  // Its depthwise conv (group = C = K): MACs and the cycles they take: a layer's own, or in a fused
+  // block the issue cycles of its depthwise GEMMs (the rest of the block runs beside or around them).
+  int64_t dw_macs = 0;
+  double dw_cycles = 0;
 };
 
 struct CompiledNetwork {

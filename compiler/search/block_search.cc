@@ -13,7 +13,7 @@
 
 namespace tessera::compiler::search {
 
-double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg, const CostParams& params) {
+SegmentCost block_cost(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg, const CostParams& params) {
   ProgramBuilder b(cfg);
   const int64_t eb = cfg.elem_bytes(int(MemType::OUT));
   // Scratch buffers of the block's shapes (their DRAM contents do not matter to the timing).
@@ -22,7 +22,7 @@ double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedC
   out.offset = b.reserve(uint64_t(out.elements() * eb), 64);
   lower_block(blk, s, b, in, out);
   const auto [begin, end] = b.end_segment("block '" + blk.name() + "'");
-  return time_segment(b.program(), begin, end, cfg, params).cycles;
+  return time_segment(b.program(), begin, end, cfg, params);
 }
 
 BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const CostParams& params) {
@@ -39,9 +39,9 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
     const auto [tw, te, bufs, overlap] = key;
     const int64_t rows = (d.oh + th - 1) / th;
     const BlockSchedule s{(d.oh + rows - 1) / rows, tw, te, bufs, overlap};
-    const double c = block_cycles(blk, s, cfg, params);
+    const SegmentCost c = block_cost(blk, s, cfg, params);
     ++best.candidates;
-    if (c < best.cycles) best.cycles = c, best.schedule = s;
+    if (c.cycles < best.cycles) best.cycles = c.cycles, best.dram_bytes = c.dram_read + c.dram_written, best.schedule = s;
   }
   if (!best.candidates) throw CompileError("block '" + blk.name() + "': no legal schedule");
   return best;

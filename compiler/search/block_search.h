@@ -5,19 +5,21 @@
 
 #include "compiler/conv_block.h"
 #include "compiler/search/cost_params.h"
+#include "compiler/search/eltwise_cost.h"
 
 namespace tessera::compiler::search {
 
 struct BlockChoice {
   BlockSchedule schedule;
   double cycles = 0;        // predicted (time_segment of the lowered block)
+  int64_t dram_bytes = 0;   // read and written
   int64_t candidates = 0;   // schedules timed
 };
 
-// Predicted cycles of one schedule: the block lowered into a scratch program and timed instruction by
+// One schedule's prediction: the block lowered into a scratch program and timed instruction by
 // instruction (time_segment), the same model the network report uses.
-double block_cycles(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg,
-                    const CostParams& params = kCalibrated);
+SegmentCost block_cost(const ConvBlock& blk, const BlockSchedule& s, const DerivedConfig& cfg,
+                       const CostParams& params = kCalibrated);
 
 // The fastest schedule; per tile width, chunk size, buffering and overlap only the tallest legal tile is timed
 // (fewer tiles: less halo and pipeline fill), balanced over the tile rows. Throws CompileError when

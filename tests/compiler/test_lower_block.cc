@@ -79,10 +79,9 @@ INSTANTIATE_TEST_SUITE_P(
         Case{"expand_no_add_clamp", spec(ElemType::UINT8, 20, 120, 40, 11, 6, true, false, true)},
         Case{"no_expand", spec(ElemType::INT8, 32, 32, 16, 12, 12, false, false, false)},
         Case{"no_expand_add", spec(ElemType::UINT8, 40, 40, 40, 5, 14, false, true, true)},
-        // stride 2: the depthwise mode at stride 1, the projection reading every other output
+        // stride 2: the expanded window split by row and column parity, the depthwise mode at full rate
         Case{"stride2_even", spec(ElemType::UINT8, 16, 96, 24, 12, 10, true, false, true, false, 2)},
-        Case{"stride2_odd_int8", spec(ElemType::INT8, 24, 144, 32, 9, 11, true, false, false, false, 2)},
-        Case{"stride2_no_expand", spec(ElemType::UINT8, 32, 32, 16, 8, 8, false, false, false, false, 2)}),
+        Case{"stride2_odd_int8", spec(ElemType::INT8, 24, 144, 32, 9, 11, true, false, false, false, 2)}),
     [](const ::testing::TestParamInfo<Case>& i) { return std::string(i.param.name); });
 
 TEST(LowerBlock, RejectsBlocksTheModeCannotRun) {
@@ -91,6 +90,10 @@ TEST(LowerBlock, RejectsBlocksTheModeCannotRun) {
   ConvBlock strided = blk;
   strided.depthwise.stride_h = strided.depthwise.stride_w = 3;
   EXPECT_THROW(check_block(strided, testing::config_named("default_dw")), CompileError);  // stride 1 or 2 only
+  const ConvBlock s2 = testing::random_block(spec(ElemType::UINT8, 32, 32, 16, 8, 8, false, false, false, false, 2), 3);
+  EXPECT_THROW(check_block(s2, testing::config_named("default_dw")), CompileError);  // stride 2 needs the expansion
+  EXPECT_NO_THROW(check_block(testing::random_block(spec(ElemType::UINT8, 16, 32, 16, 8, 8, true, false, false, false, 2), 3),
+                              testing::config_named("default_dw")));
   std::vector<std::string> issues;
   plan_block(blk, BlockSchedule{6, 6, 2, 3}, testing::config_named("default_dw"), &issues);
   EXPECT_FALSE(issues.empty());  // three buffers is no legal setting

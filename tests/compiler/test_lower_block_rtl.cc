@@ -54,7 +54,7 @@ INSTANTIATE_TEST_SUITE_P(
                       RtlCase{"expand_add_overlap", spec(ElemType::UINT8, 24, 96, 24, 9, 10, true, true), {2, 5, 2, 2, 1}},
                       RtlCase{"expand_overlap_one_chunk", spec(ElemType::INT8, 16, 48, 24, 6, 7, true, false), {3, 7, 3, 2, 1}},
                       RtlCase{"no_expand_add_overlap", spec(ElemType::UINT8, 32, 32, 32, 8, 8, false, true), {2, 8, 1, 2, 1}},
-                      // stride 2 (the depthwise mode at stride 1, kept outputs only)
+                      // stride 2 (the expanded window split by parity)
                       RtlCase{"stride2_overlap", spec(ElemType::UINT8, 16, 96, 24, 12, 10, true, false, 2), {2, 5, 2, 2, 1}},
                       RtlCase{"stride2_single", spec(ElemType::INT8, 24, 48, 16, 9, 9, true, false, 2), {2, 5, 1, 1}}),
     [](const ::testing::TestParamInfo<RtlCase>& i) { return std::string(i.param.name); });

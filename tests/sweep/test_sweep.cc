@@ -203,8 +203,8 @@ TEST(SweepEvaluate, DepthwiseLayersNeverExceedTheArray) {
 }
 
 // gemm.depthwise is a hardware knob the sweep weighs: with one evaluator (shared memo), the point with
-// the GEMM core's depthwise mode runs MobileNetV2's stride-1 depthwise layers faster and the others as
-// fast, and costs area (sweep/area_calibration.json's depthwise_mode).
+// the GEMM core's depthwise mode runs MobileNetV2 faster (its inverted residuals as fused blocks, the
+// layers left apart no slower) and costs area (sweep/area_calibration.json's depthwise_mode).
 TEST(SweepEvaluate, DepthwiseModeIsWeighedAgainstItsArea) {
   const Spec s = parse_spec(R"({"base": ")" + kBase + R"(", "space": {"gemm.depthwise": [0, 1]},
       "workloads": [{"builtin": "mobilenetv2"}], "objectives": ["latency", "lut"]})",
@@ -218,14 +218,18 @@ TEST(SweepEvaluate, DepthwiseModeIsWeighedAgainstItsArea) {
   ASSERT_EQ(on["status"], "ok") << on.dump();
   ASSERT_EQ(on["config"]["gemm"]["depthwise"], 1);
   const json &a = off["workloads"][0]["layers"], &b = on["workloads"][0]["layers"];
-  ASSERT_EQ(a.size(), b.size());
-  int faster = 0;
-  for (size_t i = 0; i < a.size(); ++i) {
-    EXPECT_LE(b[i]["cycles"].get<double>(), a[i]["cycles"].get<double>() * (1 + 1e-9)) << b[i].dump();
-    faster += b[i]["cycles"].get<double>() < 0.9 * a[i]["cycles"].get<double>();
+  int blocks = 0;
+  for (const json& l : b) {
+    if (l["op"].get<std::string>().rfind("block", 0) == 0) {
+      ++blocks;
+      continue;
+    }
+    for (const json& m : a)  // a layer left apart is as fast as without the mode
+      if (m["name"] == l["name"]) EXPECT_LE(l["cycles"].get<double>(), m["cycles"].get<double>() * (1 + 1e-9)) << l.dump();
   }
-  EXPECT_GE(faster, 5);
-  EXPECT_LT(on["cycles"].get<double>(), off["cycles"].get<double>());
+  EXPECT_GE(blocks, 10);
+  for (const json& l : a) EXPECT_EQ(l["op"].get<std::string>().rfind("block", 0), std::string::npos) << l.dump();
+  EXPECT_LT(on["cycles"].get<double>(), 0.8 * off["cycles"].get<double>());
   EXPECT_GT(on["area"]["luts"].get<double>(), off["area"]["luts"].get<double>());
 }
 
