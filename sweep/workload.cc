@@ -132,10 +132,10 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
         for (const Layer* l : {blk.expand ? &*blk.expand : nullptr, &blk.depthwise, &blk.project})
           if (l) wl.macs += layer_macs(*l);
         const search::SegmentCost halo = search::fill_halo_cost(buffer(n.outputs[0]), cfg);
-        const search::BlockChoice c = search::search_block(blk, cfg);
+        const search::SegmentCost c = search::block_cost(blk, n.block_schedule, cfg);  // the pass's searched schedule
         wl.searched = false, wl.segment = true;
         wl.halo_cycles = halo.cycles, wl.halo_bytes = halo.dram_read + halo.dram_written;
-        wl.segment_cycles = c.cycles, wl.segment_bytes = c.dram_bytes;
+        wl.segment_cycles = c.cycles, wl.segment_bytes = c.dram_read + c.dram_written;
         wl.layer = blk.project;
         out.push_back(std::move(wl));
         continue;

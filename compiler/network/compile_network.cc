@@ -12,7 +12,6 @@
 #include "compiler/lower_eltwise.h"
 #include "compiler/network/passes.h"
 #include "compiler/program_builder.h"
-#include "compiler/search/block_search.h"
 #include "compiler/search/cost_model.h"
 #include "compiler/search/eltwise_cost.h"
 #include "compiler/search/schedule_cache.h"
@@ -90,12 +89,11 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       fill_halo(buffer(n.outputs[0]), plans.at(n.outputs[0]).min_halo ? -128 : device_value(net.tensor(n.outputs[0]).zero_point, blk.output().type), who, b);
       st.kind = StepKind::ACCEL, st.op = std::string("block") + (blk.project.residual ? "+add" : "");
       r.op = st.op + " (" + n.op + ")";
-      const search::BlockChoice choice = search::search_block(blk, cfg);
-      lower_block(blk, choice.schedule, b, buffer(n.inputs[0]), buffer(n.outputs[0]));
+      lower_block(blk, n.block_schedule, b, buffer(n.inputs[0]), buffer(n.outputs[0]));
       const auto [begin, end] = b.end_segment(who);
       const search::SegmentCost seg = search::time_segment(b.program(), begin, end, cfg);
       r.cycles = seg.cycles;
-      r.schedule = block_schedule_json(choice.schedule);
+      r.schedule = block_schedule_json(n.block_schedule);
       for (const Layer* l : {blk.expand ? &*blk.expand : nullptr, &blk.depthwise, &blk.project})
         if (l) r.macs += layer_macs(*l);
       r.dw_macs = layer_macs(blk.depthwise);

@@ -1,6 +1,7 @@
 // Fusion pass: an inverted-residual block ([expand 1x1] -> depthwise -> project 1x1, with the add the
 // residual pass already fused into the projection) becomes one node whose intermediates stay on chip.
 #include <initializer_list>
+#include <optional>
 
 #include "compiler/compile.h"
 #include "compiler/compile_error.h"
@@ -34,15 +35,16 @@ const NetNode* sole_consumer(const Network& net, const std::string& tensor, size
 
 // Whether the block is legal and its best schedule beats the three layers apart (each with its
 // searched schedule, as the network would run them) by the cost model.
-bool worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOptions& opt) {
-  double fused = 0;
+// Returns the block's searched schedule when it is.
+std::optional<BlockSchedule> worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOptions& opt) {
+  search::BlockChoice fused;
   try {
     check_block(b, cfg);
-    fused = search::search_block(b, cfg).cycles;
+    fused = search::search_block(b, cfg);
   } catch (const CompileError&) {
-    return false;
+    return std::nullopt;
   }
-  if (opt.blocks == BlockFusion::ALWAYS) return true;
+  if (opt.blocks == BlockFusion::ALWAYS) return fused.schedule;
   double apart = 0;
   const search::CostModel model(cfg);
   for (const Layer* l : std::initializer_list<const Layer*>{b.expand ? &*b.expand : nullptr, &b.depthwise, &b.project}) {
@@ -59,7 +61,8 @@ bool worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOpt
     e.planes = d.kb, e.h = d.h, e.w = d.w, e.top = d.pad_top, e.left = d.pad_left, e.bottom = d.pad_bottom, e.right = d.pad_right;
     apart += search::fill_halo_cost(e, cfg).cycles;
   }
-  return fused < apart;
+  if (fused.cycles < apart) return fused.schedule;
+  return std::nullopt;
 }
 
 }  // namespace
@@ -85,7 +88,8 @@ void fuse_blocks(Network& net, const DerivedConfig& cfg, const CompileOptions& o
     const std::string& input = ei ? net.nodes[*ei].inputs[0] : dwn.inputs[0];
     // A fused add must add the block's own input.
     if (blk.project.residual && (prj->inputs.size() != 2 || prj->inputs[1] != input)) continue;
-    if (!worth_fusing(blk, cfg, opt)) continue;
+    const std::optional<BlockSchedule> schedule = worth_fusing(blk, cfg, opt);
+    if (!schedule) continue;
 
     NetNode fused;
     const NetNode& first = ei ? net.nodes[*ei] : dwn;
@@ -94,6 +98,7 @@ void fuse_blocks(Network& net, const DerivedConfig& cfg, const CompileOptions& o
       if (n) fused.onnx_nodes.insert(fused.onnx_nodes.end(), n->onnx_nodes.begin(), n->onnx_nodes.end());
     fused.inputs = {input}, fused.outputs = prj->outputs;
     fused.block = std::move(blk);
+    fused.block_schedule = *schedule;
     // Intermediates disappear; the block takes the projection's place (its output's producer).
     net.tensors.erase(dwn.outputs[0]);
     if (ei) net.tensors.erase(net.nodes[*ei].outputs[0]);

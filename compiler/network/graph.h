@@ -37,6 +37,7 @@ struct NetNode {
   std::vector<std::string> onnx_nodes;  // every ONNX node it stands for (the anchor first)
   std::optional<Layer> layer;           // the accelerator form, when there is one
   std::optional<ConvBlock> block;       // a fused inverted-residual block (fuse_blocks.cc) instead of a layer
+  BlockSchedule block_schedule;         // ... and the schedule the pass searched for it
   bool reshape = false;                 // Flatten/Reshape/Squeeze of a quantized tensor (same bytes if 1x1)
   std::map<std::string, std::string> attrs;  // host operator attributes (text, as the driver reads them)
   std::vector<std::string> inputs, outputs;

@@ -2,6 +2,9 @@
 #include "compiler/search/block_search.h"
 
 #include <algorithm>
+#include <future>
+#include <thread>
+#include <vector>
 #include <limits>
 #include <map>
 #include <tuple>
@@ -35,13 +38,25 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
     int64_t& th = tallest[{s.tile_w, s.tile_e, s.bufs, s.overlap}];
     th = std::max(th, s.tile_h);
   }
+  std::vector<BlockSchedule> candidates;
   for (const auto& [key, th] : tallest) {
     const auto [tw, te, bufs, overlap] = key;
     const int64_t rows = (d.oh + th - 1) / th;
-    const BlockSchedule s{(d.oh + rows - 1) / rows, tw, te, bufs, overlap};
-    const SegmentCost c = block_cost(blk, s, cfg, params);
+    candidates.push_back({(d.oh + rows - 1) / rows, tw, te, bufs, overlap});
+  }
+  // Timed on every core (each candidate lowers into its own scratch program); the first of equals wins.
+  std::vector<SegmentCost> costs(candidates.size());
+  const size_t workers = std::max<size_t>(1, std::min<size_t>(candidates.size(), std::thread::hardware_concurrency()));
+  std::vector<std::future<void>> running;
+  for (size_t w = 0; w < workers; ++w)
+    running.push_back(std::async(std::launch::async, [&, w] {
+      for (size_t i = w; i < candidates.size(); i += workers) costs[i] = block_cost(blk, candidates[i], cfg, params);
+    }));
+  for (auto& f : running) f.get();  // rethrows a worker's CompileError
+  for (size_t i = 0; i < candidates.size(); ++i) {
     ++best.candidates;
-    if (c.cycles < best.cycles) best.cycles = c.cycles, best.dram_bytes = c.dram_read + c.dram_written, best.schedule = s;
+    if (costs[i].cycles < best.cycles)
+      best.cycles = costs[i].cycles, best.dram_bytes = costs[i].dram_read + costs[i].dram_written, best.schedule = candidates[i];
   }
   if (!best.candidates) throw CompileError("block '" + blk.name() + "': no legal schedule");
   return best;

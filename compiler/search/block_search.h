@@ -23,7 +23,7 @@ SegmentCost block_cost(const ConvBlock& blk, const BlockSchedule& s, const Deriv
 
 // The fastest schedule; per tile width, chunk size, buffering and overlap only the tallest legal tile is timed
 // (fewer tiles: less halo and pipeline fill), balanced over the tile rows. Throws CompileError when
-// none is legal.
+// none is legal. Candidates are timed on every core.
 BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const CostParams& params = kCalibrated);
 
 }  // namespace tessera::compiler::search
