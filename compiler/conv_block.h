@@ -25,6 +25,12 @@ struct ConvBlock {
   std::string name() const { return (expand ? expand->name : depthwise.name) + ".." + project.name; }
   const QTensor& input() const { return expand ? expand->inputs[0] : depthwise.inputs[0]; }
   const QTensor& output() const { return project.residual ? project.residual->sum : project.output; }
+  std::vector<const Layer*> layers() const {  // in execution order
+    std::vector<const Layer*> v;
+    if (expand) v.push_back(&*expand);
+    v.push_back(&depthwise), v.push_back(&project);
+    return v;
+  }
 };
 
 struct BlockSchedule {

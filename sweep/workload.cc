@@ -129,8 +129,7 @@ LayerList Workloads::layers(size_t w, const DerivedConfig& cfg) const {
         const ConvBlock& blk = *n.block;
         WorkLayer wl;
         wl.name = n.name, wl.op = std::string("block") + (blk.project.residual ? "+add" : "");
-        for (const Layer* l : {blk.expand ? &*blk.expand : nullptr, &blk.depthwise, &blk.project})
-          if (l) wl.macs += layer_macs(*l);
+        for (const Layer* l : blk.layers()) wl.macs += layer_macs(*l);
         const search::SegmentCost halo = search::fill_halo_cost(buffer(n.outputs[0]), cfg);
         const search::SegmentCost c = search::block_cost(blk, n.block_schedule, cfg);  // the pass's searched schedule
         wl.searched = false, wl.segment = true;

@@ -74,6 +74,20 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
     return a;
   };
   const double macs_per_cycle = double(cfg.hw.batch * cfg.hw.block_in * cfg.hw.block_out);
+  // The output's halo: the type's minimum for a max-pool consumer, else the zero point.
+  const auto halo_value = [&](const std::string& tensor, ElemType type) {
+    return plans.at(tensor).min_halo ? -128 : device_value(net.tensor(tensor).zero_point, type);
+  };
+  // An accelerator step's common report fields and its place in the program.
+  const auto finish_step = [&](NodeReport& r, Step& st, const search::SegmentCost& seg, uint64_t begin, uint64_t end) {
+    r.dram_bytes = uint64_t(seg.dram_read + seg.dram_written);
+    r.compute_bound = double(r.macs) / macs_per_cycle;
+    r.memory_bound = seg.memory_bound;
+    st.insn_begin = begin, st.insn_end = end;
+    st.attrs["macs"] = std::to_string(r.macs);
+    st.attrs["predicted_cycles"] = std::to_string(int64_t(r.cycles));
+    b.program().steps.push_back(st);
+  };
   for (const NetNode& n : net.nodes) {
     NodeReport r;
     r.node = n.name, r.op = n.op, r.placement = n.placement;
@@ -86,7 +100,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
     } else if (n.placement == Placement::ACCEL && n.block) {
       const ConvBlock& blk = *n.block;
       const std::string who = "block '" + blk.name() + "'";
-      fill_halo(buffer(n.outputs[0]), plans.at(n.outputs[0]).min_halo ? -128 : device_value(net.tensor(n.outputs[0]).zero_point, blk.output().type), who, b);
+      fill_halo(buffer(n.outputs[0]), halo_value(n.outputs[0], blk.output().type), who, b);
       st.kind = StepKind::ACCEL, st.op = std::string("block") + (blk.project.residual ? "+add" : "");
       r.op = st.op + " (" + n.op + ")";
       lower_block(blk, n.block_schedule, b, buffer(n.inputs[0]), buffer(n.outputs[0]));
@@ -94,27 +108,17 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       const search::SegmentCost seg = search::time_segment(b.program(), begin, end, cfg);
       r.cycles = seg.cycles;
       r.schedule = block_schedule_json(n.block_schedule);
-      for (const Layer* l : {blk.expand ? &*blk.expand : nullptr, &blk.depthwise, &blk.project})
-        if (l) r.macs += layer_macs(*l);
+      for (const Layer* l : blk.layers()) r.macs += layer_macs(*l);
       r.dw_macs = layer_macs(blk.depthwise);
-      for (uint64_t i = begin; i < end; ++i) {  // a depthwise GEMM issues groups x (taps + BLOCK_OUT) slots
+      for (uint64_t i = begin; i < end; ++i) {
         const Insn& in = b.program().insns[i];
-        if (in.opcode() == Opcode::GEMM && in[Field::DEPTHWISE])
-          r.dw_cycles += double(in[Field::ITER_OUT] * in[Field::ITER_IN] * (in[Field::UOP_END] - in[Field::UOP_BGN] + cfg.hw.block_out));
+        if (in.opcode() == Opcode::GEMM && in[Field::DEPTHWISE]) r.dw_cycles += search::issue_slots(in, cfg);
       }
-      r.dram_bytes = uint64_t(seg.dram_read + seg.dram_written);
-      r.compute_bound = double(r.macs) / macs_per_cycle;
-      r.memory_bound = seg.memory_bound;
-      st.insn_begin = begin, st.insn_end = end;
-      st.attrs["macs"] = std::to_string(r.macs);
-      st.attrs["predicted_cycles"] = std::to_string(int64_t(r.cycles));
-      b.program().steps.push_back(st);
+      finish_step(r, st, seg, begin, end);
     } else if (n.placement == Placement::ACCEL) {
       const Layer& l = *n.layer;
       const std::string who = "layer '" + l.name + "'";
-      const TensorPlan& out = plans.at(n.outputs[0]);
-      const NetTensor& ot = net.tensor(n.outputs[0]);
-      fill_halo(buffer(n.outputs[0]), out.min_halo ? -128 : device_value(ot.zero_point, l.output.type), who, b);
+      fill_halo(buffer(n.outputs[0]), halo_value(n.outputs[0], l.output.type), who, b);
       st.kind = StepKind::ACCEL, st.op = layer_kind_label(l.kind) + (l.residual ? "+add" : "");
       if (l.kind == LayerKind::ADD || l.kind == LayerKind::MAX_POOL || l.kind == LayerKind::GLOBAL_AVG_POOL) {
         EltwiseIO io;
@@ -147,13 +151,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       r.macs = layer_macs(l);
       if (l.kind == LayerKind::CONV2D && l.group > 1 && l.group == l.inputs[0].shape[1] && l.output.shape[1] == l.group)
         r.dw_macs = r.macs, r.dw_cycles = r.cycles;
-      r.dram_bytes = uint64_t(seg.dram_read + seg.dram_written);
-      r.compute_bound = double(r.macs) / macs_per_cycle;
-      r.memory_bound = seg.memory_bound;
-      st.insn_begin = begin, st.insn_end = end;
-      st.attrs["macs"] = std::to_string(r.macs);
-      st.attrs["predicted_cycles"] = std::to_string(int64_t(r.cycles));
-      b.program().steps.push_back(st);
+      finish_step(r, st, seg, begin, end);
     }
     c.report.push_back(r);
   }

@@ -47,8 +47,7 @@ std::optional<BlockSchedule> worth_fusing(const ConvBlock& b, const DerivedConfi
   if (opt.blocks == BlockFusion::ALWAYS) return fused.schedule;
   double apart = 0;
   const search::CostModel model(cfg);
-  for (const Layer* l : std::initializer_list<const Layer*>{b.expand ? &*b.expand : nullptr, &b.depthwise, &b.project}) {
-    if (!l) continue;
+  for (const Layer* l : b.layers()) {
     const Layer gl = as_gemm_layer(*l);
     std::vector<std::string> warnings;
     const Schedule s = search::searched_schedule(gl, cfg, IsaTarget::TESSERA, opt.schedule_cache, warnings, opt.shipped_schedules);

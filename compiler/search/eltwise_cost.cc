@@ -41,8 +41,9 @@ std::array<int, 2> pushes(Unit u) {
   return {S2G, -1};
 }
 
-// Issue slots of one GEMM/ALU instruction on the RTL (hw/rtl/tessera_uop_issue.sv).
-double slots(const Insn& in, const DerivedConfig& cfg) {
+}  // namespace
+
+double issue_slots(const Insn& in, const DerivedConfig& cfg) {
   const int64_t uops = std::max<int64_t>(0, in[Field::UOP_END] - in[Field::UOP_BGN]);
   const int64_t out = in[Field::ITER_OUT], inner = in[Field::ITER_IN];
   // Depthwise mode: per group its taps, then BLOCK_OUT drain slots.
@@ -51,8 +52,6 @@ double slots(const Insn& in, const DerivedConfig& cfg) {
   if (uops == 1 && in[Field::SRC_FACTOR_IN] == 0) return double(out * (1 + inner));  // operand fetched once
   return double(2 * uops * out * inner);
 }
-
-}  // namespace
 
 SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, const DerivedConfig& cfg,
                          const CostParams& p) {
@@ -111,7 +110,7 @@ SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, cons
       }
       if (u == COMPUTE_UNIT) compute_ran = false;
     } else if (op == Opcode::GEMM || op == Opcode::ALU) {
-      const double s = slots(in, cfg);
+      const double s = issue_slots(in, cfg);
       c.alu_slots += s;
       d = p.compute_insn + s + (in[Field::PUSH_PREV] || in[Field::PUSH_NEXT] ? p.drain : 0.0);
       compute_ran = true;
@@ -121,7 +120,7 @@ SegmentCost time_segment(const Program& prog, uint64_t begin, uint64_t end, cons
     if (u == COMPUTE_UNIT) {
       // A running GEMM/ALU loop lets the next instruction dispatch; a LOAD, FINISH or an empty loop
       // (which waits for both pipes) holds the sequencer until it is done.
-      const bool loop = (op == Opcode::GEMM || op == Opcode::ALU) && slots(in, cfg) > 0;
+      const bool loop = (op == Opcode::GEMM || op == Opcode::ALU) && issue_slots(in, cfg) > 0;
       dispatch = loop ? start : start + d;
       if (lane >= 0) pipe_free[size_t(lane)] = free[u];
       else pipe_free = {free[u], free[u]};

@@ -23,6 +23,11 @@ struct SegmentCost {
   double memory_bound = 0;                            // (read + written) / DRAM bytes per cycle
 };
 
+// Issue slots of one GEMM/ALU instruction on the RTL (hw/rtl/tessera_uop_issue.sv): one per micro-op
+// and iteration; a depthwise GEMM per group its taps and BLOCK_OUT drain slots; a vector ALU op two
+// (1 + iter_in per outer iteration for one micro-op with a fixed source).
+double issue_slots(const Insn& in, const DerivedConfig& cfg);
+
 // Times the instructions [begin, end) of `p` (one segment: micro-op load ... FINISH). Per unit in
 // program order, each instruction waiting for the tokens it pops; durations:
 //   LOAD/STORE  insn overhead + DRAM latency + per row (row overhead + beats, pads 1 cycle each)

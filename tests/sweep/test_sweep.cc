@@ -224,8 +224,11 @@ TEST(SweepEvaluate, DepthwiseModeIsWeighedAgainstItsArea) {
       ++blocks;
       continue;
     }
-    for (const json& m : a)  // a layer left apart is as fast as without the mode
-      if (m["name"] == l["name"]) EXPECT_LE(l["cycles"].get<double>(), m["cycles"].get<double>() * (1 + 1e-9)) << l.dump();
+    for (const json& m : a) {  // a layer left apart is as fast as without the mode
+      if (m["name"] == l["name"]) {
+        EXPECT_LE(l["cycles"].get<double>(), m["cycles"].get<double>() * (1 + 1e-9)) << l.dump();
+      }
+    }
   }
   EXPECT_GE(blocks, 10);
   for (const json& l : a) EXPECT_EQ(l["op"].get<std::string>().rfind("block", 0), std::string::npos) << l.dump();
