@@ -10,10 +10,11 @@
 // the previous cycle's writes of both pipes when the addresses match.
 //
 // Depthwise GEMM (the GEMM pipe with DEPTHWISE; R = BLOCK_IN = BLOCK_OUT): a tap slot reads R input
-// elements from s and the weight row w, the core multiplies them elementwise (M), and at W the
-// group's local sums (R x BATCH x R, ACC_BITS, wrapping) become products + (first tap ? 0 : local);
-// a tap neither reads nor writes ACC. Drain slot q reads acc[d + q] at M like any op (d latched from
-// the taps' destination at R) and writes acc[d + q] + local[q] at W, with the usual forwarding.
+// elements from s and the weight row w, and at M the core's local sums (R x BATCH x R, ACC_BITS,
+// wrapping) become products + (first tap ? 0 : local); a tap neither reads nor writes ACC. Drain slot
+// q reads acc[d + q] at M like any op (d latched from the taps' destination at R) and writes
+// acc[d + q] + local[q] at W, with the usual forwarding; the next group's first tap may be at M then,
+// and overwrites the local sums only at the end of that cycle.
 module tessera_compute_pipe #(
   parameter bit Alu     = 1'b0,
   parameter int TagBits = 8,
@@ -115,7 +116,7 @@ module tessera_compute_pipe #(
   logic [SrcBits-1:0] r_src;
   logic [WgtIdx-1:0] r_wgt;
   // depthwise slot kinds per stage (constant 0 without Dw)
-  logic m_tap, m_drain, w_tap, w_first, w_drain;
+  logic m_tap, m_first, m_drain, w_tap, w_drain;
   logic [QBits-1:0] w_q, m_wrow;
 
   // A micro-op is padded to UOP_BITS; the padding bits carry nothing.
@@ -152,7 +153,7 @@ module tessera_compute_pipe #(
   assign w_write = w_valid_q && w_exec_q && !w_tap;
 
   if (Dw) begin : g_dw_stages
-    logic r_tap_q, r_first_q, r_drain_q, m_tap_q, m_first_q, m_drain_q, w_tap_q, w_first_q, w_drain_q;
+    logic r_tap_q, r_first_q, r_drain_q, m_tap_q, m_first_q, m_drain_q, w_tap_q, w_drain_q;
     logic [QBits-1:0] r_q_q, m_q_q, w_q_q;
     logic [AccIdx-1:0] d_q;
 
@@ -181,15 +182,14 @@ module tessera_compute_pipe #(
     always_ff @(posedge clk_i) begin
       r_first_q <= op_first;
       m_first_q <= r_first_q;
-      w_first_q <= m_first_q;
       r_q_q     <= op_q;
       m_q_q     <= r_q_q;
       w_q_q     <= m_q_q;
     end
     assign m_tap   = m_tap_q;
+    assign m_first = m_first_q;
     assign m_drain = m_drain_q;
     assign w_tap   = w_tap_q;
-    assign w_first = w_first_q;
     assign w_drain = w_drain_q;
     assign w_q     = w_q_q;
   end else begin : g_stages
@@ -197,9 +197,9 @@ module tessera_compute_pipe #(
     assign wgt_raddr_o = r_wgt;
     assign m_wrow  = '0;
     assign m_tap   = 1'b0;
+    assign m_first = 1'b0;
     assign m_drain = 1'b0;
     assign w_tap   = 1'b0;
-    assign w_first = 1'b0;
     assign w_drain = 1'b0;
     assign w_q     = '0;
     logic unused_dw;
@@ -249,41 +249,29 @@ module tessera_compute_pipe #(
       end
     end
     logic unused_gemm;
-    assign unused_gemm = ^{inp_rdata_i, wgt_rdata_i, w_is_alu, m_drain, w_first, w_drain, w_q, m_wrow};
+    assign unused_gemm = ^{inp_rdata_i, wgt_rdata_i, w_is_alu, m_first, m_drain, w_drain, w_q, m_wrow};
   end else begin : g_gemm
-    // The registered dot products are the stage-W sum (only ops that accumulate compute them).
-    // With Dw, w_add is a drain's local row instead of the dot products.
-    logic [AccW-1:0] w_sum_q, w_add;
-    logic [(Dw ? tessera_params_pkg::BLOCK_OUT * AccW / AccBits * (tessera_params_pkg::INP_BITS +
-            tessera_params_pkg::WGT_BITS) : 1)-1:0] w_prod_q;
+    // The dot products of the op at M are the stage-W sum (only ops that accumulate compute them).
+    // With Dw, w_add is a drain's local row instead.
+    logic [AccW-1:0] w_sum, w_add;
+    logic [(Dw ? tessera_params_pkg::BLOCK_OUT * AccW : AccW)-1:0] w_local;
     tessera_gemm_core u_gemm (
       .clk_i,
-      .en_i  (m_valid_q && !m_tag_q[1] && !m_drain),
-      .dw_i  (m_tap),
-      .wrow_i(m_wrow),
-      .inp_i (inp_rdata_i),
-      .wgt_i (wgt_rdata_i),
-      .sum_q (w_sum_q),
-      .prod_q(w_prod_q)
+      .en_i   (m_valid_q && !m_tag_q[1] && !m_drain),
+      .dw_i   (m_tap),
+      .acc_i  (!m_first),
+      .wrow_i (m_wrow),
+      .inp_i  (inp_rdata_i),
+      .wgt_i  (wgt_rdata_i),
+      .sum_o  (w_sum),
+      .local_o(w_local)
     );
     if (Dw) begin : g_local
-      localparam int R = tessera_params_pkg::BLOCK_OUT;
-      localparam int ProdBits = tessera_params_pkg::INP_BITS + tessera_params_pkg::WGT_BITS;
-      // local[r][b][n] at lane (r*BATCH + b)*R + n: R accumulator rows of the group
-      logic [R*AccW-1:0] local_q;
-      always_ff @(posedge clk_i) begin
-        if (w_valid_q && w_tap) begin
-          for (int e = 0; e < R * Lanes; e++) begin
-            local_q[e*AccBits +: AccBits] <= (w_first ? AccBits'(0) : local_q[e*AccBits +: AccBits]) +
-                                             AccBits'($signed(w_prod_q[e*ProdBits +: ProdBits]));
-          end
-        end
-      end
-      assign w_add = w_drain ? local_q[w_q*AccW +: AccW] : w_sum_q;
+      assign w_add = w_drain ? w_local[w_q*AccW +: AccW] : w_sum;
     end else begin : g_sum
-      assign w_add = w_sum_q;
-      logic unused_prod;
-      assign unused_prod = ^{w_prod_q, w_first, w_q};
+      assign w_add = w_sum;
+      logic unused_local;
+      assign unused_local = ^{w_local, w_q};
     end
     always_comb begin
       if (w_reset) w_result = '0;
