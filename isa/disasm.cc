@@ -36,7 +36,10 @@ std::string disassemble_insn(const Insn& insn, const IsaLayout& layout) {
   const Format fmt = format_of(insn[Field::OPCODE]);
   std::string s = find_opcode(int(insn[Field::OPCODE]))->name;
   std::string flags;
-  for (const auto& slot : layout.formats[static_cast<int>(fmt)]) {
+  std::vector<Slot> slots = layout.formats[static_cast<int>(fmt)];
+  const auto& flag_slots = layout.flag_slots[static_cast<int>(fmt)];
+  slots.insert(slots.end(), flag_slots.begin(), flag_slots.end());
+  for (const auto& slot : slots) {
     if (slot.field == Field::OPCODE) continue;
     const char* name = field_info(slot.field).asm_name;
     const int64_t v = insn[slot.field];

@@ -93,9 +93,24 @@ void IsaCodec::encode(const Insn& insn, uint64_t* words) const {
   const auto& slots = L_.formats[static_cast<int>(fmt)];
   std::memset(words, 0, sizeof(uint64_t) * insn_words());
   std::array<bool, kNumFields> carried{};
+  int64_t opcode = insn[Field::OPCODE];
+  for (const auto& f : opcode_flags()) {
+    if (f.base != insn.opcode() || insn[f.field] == 0) continue;
+    const int64_t v = insn[f.field];
+    const char* name = field_info(f.field).asm_name;
+    if (!L_.flag_of(f.base, f.field))
+      throw EncodeError(std::string(format_name(fmt)) + " instruction: field " + name +
+                        " is not encoded in this config (set to " + std::to_string(v) +
+                        "): the config lacks its unit (see the field's documentation)");
+    if (v != 1)
+      throw EncodeError(std::string(format_name(fmt)) + " instruction: value " + std::to_string(v) +
+                        " does not fit the 1-bit field " + name + " (carried by opcode " + f.name + ")");
+    opcode = f.value;
+    carried[static_cast<int>(f.field)] = true;
+  }
   for (const auto& s : slots) {
     const auto& info = field_info(s.field);
-    const int64_t v = insn[s.field];
+    const int64_t v = s.field == Field::OPCODE ? opcode : insn[s.field];
     const std::string err = check_fits(s, info.is_signed, v);
     if (!err.empty()) throw EncodeError(std::string(format_name(fmt)) + " instruction: " + err);
     put(words, s.lsb, s.width, uint64_t(v));
@@ -109,11 +124,16 @@ void IsaCodec::encode(const Insn& insn, uint64_t* words) const {
 
 Insn IsaCodec::decode(const uint64_t* words) const {
   Insn insn;
-  const Format fmt = format_of(int64_t(words[0] & 7));
+  const OpcodeFlag* flag = L_.flag_of_value(int(words[0] & 7));
+  const Format fmt = format_of(flag ? int64_t(flag->base) : int64_t(words[0] & 7));
   for (const auto& s : L_.formats[static_cast<int>(fmt)]) {
     uint64_t v = get(words, s.lsb, s.width);
     if (field_info(s.field).is_signed && s.width < 64 && ((v >> (s.width - 1)) & 1)) v |= ~mask(s.width);
     insn[s.field] = int64_t(v);
+  }
+  if (flag) {
+    insn[Field::OPCODE] = int64_t(flag->base);
+    insn[flag->field] = 1;
   }
   return insn;
 }

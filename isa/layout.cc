@@ -3,6 +3,7 @@
 
 #include <algorithm>
 #include <stdexcept>
+#include <string>
 #include <string_view>
 
 namespace tessera {
@@ -50,6 +51,16 @@ const std::vector<OpcodeInfo>& opcodes() {
 #define TESSERA_OPCODE(NAME, VAL, FMT, DOC) {#NAME, VAL, Format::FMT, DOC},
 #include "isa/isa.def"
 #undef TESSERA_OPCODE
+  };
+  return v;
+}
+
+const std::vector<OpcodeFlag>& opcode_flags() {
+  static const std::vector<OpcodeFlag> v = {
+#define TESSERA_OPCODE_FLAG(NAME, VAL, BASE, FIELD, RULE, DOC) \
+  {#NAME, VAL, Opcode::BASE, Field::FIELD, WidthRule::RULE, DOC},
+#include "isa/isa.def"
+#undef TESSERA_OPCODE_FLAG
   };
   return v;
 }
@@ -127,8 +138,21 @@ int IsaLayout::width_of(WidthRule rule, int arg) const {
 }
 
 const Slot* IsaLayout::find(Format fmt, Field f) const {
-  for (const auto& s : formats[static_cast<int>(fmt)])
-    if (s.field == f) return &s;
+  for (const auto* v : {&formats[static_cast<int>(fmt)], &flag_slots[static_cast<int>(fmt)]})
+    for (const auto& s : *v)
+      if (s.field == f) return &s;
+  return nullptr;
+}
+
+const OpcodeFlag* IsaLayout::flag_of_value(int value) const {
+  for (const auto& f : flags)
+    if (f.value == value) return &f;
+  return nullptr;
+}
+
+const OpcodeFlag* IsaLayout::flag_of(Opcode base, Field field) const {
+  for (const auto& f : flags)
+    if (f.base == base && f.field == field) return &f;
   return nullptr;
 }
 
@@ -149,6 +173,12 @@ IsaLayout compute_layout(const IndexWidths& idx) {
   for (int p : next) widest = std::max(widest, round_up(p, 64));
   if (widest > 1024) throw std::invalid_argument("instruction wider than 1024 bits");
   L.insn_bits = widest;
+  for (const auto& f : opcode_flags()) {
+    const int w = L.width_of(f.rule, 1);
+    if (w > 1) throw std::logic_error(std::string("opcode flag ") + f.name + " is one bit");
+    if (w == 1) L.flags.push_back(f);
+    L.flag_slots[static_cast<int>(find_opcode(int(f.base))->format)].push_back({f.field, f.rule, 1, w, -1});
+  }
 
   int pos = 0;
   for (size_t i = 0; i < L.uop.size(); ++i) {

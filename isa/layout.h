@@ -62,12 +62,23 @@ struct OpcodeInfo {
   Format format;
   const char* doc;
 };
+// An opcode value that encodes `base` with the one-bit `field` set (isa.def, TESSERA_OPCODE_FLAG).
+struct OpcodeFlag {
+  const char* name;
+  int value;
+  Opcode base;
+  Field field;
+  WidthRule rule;
+  const char* doc;
+};
+
 struct WidthRuleInfo {
   const char* name;
   const char* doc;
 };
 const FieldInfo& field_info(Field f);
 const std::vector<OpcodeInfo>& opcodes();
+const std::vector<OpcodeFlag>& opcode_flags();
 const std::vector<NamedValue>& mem_types();
 const std::vector<NamedValue>& alu_ops();
 // The ALU ops VTA has (no extensions): what `--isa vta` may emit.
@@ -110,9 +121,16 @@ struct IsaLayout {
   int uop_bits = 0;              // rounded up to 32
   int sram_addr_bits = 0;
   IndexWidths idx;
+  std::vector<OpcodeFlag> flags;  // the opcode flags this config has
+  // Every opcode flag's field as a slot of its base opcode's format: width 1 where the config has the
+  // flag, else 0 (nothing may set it); lsb -1, no bit of its own.
+  std::array<std::vector<Slot>, kNumFormats> flag_slots;
 
-  // Slot of a field in a format, or null when the format does not carry the field.
+  // Slot of a field in a format (a flag slot included), or null when the format does not carry it.
   const Slot* find(Format fmt, Field f) const;
+  // The config's opcode flag with this opcode value, or with this base and field; null when none.
+  const OpcodeFlag* flag_of_value(int value) const;
+  const OpcodeFlag* flag_of(Opcode base, Field f) const;
   int width_of(WidthRule rule, int arg) const;
 };
 

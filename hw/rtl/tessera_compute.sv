@@ -110,7 +110,7 @@ module tessera_compute (
   assign dec_idx   = from_head ? cmd_idx_i : cur_idx_q;
 
   logic [2:0] dec_opcode, dec_alu_op;
-  logic dec_is_alu, dec_is_loop, dec_reset, dec_use_imm, dec_empty, dec_pushes, dec_overlap;
+  logic dec_is_alu, dec_dw, dec_is_loop, dec_reset, dec_use_imm, dec_empty, dec_pushes, dec_overlap;
   logic [UopIdx-1:0] dec_bgn;
   logic [UopIdx:0] dec_end;
   logic [13:0] dec_iter_out, dec_iter_in;
@@ -121,7 +121,7 @@ module tessera_compute (
 
   assign dec_opcode  = dec_insn[tessera_isa_pkg::FINISH_OPCODE_LSB +: tessera_isa_pkg::FINISH_OPCODE_W];
   assign dec_is_alu  = dec_opcode == tessera_isa_pkg::OPC_ALU;
-  assign dec_is_loop = dec_is_alu || dec_opcode == tessera_isa_pkg::OPC_GEMM;
+  assign dec_is_loop = dec_is_alu || dec_opcode == tessera_isa_pkg::OPC_GEMM || dec_dw;
   assign dec_push_flags = from_head ? seq_head_pushes : seq_pushes;
   assign dec_pushes     = dec_push_flags != 2'b00;
   always_comb begin
@@ -158,15 +158,11 @@ module tessera_compute (
   assign dec_imm     = dec_insn[tessera_isa_pkg::ALU_IMM_LSB +: ImmW];
   assign dec_empty   = (UopIdx+1)'(dec_bgn) >= dec_end || dec_iter_out == '0 || dec_iter_in == '0;
 
-  // GEMM's depthwise flag exists only with the mode (elsewhere its slot has width 0 and its LSB may lie
-  // past the instruction).
-  logic dec_dw;
+  // A depthwise GEMM is opcode GEMM_DW (GEMM's format), which exists only with the mode.
   if (tessera_params_pkg::DEPTHWISE != 0) begin : g_dec_dw
-    `TESSERA_STATIC_ASSERT(g_dw_field, tessera_isa_pkg::GEMM_DEPTHWISE_W == 1,
-                           "tessera_compute: DEPTHWISE without the GEMM depthwise field")
     `TESSERA_STATIC_ASSERT(g_dw_square, tessera_params_pkg::BLOCK_IN == tessera_params_pkg::BLOCK_OUT,
                            "tessera_compute: DEPTHWISE needs BLOCK_IN == BLOCK_OUT")
-    assign dec_dw = !dec_is_alu && dec_insn[tessera_isa_pkg::GEMM_DEPTHWISE_LSB];
+    assign dec_dw = dec_opcode == tessera_isa_pkg::OPC_GEMM_DW;
   end else begin : g_no_dw
     assign dec_dw = 1'b0;
   end

@@ -62,6 +62,10 @@ void tables_section(std::ostringstream& os) {
   os << "## Opcodes\n\n";
   MdTable op({"value", "name", "format", "meaning"});
   for (const auto& o : opcodes()) op.row({std::to_string(o.value), code(o.name), format_name(o.format), o.doc});
+  for (const auto& f : opcode_flags())
+    op.row({std::to_string(f.value), code(f.name), format_name(find_opcode(int(f.base))->format),
+            std::string(f.doc) + ": decodes as " + find_opcode(int(f.base))->name + " with `" +
+                field_info(f.field).asm_name + "` = 1; the value is undefined in configs without it"});
   os << op.str() << "## Memory types (LOAD/STORE `memory_type`)\n\n";
   MdTable mt({"value", "name", "meaning"});
   for (const auto& m : mem_types()) mt.row({std::to_string(m.value), code(m.name), m.doc});
@@ -70,6 +74,14 @@ void tables_section(std::ostringstream& os) {
   for (const auto& a : alu_ops())
     alu.row({std::to_string(a.value), code(a.name), a.extension ? "tessera extension" : "VTA", a.doc});
   os << alu.str();
+}
+
+// "opcode `NAME`, " for a field an opcode flag carries (a slot without bits of its own), else "".
+std::string opcode_flag_text(const Slot& s) {
+  if (s.lsb >= 0) return "";
+  for (const auto& fl : opcode_flags())
+    if (fl.field == s.field) return "opcode " + code(fl.name) + ", ";
+  return "";
 }
 
 void fields_section(std::ostringstream& os, const IsaLayout& L) {
@@ -81,7 +93,8 @@ void fields_section(std::ostringstream& os, const IsaLayout& L) {
     std::string where;
     for (int fmt = 0; fmt < kNumFormats; ++fmt)
       if (const Slot* s = L.find(Format(fmt), Field(f)))
-        where += (where.empty() ? "" : "; ") + std::string(format_name(Format(fmt))) + ": " + rule_text(s->rule, s->rule_arg);
+        where += (where.empty() ? "" : "; ") + std::string(format_name(Format(fmt))) + ": " + opcode_flag_text(*s) +
+                 rule_text(s->rule, s->rule_arg);
     t.row({code(fi.id), code(fi.asm_name), fi.is_signed ? "yes" : "no", where, fi.doc});
   }
   os << t.str() << "## Width rules\n\n";
@@ -135,6 +148,7 @@ void extension_section(std::ostringstream& os, const std::vector<DerivedConfig>&
   const IsaLayout& L = dflt.layout;
   std::vector<int> ops, mems, alus;
   for (const auto& o : opcodes()) ops.push_back(o.value);
+  for (const auto& f : opcode_flags()) ops.push_back(f.value);
   for (const auto& m : mem_types()) mems.push_back(m.value);
   for (const auto& a : alu_ops()) alus.push_back(a.value);
   os << "## Extension room\n\nEncodings VTA leaves unused, where tessera extensions live (a `--isa vta` target "

@@ -87,6 +87,8 @@ GeneratedFile isa_pkg(const DerivedConfig& d) {
   p.int_param("ALUOP_W", alu_w);
   p.blank("Opcodes");
   for (const auto& o : opcodes()) p.code("OPC_", o.name, opc_w, o.value);
+  p.blank("Opcode flags: the base opcode with a one-bit field set (defined in every package; legal only where the config has the field)");
+  for (const auto& f : opcode_flags()) p.code("OPC_", f.name, opc_w, f.value);
   p.blank("Memory types");
   for (const auto& m : mem_types()) p.code("MEM_", m.name, mem_w, m.value);
   p.blank("ALU operations");

@@ -370,7 +370,7 @@ void depthwise_gemm(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const 
     std::vector<Uop> uops;
     const uint32_t dst = 5 + rng() % 7;
     for (int k = 0; k < taps; ++k) uops.push_back({dst, uint32_t(rng() % 40), uint32_t(rng() % 30)});
-    const Loop l{2, 2 + taps, 1 + int64_t(rng() % 3), 1 + int64_t(rng() % 3), R + rng() % 5, R + rng() % 3,
+    const Loop l{2, 2 + taps, 1 + int64_t(rng() % 3), 1 + int64_t(rng() % 3), R + int64_t(rng() % 5), R + int64_t(rng() % 3),
                  int64_t(rng() % 9), int64_t(rng() % 5), int64_t(rng() % 4), int64_t(rng() % 3)};
     Insn dw = gemm(l);
     dw[Field::DEPTHWISE] = 1;

@@ -179,6 +179,59 @@ TEST_F(DefaultEncoding, UndefinedOpcodeIsRejected) {
   EXPECT_THROW(codec.decode(w), EncodeError);
 }
 
+// The depthwise flag rides on opcode 5 (GEMM_DW), so the mode keeps VTA's 128-bit instruction and
+// every other GEMM bit where VTA has it.
+TEST(DepthwiseEncoding, FlagIsOpcodeFiveInVtasGemmLayout) {
+  const DerivedConfig dw = load_derived(kConfigs + "/default_dw.json");
+  const DerivedConfig plain = load_derived(kConfigs + "/default.json");
+  ASSERT_EQ(dw.layout.insn_bits, 128);
+  IsaCodec codec(dw.layout), plain_codec(plain.layout);
+  Insn i;
+  i[Field::OPCODE] = int(Opcode::GEMM);
+  i[Field::UOP_BGN] = 3;
+  i[Field::UOP_END] = 12;
+  i[Field::ITER_OUT] = 7;
+  i[Field::ITER_IN] = 2;
+  i[Field::DST_FACTOR_OUT] = 2047;
+  i[Field::WGT_FACTOR_IN] = 0x155;
+  uint64_t want[2];
+  plain_codec.encode(i, want);
+  i[Field::DEPTHWISE] = 1;
+  uint64_t got[2];
+  codec.encode(i, got);
+  EXPECT_EQ(got[0], (want[0] & ~uint64_t{7}) | 5);
+  EXPECT_EQ(got[1], want[1]);
+  EXPECT_EQ(codec.decode(got), i);
+  i[Field::DEPTHWISE] = 0;
+  codec.encode(i, got);
+  EXPECT_EQ(got[0], want[0]);  // without the flag: plain GEMM, opcode 2
+}
+
+TEST(DepthwiseEncoding, ConfigsWithoutTheModeRejectTheFlagAndTheOpcode) {
+  const DerivedConfig plain = load_derived(kConfigs + "/default.json");
+  IsaCodec codec(plain.layout);
+  Insn i;
+  i[Field::OPCODE] = int(Opcode::GEMM);
+  i[Field::DEPTHWISE] = 1;
+  uint64_t w[2];
+  try {
+    codec.encode(i, w);
+    ADD_FAILURE() << "encoded a depthwise GEMM without the mode";
+  } catch (const EncodeError& e) {
+    EXPECT_NE(std::string(e.what()).find("depthwise is not encoded in this config"), std::string::npos) << e.what();
+  }
+  const uint64_t gemm_dw[2] = {5, 0};
+  EXPECT_THROW(codec.decode(gemm_dw), EncodeError);
+  const DerivedConfig dw = load_derived(kConfigs + "/default_dw.json");
+  IsaCodec dw_codec(dw.layout);
+  i[Field::DEPTHWISE] = 2;  // one bit
+  EXPECT_THROW(dw_codec.encode(i, w), EncodeError);
+  i[Field::DEPTHWISE] = 0;
+  i[Field::OPCODE] = int(Opcode::ALU);  // the flag belongs to GEMM only
+  i[Field::DEPTHWISE] = 1;
+  EXPECT_THROW(dw_codec.encode(i, w), EncodeError);
+}
+
 std::vector<std::string> shipped_configs() {
   std::vector<std::string> v;
   for (const auto& e : std::filesystem::directory_iterator(kConfigs))
@@ -190,6 +243,7 @@ std::vector<std::string> shipped_configs() {
 TEST(EncodingInvariants, TableValuesAreUnique) {
   std::set<int> ops, mems, alus;
   for (const auto& o : opcodes()) EXPECT_TRUE(ops.insert(o.value).second) << o.name;
+  for (const auto& f : opcode_flags()) EXPECT_TRUE(ops.insert(f.value).second) << f.name;
   for (const auto& m : mem_types()) EXPECT_TRUE(mems.insert(m.value).second) << m.name;
   for (const auto& a : alu_ops()) EXPECT_TRUE(alus.insert(a.value).second) << a.name;
   for (int v : ops) EXPECT_LT(v, 8);
@@ -204,8 +258,9 @@ TEST(EncodingInvariants, SlotsFitAndNeverOverlapInEveryConfig) {
       std::vector<bool> used(d.layout.insn_bits, false);
       for (const auto& s : fmt) {
         ASSERT_LE(s.lsb + s.width, d.layout.insn_bits);
-        if (s.width > 0)  // a zero-width slot (a unit the config lacks) occupies no word
+        if (s.width > 0) {  // a zero-width slot (a unit the config lacks) occupies no word
           EXPECT_EQ(s.lsb / 64, (s.lsb + s.width - 1) / 64) << field_info(s.field).asm_name;
+        }
         for (int b = s.lsb; b < s.lsb + s.width; ++b) {
           EXPECT_FALSE(used[b]) << "overlap at bit " << b;
           used[b] = true;
@@ -238,6 +293,8 @@ TEST(EncodingInvariants, RandomRoundTripsInEveryConfig) {
         i[s.field] = int64_t(v);
       }
       i[Field::OPCODE] = op.value;
+      for (const auto& fl : d.layout.flags)
+        if (fl.base == Opcode(op.value)) i[fl.field] = int64_t(rng() & 1);
       std::vector<uint8_t> bytes(codec.insn_bytes());
       codec.encode_bytes(i, bytes.data());
       ASSERT_EQ(codec.decode_bytes(bytes.data()), i);
