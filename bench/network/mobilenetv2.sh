@@ -1,6 +1,6 @@
 #!/bin/sh
 # MobileNetV2 (1.0) at 224x224, random calibrated weights, QOperator uint8, on a config (default:
-# configs/default.json; default_dw adds the GEMM core's depthwise mode), through bench_network: compile
+# configs/default.json, which has the GEMM core's depthwise mode), through bench_network: compile
 # time, fsim and RTL wall time and cycles, the per-step table (predicted vs RTL cycles, MAC utilization,
 # bound), then the network criterion against onnxruntime for both.
 # usage: bench/network/mobilenetv2.sh [BUILD_DIR] [runs] [CONFIG]      (tables in docs/mobilenet.md)

@@ -67,7 +67,7 @@ module tessera_inp_sram (
 
     // Element r comes from bank (a + r) mod R: the banks' outputs rotated down by a mod R elements,
     // one 2:1 stage per select bit (synthesis maps two stages to a LUT6 per bit: 4,142 LUTs for
-    // default_dw, where R separate R:1 muxes took 10,277).
+    // the default config, where R separate R:1 muxes took 10,277).
     localparam int RowW = R * ElemW;
     always_comb begin : rotate
       logic [RowW-1:0] v;

@@ -35,7 +35,7 @@ class LowerBlock : public ::testing::TestWithParam<Case> {};
 
 TEST_P(LowerBlock, MatchesReferenceUnderSeveralSchedules) {
   const Case& c = GetParam();
-  const DerivedConfig cfg = testing::config_named("default_dw");
+  const DerivedConfig cfg = testing::config_named("default");
   Agreement agree;
   int64_t schedules = 0;
   for (uint64_t seed = 1; seed <= 2; ++seed) {
@@ -86,16 +86,16 @@ INSTANTIATE_TEST_SUITE_P(
 
 TEST(LowerBlock, RejectsBlocksTheModeCannotRun) {
   const ConvBlock blk = testing::random_block(spec(ElemType::INT8, 16, 32, 16, 6, 6, true, false, false), 3);
-  EXPECT_THROW(check_block(blk, testing::config_named("default")), CompileError);  // no depthwise mode
+  EXPECT_THROW(check_block(blk, testing::config_named("tiny")), CompileError);  // no depthwise mode
   ConvBlock strided = blk;
   strided.depthwise.stride_h = strided.depthwise.stride_w = 3;
-  EXPECT_THROW(check_block(strided, testing::config_named("default_dw")), CompileError);  // stride 1 or 2 only
+  EXPECT_THROW(check_block(strided, testing::config_named("default")), CompileError);  // stride 1 or 2 only
   const ConvBlock s2 = testing::random_block(spec(ElemType::UINT8, 32, 32, 16, 8, 8, false, false, false, false, 2), 3);
-  EXPECT_THROW(check_block(s2, testing::config_named("default_dw")), CompileError);  // stride 2 needs the expansion
+  EXPECT_THROW(check_block(s2, testing::config_named("default")), CompileError);  // stride 2 needs the expansion
   EXPECT_NO_THROW(check_block(testing::random_block(spec(ElemType::UINT8, 16, 32, 16, 8, 8, true, false, false, false, 2), 3),
-                              testing::config_named("default_dw")));
+                              testing::config_named("default")));
   std::vector<std::string> issues;
-  plan_block(blk, BlockSchedule{6, 6, 2, 3}, testing::config_named("default_dw"), &issues);
+  plan_block(blk, BlockSchedule{6, 6, 2, 3}, testing::config_named("default"), &issues);
   EXPECT_FALSE(issues.empty());  // three buffers is no legal setting
 }
 

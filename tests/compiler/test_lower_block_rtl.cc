@@ -18,7 +18,7 @@ class LowerBlockRtl : public ::testing::TestWithParam<RtlCase> {};
 
 TEST_P(LowerBlockRtl, RtlMatchesFsimAndReference) {
   const RtlCase& c = GetParam();
-  const DerivedConfig cfg = testing::config_named("default_dw");
+  const DerivedConfig cfg = testing::config_named("default");
   const ConvBlock blk = testing::random_block(c.spec, 17);
   const std::vector<int32_t> x = testing::block_input(blk, 5), want = testing::block_reference(blk, x);
   for (const BlockSchedule& s : {search::search_block(blk, cfg).schedule, c.schedule}) {

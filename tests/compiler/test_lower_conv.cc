@@ -125,16 +125,16 @@ INSTANTIATE_TEST_SUITE_P(
                       Case{"large_1x32x32", grouped(U8, 64, 7, 64, 64, 3, 2, 1, true, false)},
                       Case{"batch2_2x16x16", grouped(I8, 16, 7, 16, 16, 3, 1, 1, false, true)}));
 
-// The GEMM core's depthwise mode (default_dw): stride-1 depthwise convs as groups of 16 output vectors
+// The GEMM core's depthwise mode (default): stride-1 depthwise convs as groups of 16 output vectors
 // (partial blocks, groups across output rows, edge tiles, 5x5); strided ones keep block-diagonal tiles.
 INSTANTIATE_TEST_SUITE_P(
     DepthwiseMode, LowerConv,
-    ::testing::Values(Case{"default_dw", grouped(U8, 32, 9, 32, 32, 3, 1, 1, true, true)},
-                      Case{"default_dw", grouped(I8, 20, 11, 20, 20, 3, 1, 1, false, false)},
-                      Case{"default_dw", grouped(U8, 48, 8, 48, 48, 5, 1, 2, true, false)},
-                      Case{"default_dw", grouped(I8, 40, 13, 40, 40, 3, 1, 0, true, true)},
-                      Case{"default_dw", grouped(U8, 24, 7, 24, 24, 3, 2, 1, false, false)},
-                      Case{"default_dw", conv(I8, 21, 8, 19, 3, 1, 1, true, false)}));
+    ::testing::Values(Case{"default", grouped(U8, 32, 9, 32, 32, 3, 1, 1, true, true)},
+                      Case{"default", grouped(I8, 20, 11, 20, 20, 3, 1, 1, false, false)},
+                      Case{"default", grouped(U8, 48, 8, 48, 48, 5, 1, 2, true, false)},
+                      Case{"default", grouped(I8, 40, 13, 40, 40, 3, 1, 0, true, true)},
+                      Case{"default", grouped(U8, 24, 7, 24, 24, 3, 2, 1, false, false)},
+                      Case{"default", conv(I8, 21, 8, 19, 3, 1, 1, true, false)}));
 
 RandomLayerSpec eltwise(LayerKind kind, ElemType t, int64_t n, int64_t c, int64_t h, int64_t w, int kernel, int stride,
                         int pad, bool relu) {

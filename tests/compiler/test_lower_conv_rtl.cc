@@ -73,12 +73,12 @@ Schedule depthwise(Schedule s, int mode) {
   return s;
 }
 
-// The GEMM core's depthwise mode (default_dw): blocks stored row by row (1) or rows moved first (2),
+// The GEMM core's depthwise mode (default): blocks stored row by row (1) or rows moved first (2),
 // edge tiles in both directions, a 5x5 kernel.
 INSTANTIATE_TEST_SUITE_P(DepthwiseMode, LowerConvRtl,
-                         ::testing::Values(RtlCase{"default_dw", grouped(U8, 48, 9, 48, 3, 1, true), depthwise(tiles(4, 6, 1, 2, 2), 1)},
-                                           RtlCase{"default_dw", grouped(I8, 40, 11, 40, 3, 1, false), depthwise(tiles(5, 7, 1, 3, 2), 2)},
-                                           RtlCase{"default_dw", grouped(U8, 32, 8, 32, 5, 1, true), depthwise(tiles(3, 9, 1, 1, 2), 2)}));
+                         ::testing::Values(RtlCase{"default", grouped(U8, 48, 9, 48, 3, 1, true), depthwise(tiles(4, 6, 1, 2, 2), 1)},
+                                           RtlCase{"default", grouped(I8, 40, 11, 40, 3, 1, false), depthwise(tiles(5, 7, 1, 3, 2), 2)},
+                                           RtlCase{"default", grouped(U8, 32, 8, 32, 5, 1, true), depthwise(tiles(3, 9, 1, 1, 2), 2)}));
 
 TEST(LowerEltwiseRtl, AddAndMaxPoolMatchFsimAndReference) {
   const DerivedConfig cfg = testing::config_named("default");

@@ -16,7 +16,7 @@ using namespace programs;
 
 const std::vector<std::string>& test_configs() {
   static const std::vector<std::string> k = {"default",        "vta_4x8x8", "rect_1x16x32", "batch2_2x16x16",
-                                             "tiny",           "large_1x32x32", "default_dw"};
+                                             "tiny",           "large_1x32x32"};
   return k;
 }
 

@@ -175,15 +175,25 @@ TEST_F(DefaultEncoding, NeverTruncates) {
 }
 
 TEST_F(DefaultEncoding, UndefinedOpcodeIsRejected) {
-  uint64_t w[2] = {5, 0};
-  EXPECT_THROW(codec.decode(w), EncodeError);
+  for (uint64_t op : {6, 7}) {
+    uint64_t w[2] = {op, 0};
+    EXPECT_THROW(codec.decode(w), EncodeError) << op;
+  }
+}
+
+// VTA's default accelerator: configs/default.json without the depthwise mode.
+DerivedConfig vta_default() {
+  HwConfig c = load_config_file(kConfigs + "/default.json");
+  c.depthwise = 0;
+  return derive(c);
 }
 
 // The depthwise flag rides on opcode 5 (GEMM_DW), so the mode keeps VTA's 128-bit instruction and
 // every other GEMM bit where VTA has it.
 TEST(DepthwiseEncoding, FlagIsOpcodeFiveInVtasGemmLayout) {
-  const DerivedConfig dw = load_derived(kConfigs + "/default_dw.json");
-  const DerivedConfig plain = load_derived(kConfigs + "/default.json");
+  const DerivedConfig dw = load_derived(kConfigs + "/default.json");
+  ASSERT_EQ(dw.hw.depthwise, 1);
+  const DerivedConfig plain = vta_default();
   ASSERT_EQ(dw.layout.insn_bits, 128);
   IsaCodec codec(dw.layout), plain_codec(plain.layout);
   Insn i;
@@ -208,7 +218,7 @@ TEST(DepthwiseEncoding, FlagIsOpcodeFiveInVtasGemmLayout) {
 }
 
 TEST(DepthwiseEncoding, ConfigsWithoutTheModeRejectTheFlagAndTheOpcode) {
-  const DerivedConfig plain = load_derived(kConfigs + "/default.json");
+  const DerivedConfig plain = vta_default();
   IsaCodec codec(plain.layout);
   Insn i;
   i[Field::OPCODE] = int(Opcode::GEMM);
@@ -222,7 +232,7 @@ TEST(DepthwiseEncoding, ConfigsWithoutTheModeRejectTheFlagAndTheOpcode) {
   }
   const uint64_t gemm_dw[2] = {5, 0};
   EXPECT_THROW(codec.decode(gemm_dw), EncodeError);
-  const DerivedConfig dw = load_derived(kConfigs + "/default_dw.json");
+  const DerivedConfig dw = load_derived(kConfigs + "/default.json");
   IsaCodec dw_codec(dw.layout);
   i[Field::DEPTHWISE] = 2;  // one bit
   EXPECT_THROW(dw_codec.encode(i, w), EncodeError);

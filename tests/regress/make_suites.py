@@ -62,7 +62,7 @@ quick = {
     "tolerance_pct": 0.5,
     "entries": [network("resnet18_64", 64, ["default", "vta_4x8x8"], ["fsim", "rtl"], 100, 11)]
     + [dict(network("resnet18_64", 64, ["default"], ["systemc"], 100, 11), id="resnet18_64_systemc")]
-    + [network("mobilenetv2_48", 48, ["default", "default_dw"], ["fsim", "rtl"], 100, 1, "mobilenetv2")]
+    + [network("mobilenetv2_48", 48, ["default"], ["fsim", "rtl"], 100, 1, "mobilenetv2")]
     + layer_entries([l for l in resnet if l[1].get("hw", 1) > 28], ["default"], ["fsim", "rtl"])
     + layer_entries([l for l in resnet if l[1].get("hw", 1) <= 28 and not fits_tiny(l)], ["default", "vta_4x8x8"], ["fsim", "rtl"])
     + layer_entries([l for l in resnet if l[1].get("hw", 1) <= 28 and fits_tiny(l)], configs, ["fsim", "rtl"])
@@ -80,8 +80,8 @@ nightly = {
     "entries": [network("resnet18_224", 224, ["default"], ["fsim", "rtl", "systemc"], 1000, 2026),
                 dict(network("resnet18_224", 224, ["vta_4x8x8"], ["rtl"], 1000, 2026), id="resnet18_224_vta"),
                 network("resnet18_64", 64, ["default", "vta_4x8x8"], ["fsim", "rtl"], 100, 11),
-                network("mobilenetv2_96", 96, ["default", "default_dw"], ["fsim", "rtl"], 1000, 2, "mobilenetv2"),
-                network("mobilenetv2_224", 224, ["default", "default_dw"], ["rtl"], 1000, 2026, "mobilenetv2")]
+                network("mobilenetv2_96", 96, ["default"], ["fsim", "rtl"], 1000, 2, "mobilenetv2"),
+                network("mobilenetv2_224", 224, ["default"], ["rtl"], 1000, 2026, "mobilenetv2")]
     + layer_entries([l for l in resnet if fits_tiny(l)], configs, ["fsim", "rtl"])
     + layer_entries([l for l in resnet if not fits_tiny(l)], ["default", "vta_4x8x8"], ["fsim", "rtl"])
     + layer_entries([l for l in mbv2 if fits_tiny(l)], configs, ["fsim", "rtl"])

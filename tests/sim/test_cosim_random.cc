@@ -40,12 +40,6 @@ TEST(CosimRandom, TinyWithABackpressuredDram50Programs) {
   run_seeds("tiny", 3001, 50, opt);
 }
 
-// The depthwise mode (default_dw, when its model is built): 40% of the GEMMs are depthwise.
-TEST(CosimRandom, DefaultDw200Programs) {
-  const std::vector<std::string> built = built_rtl_configs();
-  if (std::find(built.begin(), built.end(), "default_dw") == built.end()) GTEST_SKIP() << "no default_dw model";
-  run_seeds("default_dw", 7001, 200);
-}
 
 TEST(CosimPipeline, Default100DoubleBufferedPipelines) { run_seeds("default", 4001, 100, {}, true); }
 TEST(CosimPipeline, Tiny50DoubleBufferedPipelines) { run_seeds("tiny", 5001, 50, {}, true); }
@@ -72,7 +66,7 @@ TEST(PipelineProgram, HalfTheProgramsOverlapEpilogues) {
 // On a config with the depthwise mode the generator draws depthwise GEMMs: one tap, more taps than
 // rows, both loop levels, the overlap flag; never with reset. Without the mode it draws none.
 TEST(RandomProgram, DrawsDepthwiseGemmsWithTheMode) {
-  const DerivedConfig cfg = programs::config("default_dw");
+  const DerivedConfig cfg = programs::config("default");
   const int64_t R = cfg.hw.block_out;
   std::map<std::string, int> seen;
   for (uint64_t seed = 7001; seed <= 7060; ++seed)
@@ -91,7 +85,7 @@ TEST(RandomProgram, DrawsDepthwiseGemmsWithTheMode) {
   for (const char* w : {"one tap", "several taps", "more taps than rows", "two-level loop", "overlap"})
     EXPECT_GT(seen[w], 0) << w;
   for (uint64_t seed = 1; seed <= 30; ++seed)
-    for (const Insn& i : random_program(programs::config("default"), seed).insns)
+    for (const Insn& i : random_program(programs::config("vta_4x8x8"), seed).insns)
       EXPECT_FALSE(i.opcode() == Opcode::GEMM && i[Field::DEPTHWISE]);
 }
 
@@ -100,7 +94,7 @@ TEST(RandomProgram, DrawsDepthwiseGemmsWithTheMode) {
 // serial schedule), a GEMM's sources (micro-op src plus loop offsets, R rows for a depthwise one)
 // include an element whose latest writer is a copy. On BLOCK_IN != BLOCK_OUT it draws none.
 TEST(RandomProgram, DrawsOutToInpCopiesThatGemmsRead) {
-  for (const char* name : {"default", "default_dw", "tiny"}) {
+  for (const char* name : {"default", "tiny"}) {
     SCOPED_TRACE(name);
     const DerivedConfig cfg = programs::config(name);
     std::map<std::string, int> seen;

@@ -18,7 +18,7 @@ namespace {
 using namespace programs;
 
 // A program with a depthwise GEMM of G groups of n taps takes G * (n + R) + kExtraCycles cycles more
-// than the same program with an empty GEMM (measured on default_dw; the empty loop retires through the
+// than the same program with an empty GEMM (measured on default; the empty loop retires through the
 // sequencer's drain, a cycle slower than a pipeline tail).
 constexpr int64_t kExtraCycles = -1;
 
@@ -144,7 +144,7 @@ TEST_P(RtlDepthwise, IssuesTapsPlusRowsCyclesPerGroup) {
   EXPECT_EQ(many - empty, 40 * slot + kExtraCycles) << "empty GEMM " << empty;
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, RtlDepthwise, ::testing::Values("default_dw"));
+INSTANTIATE_TEST_SUITE_P(Configs, RtlDepthwise, ::testing::Values("default"));
 
 }  // namespace
 }  // namespace tessera

@@ -52,7 +52,7 @@ class RtlOutToInp : public ::testing::TestWithParam<std::string> {
 
 // A strided copy into input elements a GEMM then multiplies (the elements between the copied rows
 // keep the LOAD's values), a one-element copy into the last input element, a depthwise GEMM over
-// copied rows (default_dw), and a DRAM store of the results. Every written element is compared with
+// copied rows (default), and a DRAM store of the results. Every written element is compared with
 // the fsim at every retire; a copy that wrote nothing or the wrong element would change the GEMMs.
 TEST_P(RtlOutToInp, CopyFeedsTheNextGemm) {
   const int64_t a = 40, d = 100, ys = 3, xs = 4, stride = 6, last = cfg.inp.depth - 1;
@@ -136,7 +136,7 @@ TEST_P(RtlOutToInp, LoadUnitWritesTakeThePortFirst) {
               (unsigned long long)alone_stall);
 }
 
-INSTANTIATE_TEST_SUITE_P(Configs, RtlOutToInp, ::testing::Values("default", "default_dw", "tiny", "vta_4x8x8"));
+INSTANTIATE_TEST_SUITE_P(Configs, RtlOutToInp, ::testing::Values("default", "tiny", "vta_4x8x8"));
 
 }  // namespace
 }  // namespace tessera
