@@ -184,9 +184,9 @@ class Assembler {
 
   const Slot* find_slot(Format fmt, const char* mnemonic, const std::string& name, int col) {
     std::vector<std::string> carried;
-    for (const auto* v : {&cfg_.layout.formats[static_cast<int>(fmt)], &cfg_.layout.flag_slots[static_cast<int>(fmt)]})
-      for (const auto& s : *v)
-        if (s.field != Field::OPCODE) carried.push_back(field_info(s.field).asm_name);
+    cfg_.layout.for_each_slot(fmt, [&](const Slot& s) {
+      if (s.field != Field::OPCODE) carried.push_back(field_info(s.field).asm_name);
+    });
     for (int f = 0; f < kNumFields; ++f) {
       if (name != field_info(Field(f)).asm_name) continue;
       if (Field(f) == Field::OPCODE) fail(col, "the opcode is given by the mnemonic, not by a field");

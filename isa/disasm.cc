@@ -36,17 +36,14 @@ std::string disassemble_insn(const Insn& insn, const IsaLayout& layout) {
   const Format fmt = format_of(insn[Field::OPCODE]);
   std::string s = find_opcode(int(insn[Field::OPCODE]))->name;
   std::string flags;
-  std::vector<Slot> slots = layout.formats[static_cast<int>(fmt)];
-  const auto& flag_slots = layout.flag_slots[static_cast<int>(fmt)];
-  slots.insert(slots.end(), flag_slots.begin(), flag_slots.end());
-  for (const auto& slot : slots) {
-    if (slot.field == Field::OPCODE) continue;
+  layout.for_each_slot(fmt, [&](const Slot& slot) {
+    if (slot.field == Field::OPCODE) return;
     const char* name = field_info(slot.field).asm_name;
     const int64_t v = insn[slot.field];
     if (asm_syntax::is_flag(slot)) {
       if (v == 1) flags += std::string(" ") + name;
       else if (v != 0) s += std::string(" ") + name + "=" + std::to_string(v);
-      continue;
+      return;
     }
     const char* enum_name = nullptr;
     if (const auto* names = asm_syntax::enum_table(slot.field)) {
@@ -56,7 +53,7 @@ std::string disassemble_insn(const Insn& insn, const IsaLayout& layout) {
     } else if (v != 0) {
       s += std::string(" ") + name + "=" + std::to_string(v);
     }
-  }
+  });
   return s + flags;
 }
 

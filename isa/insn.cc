@@ -93,19 +93,13 @@ void IsaCodec::encode(const Insn& insn, uint64_t* words) const {
   const auto& slots = L_.formats[static_cast<int>(fmt)];
   std::memset(words, 0, sizeof(uint64_t) * insn_words());
   std::array<bool, kNumFields> carried{};
+  // A set flag field replaces the opcode by its flag's value (its slot: width 1, or 0 without it).
   int64_t opcode = insn[Field::OPCODE];
   for (const auto& f : opcode_flags()) {
-    if (f.base != insn.opcode() || insn[f.field] == 0) continue;
-    const int64_t v = insn[f.field];
-    const char* name = field_info(f.field).asm_name;
-    if (!L_.flag_of(f.base, f.field))
-      throw EncodeError(std::string(format_name(fmt)) + " instruction: field " + name +
-                        " is not encoded in this config (set to " + std::to_string(v) +
-                        "): the config lacks its unit (see the field's documentation)");
-    if (v != 1)
-      throw EncodeError(std::string(format_name(fmt)) + " instruction: value " + std::to_string(v) +
-                        " does not fit the 1-bit field " + name + " (carried by opcode " + f.name + ")");
-    opcode = f.value;
+    if (f.base != insn.opcode()) continue;
+    const std::string err = check_fits(*L_.find(fmt, f.field), false, insn[f.field]);
+    if (!err.empty()) throw EncodeError(std::string(format_name(fmt)) + " instruction: " + err);
+    if (insn[f.field]) opcode = f.value;
     carried[static_cast<int>(f.field)] = true;
   }
   for (const auto& s : slots) {

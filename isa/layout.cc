@@ -138,21 +138,16 @@ int IsaLayout::width_of(WidthRule rule, int arg) const {
 }
 
 const Slot* IsaLayout::find(Format fmt, Field f) const {
-  for (const auto* v : {&formats[static_cast<int>(fmt)], &flag_slots[static_cast<int>(fmt)]})
-    for (const auto& s : *v)
-      if (s.field == f) return &s;
-  return nullptr;
+  const Slot* found = nullptr;
+  for_each_slot(fmt, [&](const Slot& s) {
+    if (!found && s.field == f) found = &s;
+  });
+  return found;
 }
 
 const OpcodeFlag* IsaLayout::flag_of_value(int value) const {
-  for (const auto& f : flags)
-    if (f.value == value) return &f;
-  return nullptr;
-}
-
-const OpcodeFlag* IsaLayout::flag_of(Opcode base, Field field) const {
-  for (const auto& f : flags)
-    if (f.base == base && f.field == field) return &f;
+  for (const auto& f : opcode_flags())
+    if (f.value == value && width_of(f.rule, 1) == 1) return &f;
   return nullptr;
 }
 
@@ -176,7 +171,6 @@ IsaLayout compute_layout(const IndexWidths& idx) {
   for (const auto& f : opcode_flags()) {
     const int w = L.width_of(f.rule, 1);
     if (w > 1) throw std::logic_error(std::string("opcode flag ") + f.name + " is one bit");
-    if (w == 1) L.flags.push_back(f);
     L.flag_slots[static_cast<int>(find_opcode(int(f.base))->format)].push_back({f.field, f.rule, 1, w, -1});
   }
 

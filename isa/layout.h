@@ -121,16 +121,20 @@ struct IsaLayout {
   int uop_bits = 0;              // rounded up to 32
   int sram_addr_bits = 0;
   IndexWidths idx;
-  std::vector<OpcodeFlag> flags;  // the opcode flags this config has
   // Every opcode flag's field as a slot of its base opcode's format: width 1 where the config has the
   // flag, else 0 (nothing may set it); lsb -1, no bit of its own.
   std::array<std::vector<Slot>, kNumFormats> flag_slots;
 
   // Slot of a field in a format (a flag slot included), or null when the format does not carry it.
   const Slot* find(Format fmt, Field f) const;
-  // The config's opcode flag with this opcode value, or with this base and field; null when none.
+  // Every slot of a format, its flag slots last: what a checker, assembler or disassembler visits.
+  template <class F>
+  void for_each_slot(Format fmt, F&& f) const {
+    for (const auto* v : {&formats[static_cast<int>(fmt)], &flag_slots[static_cast<int>(fmt)]})
+      for (const Slot& s : *v) f(s);
+  }
+  // The opcode flag this config defines with this opcode value, or null.
   const OpcodeFlag* flag_of_value(int value) const;
-  const OpcodeFlag* flag_of(Opcode base, Field f) const;
   int width_of(WidthRule rule, int arg) const;
 };
 

@@ -38,12 +38,10 @@ void Fsim::execute(const Insn& insn, DramSpan dram, int64_t index) {
                     index);
   const ExecContext x{cfg_, codec_, *sram_, stats_, dram, insn, index, semantics_};
   // Hand-built instructions are untrusted: every field must fit the width the hardware would decode.
-  for (const auto* slots : {&cfg_.layout.formats[static_cast<int>(op->format)],
-                            &cfg_.layout.flag_slots[static_cast<int>(op->format)]})
-    for (const Slot& s : *slots) {
-      const std::string err = IsaCodec::check_fits(s, field_info(s.field).is_signed, insn[s.field]);
-      if (!err.empty()) x.fail(field_info(s.field).asm_name, err);
-    }
+  cfg_.layout.for_each_slot(op->format, [&](const Slot& s) {
+    const std::string err = IsaCodec::check_fits(s, field_info(s.field).is_signed, insn[s.field]);
+    if (!err.empty()) x.fail(field_info(s.field).asm_name, err);
+  });
   switch (insn.opcode()) {
     case Opcode::LOAD: exec_load(x); break;
     case Opcode::STORE: exec_store(x); break;
