@@ -1,24 +1,51 @@
 #!/bin/sh
-# MobileNetV2 (1.0) at 224x224, random calibrated weights, QOperator uint8, on a config (default:
-# configs/default.json, which has the GEMM core's depthwise mode), through bench_network: compile
-# time, fsim and RTL wall time and cycles, the per-step table (predicted vs RTL cycles, MAC utilization,
-# bound), then the network criterion against onnxruntime for both.
+# MobileNetV2 (1.0) at 224x224, random calibrated weights, on a config (default: configs/default.json,
+# which has the GEMM core's depthwise mode): QOperator uint8 through bench_network (compile time, fsim
+# and RTL wall time and cycles, per-step predicted vs RTL cycles), its per-step table (utilization,
+# DRAM, bound), then all four forms (QOperator and QDQ, uint8 and int8) on fsim and the RTL against
+# onnxruntime with the network criterion, and what int8 QDQ gives against onnxruntime's x86 default
+# and onnxruntime against itself.
 # usage: bench/network/mobilenetv2.sh [BUILD_DIR] [runs] [CONFIG]      (tables in docs/mobilenet.md)
 set -eu
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build} runs=${2:-1} config=${3:-default}
 work="$build/bench/network/mobilenetv2_$config"
+tessera="$build/cli/tessera" ort="node $root/tests/onnx/run_onnx.js"
 mkdir -p "$work"
 cd "$work"
-"$build/compiler/import/tessera_random_network" --arch mobilenetv2 --form qoperator --type uint8 --input-size 224 \
-  --classes 1000 --seed 2026 -o mobilenetv2.onnx --input image.npy --quant-params mobilenetv2.q.json
+generate() {  # NAME FORM TYPE
+  "$build/compiler/import/tessera_random_network" --arch mobilenetv2 --form "$2" --type "$3" --input-size 224 \
+    --classes 1000 --seed 2026 -o "$1.onnx" --input image.npy --quant-params "$1.q.json"
+}
+lsb() { node -e "const v = Object.values(require('./$1.q.json')); console.log(v[v.length - 1].scale)"; }
+generate mobilenetv2 qoperator uint8
 "$build/bench/network/bench_network" "$root/configs/$config.json" mobilenetv2.onnx image.npy "$runs" fsim rtl
-# The same program on the RTL through the CLI (per-step table: cycles, utilization, DRAM, bound), both
-# backends' outputs against onnxruntime with the network criterion.
-"$build/cli/tessera" compile --config "$root/configs/$config.json" --model mobilenetv2.onnx -o mobilenetv2.tsp > compile.txt
-"$build/cli/tessera" run --backend rtl --program mobilenetv2.tsp --input input=image.npy --output output=y_rtl.npy
-"$build/cli/tessera" run --backend fsim --program mobilenetv2.tsp --input input=image.npy --output output=y_fsim.npy > /dev/null
-node "$root/tests/onnx/run_onnx.js" mobilenetv2.onnx image.npy y_ort.npy
-lsb=$(node -e "const v = Object.values(require('./mobilenetv2.q.json')); console.log(v[v.length - 1].scale)")
-cmp y_rtl.npy y_fsim.npy && echo "RTL output = fsim output"
-"$build/cli/tessera" compare y_rtl.npy y_ort.npy --lsb "$lsb" --network || echo "(network criterion not met at 224: docs/mobilenet.md)"
+# The same program on the RTL through the CLI: the per-step table (cycles, utilization, DRAM, bound).
+"$tessera" compile --config "$root/configs/$config.json" --model mobilenetv2.onnx -o mobilenetv2.tsp > compile.txt
+"$tessera" run --backend rtl --program mobilenetv2.tsp --input input=image.npy --output output=y_rtl.npy
+
+# Every form against onnxruntime (int8 QDQ on its integer kernels, as run_onnx.js runs it).
+fail=0
+for form in qoperator qdq; do
+  for type in uint8 int8; do
+    n="${form}_$type"
+    generate "$n" "$form" "$type"
+    "$tessera" compile --config "$root/configs/$config.json" --model "$n.onnx" -o "$n.tsp" > "$n.compile.txt"
+    $ort "$n.onnx" image.npy "$n.ort.npy"
+    for backend in fsim rtl; do
+      "$tessera" run --backend $backend --program "$n.tsp" --input input=image.npy --output output="$n.$backend.npy" > /dev/null
+      printf '%s %s vs onnxruntime: ' "$n" $backend
+      "$tessera" compare "$n.$backend.npy" "$n.ort.npy" --lsb "$(lsb "$n")" --network || fail=1
+    done
+    cmp "$n.rtl.npy" "$n.fsim.npy" || fail=1
+  done
+done
+# onnxruntime's x86 default runs 15 of int8 QDQ's convs and its 10 adds in float32 (docs/mobilenet.md):
+# ours against it, and onnxruntime's float32 evaluation (level basic) against it.
+$ort --x86-int8-qdq qdq_int8.onnx image.npy x86.npy
+$ort --x86-int8-qdq --level basic qdq_int8.onnx image.npy basic.npy
+printf 'qdq_int8 fsim vs onnxruntime x86 default: '
+"$tessera" compare qdq_int8.fsim.npy x86.npy --lsb "$(lsb qdq_int8)" --network || true
+printf 'onnxruntime level basic vs its x86 default: '
+"$tessera" compare basic.npy x86.npy --lsb "$(lsb qdq_int8)" --network || true
+exit $fail

@@ -5,6 +5,12 @@
 // Before MODEL: --dump-dir DIR also writes every output as DIR/<name with / and : as _>.npy;
 // --stats QPARAMS.json prints, for each output QPARAMS names ({name: {type, zero_point}}), the fraction
 // of elements at the type's minimum, maximum and zero point, and the spread of the first output.
+// Int8 QDQ graphs run on onnxruntime's integer kernels (session option session.qdqisint8allowed, its
+// default on ARM): on x86 it otherwise converts s8 activations to u8 only where a QuantizeLinear feeds
+// a single DequantizeLinear and runs the other convs and adds (the residual stream's) as float32 ops,
+// whose rounding differs from its own integer kernels (docs/mobilenet.md). --x86-int8-qdq keeps that
+// x86 default. --level LEVEL sets the graph optimization level: disabled, basic (no QDQ fusion: every
+// QDQ op runs in float32, as the ONNX operators define it), extended or all (the default).
 'use strict';
 const fs = require('fs');
 const ort = require('onnxruntime-node');
@@ -72,15 +78,19 @@ function printStats(results, qparams, first) {
 
 async function runModel(argv) {
   const args = [...argv];
-  let dumpDir = null, qparams = null;
+  let dumpDir = null, qparams = null, int8Fusion = true, level = 'all';
   for (;;) {
     if (args[0] === '--dump-dir' && args.length > 1) dumpDir = args.splice(0, 2)[1];
     else if (args[0] === '--stats' && args.length > 1) qparams = JSON.parse(fs.readFileSync(args.splice(0, 2)[1], 'utf8'));
+    else if (args[0] === '--x86-int8-qdq') { args.shift(); int8Fusion = false; }
+    else if (args[0] === '--level' && args.length > 1) level = args.splice(0, 2)[1];
     else break;
   }
   if (args.length < 3)
-    throw new Error('usage: run_onnx.js [--dump-dir DIR] [--stats QPARAMS.json] MODEL.onnx IN.npy [IN2.npy ...] OUT.npy | --batch LIST');
-  const session = await ort.InferenceSession.create(args[0], { executionProviders: ['cpu'], logSeverityLevel: 3 });
+    throw new Error('usage: run_onnx.js [--dump-dir DIR] [--stats QPARAMS.json] [--x86-int8-qdq] [--level LEVEL] MODEL.onnx IN.npy [IN2.npy ...] OUT.npy | --batch LIST');
+  const options = { executionProviders: ['cpu'], logSeverityLevel: 3, graphOptimizationLevel: level };
+  if (int8Fusion) options.extra = { session: { qdqisint8allowed: '1' } };
+  const session = await ort.InferenceSession.create(args[0], options);
   const inputs = args.slice(1, -1);
   if (inputs.length !== session.inputNames.length)
     throw new Error(`${args[0]}: model has ${session.inputNames.length} inputs, ${inputs.length} given`);
