@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # The full regression tier (issue #13), for nightly CI: tests/regress/nightly.json against its goldens:
 # ResNet-18 at 224x224 as one network on fsim, RTL and SystemC (default) and on the RTL of vta_4x8x8,
-# ResNet-18 at 64x64, every ResNet-18 and MobileNetV2 layer at full size on default, tiny and vta_4x8x8
+# ResNet-18 at 64x64, MobileNetV2 at 96 and 224 (QOperator uint8; QDQ int8 at 224) on default, every
+# ResNet-18 and MobileNetV2 layer at full size on default, tiny and vta_4x8x8
 # (fsim and RTL), examples/dense_relu.s, and 10,000 lockstep RTL-vs-fsim random programs per config.
 # Writes BUILD/regress/nightly.junit.xml and nightly.md; exits non-zero on any failure.
 # usage: scripts/regress_nightly.sh [tessera regress options, e.g. --update or --filter X]

@@ -50,8 +50,8 @@ def layer_entries(layers, cfgs, backends, seed=1):
     return [{"id": n, "layer": dict(l, seed=seed), "configs": cfgs, "backends": backends} for n, l in layers]
 
 
-def network(id_, size, cfgs, backends, classes, seed, arch="resnet18"):
-    return {"id": id_, "network": {"arch": arch, "form": "qoperator", "type": "uint8", "input_size": size,
+def network(id_, size, cfgs, backends, classes, seed, arch="resnet18", form="qoperator", type_="uint8"):
+    return {"id": id_, "network": {"arch": arch, "form": form, "type": type_, "input_size": size,
                                    "classes": classes, "seed": seed}, "configs": cfgs, "backends": backends}
 
 
@@ -81,7 +81,9 @@ nightly = {
                 dict(network("resnet18_224", 224, ["vta_4x8x8"], ["rtl"], 1000, 2026), id="resnet18_224_vta"),
                 network("resnet18_64", 64, ["default", "vta_4x8x8"], ["fsim", "rtl"], 100, 11),
                 network("mobilenetv2_96", 96, ["default"], ["fsim", "rtl"], 1000, 2, "mobilenetv2"),
-                network("mobilenetv2_224", 224, ["default"], ["rtl"], 1000, 2026, "mobilenetv2")]
+                network("mobilenetv2_224", 224, ["default"], ["rtl"], 1000, 2026, "mobilenetv2"),
+                # int8 QDQ: checked against onnxruntime's integer kernels (tests/onnx/run_onnx.js)
+                network("mobilenetv2_224_qdq_int8", 224, ["default"], ["fsim", "rtl"], 1000, 2026, "mobilenetv2", "qdq", "int8")]
     + layer_entries([l for l in resnet if fits_tiny(l)], configs, ["fsim", "rtl"])
     + layer_entries([l for l in resnet if not fits_tiny(l)], ["default", "vta_4x8x8"], ["fsim", "rtl"])
     + layer_entries([l for l in mbv2 if fits_tiny(l)], configs, ["fsim", "rtl"])
