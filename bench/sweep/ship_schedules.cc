@@ -1,8 +1,9 @@
 // Writes the shipped schedule databases (configs/schedules/<config>.json): the searched schedules of
 // ResNet-18's unique convs and FC (as single layers and as the network compiler lowers them: conv1
 // over im2col, residual adds fused), MobileNetV2's pointwise convs and its whole network (depthwise
-// convs, fused inverted-residual adds), full size, TESSERA ISA, for the latency and DRAM-traffic
-// objectives. Deterministic: the same compiler writes the same files.
+// convs, fused inverted-residual adds; its fused blocks too, on configs with the depthwise mode), full
+// size, TESSERA ISA, for the latency and DRAM-traffic objectives (blocks: latency). Deterministic:
+// the same compiler writes the same files.
 // usage: ship_schedules --workloads DIR --out DIR CONFIG.json...   (scripts/ship_schedules.sh)
 #include <cstdio>
 #include <string>
@@ -52,12 +53,18 @@ int main(int argc, char** argv) {
     for (const std::string& file : configs) {
       const DerivedConfig cfg = load_derived(file);
       std::vector<Layer> problems;
+      std::vector<ConvBlock> blocks;
       for (const RandomLayerSpec& spec : layers) problems.push_back(random_layer(spec, 1));
       for (const Network& net : networks) {
         try {
-          for (const NetNode& n : run_graph_passes(net, cfg).nodes)
+          // Every layer apart (what the fusion pass weighs a block against), then the fused blocks.
+          CompileOptions apart;
+          apart.blocks = BlockFusion::NEVER;
+          for (const NetNode& n : run_graph_passes(net, cfg, apart).nodes)
             if (n.layer && (n.layer->kind == LayerKind::CONV2D || n.layer->kind == LayerKind::DENSE))
               problems.push_back(*n.layer);
+          for (const NetNode& n : run_graph_passes(net, cfg).nodes)
+            if (n.block) blocks.push_back(*n.block);
         } catch (const CompileError& e) {  // e.g. BLOCK_IN != BLOCK_OUT: no networks on this config
           std::printf("%s: no %s layers: %s\n", file.c_str(), net.source.c_str(), e.what());
         }
@@ -79,6 +86,7 @@ int main(int argc, char** argv) {
           }
         }
       }
+      for (const ConvBlock& blk : blocks) cached_block_search(blk, cfg, &db);
       db.save();
       std::printf("%s: %zu entries\n", name.c_str(), db.size());
     }

@@ -53,6 +53,7 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
   Plans plans = plan_layouts(net, cfg);
   ProgramBuilder b(cfg, opt.isa);
   CompiledNetwork c;
+  c.warnings = net.warnings;
   const uint64_t arena = b.reserve(0, 64);
   c.activation_bytes = plan_memory(net, plans, arena);
   b.reserve(c.activation_bytes, 64);
@@ -107,7 +108,8 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
       const auto [begin, end] = b.end_segment(who);
       const search::SegmentCost seg = search::time_segment(b.program(), begin, end, cfg);
       r.cycles = seg.cycles;
-      r.schedule = block_schedule_json(n.block_schedule);
+      r.schedule = block_schedule_json(n.block_schedule) +
+                   (n.block_schedule_origin == "search" ? "" : " (" + n.block_schedule_origin + ")");
       for (const Layer* l : blk.layers()) r.macs += layer_macs(*l);
       r.dw_macs = layer_macs(blk.depthwise);
       for (uint64_t i = begin; i < end; ++i) {
@@ -156,6 +158,11 @@ CompiledNetwork compile_network(Network net, const DerivedConfig& cfg, const Com
     c.report.push_back(r);
   }
   c.program = b.finish(net.source, &c.notes);
+  // Every search opens the databases again: say each problem once.
+  std::vector<std::string> once;
+  for (std::string& w : c.warnings)
+    if (std::find(once.begin(), once.end(), w) == once.end()) once.push_back(std::move(w));
+  c.warnings = std::move(once);
   return c;
 }
 

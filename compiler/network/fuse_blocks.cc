@@ -33,23 +33,23 @@ const NetNode* sole_consumer(const Network& net, const std::string& tensor, size
   return nullptr;
 }
 
-// Whether the block is legal and its best schedule beats the three layers apart (each with its
-// searched schedule, as the network would run them) by the cost model.
-// Returns the block's searched schedule when it is.
-std::optional<BlockSchedule> worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOptions& opt) {
+// Whether the block is legal and its best schedule (searched through `opt`'s databases) beats the
+// three layers apart (each with its searched schedule, as the network would run them) by the cost
+// model. Returns the block's schedule when it does; database warnings go to `warnings`.
+std::optional<search::BlockChoice> worth_fusing(const ConvBlock& b, const DerivedConfig& cfg, const CompileOptions& opt,
+                                                std::vector<std::string>& warnings, std::string* origin) {
   search::BlockChoice fused;
   try {
     check_block(b, cfg);
-    fused = search::search_block(b, cfg);
+    fused = search::searched_block(b, cfg, opt.schedule_cache, warnings, opt.shipped_schedules, origin);
   } catch (const CompileError&) {
     return std::nullopt;
   }
-  if (opt.blocks == BlockFusion::ALWAYS) return fused.schedule;
+  if (opt.blocks == BlockFusion::ALWAYS) return fused;
   double apart = 0;
   const search::CostModel model(cfg);
   for (const Layer* l : b.layers()) {
     const Layer gl = as_gemm_layer(*l);
-    std::vector<std::string> warnings;
     const Schedule s = search::searched_schedule(gl, cfg, IsaTarget::TESSERA, opt.schedule_cache, warnings, opt.shipped_schedules);
     apart += model.evaluate(search::layer_problem(gl, cfg, IsaTarget::TESSERA), s).cycles;
   }
@@ -60,7 +60,7 @@ std::optional<BlockSchedule> worth_fusing(const ConvBlock& b, const DerivedConfi
     e.planes = d.kb, e.h = d.h, e.w = d.w, e.top = d.pad_top, e.left = d.pad_left, e.bottom = d.pad_bottom, e.right = d.pad_right;
     apart += search::fill_halo_cost(e, cfg).cycles;
   }
-  if (fused.cycles < apart) return fused.schedule;
+  if (fused.cycles < apart) return fused;
   return std::nullopt;
 }
 
@@ -87,8 +87,9 @@ void fuse_blocks(Network& net, const DerivedConfig& cfg, const CompileOptions& o
     const std::string& input = ei ? net.nodes[*ei].inputs[0] : dwn.inputs[0];
     // A fused add must add the block's own input.
     if (blk.project.residual && (prj->inputs.size() != 2 || prj->inputs[1] != input)) continue;
-    const std::optional<BlockSchedule> schedule = worth_fusing(blk, cfg, opt);
-    if (!schedule) continue;
+    std::string origin;
+    const std::optional<search::BlockChoice> choice = worth_fusing(blk, cfg, opt, net.warnings, &origin);
+    if (!choice) continue;
 
     NetNode fused;
     const NetNode& first = ei ? net.nodes[*ei] : dwn;
@@ -97,7 +98,7 @@ void fuse_blocks(Network& net, const DerivedConfig& cfg, const CompileOptions& o
       if (n) fused.onnx_nodes.insert(fused.onnx_nodes.end(), n->onnx_nodes.begin(), n->onnx_nodes.end());
     fused.inputs = {input}, fused.outputs = prj->outputs;
     fused.block = std::move(blk);
-    fused.block_schedule = *schedule;
+    fused.block_schedule = choice->schedule, fused.block_schedule_origin = origin;
     // Intermediates disappear; the block takes the projection's place (its output's producer).
     net.tensors.erase(dwn.outputs[0]);
     if (ei) net.tensors.erase(net.nodes[*ei].outputs[0]);

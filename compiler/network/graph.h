@@ -38,6 +38,7 @@ struct NetNode {
   std::optional<Layer> layer;           // the accelerator form, when there is one
   std::optional<ConvBlock> block;       // a fused inverted-residual block (fuse_blocks.cc) instead of a layer
   BlockSchedule block_schedule;         // ... and the schedule the pass searched for it
+  std::string block_schedule_origin = "search";  // or the schedule database it came from
   bool reshape = false;                 // Flatten/Reshape/Squeeze of a quantized tensor (same bytes if 1x1)
   std::map<std::string, std::string> attrs;  // host operator attributes (text, as the driver reads them)
   std::vector<std::string> inputs, outputs;
@@ -49,6 +50,7 @@ struct Network {
   std::map<std::string, NetTensor> tensors;
   std::vector<NetNode> nodes;  // topological (ONNX) order
   std::vector<std::string> inputs, outputs;
+  std::vector<std::string> warnings;  // from the passes, e.g. a schedule database they ignored
   const NetTensor& tensor(const std::string& name) const;
   bool is_input(const std::string& name) const;
   bool is_output(const std::string& name) const;

@@ -14,11 +14,28 @@ namespace tessera::compiler::search {
 namespace {
 
 constexpr const char* kFormat = "tessera-schedule-cache";
-constexpr int kLowering = 2;  // bump when lower_conv changes the instruction stream
+constexpr int kLowering = 2;  // bump when lower_conv or lower_block changes the instruction stream
 constexpr int kModel = 2;     // bump when the cost model's formulas change
 
 std::string key_of(const LayerProblem& lp, const DerivedConfig& cfg, Objective o) {
   return lp.descriptor() + "|" + cfg.hash_hex() + "|" + objective_name(o);
+}
+
+// A block's layers as their own problems (what its lowering depends on: shapes and epilogues); block
+// searches minimize latency.
+std::string block_key(const ConvBlock& blk, const DerivedConfig& cfg) {
+  std::string d = "block";
+  for (const Layer* l : blk.layers()) d += " " + layer_problem(*l, cfg, IsaTarget::TESSERA).descriptor() + ";";
+  return d + "|" + cfg.hash_hex() + "|" + objective_name(Objective::LATENCY);
+}
+
+BlockSchedule parse_block_schedule(const nlohmann::json& j) {
+  BlockSchedule s;
+  s.tile_h = j.at("tile_h").get<int64_t>(), s.tile_w = j.at("tile_w").get<int64_t>();
+  s.tile_e = j.at("tile_e").get<int64_t>(), s.bufs = j.at("bufs").get<int64_t>();
+  s.overlap = j.at("overlap").get<int64_t>();
+  if (j.size() != 5) throw std::runtime_error("block schedule " + j.dump() + " has fields other than tile_h, tile_w, tile_e, bufs, overlap");
+  return s;
 }
 
 }  // namespace
@@ -46,7 +63,8 @@ ScheduleCache::ScheduleCache(std::string path, std::string kind) : path_(std::mo
     for (const auto& e : j.at("entries")) {
       Entry en;
       en.key = e.at("key").get<std::string>();
-      en.schedule = parse_schedule(e.at("schedule").dump(), path_ + " entry '" + en.key + "'");
+      if (e.contains("block")) en.block = parse_block_schedule(e.at("block"));
+      else en.schedule = parse_schedule(e.at("schedule").dump(), path_ + " entry '" + en.key + "'");
       en.cycles = e.at("cycles").get<double>();
       entries.push_back(std::move(en));
     }
@@ -56,27 +74,48 @@ ScheduleCache::ScheduleCache(std::string path, std::string kind) : path_(std::mo
   }
 }
 
+ScheduleCache::Entry* ScheduleCache::entry(const std::string& key) {
+  for (auto& e : entries_)
+    if (e.key == key) return &e;
+  return nullptr;
+}
+
 std::optional<Schedule> ScheduleCache::find(const LayerProblem& lp, const DerivedConfig& cfg, Objective o) {
   const std::string key = key_of(lp, cfg, o);
-  for (const auto& e : entries_) {
-    if (e.key != key) continue;
-    const auto issues = schedule_issues(lp.g, e.schedule, cfg, lp.with_multipliers);
-    if (issues.empty() && CostModel(cfg).evaluate(lp, e.schedule).uop_fits) return e.schedule;
-    warnings_.push_back(path_ + ": cached schedule for '" + key + "' is illegal (" +
-                        (issues.empty() ? std::string("micro-op buffer") : issues[0]) + "); searching again");
-    return std::nullopt;
-  }
+  const Entry* e = entry(key);
+  if (!e) return std::nullopt;
+  const auto issues = schedule_issues(lp.g, e->schedule, cfg, lp.with_multipliers);
+  if (issues.empty() && CostModel(cfg).evaluate(lp, e->schedule).uop_fits) return e->schedule;
+  warnings_.push_back(path_ + ": cached schedule for '" + key + "' is illegal (" +
+                      (issues.empty() ? std::string("micro-op buffer") : issues[0]) + "); searching again");
   return std::nullopt;
 }
 
 void ScheduleCache::put(const LayerProblem& lp, const DerivedConfig& cfg, Objective o, const Schedule& s, double cycles) {
   const std::string key = key_of(lp, cfg, o);
-  for (auto& e : entries_)
-    if (e.key == key) {
-      e.schedule = s, e.cycles = cycles;
-      return;
-    }
-  entries_.push_back({key, s, cycles});
+  if (Entry* e = entry(key)) e->schedule = s, e->cycles = cycles;
+  else entries_.push_back({key, s, std::nullopt, cycles});
+}
+
+std::optional<BlockChoice> ScheduleCache::find_block(const ConvBlock& blk, const DerivedConfig& cfg) {
+  const std::string key = block_key(blk, cfg);
+  const Entry* e = entry(key);
+  if (!e || !e->block) return std::nullopt;
+  std::vector<std::string> issues;
+  plan_block(blk, *e->block, cfg, &issues);
+  if (issues.empty()) {
+    BlockChoice c;
+    c.schedule = *e->block, c.cycles = e->cycles;
+    return c;
+  }
+  warnings_.push_back(path_ + ": cached schedule for '" + key + "' is illegal (" + issues[0] + "); searching again");
+  return std::nullopt;
+}
+
+void ScheduleCache::put_block(const ConvBlock& blk, const DerivedConfig& cfg, const BlockChoice& c) {
+  const std::string key = block_key(blk, cfg);
+  if (Entry* e = entry(key)) e->block = c.schedule, e->cycles = c.cycles;
+  else entries_.push_back({key, {}, c.schedule, c.cycles});
 }
 
 void ScheduleCache::save() const {
@@ -85,7 +124,9 @@ void ScheduleCache::save() const {
   j["version"] = search_version();
   j["entries"] = nlohmann::ordered_json::array();
   for (const auto& e : entries_)
-    j["entries"].push_back({{"key", e.key}, {"schedule", nlohmann::ordered_json::parse(schedule_json(e.schedule))},
+    j["entries"].push_back({{"key", e.key},
+                            {e.block ? "block" : "schedule",
+                             nlohmann::ordered_json::parse(e.block ? block_schedule_json(*e.block) : schedule_json(e.schedule))},
                             {"cycles", e.cycles}});
   const std::string tmp = path_ + ".tmp";
   {
@@ -124,18 +165,21 @@ Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleC
   return r.top[0].schedule;
 }
 
-Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarget isa, const std::string& cache_path,
-                           std::vector<std::string>& warnings, const std::string& shipped_path, std::string* origin) {
-  const LayerProblem lp = layer_problem(layer, cfg, isa);
-  const CostModel model(cfg);
+namespace {
+
+// Opens the user's cache and the shipped database (an empty path: none) for `lookup` (a cached
+// search), collects their warnings and saves the cache when `lookup` searched (a new or replaced entry).
+template <class Lookup>
+auto through_caches(const std::string& cache_path, const std::string& shipped_path, std::vector<std::string>& warnings,
+                    std::string* origin, Lookup lookup) {
   std::optional<ScheduleCache> cache, shipped;
   if (!cache_path.empty()) cache.emplace(cache_path);
   if (!shipped_path.empty()) shipped.emplace(shipped_path, "shipped database");
   std::string from;
-  const Schedule s = cached_search(lp, model, cache ? &*cache : nullptr, {}, shipped ? &*shipped : nullptr, &from);
+  auto result = lookup(cache ? &*cache : nullptr, shipped ? &*shipped : nullptr, &from);
   for (const auto* c : {&cache, &shipped})
     if (*c) warnings.insert(warnings.end(), (*c)->warnings().begin(), (*c)->warnings().end());
-  if (cache && from == "search") {  // a new or replaced entry
+  if (cache && from == "search") {
     try {
       cache->save();
     } catch (const std::exception& e) {
@@ -143,7 +187,41 @@ Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarg
     }
   }
   if (origin) *origin = from;
-  return s;
+  return result;
+}
+
+}  // namespace
+
+Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarget isa, const std::string& cache_path,
+                           std::vector<std::string>& warnings, const std::string& shipped_path, std::string* origin) {
+  const LayerProblem lp = layer_problem(layer, cfg, isa);
+  const CostModel model(cfg);
+  return through_caches(cache_path, shipped_path, warnings, origin,
+                        [&](ScheduleCache* cache, ScheduleCache* shipped, std::string* from) {
+                          return cached_search(lp, model, cache, {}, shipped, from);
+                        });
+}
+
+BlockChoice cached_block_search(const ConvBlock& blk, const DerivedConfig& cfg, ScheduleCache* cache,
+                                ScheduleCache* shipped, std::string* origin) {
+  for (ScheduleCache* c : {cache, shipped})
+    if (c)
+      if (auto hit = c->find_block(blk, cfg)) {
+        if (origin) *origin = c->label();
+        return *hit;
+      }
+  const BlockChoice best = search_block(blk, cfg);
+  if (cache) cache->put_block(blk, cfg, best);
+  if (origin) *origin = "search";
+  return best;
+}
+
+BlockChoice searched_block(const ConvBlock& blk, const DerivedConfig& cfg, const std::string& cache_path,
+                           std::vector<std::string>& warnings, const std::string& shipped_path, std::string* origin) {
+  return through_caches(cache_path, shipped_path, warnings, origin,
+                        [&](ScheduleCache* cache, ScheduleCache* shipped, std::string* from) {
+                          return cached_block_search(blk, cfg, cache, shipped, from);
+                        });
 }
 
 }  // namespace tessera::compiler::search

@@ -1,7 +1,8 @@
 // Persistent schedule database (search once per shape, keep the result): a JSON file keyed by the
-// canonical layer descriptor, config hash, compiler + cost-model version and objective. Entries are
-// re-checked for legality when used; a corrupt or stale file is ignored with a warning. Configs in
-// configs/ ship a read-only database (configs/schedules/), consulted after the user's cache.
+// canonical layer descriptor (a fused block's: its layers' descriptors), config hash, compiler +
+// cost-model version and objective. Entries are re-checked for legality when used; a corrupt or stale
+// file is ignored with a warning. Configs in configs/ ship a read-only database (configs/schedules/),
+// consulted after the user's cache.
 #pragma once
 
 #include <initializer_list>
@@ -9,6 +10,8 @@
 #include <string>
 #include <vector>
 
+#include "compiler/conv_block.h"
+#include "compiler/search/block_search.h"
 #include "compiler/search/cost_model.h"
 #include "compiler/search/search.h"
 
@@ -25,6 +28,9 @@ class ScheduleCache {
   // The cached schedule, if present and still legal for this layer and config.
   std::optional<Schedule> find(const LayerProblem& lp, const DerivedConfig& cfg, Objective o);
   void put(const LayerProblem& lp, const DerivedConfig& cfg, Objective o, const Schedule& s, double cycles);
+  // A fused block's searched schedule and predicted cycles (latency), if present and still legal.
+  std::optional<BlockChoice> find_block(const ConvBlock& blk, const DerivedConfig& cfg);
+  void put_block(const ConvBlock& blk, const DerivedConfig& cfg, const BlockChoice& c);
   // Writes atomically (temporary file + rename); throws std::runtime_error naming the path.
   void save() const;
   const std::vector<std::string>& warnings() const { return warnings_; }
@@ -34,9 +40,12 @@ class ScheduleCache {
  private:
   struct Entry {
     std::string key;
-    Schedule schedule;
+    Schedule schedule;                  // a layer's entry
+    std::optional<BlockSchedule> block;  // or a fused block's
     double cycles = 0;
   };
+  // The entry under `key`, or null.
+  Entry* entry(const std::string& key);
   std::string path_, kind_;
   std::vector<Entry> entries_;
   std::vector<std::string> warnings_;
@@ -61,11 +70,19 @@ std::optional<CacheHit> find_cached(const LayerProblem& lp, const DerivedConfig&
 Schedule cached_search(const LayerProblem& lp, const CostModel& model, ScheduleCache* cache, const SearchOptions& opt,
                        ScheduleCache* shipped = nullptr, std::string* origin = nullptr);
 
+// A block search backed by caches, as cached_search is for layers (search_block on a miss).
+BlockChoice cached_block_search(const ConvBlock& blk, const DerivedConfig& cfg, ScheduleCache* cache,
+                                ScheduleCache* shipped = nullptr, std::string* origin = nullptr);
+
 // What compile_model uses when no schedule is given: the latency-optimal schedule of `layer` (a
 // CONV2D/DENSE/GLOBAL_AVG_POOL), through the cache at `cache_path` unless it is empty (saved after a
 // miss), then the shipped database at `shipped_path` unless it is empty. Cache problems (corrupt,
 // stale, illegal entries, a failed save) are appended to `warnings`; `origin` as for cached_search.
 Schedule searched_schedule(const Layer& layer, const DerivedConfig& cfg, IsaTarget isa, const std::string& cache_path,
+                           std::vector<std::string>& warnings, const std::string& shipped_path = "",
+                           std::string* origin = nullptr);
+// The same for a fused block (the network compiler's fusion pass): the fastest schedule and its cycles.
+BlockChoice searched_block(const ConvBlock& blk, const DerivedConfig& cfg, const std::string& cache_path,
                            std::vector<std::string>& warnings, const std::string& shipped_path = "",
                            std::string* origin = nullptr);
 

@@ -1,5 +1,5 @@
 // Schedule cache: round trip, corrupt and stale files ignored with a warning, illegal entries
-// re-searched, and a cached search that skips the search on a hit.
+// re-searched, and a cached search that skips the search on a hit; the same for fused blocks.
 #include <gtest/gtest.h>
 
 #include <cstdio>
@@ -9,6 +9,7 @@
 
 #include "compiler/import/random_layer.h"
 #include "compiler/search/schedule_cache.h"
+#include "tests/compiler/block_harness.h"
 
 namespace tessera::compiler::search {
 namespace {
@@ -138,6 +139,106 @@ TEST_F(ScheduleCacheTest, SearchedScheduleFillsTheCacheAndReportsProblems) {
   ASSERT_EQ(warnings.size(), 1u);
   EXPECT_NE(warnings[0].find("corrupt"), std::string::npos);
   EXPECT_EQ(ScheduleCache(path).size(), 1u);  // rewritten
+}
+
+// Fused blocks: the searched schedule and its cycles round-trip, keyed by the block's layers and the
+// config; another epilogue (the residual add) is another block.
+TEST_F(ScheduleCacheTest, BlockEntriesRoundTripBesideLayerEntries) {
+  const DerivedConfig cfg = config_named("default");
+  const ConvBlock blk = testing::random_block({}, 3);
+  testing::BlockSpec with_add;
+  with_add.residual = true;
+  const ConvBlock other = testing::random_block(with_add, 3);
+  const LayerProblem lp = problem(cfg);
+  const BlockChoice searched = search_block(blk, cfg);
+  {
+    ScheduleCache c(path);
+    EXPECT_FALSE(c.find_block(blk, cfg));
+    c.put_block(blk, cfg, searched);
+    c.put(lp, cfg, Objective::LATENCY, default_schedule(lp.g, cfg, true), 7);
+    c.save();
+  }
+  ScheduleCache c(path);
+  EXPECT_TRUE(c.warnings().empty());
+  ASSERT_EQ(c.size(), 2u);
+  const auto got = c.find_block(blk, cfg);
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->schedule, searched.schedule);
+  EXPECT_EQ(got->cycles, searched.cycles);
+  EXPECT_FALSE(c.find_block(other, cfg));
+  EXPECT_TRUE(c.find(lp, cfg, Objective::LATENCY));
+  EXPECT_NE(read().find("\"block\": {"), std::string::npos);
+}
+
+TEST_F(ScheduleCacheTest, MalformedBlockEntryMakesTheFileCorrupt) {
+  const DerivedConfig cfg = config_named("default");
+  const ConvBlock blk = testing::random_block({}, 3);
+  {
+    ScheduleCache c(path);
+    c.put_block(blk, cfg, search_block(blk, cfg));
+    c.save();
+  }
+  for (const char* edit : {"tile_e", "extra"}) {
+    auto j = nlohmann::json::parse(read());
+    if (std::string(edit) == "extra") j["entries"][0]["block"]["tile_z"] = 1;
+    else j["entries"][0]["block"].erase(edit);
+    std::ofstream(path) << j.dump();
+    ScheduleCache c(path);
+    ASSERT_EQ(c.warnings().size(), 1u) << edit;
+    EXPECT_NE(c.warnings()[0].find("corrupt"), std::string::npos) << c.warnings()[0];
+    EXPECT_FALSE(c.find_block(blk, cfg));
+  }
+}
+
+// A cached block schedule that no longer fits is reported and searched again; a legal one, even if
+// not the fastest, is used without searching.
+TEST_F(ScheduleCacheTest, IllegalBlockEntryIsReSearchedAndLegalOneUsed) {
+  const DerivedConfig cfg = config_named("default");
+  const ConvBlock blk = testing::random_block({}, 3);
+  const BlockChoice best = search_block(blk, cfg);
+  BlockChoice huge = best;
+  huge.schedule.tile_h = huge.schedule.tile_w = 1000;
+  {
+    ScheduleCache c(path);
+    c.put_block(blk, cfg, huge);
+    c.save();
+  }
+  {
+    ScheduleCache c(path);
+    EXPECT_FALSE(c.find_block(blk, cfg));
+    ASSERT_EQ(c.warnings().size(), 1u);
+    EXPECT_NE(c.warnings()[0].find("illegal"), std::string::npos) << c.warnings()[0];
+    std::string origin;
+    EXPECT_EQ(cached_block_search(blk, cfg, &c, nullptr, &origin).schedule, best.schedule);
+    EXPECT_EQ(origin, "search");
+    EXPECT_EQ(c.find_block(blk, cfg)->schedule, best.schedule);  // replaced by the searched one
+  }
+  std::vector<BlockSchedule> legal = block_schedules(blk, cfg);
+  legal.erase(std::remove(legal.begin(), legal.end(), best.schedule), legal.end());
+  ASSERT_FALSE(legal.empty());
+  BlockChoice slower = best;
+  slower.schedule = legal.front(), slower.cycles = 1;
+  ScheduleCache c(path);
+  c.put_block(blk, cfg, slower);
+  std::string origin;
+  const BlockChoice hit = cached_block_search(blk, cfg, &c, nullptr, &origin);
+  EXPECT_EQ(hit.schedule, slower.schedule);
+  EXPECT_EQ(hit.cycles, 1);
+  EXPECT_EQ(origin, c.label());
+}
+
+TEST_F(ScheduleCacheTest, SearchedBlockFillsTheCacheOnce) {
+  const DerivedConfig cfg = config_named("default");
+  const ConvBlock blk = testing::random_block({}, 4);
+  std::vector<std::string> warnings;
+  std::string origin;
+  const BlockChoice first = searched_block(blk, cfg, path, warnings, "", &origin);
+  EXPECT_EQ(origin, "search");
+  const BlockChoice second = searched_block(blk, cfg, path, warnings, "", &origin);
+  EXPECT_EQ(origin, "schedule cache " + path);
+  EXPECT_EQ(second.schedule, first.schedule);
+  EXPECT_EQ(second.cycles, first.cycles);
+  EXPECT_TRUE(warnings.empty());
 }
 
 }  // namespace

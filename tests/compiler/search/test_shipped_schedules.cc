@@ -1,7 +1,7 @@
 // The shipped schedule databases (configs/schedules/): one per config, written by the current
 // compiler and model (else the command to regenerate them), covering ResNet-18 (every layer that fits
-// the config, and as the network compiler lowers it), equal to a fresh search; a corrupt, stale or tampered copy is ignored with a warning
-// and the layer searched.
+// the config, and as the network compiler lowers it) and MobileNetV2's fused blocks, equal to a fresh
+// search; a corrupt, stale or tampered copy is ignored with a warning and the layer searched.
 #include <gtest/gtest.h>
 
 #include <filesystem>
@@ -88,6 +88,34 @@ TEST(ShippedSchedules, ShippedScheduleIsWhatAFreshSearchReturns) {
       }
     }
   }
+}
+
+// On default (the depthwise mode), every block the fusion pass fuses in MobileNetV2 224 is shipped,
+// the first two as a fresh block search finds them, so compiling the network searches nothing.
+TEST(ShippedSchedules, DefaultShipsMobileNetV2sFusedBlocks) {
+  const std::string file = std::string(TESSERA_SOURCE_DIR) + "/configs/default.json";
+  const DerivedConfig cfg = load_derived(file);
+  ASSERT_TRUE(cfg.hw.depthwise);
+  NetworkSpec spec;
+  spec.arch = NetworkArch::MOBILENETV2;
+  CompileOptions opt;
+  opt.shipped_schedules = shipped_database_path(file);
+  const Network net = run_graph_passes(import_onnx_network(random_network(spec).onnx, "mobilenetv2"), cfg, opt);
+  ScheduleCache db(opt.shipped_schedules, "shipped database");
+  int blocks = 0;
+  for (const NetNode& n : net.nodes) {
+    if (!n.block) continue;
+    EXPECT_EQ(n.block_schedule_origin, db.label()) << n.name << kRegenerate;
+    const auto shipped = db.find_block(*n.block, cfg);
+    ASSERT_TRUE(shipped) << n.name << ": not shipped" << kRegenerate;
+    if (blocks++ < 2) {
+      const BlockChoice fresh = search_block(*n.block, cfg);
+      EXPECT_EQ(shipped->schedule, fresh.schedule) << n.name << kRegenerate;
+      EXPECT_EQ(shipped->cycles, fresh.cycles) << n.name << kRegenerate;
+    }
+  }
+  EXPECT_EQ(blocks, 17);
+  EXPECT_TRUE(net.warnings.empty()) << net.warnings[0];
 }
 
 // A copy of configs/default.json and its shipped database in a scratch directory.
