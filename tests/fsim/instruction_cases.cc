@@ -450,6 +450,27 @@ void store_truncation(const DerivedConfig& cfg, std::vector<uint8_t>& dram, cons
              }));
 }
 
+// STORE OUT_TO_INP of accumulators loaded from random DRAM words (each lane's low byte lands in INP,
+// strided rows between LOADed elements), then a GEMM over the copies and a STORE of its sums; the
+// tokens order loads -> ACC load -> copy -> GEMM -> store. Configs with BLOCK_IN = BLOCK_OUT only.
+void store_out_to_inp(const DerivedConfig& cfg, std::vector<uint8_t>& dram, const Visit& visit) {
+  if (cfg.hw.block_in != cfg.hw.block_out) return;
+  std::mt19937 rng{31};
+  for (int k = 0; k < 3; ++k) {
+    const int64_t ys = 1 + int64_t(rng() % 3), xs = 1 + int64_t(rng() % 4), stride = xs + int64_t(rng() % 3);
+    const int64_t d = int64_t(rng() % 16), a0 = int64_t(rng() % 8), dst = 40;
+    visit(make(std::to_string(ys) + "x" + std::to_string(xs) + " stride " + std::to_string(stride) + " at " + std::to_string(d),
+               {load(MemType::INP, 0, 0, 1, 40, 40),
+                load(MemType::WGT, 0, 0, 1, 1, 1, {}, Tokens{false, false, false, true}),             // l2g
+                load_uops(cfg, dram, {{uint32_t(dst), uint32_t(d), 0}}),
+                gemm(Loop{0, 1, ys, xs, xs, 1, 0, 0, 0, 0}, true, Tokens{true}),                      // after the loads
+                load(MemType::ACC, a0, 64 + int64_t(rng() % 64), 1, ys * xs, ys * xs, {}, Tokens{false, false, false, true}),
+                mem(Opcode::STORE, MemType::OUT_TO_INP, a0, d, ys, xs, stride, {}, Tokens{true, false, true, false}),
+                gemm(Loop{0, 1, ys, xs, xs, 1, stride, 1, 0, 0}, false, Tokens{false, true, false, true}),
+                store(dst, 2000, ys, xs, xs, Tokens{true})}));
+  }
+}
+
 void sync_moves_no_data(const DerivedConfig& cfg, std::vector<uint8_t>&, const Visit& visit) {
   const int64_t lanes = int64_t(cfg.hw.batch) * cfg.hw.block_in;
   visit(make("x_size 0 with pads", {load(MemType::INP, 0, 0, 3, 0, 3, Pads{2, 2, 2, 2}), store(0, 0, 3, 0, 3)},
@@ -532,6 +553,7 @@ const std::vector<CaseGroup>& case_groups() {
       {"FsimMemory.PaddingLandsWhereTheSpecSays", padding_positions},
       {"FsimMemory.Acc8BitLoadSignExtends", acc8_sign_extension},
       {"FsimMemory.StoreTruncatesToLowEightBits", store_truncation},
+      {"FsimMemory.StoreOutToInpMatchesReference", store_out_to_inp},
       {"FsimMemory.SyncLoadAndStoreMoveNoData", sync_moves_no_data},
       {"FsimMemory.LoadStatsCountDramBytesPerType", load_stats},
       {"FsimStreams.DoubleBufferedStreamMatchesReferenceAndOverlaps", stream<6>},

@@ -20,6 +20,7 @@ TEST_P(FsimMemory, PaddedStridedLoadOfEveryTypeMatchesReference) { run_cases(); 
 TEST_P(FsimMemory, PaddingLandsWhereTheSpecSays) { run_cases(); }
 TEST_P(FsimMemory, Acc8BitLoadSignExtends) { run_cases(); }
 TEST_P(FsimMemory, StoreTruncatesToLowEightBits) { run_cases(); }
+TEST_P(FsimMemory, StoreOutToInpMatchesReference) { run_cases(); }
 TEST_P(FsimMemory, SyncLoadAndStoreMoveNoData) { run_cases(); }
 
 TEST_P(FsimMemory, LoadPastSramDepthNamesFieldAndRange) {

@@ -100,9 +100,18 @@ void Machine::load(const Insn& in, const std::vector<uint8_t>& dram) {
 }
 
 void Machine::store(const Insn& in, std::vector<uint8_t>& dram) {
+  // OUT_TO_INP (TESSERA, BLOCK_IN = BLOCK_OUT): the same elements into the input buffer, dram_base
+  // and x_stride counting INP elements.
+  const bool to_inp = f(in, Field::MEMORY_TYPE) == int64_t(MemType::OUT_TO_INP);
   for (int64_t y = 0; y < f(in, Field::Y_SIZE); ++y)
     for (int64_t x = 0; x < f(in, Field::X_SIZE); ++x) {
       const auto& a = at(acc, f(in, Field::SRAM_BASE) + y * f(in, Field::X_SIZE) + x);
+      if (to_inp) {
+        auto& v = at(inp, f(in, Field::DRAM_BASE) + y * f(in, Field::X_STRIDE) + x);
+        for (int b = 0; b < B; ++b)
+          for (int n = 0; n < O; ++n) v[size_t(b)][size_t(n)] = int8_t(uint8_t(a[b][n] & 0xff));
+        continue;
+      }
       const int64_t p = (f(in, Field::DRAM_BASE) + y * f(in, Field::X_STRIDE) + x) * B * O;
       for (int b = 0; b < B; ++b)
         for (int n = 0; n < O; ++n) {
