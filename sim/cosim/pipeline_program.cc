@@ -116,7 +116,10 @@ RandomProgram pipeline_program(const DerivedConfig& cfg, uint64_t seed) {
       alu[Field::USE_IMM] = op != AluOp::REQ && pick(0, 1);  // REQ has no immediate form
       alu[Field::IMM] = op == AluOp::SHR ? pick(-12, 12) : pick(-100, 100);
       if (op == AluOp::MULHR && !alu[Field::USE_IMM]) alu[Field::IMM] = pick(0, 31);
-      if (op == AluOp::REQ) alu[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | pick(0, 1) << 5 | pick(0, 31)));
+      if (op == AluOp::REQ) {  // every mode: 0 fixed point, 1 binary32 scale, 2/3 packed add (imm[4:0] = 0)
+        const int64_t mode = pick(0, 3);
+        alu[Field::IMM] = int16_t(uint16_t(pick(0, 255) << 8 | mode << 6 | pick(0, 1) << 5 | (mode == 0 ? pick(0, 31) : 0)));
+      }
       f = {};
       f.push_next = a + 1 == alus;
       out.alus.push_back(flagged(alu, f));

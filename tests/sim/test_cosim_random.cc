@@ -63,6 +63,21 @@ TEST(PipelineProgram, HalfTheProgramsOverlapEpilogues) {
   EXPECT_GT(with_alu, 10);  // tiles with more than one ALU op flag the ones after the first
 }
 
+// The pipelines' epilogues draw REQ in every mode (fixed point, float scale, packed add of int8 and
+// uint8), so the CosimPipeline runs check each of them beside overlapped GEMMs too.
+TEST(PipelineProgram, DrawsEveryReqMode) {
+  const DerivedConfig cfg = programs::config("default");
+  std::map<int64_t, int> modes;
+  for (uint64_t seed = 1; seed <= 100; ++seed)
+    for (const Insn& i : pipeline_program(cfg, seed).insns)
+      if (i.opcode() == Opcode::ALU && i[Field::ALU_OPCODE] == int64_t(AluOp::REQ)) {
+        const int64_t imm = i[Field::IMM] & 0xffff, mode = imm >> 6 & 3;
+        ++modes[mode];
+        if (mode != 0) EXPECT_EQ(imm & 31, 0) << "seed " << seed;
+      }
+  for (int64_t m = 0; m < 4; ++m) EXPECT_GT(modes[m], 5) << "mode " << m;
+}
+
 // On a config with the depthwise mode the generator draws depthwise GEMMs: one tap, more taps than
 // rows, both loop levels, the overlap flag; never with reset. Without the mode it draws none.
 TEST(RandomProgram, DrawsDepthwiseGemmsWithTheMode) {
