@@ -44,6 +44,7 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
     const int64_t rows = (d.oh + th - 1) / th;
     candidates.push_back({(d.oh + rows - 1) / rows, tw, te, bufs, overlap});
   }
+  if (candidates.empty()) throw CompileError("block '" + blk.name() + "': no legal schedule");
   // Timed on every core (each candidate lowers into its own scratch program); the first of equals wins.
   std::vector<SegmentCost> costs(candidates.size());
   const size_t workers = std::max<size_t>(1, std::min<size_t>(candidates.size(), std::thread::hardware_concurrency()));
@@ -53,12 +54,8 @@ BlockChoice search_block(const ConvBlock& blk, const DerivedConfig& cfg, const C
       for (size_t i = w; i < candidates.size(); i += workers) costs[i] = block_cost(blk, candidates[i], cfg, params);
     }));
   for (auto& f : running) f.get();  // rethrows a worker's CompileError
-  for (size_t i = 0; i < candidates.size(); ++i) {
-    ++best.candidates;
-    if (costs[i].cycles < best.cycles)
-      best.cycles = costs[i].cycles, best.dram_bytes = costs[i].dram_read + costs[i].dram_written, best.schedule = candidates[i];
-  }
-  if (!best.candidates) throw CompileError("block '" + blk.name() + "': no legal schedule");
+  for (size_t i = 0; i < candidates.size(); ++i)
+    if (costs[i].cycles < best.cycles) best.cycles = costs[i].cycles, best.schedule = candidates[i];
   return best;
 }
 

@@ -11,9 +11,7 @@ namespace tessera::compiler::search {
 
 struct BlockChoice {
   BlockSchedule schedule;
-  double cycles = 0;        // predicted (time_segment of the lowered block)
-  int64_t dram_bytes = 0;   // read and written
-  int64_t candidates = 0;   // schedules timed
+  double cycles = 0;  // predicted (time_segment of the lowered block)
 };
 
 // One schedule's prediction: the block lowered into a scratch program and timed instruction by

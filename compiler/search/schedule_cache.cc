@@ -103,11 +103,7 @@ std::optional<BlockChoice> ScheduleCache::find_block(const ConvBlock& blk, const
   if (!e || !e->block) return std::nullopt;
   std::vector<std::string> issues;
   plan_block(blk, *e->block, cfg, &issues);
-  if (issues.empty()) {
-    BlockChoice c;
-    c.schedule = *e->block, c.cycles = e->cycles;
-    return c;
-  }
+  if (issues.empty()) return BlockChoice{*e->block, e->cycles};
   warnings_.push_back(path_ + ": cached schedule for '" + key + "' is illegal (" + issues[0] + "); searching again");
   return std::nullopt;
 }
